@@ -1,0 +1,1365 @@
+//! Container image references (`[registry/]repository[:tag][@digest]`).
+//!
+//! Kubernetes manifests name images with the same "familiar" syntax as
+//! `docker pull`: `nginx`, `bitnami/redis:7.2`, `ghcr.io/org/app@sha256:…`.
+//! Before imagegate can decide whether an image comes from an allowed
+//! registry, it has to know *exactly* which registry and repository the
+//! container runtime will pull from. A lookalike parser that normalizes even
+//! slightly differently (for example treating `Foo/bar` as a Docker Hub
+//! repository, or forgetting that `index.docker.io` is Docker Hub) would let a
+//! reference slip past an allow-list, or reject images that the runtime
+//! accepts.
+//!
+//! This module therefore re-implements, by hand and without regular
+//! expressions, the grammar and normalization of
+//! [`github.com/distribution/reference`](https://github.com/distribution/reference)
+//! (`reference.go`, `regexp.go`, `normalize.go`), the Go package used by
+//! Docker, containerd and Kubernetes, with the semantics of its
+//! `ParseNormalizedNamed` function:
+//!
+//! * The part before the first `/` is a registry when it contains `.` or `:`,
+//!   equals `localhost`, or contains an uppercase letter; otherwise the
+//!   registry is `docker.io`. `index.docker.io` becomes `docker.io`, and a
+//!   one-component Docker Hub path gets `library/` prepended.
+//! * Registry host: DNS-like labels (`[A-Za-z0-9]`, inner `-`) joined by `.`,
+//!   or an IPv6 literal in `[…]`, with an optional numeric `:port`.
+//! * Repository path components: `[a-z0-9]+` joined by `.`, `_`, `__` or any
+//!   run of `-`; components joined by `/`. The repository path (after
+//!   normalization, registry not counted) is at most 255 characters, as in
+//!   distribution/reference v0.6.0 and later (its PR #9, "Exclude domain from
+//!   name length check").
+//! * Tag: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`.
+//! * Digest: `algorithm:hex`, validated like `go-digest` v1.0.0 does for the
+//!   algorithms distribution registers: `sha256` (64 lowercase hex digits),
+//!   `sha384` (96) and `sha512` (128). Any other algorithm is rejected as
+//!   unsupported, as distribution/reference's own tests expect.
+//! * A bare 64-character lowercase hex string is rejected, because it is
+//!   ambiguous with an image ID.
+//!
+//! One deliberate difference: for input like `foo_bar.com/app` (a first
+//! component that looks like a host because it contains `.`, but is not a
+//! valid host name), distribution silently falls back to a reference with an
+//! *empty* domain. No registry can be pulled from with an empty domain, and an
+//! empty registry would be meaningless to an allow-list, so this parser
+//! rejects it with [`ReferenceError::InvalidRegistry`].
+//!
+//! Error messages are written for people reading a CI log: each
+//! [`ReferenceError`] says which part of the reference is wrong and why.
+
+use std::fmt;
+
+/// Registry that a reference without an explicit registry refers to.
+pub const DEFAULT_REGISTRY: &str = "docker.io";
+
+/// Legacy name of Docker Hub, normalized to [`DEFAULT_REGISTRY`].
+pub const LEGACY_DEFAULT_REGISTRY: &str = "index.docker.io";
+
+/// Namespace of Docker Hub's official images (`nginx` is `library/nginx`).
+pub const OFFICIAL_REPO_PREFIX: &str = "library/";
+
+/// Maximum length of a normalized repository path (registry not counted).
+pub const REPOSITORY_PATH_MAX_LEN: usize = 255;
+
+/// Maximum length of a tag.
+pub const TAG_MAX_LEN: usize = 128;
+
+/// A parsed and normalized container image reference.
+///
+/// Build one with [`ImageRef::parse`]; the normalized fields follow
+/// distribution/reference's `ParseNormalizedNamed`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    /// As written in the source, untouched.
+    pub written: String,
+    /// Normalized registry host[:port], e.g. "docker.io", "registry.example.com:5000".
+    pub registry: String,
+    /// Normalized repository path, e.g. "library/nginx".
+    pub repository: String,
+    /// Tag, when one was written (no default `latest` is added).
+    pub tag: Option<String>,
+    /// Full digest "sha256:...".
+    pub digest: Option<String>,
+    /// True when the written form had no registry (docker.io was implied).
+    pub registry_implied: bool,
+    /// True when `library/` was implied.
+    pub library_implied: bool,
+}
+
+impl ImageRef {
+    /// Parses and normalizes an image reference.
+    ///
+    /// The input is used as is: leading or trailing whitespace is not trimmed
+    /// and makes the reference invalid ([`ReferenceError::Whitespace`]).
+    pub fn parse(s: &str) -> Result<ImageRef, ReferenceError> {
+        parse_reference(s)
+    }
+
+    /// The normalized name without tag or digest: "registry/repository".
+    pub fn name(&self) -> String {
+        format!("{}/{}", self.registry, self.repository)
+    }
+
+    /// Fully-qualified normalized form: registry/repository[:tag][@digest].
+    pub fn full(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl fmt::Display for ImageRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.registry, self.repository)?;
+        if let Some(tag) = &self.tag {
+            write!(f, ":{tag}")?;
+        }
+        if let Some(digest) = &self.digest {
+            write!(f, "@{digest}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::str::FromStr for ImageRef {
+    type Err = ReferenceError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ImageRef::parse(s)
+    }
+}
+
+/// Why a string is not a valid image reference.
+///
+/// Each variant carries the offending part of the reference, and its
+/// `Display` text says what is wrong with it in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReferenceError {
+    /// The reference is the empty string.
+    #[error("empty reference")]
+    Empty,
+    /// The reference contains a space, tab, newline or other whitespace.
+    #[error(
+        "reference `{0}` contains whitespace; image references cannot contain spaces \
+         (check for leading or trailing spaces)"
+    )]
+    Whitespace(String),
+    /// The reference is a bare 64-character hexadecimal string.
+    #[error(
+        "reference `{0}` is a 64-character hexadecimal string, which is ambiguous with an \
+         image ID; cannot specify 64-byte hexadecimal strings as a repository name"
+    )]
+    HexIdentifier(String),
+    /// Nothing precedes the `:tag` or `@digest`.
+    #[error("reference `{0}` has no repository name before its tag or digest")]
+    MissingName(String),
+    /// A registry is written but no repository path follows it.
+    #[error("reference `{0}` names a registry but no repository (expected `registry/repository`)")]
+    MissingRepository(String),
+    /// The registry host is not a valid host name or IPv6 literal.
+    #[error(
+        "invalid registry host `{0}` (a registry is host name labels of letters, digits and \
+         inner `-` joined by `.`, or an IPv6 address in `[...]`, optionally followed by `:port`)"
+    )]
+    InvalidRegistry(String),
+    /// The registry's port is not a number.
+    #[error("invalid port in registry `{0}` (a port must be digits only, e.g. `:5000`)")]
+    InvalidPort(String),
+    /// The repository path contains uppercase letters.
+    #[error("repository name must be lowercase (`{0}`)")]
+    Uppercase(String),
+    /// The repository path has an empty component (`a//b`, trailing `/`).
+    #[error(
+        "repository path `{0}` has an empty component (a doubled `/`, or a leading or \
+         trailing `/`)"
+    )]
+    EmptyPathComponent(String),
+    /// The repository path contains a character outside `[a-z0-9._/-]`.
+    #[error(
+        "invalid character `{ch}` in repository path `{path}` (only lowercase letters, digits, \
+         `.`, `_`, `-` and `/` are allowed)"
+    )]
+    InvalidPathCharacter {
+        /// The first offending character.
+        ch: char,
+        /// The repository path as written.
+        path: String,
+    },
+    /// A repository path component has misplaced separators.
+    #[error(
+        "invalid repository path component `{0}` (it must start and end with a lowercase \
+         letter or digit, and separators between them are a single `.`, one or two `_`, or \
+         any number of `-`)"
+    )]
+    InvalidPathComponent(String),
+    /// The normalized repository path is longer than 255 characters.
+    #[error(
+        "repository name `{}` is longer than 255 characters ({len} characters, registry not \
+         counted)",
+        abbrev(.path)
+    )]
+    NameTooLong {
+        /// The normalized repository path.
+        path: String,
+        /// Its length in characters.
+        len: usize,
+    },
+    /// A `:` is not followed by a tag.
+    #[error("reference `{0}` has an empty tag after `:`")]
+    EmptyTag(String),
+    /// The tag contains characters that tags cannot have.
+    #[error(
+        "invalid tag `:{}` (a tag is up to 128 letters, digits, `_`, `.` or `-` and cannot \
+         start with `.` or `-`)",
+        abbrev(.0)
+    )]
+    InvalidTag(String),
+    /// The tag is longer than 128 characters.
+    #[error("tag `:{}` is {len} characters long; a tag is at most 128 characters", abbrev(.tag))]
+    TagTooLong {
+        /// The tag as written.
+        tag: String,
+        /// Its length in characters.
+        len: usize,
+    },
+    /// An `@` is not followed by a digest.
+    #[error(
+        "reference `{0}` has an empty digest after `@` (expected e.g. `@sha256:` followed by \
+         64 hex digits)"
+    )]
+    EmptyDigest(String),
+    /// The digest is not of the form `algorithm:hex`.
+    #[error(
+        "invalid digest `{}` (a digest is `algorithm:hex`, e.g. `sha256:` followed by 64 hex \
+         digits)",
+        abbrev(.0)
+    )]
+    InvalidDigest(String),
+    /// The digest algorithm is well-formed but not one that registries accept.
+    #[error(
+        "unsupported digest algorithm `{algorithm}` in `{}` (only sha256, sha384 and sha512 \
+         are accepted, written in lowercase)",
+        abbrev(.digest)
+    )]
+    UnsupportedDigestAlgorithm {
+        /// The algorithm part, before the `:`.
+        algorithm: String,
+        /// The whole digest as written.
+        digest: String,
+    },
+    /// The digest has the wrong number of hex digits for its algorithm.
+    #[error(
+        "digest `{}` has the wrong length ({algorithm} needs {expected} hex digits, found \
+         {found})",
+        abbrev(.digest)
+    )]
+    DigestWrongLength {
+        /// The whole digest as written.
+        digest: String,
+        /// The algorithm part.
+        algorithm: String,
+        /// Number of hex digits the algorithm requires.
+        expected: usize,
+        /// Number of hex digits written.
+        found: usize,
+    },
+    /// The digest uses uppercase hex digits, which registries do not accept.
+    #[error("digest `{}` must use lowercase hex digits (`a`-`f`, not `A`-`F`)", abbrev(.0))]
+    DigestUppercase(String),
+}
+
+/// Shortens long input for error messages, cutting only at char boundaries.
+fn abbrev(s: &str) -> String {
+    const KEEP: usize = 140;
+    let count = s.chars().count();
+    if count <= KEEP {
+        return s.to_owned();
+    }
+    let head: String = s.chars().take(KEEP).collect();
+    format!("{head}…")
+}
+
+/// The parser behind [`ImageRef::parse`].
+fn parse_reference(s: &str) -> Result<ImageRef, ReferenceError> {
+    if s.is_empty() {
+        return Err(ReferenceError::Empty);
+    }
+    if s.chars().any(char::is_whitespace) {
+        return Err(ReferenceError::Whitespace(s.to_owned()));
+    }
+    if is_hex_identifier(s) {
+        return Err(ReferenceError::HexIdentifier(s.to_owned()));
+    }
+
+    // `name[:tag][@digest]`: neither a tag nor a digest contains `@`, so the
+    // first `@` starts the digest.
+    let (before_digest, digest) = match s.split_once('@') {
+        Some((head, digest)) => (head, Some(digest)),
+        None => (s, None),
+    };
+    // A tag follows the first `:` after the last `/`: the only `:` a name may
+    // contain is the registry's port (or IPv6 literal), which comes before
+    // the first `/`.
+    let last_component = before_digest
+        .rsplit_once('/')
+        .map_or(before_digest, |(_, last)| last);
+    let tag = last_component.split_once(':').map(|(_, tag)| tag);
+    let name = match tag {
+        Some(tag) => before_digest
+            .strip_suffix(tag)
+            .and_then(|rest| rest.strip_suffix(':'))
+            .unwrap_or(before_digest),
+        None => before_digest,
+    };
+    if name.is_empty() {
+        return Err(ReferenceError::MissingName(s.to_owned()));
+    }
+
+    let (registry, registry_implied, written_path) = split_registry(name)?;
+    if written_path.is_empty() {
+        return Err(ReferenceError::MissingRepository(s.to_owned()));
+    }
+    validate_path(written_path)?;
+    let library_implied = registry == DEFAULT_REGISTRY && !written_path.contains('/');
+    let repository = if library_implied {
+        format!("{OFFICIAL_REPO_PREFIX}{written_path}")
+    } else {
+        written_path.to_owned()
+    };
+    let len = repository.chars().count();
+    if len > REPOSITORY_PATH_MAX_LEN {
+        return Err(ReferenceError::NameTooLong {
+            path: repository,
+            len,
+        });
+    }
+
+    if let Some(tag) = tag {
+        validate_tag(tag, s)?;
+    }
+    if let Some(digest) = digest {
+        validate_digest(digest, s)?;
+    }
+
+    Ok(ImageRef {
+        written: s.to_owned(),
+        registry,
+        repository,
+        tag: tag.map(str::to_owned),
+        digest: digest.map(str::to_owned),
+        registry_implied,
+        library_implied,
+    })
+}
+
+/// `^[a-f0-9]{64}$`: distribution's "identifier".
+fn is_hex_identifier(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// distribution's `splitDockerDomain`, followed by validation of the
+/// registry part. Returns (normalized registry, registry implied, path as
+/// written).
+fn split_registry(name: &str) -> Result<(String, bool, &str), ReferenceError> {
+    let Some((first, rest)) = name.split_once('/') else {
+        if name.starts_with('[') {
+            // `[::1]:5000`: an IPv6 registry with nothing after it.
+            return Ok((name.to_owned(), false, ""));
+        }
+        return Ok((DEFAULT_REGISTRY.to_owned(), true, name));
+    };
+    let has_uppercase = first.to_lowercase() != first;
+    let is_registry = first == "localhost"
+        || first == LEGACY_DEFAULT_REGISTRY
+        || first.contains(['.', ':'])
+        || has_uppercase;
+    if !is_registry {
+        return Ok((DEFAULT_REGISTRY.to_owned(), true, name));
+    }
+    match validate_host_port(first) {
+        Ok(()) => {}
+        // An uppercase first component that is not a host either is what
+        // distribution reports as a non-lowercase repository name.
+        Err(_) if has_uppercase && !first.contains(['.', ':']) => {
+            return Err(ReferenceError::Uppercase(name.to_owned()));
+        }
+        Err(e) => return Err(e),
+    }
+    let registry = if first == LEGACY_DEFAULT_REGISTRY {
+        DEFAULT_REGISTRY
+    } else {
+        first
+    };
+    Ok((registry.to_owned(), false, rest))
+}
+
+/// `domainAndPort`: (domain-name | `[` IPv6 `]`) (`:` digits)?
+fn validate_host_port(s: &str) -> Result<(), ReferenceError> {
+    let bad_host = || ReferenceError::InvalidRegistry(s.to_owned());
+    let port = if let Some(rest) = s.strip_prefix('[') {
+        let (inner, after) = rest.split_once(']').ok_or_else(bad_host)?;
+        if inner.is_empty() || !inner.bytes().all(|b| b.is_ascii_hexdigit() || b == b':') {
+            return Err(bad_host());
+        }
+        if after.is_empty() {
+            None
+        } else {
+            Some(after.strip_prefix(':').ok_or_else(bad_host)?)
+        }
+    } else {
+        let (host, port) = match s.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (s, None),
+        };
+        if !is_domain_name(host) {
+            return Err(bad_host());
+        }
+        port
+    };
+    match port {
+        Some(p) if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) => {
+            Err(ReferenceError::InvalidPort(s.to_owned()))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `domainNameComponent ('.' domainNameComponent)*`.
+fn is_domain_name(s: &str) -> bool {
+    s.split('.').all(is_domain_component)
+}
+
+/// `[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]`.
+fn is_domain_component(s: &str) -> bool {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(first), Some(last)) => {
+            first.is_ascii_alphanumeric()
+                && last.is_ascii_alphanumeric()
+                && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+        }
+        _ => false,
+    }
+}
+
+/// `path-component ('/' path-component)*`, lowercase only.
+fn validate_path(path: &str) -> Result<(), ReferenceError> {
+    if path.to_lowercase() != path {
+        return Err(ReferenceError::Uppercase(path.to_owned()));
+    }
+    for component in path.split('/') {
+        if component.is_empty() {
+            return Err(ReferenceError::EmptyPathComponent(path.to_owned()));
+        }
+        if let Some(ch) = component
+            .chars()
+            .find(|c| !matches!(c, 'a'..='z' | '0'..='9' | '.' | '_' | '-'))
+        {
+            return Err(ReferenceError::InvalidPathCharacter {
+                ch,
+                path: path.to_owned(),
+            });
+        }
+        if !is_path_component(component) {
+            return Err(ReferenceError::InvalidPathComponent(component.to_owned()));
+        }
+    }
+    Ok(())
+}
+
+/// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`.
+fn is_path_component(s: &str) -> bool {
+    let is_alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    // Splitting on alphanumerics leaves the separators between them: the
+    // first and last pieces must be empty (start and end alphanumeric), and
+    // every inner non-empty piece must be an allowed separator.
+    let pieces: Vec<&str> = s.split(is_alnum).collect();
+    let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
+        return false;
+    };
+    if s.is_empty() || !first.is_empty() || !last.is_empty() {
+        return false;
+    }
+    pieces.iter().all(|sep| {
+        sep.is_empty()
+            || *sep == "."
+            || *sep == "_"
+            || *sep == "__"
+            || sep.bytes().all(|b| b == b'-')
+    })
+}
+
+/// `[\w][\w.-]{0,127}`.
+fn validate_tag(tag: &str, written: &str) -> Result<(), ReferenceError> {
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let Some(&first) = tag.as_bytes().first() else {
+        return Err(ReferenceError::EmptyTag(written.to_owned()));
+    };
+    if !is_word(first) || !tag.bytes().all(|b| is_word(b) || b == b'.' || b == b'-') {
+        return Err(ReferenceError::InvalidTag(tag.to_owned()));
+    }
+    if tag.len() > TAG_MAX_LEN {
+        return Err(ReferenceError::TagTooLong {
+            tag: tag.to_owned(),
+            len: tag.len(),
+        });
+    }
+    Ok(())
+}
+
+/// distribution's digest grammar, then go-digest v1.0.0's `Digest.Validate`
+/// with sha256, sha384 and sha512 registered.
+fn validate_digest(digest: &str, written: &str) -> Result<(), ReferenceError> {
+    if digest.is_empty() {
+        return Err(ReferenceError::EmptyDigest(written.to_owned()));
+    }
+    let invalid = || ReferenceError::InvalidDigest(digest.to_owned());
+    let (algorithm, encoded) = digest.split_once(':').ok_or_else(invalid)?;
+    if !is_digest_algorithm(algorithm)
+        || encoded.is_empty()
+        || !encoded.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return Err(invalid());
+    }
+    let expected = match algorithm {
+        "sha256" => 64,
+        "sha384" => 96,
+        "sha512" => 128,
+        _ => {
+            return Err(ReferenceError::UnsupportedDigestAlgorithm {
+                algorithm: algorithm.to_owned(),
+                digest: digest.to_owned(),
+            });
+        }
+    };
+    if encoded.len() != expected {
+        return Err(ReferenceError::DigestWrongLength {
+            digest: digest.to_owned(),
+            algorithm: algorithm.to_owned(),
+            expected,
+            found: encoded.len(),
+        });
+    }
+    if encoded.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Err(ReferenceError::DigestUppercase(digest.to_owned()));
+    }
+    Ok(())
+}
+
+/// `[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*`.
+fn is_digest_algorithm(s: &str) -> bool {
+    s.split(['-', '_', '+', '.']).all(|part| {
+        let b = part.as_bytes();
+        b.first().is_some_and(u8::is_ascii_alphabetic) && b.iter().all(u8::is_ascii_alphanumeric)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One table row: an input and what `ImageRef::parse` must make of it.
+    struct Vector {
+        input: String,
+        /// `None` for inputs that must be rejected.
+        expect: Option<Expected>,
+    }
+
+    struct Expected {
+        registry: String,
+        repository: String,
+        tag: Option<String>,
+        digest: Option<String>,
+    }
+
+    fn ok(input: impl Into<String>, registry: &str, repository: impl Into<String>) -> Vector {
+        Vector {
+            input: input.into(),
+            expect: Some(Expected {
+                registry: registry.to_owned(),
+                repository: repository.into(),
+                tag: None,
+                digest: None,
+            }),
+        }
+    }
+
+    fn bad(input: impl Into<String>) -> Vector {
+        Vector {
+            input: input.into(),
+            expect: None,
+        }
+    }
+
+    impl Vector {
+        fn tag(mut self, tag: impl Into<String>) -> Self {
+            if let Some(e) = self.expect.as_mut() {
+                e.tag = Some(tag.into());
+            }
+            self
+        }
+
+        fn digest(mut self, digest: impl Into<String>) -> Self {
+            if let Some(e) = self.expect.as_mut() {
+                e.digest = Some(digest.into());
+            }
+            self
+        }
+    }
+
+    const SHA256_F: &str =
+        "sha256:ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff";
+    const SHA256_BE: &str =
+        "sha256:be178c0543eb17f5f3043021c9e5fcf30285e557a4fc309cce97ff9ca6182912";
+    const SHA256_DBCC: &str =
+        "sha256:dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9c";
+    const HEX_DBCC: &str = "dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9c";
+    const HEX_1A3F: &str = "1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d3c5b7a9f1e3d5d7c9b1a3f5e7d9c1b3a";
+
+    fn sha512_f() -> String {
+        format!("sha512:{}", "f".repeat(128))
+    }
+
+    /// The vector table.
+    ///
+    /// Sources, taken as facts (inputs and expected validity / domain / path /
+    /// tag / digest) from github.com/distribution/reference:
+    /// - `reference_test.go` (TestReferenceParse, TestSerialization,
+    ///   TestWithNameFailure, TestDomainAndPath, TestParseNamed),
+    /// - `normalize_test.go` (TestValidateReferenceName,
+    ///   TestValidateRemoteName, TestParseRepositoryInfo,
+    ///   TestParseReferenceWithTagAndDigest, TestInvalidReferenceComponents,
+    ///   TestParseAnyReference, TestNormalizedSplitHostname),
+    /// - `regexp_test.go` (TestDomainRegexp, TestFullNameRegexp,
+    ///   TestReferenceRegexp).
+    ///
+    /// Upstream tests that call `Parse` (no normalization) or match a single
+    /// regexp are restated here with the result of `ParseNormalizedNamed`
+    /// (e.g. `test_com` is `docker.io/library/test_com`, and a domain-regexp
+    /// case `d` becomes the reference `d/app`); the normalized fields follow
+    /// `normalize.go`. The length rule is distribution/reference's current
+    /// one (repository path <= 255, registry not counted; PR #9), so
+    /// `example.com/` + 255 × `a` is valid.
+    fn vectors() -> Vec<Vector> {
+        let a255 = "a".repeat(255);
+        let a256 = "a".repeat(256);
+        vec![
+            // ---- reference_test.go: TestReferenceParse ----
+            ok("test_com", "docker.io", "library/test_com"),
+            ok("test.com:tag", "docker.io", "library/test.com").tag("tag"),
+            ok("test.com:5000", "docker.io", "library/test.com").tag("5000"),
+            ok("test.com/repo:tag", "test.com", "repo").tag("tag"),
+            ok("test:5000/repo", "test:5000", "repo"),
+            ok("test:5000/repo:tag", "test:5000", "repo").tag("tag"),
+            ok(format!("test:5000/repo@{SHA256_F}"), "test:5000", "repo").digest(SHA256_F),
+            ok(format!("test:5000/repo:tag@{SHA256_F}"), "test:5000", "repo")
+                .tag("tag")
+                .digest(SHA256_F),
+            bad(""),
+            bad(":justtag"),
+            bad(format!("@{SHA256_F}")),
+            bad("repo@sha256:ffffffffffffffffffffffffffffffffff"),
+            bad(format!("validname@invaliddigest:{}", "f".repeat(64))),
+            bad("Uppercase:tag"),
+            bad("test:5000/Uppercase/lowercase:tag"),
+            ok("lowercase:Uppercase", "docker.io", "library/lowercase").tag("Uppercase"),
+            bad(format!("domain/{a256}:tag")),
+            // Older upstream vector (name-length rule before PR #9); still
+            // too long once normalized (path of 257 characters).
+            bad(format!("{}a:tag", "a/".repeat(128))),
+            ok(
+                format!("{}a:tag-puts-this-over-max", "a/".repeat(127)),
+                "docker.io",
+                format!("{}a", "a/".repeat(127)),
+            )
+            .tag("tag-puts-this-over-max"),
+            bad("aa/asdf$$^/aa"),
+            ok("sub-dom1.foo.com/bar/baz/quux", "sub-dom1.foo.com", "bar/baz/quux"),
+            ok(
+                "sub-dom1.foo.com/bar/baz/quux:some-long-tag",
+                "sub-dom1.foo.com",
+                "bar/baz/quux",
+            )
+            .tag("some-long-tag"),
+            ok(
+                "b.gcr.io/test.example.com/my-app:test.example.com",
+                "b.gcr.io",
+                "test.example.com/my-app",
+            )
+            .tag("test.example.com"),
+            ok("xn--n3h.com/myimage:xn--n3h.com", "xn--n3h.com", "myimage").tag("xn--n3h.com"),
+            ok(
+                format!("xn--7o8h.com/myimage:xn--7o8h.com@{}", sha512_f()),
+                "xn--7o8h.com",
+                "myimage",
+            )
+            .tag("xn--7o8h.com")
+            .digest(sha512_f()),
+            ok("foo_bar.com:8080", "docker.io", "library/foo_bar.com").tag("8080"),
+            ok("foo/foo_bar.com:8080", "docker.io", "foo/foo_bar.com").tag("8080"),
+            ok("192.168.1.1", "docker.io", "library/192.168.1.1"),
+            ok("192.168.1.1:tag", "docker.io", "library/192.168.1.1").tag("tag"),
+            ok("192.168.1.1:5000", "docker.io", "library/192.168.1.1").tag("5000"),
+            ok("192.168.1.1/repo", "192.168.1.1", "repo"),
+            ok("192.168.1.1:5000/repo", "192.168.1.1:5000", "repo"),
+            ok("192.168.1.1:5000/repo:5050", "192.168.1.1:5000", "repo").tag("5050"),
+            bad("[2001:db8::1]"),
+            bad("[2001:db8::1]:5000"),
+            bad("[2001:db8::1]:tag"),
+            ok("[2001:db8::1]/repo", "[2001:db8::1]", "repo"),
+            ok("[2001:db8:1:2:3:4:5:6]/repo:tag", "[2001:db8:1:2:3:4:5:6]", "repo").tag("tag"),
+            ok("[2001:db8::1]:5000/repo", "[2001:db8::1]:5000", "repo"),
+            ok("[2001:db8::1]:5000/repo:tag", "[2001:db8::1]:5000", "repo").tag("tag"),
+            ok(format!("[2001:db8::1]:5000/repo@{SHA256_F}"), "[2001:db8::1]:5000", "repo")
+                .digest(SHA256_F),
+            ok(format!("[2001:db8::1]:5000/repo:tag@{SHA256_F}"), "[2001:db8::1]:5000", "repo")
+                .tag("tag")
+                .digest(SHA256_F),
+            ok("[2001:db8::]:5000/repo", "[2001:db8::]:5000", "repo"),
+            ok("[::1]:5000/repo", "[::1]:5000", "repo"),
+            bad("[fe80::1%eth0]:5000/repo"),
+            bad("[fe80::1%@invalidzone]:5000/repo"),
+            ok(format!("example.com/{a255}:tag"), "example.com", a255.clone()).tag("tag"),
+            // ---- reference_test.go: TestSerialization, TestWithNameFailure ----
+            ok("example.com:8000/named", "example.com:8000", "named"),
+            ok("example.com:8000/named:tagged", "example.com:8000", "named").tag("tagged"),
+            ok(
+                "other.com/named@sha256:1234567890098765432112345667890098765432112345667890098765432112",
+                "other.com",
+                "named",
+            )
+            .digest("sha256:1234567890098765432112345667890098765432112345667890098765432112"),
+            bad(format!("example.com/{a256}")),
+            // ---- reference_test.go: TestDomainAndPath, TestParseNamed ----
+            ok("test.com/foo", "test.com", "foo"),
+            ok("test_com/foo", "docker.io", "test_com/foo"),
+            ok("test:8080/foo", "test:8080", "foo"),
+            ok("test.com:8080/foo", "test.com:8080", "foo"),
+            ok("test-com:8080/foo", "test-com:8080", "foo"),
+            ok("xn--n3h.com:18080/foo", "xn--n3h.com:18080", "foo"),
+            ok("test.com", "docker.io", "library/test.com"),
+            ok("library/foo", "docker.io", "library/foo"),
+            // ---- normalize_test.go: TestValidateReferenceName ----
+            ok("docker/docker", "docker.io", "docker/docker"),
+            ok("library/debian", "docker.io", "library/debian"),
+            ok("debian", "docker.io", "library/debian"),
+            ok("docker.io/docker/docker", "docker.io", "docker/docker"),
+            ok("docker.io/library/debian", "docker.io", "library/debian"),
+            ok("docker.io/debian", "docker.io", "library/debian"),
+            ok("index.docker.io/docker/docker", "docker.io", "docker/docker"),
+            ok("index.docker.io/library/debian", "docker.io", "library/debian"),
+            ok("index.docker.io/debian", "docker.io", "library/debian"),
+            ok("127.0.0.1:5000/docker/docker", "127.0.0.1:5000", "docker/docker"),
+            ok("127.0.0.1:5000/library/debian", "127.0.0.1:5000", "library/debian"),
+            ok("127.0.0.1:5000/debian", "127.0.0.1:5000", "debian"),
+            ok("192.168.0.1", "docker.io", "library/192.168.0.1"),
+            ok("192.168.0.1:80", "docker.io", "library/192.168.0.1").tag("80"),
+            ok("192.168.0.1:8/debian", "192.168.0.1:8", "debian"),
+            ok("192.168.0.2:25000/debian", "192.168.0.2:25000", "debian"),
+            ok(
+                "thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev",
+                "docker.io",
+                "library/thisisthesongthatneverendsitgoesonandonandonthisisthesongthatnev",
+            ),
+            ok("[fc00::1]:5000/docker", "[fc00::1]:5000", "docker"),
+            ok("[fc00::1]:5000/docker/docker", "[fc00::1]:5000", "docker/docker"),
+            ok(
+                "[fc00:1:2:3:4:5:6:7]:5000/library/debian",
+                "[fc00:1:2:3:4:5:6:7]:5000",
+                "library/debian",
+            ),
+            ok(format!("docker.io/{HEX_1A3F}"), "docker.io", format!("library/{HEX_1A3F}")),
+            ok("Docker/docker", "Docker", "docker"),
+            ok("DOCKER/docker", "DOCKER", "docker"),
+            bad("https://github.com/docker/docker"),
+            bad("docker/Docker"),
+            bad("-docker"),
+            bad("-docker/docker"),
+            bad("-docker.io/docker/docker"),
+            bad("docker///docker"),
+            bad("docker.io/docker/Docker"),
+            bad("docker.io/docker///docker"),
+            bad("[fc00::1]"),
+            bad("[fc00::1]:5000"),
+            bad("fc00::1:5000/debian"),
+            bad("[fe80::1%eth0]:5000/debian"),
+            bad("[2001:db8:3:4::192.0.2.33]:5000/debian"),
+            bad(HEX_1A3F),
+            // ---- normalize_test.go: TestValidateRemoteName ----
+            ok("docker-rules/docker", "docker.io", "docker-rules/docker"),
+            ok("docker---rules/docker", "docker.io", "docker---rules/docker"),
+            ok("doc/docker", "docker.io", "doc/docker"),
+            ok("d/docker", "docker.io", "d/docker"),
+            ok("jess/t", "docker.io", "jess/t"),
+            ok("dock__er/docker", "docker.io", "dock__er/docker"),
+            bad("docker-/docker"),
+            bad("-docker-/docker"),
+            bad("____/____"),
+            bad("_docker/_docker"),
+            bad("dock..er/docker"),
+            bad("dock_.er/docker"),
+            bad("dock-.er/docker"),
+            bad("docker/"),
+            bad(
+                "this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255_this_is_not_a_valid_namespace_because_its_lenth_is_greater_than_255/docker",
+            ),
+            // ---- normalize_test.go: TestParseRepositoryInfo ----
+            ok("fooo/bar", "docker.io", "fooo/bar"),
+            ok("docker.io/fooo/bar", "docker.io", "fooo/bar"),
+            ok("index.docker.io/fooo/bar", "docker.io", "fooo/bar"),
+            ok("ubuntu", "docker.io", "library/ubuntu"),
+            ok("docker.io/library/ubuntu", "docker.io", "library/ubuntu"),
+            ok("library/ubuntu", "docker.io", "library/ubuntu"),
+            ok("nonlibrary/ubuntu", "docker.io", "nonlibrary/ubuntu"),
+            ok("docker.io/nonlibrary/ubuntu", "docker.io", "nonlibrary/ubuntu"),
+            ok("other/library", "docker.io", "other/library"),
+            ok("docker.io/other/library", "docker.io", "other/library"),
+            ok("127.0.0.1:8000/private/moonbase", "127.0.0.1:8000", "private/moonbase"),
+            ok("127.0.0.1:8000/privatebase", "127.0.0.1:8000", "privatebase"),
+            ok("example.com/private/moonbase", "example.com", "private/moonbase"),
+            ok("example.com/privatebase", "example.com", "privatebase"),
+            ok("example.com:8000/private/moonbase", "example.com:8000", "private/moonbase"),
+            ok("example.com:8000/privatebasee", "example.com:8000", "privatebasee"),
+            ok("ubuntu-12.04-base", "docker.io", "library/ubuntu-12.04-base"),
+            ok("docker.io/library/ubuntu-12.04-base", "docker.io", "library/ubuntu-12.04-base"),
+            ok(
+                "index.docker.io/library/ubuntu-12.04-base",
+                "docker.io",
+                "library/ubuntu-12.04-base",
+            ),
+            ok("foo", "docker.io", "library/foo"),
+            ok("docker.io/library/foo", "docker.io", "library/foo"),
+            ok("docker.io/foo", "docker.io", "library/foo"),
+            ok("library/foo/bar", "docker.io", "library/foo/bar"),
+            ok("docker.io/library/foo/bar", "docker.io", "library/foo/bar"),
+            ok("store/foo/bar", "docker.io", "store/foo/bar"),
+            ok("docker.io/store/foo/bar", "docker.io", "store/foo/bar"),
+            ok("Foo/bar", "Foo", "bar"),
+            ok("FOO/bar", "FOO", "bar"),
+            // ---- normalize_test.go: TestParseReferenceWithTagAndDigest,
+            //      TestInvalidReferenceComponents ----
+            ok(
+                "busybox:latest@sha256:86e0e091d0da6bde2456dbb48306f3956bbeb2eae1b5b9a43045843f69fe4aaa",
+                "docker.io",
+                "library/busybox",
+            )
+            .tag("latest")
+            .digest("sha256:86e0e091d0da6bde2456dbb48306f3956bbeb2eae1b5b9a43045843f69fe4aaa"),
+            bad("-foo"),
+            // ---- normalize_test.go: TestParseAnyReference (named cases; a
+            //      bare 64-hex identifier is not a name) ----
+            ok("redis", "docker.io", "library/redis"),
+            ok("redis:latest", "docker.io", "library/redis").tag("latest"),
+            ok("docker.io/library/redis:latest", "docker.io", "library/redis").tag("latest"),
+            ok(format!("redis@{SHA256_DBCC}"), "docker.io", "library/redis").digest(SHA256_DBCC),
+            ok(format!("docker.io/library/redis@{SHA256_DBCC}"), "docker.io", "library/redis")
+                .digest(SHA256_DBCC),
+            ok("dmcgowan/myapp", "docker.io", "dmcgowan/myapp"),
+            ok("dmcgowan/myapp:latest", "docker.io", "dmcgowan/myapp").tag("latest"),
+            ok("docker.io/mcgowan/myapp:latest", "docker.io", "mcgowan/myapp").tag("latest"),
+            ok(format!("dmcgowan/myapp@{SHA256_DBCC}"), "docker.io", "dmcgowan/myapp")
+                .digest(SHA256_DBCC),
+            ok(format!("docker.io/dmcgowan/myapp@{SHA256_DBCC}"), "docker.io", "dmcgowan/myapp")
+                .digest(SHA256_DBCC),
+            bad(HEX_DBCC),
+            // As a *name*, `sha256:<hex>` is the image `sha256` with a tag.
+            ok(SHA256_DBCC, "docker.io", "library/sha256").tag(HEX_DBCC),
+            ok(
+                "dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9",
+                "docker.io",
+                "library/dbcc1c35ac38df41fd2f5e4130b32ffdb93ebae8b3dbe638c23575912276fc9",
+            ),
+            ok("dbcc1", "docker.io", "library/dbcc1"),
+            // ---- normalize_test.go: TestNormalizedSplitHostname ----
+            ok("docker/migrator", "docker.io", "docker/migrator"),
+            ok("xn--n3h.com/foo", "xn--n3h.com", "foo"),
+            // ---- regexp_test.go: TestDomainRegexp (domain + "/app") ----
+            ok("test.com/app", "test.com", "app"),
+            ok("test.com:10304/app", "test.com:10304", "app"),
+            bad("test.com:http/app"),
+            ok("localhost/app", "localhost", "app"),
+            ok("localhost:8080/app", "localhost:8080", "app"),
+            ok("a.b/app", "a.b", "app"),
+            ok("ab.cd.com/app", "ab.cd.com", "app"),
+            ok("a-b.com/app", "a-b.com", "app"),
+            bad("-ab.com/app"),
+            bad("ab-.com/app"),
+            ok("ab.c-om/app", "ab.c-om", "app"),
+            bad("ab.-com/app"),
+            bad("ab.com-/app"),
+            ok("0101.com/app", "0101.com", "app"),
+            ok("001a.com/app", "001a.com", "app"),
+            ok("b.gbc.io:443/app", "b.gbc.io:443", "app"),
+            ok("Asdf.com/app", "Asdf.com", "app"),
+            ok("192.168.1.1:75050/app", "192.168.1.1:75050", "app"),
+            ok("[fd00:1:2::3]:75050/app", "[fd00:1:2::3]:75050", "app"),
+            bad("[fd00:1:2::3]75050/app"),
+            bad("[fd00:1:2::3]::75050/app"),
+            bad("[fd00:1:2::3%eth0]:75050/app"),
+            ok("[fd00123123123]:75050/app", "[fd00123123123]:75050", "app"),
+            ok(
+                "[2001:0db8:85a3:0000:0000:8a2e:0370:7334]:75050/app",
+                "[2001:0db8:85a3:0000:0000:8a2e:0370:7334]:75050",
+                "app",
+            ),
+            bad("fd00:1:2::3:75050/app"),
+            // ---- regexp_test.go: TestFullNameRegexp ----
+            ok("short", "docker.io", "library/short"),
+            ok("simple/name", "docker.io", "simple/name"),
+            ok("docker/stevvooe/app", "docker.io", "docker/stevvooe/app"),
+            ok(
+                "aa/aa/aa/aa/aa/aa/aa/aa/aa/bb/bb/bb/bb/bb/bb",
+                "docker.io",
+                "aa/aa/aa/aa/aa/aa/aa/aa/aa/bb/bb/bb/bb/bb/bb",
+            ),
+            ok("a/a/a/a", "docker.io", "a/a/a/a"),
+            bad("a/a/a/a/"),
+            bad("a//a/a"),
+            ok("a", "docker.io", "library/a"),
+            ok("a/aa/a", "docker.io", "a/aa/a"),
+            ok("foo.com", "docker.io", "library/foo.com"),
+            bad("foo.com/"),
+            ok("foo.com:8080/bar", "foo.com:8080", "bar"),
+            bad("foo.com:http/bar"),
+            ok("foo.com/bar/baz", "foo.com", "bar/baz"),
+            ok("blog.foo.com/bar/baz", "blog.foo.com", "bar/baz"),
+            bad("a^a"),
+            bad("asdf$$^/aa"),
+            ok("aa-a/a", "docker.io", "aa-a/a"),
+            bad("a-/a/a/a"),
+            bad("foo.com/a-/a/a"),
+            bad("-foo/bar"),
+            bad("foo/bar-"),
+            bad("foo-/bar"),
+            bad("foo/-bar"),
+            bad("_foo/bar"),
+            ok("foo_bar", "docker.io", "library/foo_bar"),
+            ok("foo_bar.com", "docker.io", "library/foo_bar.com"),
+            bad("foo_bar.com:8080/app"),
+            ok("foo.com/foo_bar", "foo.com", "foo_bar"),
+            bad("docker_/docker_"),
+            ok("example.com/xn--7o8h.com/myimage", "example.com", "xn--7o8h.com/myimage"),
+            ok(
+                "example.com/some_separator__underscore/myimage",
+                "example.com",
+                "some_separator__underscore/myimage",
+            ),
+            bad("example.com/__underscore/myimage"),
+            bad("example.com/..dots/myimage"),
+            bad("example.com/.dots/myimage"),
+            bad("example.com/nodouble..dots/myimage"),
+            bad("docker./docker"),
+            bad(".docker/docker"),
+            bad("do..cker/docker"),
+            bad("do__cker:8080/docker"),
+            ok("do__cker/docker", "docker.io", "do__cker/docker"),
+            ok(
+                "registry.io/foo/project--id.module--name.ver---sion--name",
+                "registry.io",
+                "foo/project--id.module--name.ver---sion--name",
+            ),
+            ok("Asdf.com/foo/bar", "Asdf.com", "foo/bar"),
+            bad("Foo/FarB"),
+            // ---- regexp_test.go: TestReferenceRegexp ----
+            ok("registry.com:8080/myapp:tag", "registry.com:8080", "myapp").tag("tag"),
+            ok(format!("registry.com:8080/myapp@{SHA256_BE}"), "registry.com:8080", "myapp")
+                .digest(SHA256_BE),
+            ok(format!("registry.com:8080/myapp:tag2@{SHA256_BE}"), "registry.com:8080", "myapp")
+                .tag("tag2")
+                .digest(SHA256_BE),
+            bad("registry.com:8080/myapp@sha256:badbadbadbad"),
+            bad("registry.com:8080/myapp:invalid~tag"),
+            bad("bad_hostname.com:8080/myapp:tag"),
+            ok(format!("localhost:8080@{SHA256_BE}"), "docker.io", "library/localhost")
+                .tag("8080")
+                .digest(SHA256_BE),
+            ok(format!("localhost:8080/name@{SHA256_BE}"), "localhost:8080", "name")
+                .digest(SHA256_BE),
+            bad(format!("localhost:http/name@{SHA256_BE}")),
+            ok(format!("localhost@{SHA256_BE}"), "docker.io", "library/localhost")
+                .digest(SHA256_BE),
+            bad("registry.com:8080/myapp@bad"),
+            bad("registry.com:8080/myapp@2bad"),
+            // ---- imagegate's own cases ----
+            ok("registry:5000/app", "registry:5000", "app"),
+            ok("localhost:5000/app:1", "localhost:5000", "app").tag("1"),
+            bad("foo/Bar"),
+            ok("index.docker.io/nginx", "docker.io", "library/nginx"),
+            ok("docker.io/nginx", "docker.io", "library/nginx"),
+            ok("[::1]:5000/app:tag", "[::1]:5000", "app").tag("tag"),
+            ok(format!("nginx:{}", "t".repeat(128)), "docker.io", "library/nginx")
+                .tag("t".repeat(128)),
+            bad(format!("nginx:{}", "t".repeat(129))),
+            ok("a".repeat(247), "docker.io", format!("library/{}", "a".repeat(247))),
+            bad("a".repeat(248)),
+            ok(
+                format!("registry.example.com:5000/{a255}"),
+                "registry.example.com:5000",
+                a255.clone(),
+            ),
+            ok(format!("nginx@{SHA256_DBCC}"), "docker.io", "library/nginx").digest(SHA256_DBCC),
+            ok(format!("nginx:1.27@{SHA256_DBCC}"), "docker.io", "library/nginx")
+                .tag("1.27")
+                .digest(SHA256_DBCC),
+            ok(format!("nginx@{}", sha512_f()), "docker.io", "library/nginx").digest(sha512_f()),
+            ok(
+                format!("nginx@sha384:{}", "a".repeat(96)),
+                "docker.io",
+                "library/nginx",
+            )
+            .digest(format!("sha384:{}", "a".repeat(96))),
+            bad("nginx@sha256:abc"),
+            bad(format!("nginx@sha256:{}", "a".repeat(65))),
+            bad(format!("nginx@sha512:{}", "a".repeat(64))),
+            bad(format!("nginx@sha256:{}", "A".repeat(64))),
+            bad(format!("nginx@md5:{}", "a".repeat(32))),
+            bad(format!("nginx@{SHA256_DBCC}:1.27")),
+            ok("scratch", "docker.io", "library/scratch"),
+            ok("busybox", "docker.io", "library/busybox"),
+            ok("gcr.io/distroless/static:nonroot", "gcr.io", "distroless/static").tag("nonroot"),
+            bad(":tag"),
+            bad("@sha256:"),
+            bad("nginx@"),
+            bad("nginx:"),
+            bad("nginx/"),
+            bad("/nginx"),
+            bad("a//b"),
+            bad("a..b"),
+            bad("a___b"),
+            ok("a__b", "docker.io", "library/a__b"),
+            ok("a---b", "docker.io", "library/a---b"),
+            bad(" nginx"),
+            bad("nginx "),
+            bad("ngi nx"),
+            bad("nginx:1.0!"),
+            bad("Nginx"),
+            bad("registry.example.com:/app"),
+            bad("foo_bar.com/app"),
+            bad("nginx@sha256:abc@sha256:def"),
+            bad("ngïnx"),
+        ]
+    }
+
+    #[test]
+    fn vector_table() {
+        let vectors = vectors();
+        assert!(vectors.len() >= 120, "only {} vectors", vectors.len());
+        for v in &vectors {
+            let got = ImageRef::parse(&v.input);
+            match (&v.expect, got) {
+                (None, Ok(r)) => panic!("{:?} must be invalid, parsed as {r:?}", v.input),
+                (None, Err(_)) => {}
+                (Some(_), Err(e)) => panic!("{:?} must be valid, got error: {e}", v.input),
+                (Some(want), Ok(r)) => {
+                    assert_eq!(r.written, v.input, "written of {:?}", v.input);
+                    assert_eq!(r.registry, want.registry, "registry of {:?}", v.input);
+                    assert_eq!(r.repository, want.repository, "repository of {:?}", v.input);
+                    assert_eq!(r.tag, want.tag, "tag of {:?}", v.input);
+                    assert_eq!(r.digest, want.digest, "digest of {:?}", v.input);
+                    // The normalized form parses back to the same reference.
+                    let again = ImageRef::parse(&r.full())
+                        .unwrap_or_else(|e| panic!("full() of {:?} reparses: {e}", v.input));
+                    assert_eq!(
+                        (
+                            &again.registry,
+                            &again.repository,
+                            &again.tag,
+                            &again.digest
+                        ),
+                        (&r.registry, &r.repository, &r.tag, &r.digest),
+                        "full() of {:?}",
+                        v.input
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn full_name_and_implied_flags() {
+        let r = ImageRef::parse("nginx").unwrap();
+        assert_eq!(r.full(), "docker.io/library/nginx");
+        assert_eq!(r.name(), "docker.io/library/nginx");
+        assert_eq!(r.to_string(), r.full());
+        assert!(r.registry_implied && r.library_implied);
+        assert_eq!(r.digest, None);
+
+        let r = ImageRef::parse("docker.io/nginx:1.27").unwrap();
+        assert_eq!(r.full(), "docker.io/library/nginx:1.27");
+        assert!(!r.registry_implied && r.library_implied);
+
+        let r = ImageRef::parse("index.docker.io/library/nginx").unwrap();
+        assert_eq!(r.full(), "docker.io/library/nginx");
+        assert!(!r.registry_implied && !r.library_implied);
+
+        let r = ImageRef::parse("bitnami/redis:7.2").unwrap();
+        assert_eq!(r.full(), "docker.io/bitnami/redis:7.2");
+        assert!(r.registry_implied && !r.library_implied);
+
+        let r = ImageRef::parse("library/nginx").unwrap();
+        assert!(r.registry_implied && !r.library_implied);
+
+        let r = ImageRef::parse(&format!("nginx:1.27@{SHA256_DBCC}")).unwrap();
+        assert_eq!(
+            r.full(),
+            format!("docker.io/library/nginx:1.27@{SHA256_DBCC}")
+        );
+        assert_eq!(r.name(), "docker.io/library/nginx");
+        assert_eq!(r.digest.as_deref(), Some(SHA256_DBCC));
+
+        let r = ImageRef::parse("registry:5000/app").unwrap();
+        assert_eq!(r.full(), "registry:5000/app");
+        assert_eq!(r.tag, None, "no default tag is invented");
+        assert!(!r.registry_implied && !r.library_implied);
+
+        let r = ImageRef::parse("[::1]:5000/app:tag").unwrap();
+        assert_eq!(r.full(), "[::1]:5000/app:tag");
+
+        let r: ImageRef = "Foo/bar".parse().unwrap();
+        assert_eq!((r.registry.as_str(), r.repository.as_str()), ("Foo", "bar"));
+        assert!(!r.registry_implied);
+        assert_eq!(r.written, "Foo/bar");
+    }
+
+    fn err(s: &str) -> String {
+        match ImageRef::parse(s) {
+            Ok(r) => panic!("{s:?} must be invalid, parsed as {r:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn error_messages_are_specific() {
+        let cases: Vec<(String, ReferenceError, String)> = vec![
+            ("".into(), ReferenceError::Empty, "empty reference".into()),
+            (
+                " nginx".into(),
+                ReferenceError::Whitespace(" nginx".into()),
+                "reference ` nginx` contains whitespace; image references cannot contain spaces \
+                 (check for leading or trailing spaces)"
+                    .into(),
+            ),
+            (
+                HEX_1A3F.into(),
+                ReferenceError::HexIdentifier(HEX_1A3F.into()),
+                format!(
+                    "reference `{HEX_1A3F}` is a 64-character hexadecimal string, which is \
+                     ambiguous with an image ID; cannot specify 64-byte hexadecimal strings as a \
+                     repository name"
+                ),
+            ),
+            (
+                ":1.0".into(),
+                ReferenceError::MissingName(":1.0".into()),
+                "reference `:1.0` has no repository name before its tag or digest".into(),
+            ),
+            (
+                "registry.example.com/".into(),
+                ReferenceError::MissingRepository("registry.example.com/".into()),
+                "reference `registry.example.com/` names a registry but no repository (expected \
+                 `registry/repository`)"
+                    .into(),
+            ),
+            (
+                "-registry.example.com/app".into(),
+                ReferenceError::InvalidRegistry("-registry.example.com".into()),
+                "invalid registry host `-registry.example.com` (a registry is host name labels \
+                 of letters, digits and inner `-` joined by `.`, or an IPv6 address in `[...]`, \
+                 optionally followed by `:port`)"
+                    .into(),
+            ),
+            (
+                "registry.example.com:http/app".into(),
+                ReferenceError::InvalidPort("registry.example.com:http".into()),
+                "invalid port in registry `registry.example.com:http` (a port must be digits \
+                 only, e.g. `:5000`)"
+                    .into(),
+            ),
+            (
+                "Nginx".into(),
+                ReferenceError::Uppercase("Nginx".into()),
+                "repository name must be lowercase (`Nginx`)".into(),
+            ),
+            (
+                "a//b".into(),
+                ReferenceError::EmptyPathComponent("a//b".into()),
+                "repository path `a//b` has an empty component (a doubled `/`, or a leading or \
+                 trailing `/`)"
+                    .into(),
+            ),
+            (
+                "aa/asdf$$^/aa".into(),
+                ReferenceError::InvalidPathCharacter {
+                    ch: '$',
+                    path: "aa/asdf$$^/aa".into(),
+                },
+                "invalid character `$` in repository path `aa/asdf$$^/aa` (only lowercase \
+                 letters, digits, `.`, `_`, `-` and `/` are allowed)"
+                    .into(),
+            ),
+            (
+                "a___b".into(),
+                ReferenceError::InvalidPathComponent("a___b".into()),
+                "invalid repository path component `a___b` (it must start and end with a \
+                 lowercase letter or digit, and separators between them are a single `.`, one \
+                 or two `_`, or any number of `-`)"
+                    .into(),
+            ),
+            (
+                "a".repeat(248),
+                ReferenceError::NameTooLong {
+                    path: format!("library/{}", "a".repeat(248)),
+                    len: 256,
+                },
+                format!(
+                    "repository name `library/{}…` is longer than 255 characters (256 \
+                     characters, registry not counted)",
+                    "a".repeat(132)
+                ),
+            ),
+            (
+                "nginx:".into(),
+                ReferenceError::EmptyTag("nginx:".into()),
+                "reference `nginx:` has an empty tag after `:`".into(),
+            ),
+            (
+                "nginx:1.0!".into(),
+                ReferenceError::InvalidTag("1.0!".into()),
+                "invalid tag `:1.0!` (a tag is up to 128 letters, digits, `_`, `.` or `-` and \
+                 cannot start with `.` or `-`)"
+                    .into(),
+            ),
+            (
+                format!("nginx:{}", "t".repeat(129)),
+                ReferenceError::TagTooLong {
+                    tag: "t".repeat(129),
+                    len: 129,
+                },
+                format!(
+                    "tag `:{}` is 129 characters long; a tag is at most 128 characters",
+                    "t".repeat(129)
+                ),
+            ),
+            (
+                "nginx@".into(),
+                ReferenceError::EmptyDigest("nginx@".into()),
+                "reference `nginx@` has an empty digest after `@` (expected e.g. `@sha256:` \
+                 followed by 64 hex digits)"
+                    .into(),
+            ),
+            (
+                "nginx@latest".into(),
+                ReferenceError::InvalidDigest("latest".into()),
+                "invalid digest `latest` (a digest is `algorithm:hex`, e.g. `sha256:` followed \
+                 by 64 hex digits)"
+                    .into(),
+            ),
+            (
+                format!("nginx@md5:{}", "a".repeat(32)),
+                ReferenceError::UnsupportedDigestAlgorithm {
+                    algorithm: "md5".into(),
+                    digest: format!("md5:{}", "a".repeat(32)),
+                },
+                format!(
+                    "unsupported digest algorithm `md5` in `md5:{}` (only sha256, sha384 and \
+                     sha512 are accepted, written in lowercase)",
+                    "a".repeat(32)
+                ),
+            ),
+            (
+                "nginx@sha256:abc".into(),
+                ReferenceError::DigestWrongLength {
+                    digest: "sha256:abc".into(),
+                    algorithm: "sha256".into(),
+                    expected: 64,
+                    found: 3,
+                },
+                "digest `sha256:abc` has the wrong length (sha256 needs 64 hex digits, found 3)"
+                    .into(),
+            ),
+            (
+                format!("nginx@sha256:{}", "A".repeat(64)),
+                ReferenceError::DigestUppercase(format!("sha256:{}", "A".repeat(64))),
+                format!(
+                    "digest `sha256:{}` must use lowercase hex digits (`a`-`f`, not `A`-`F`)",
+                    "A".repeat(64)
+                ),
+            ),
+        ];
+        let mut seen = std::collections::HashSet::new();
+        for (input, want_err, want_text) in &cases {
+            let got = ImageRef::parse(input).expect_err(input);
+            assert_eq!(&got, want_err, "error for {input:?}");
+            assert_eq!(&got.to_string(), want_text, "message for {input:?}");
+            assert!(
+                seen.insert(std::mem::discriminant(&got)),
+                "variant repeated for {input:?}"
+            );
+        }
+        assert_eq!(seen.len(), 20, "every ReferenceError variant is exercised");
+    }
+
+    #[test]
+    fn errors_for_tricky_inputs() {
+        assert!(err("foo/Bar").contains("must be lowercase (`foo/Bar`)"));
+        assert!(err("registry.example.com/Bar").contains("must be lowercase (`Bar`)"));
+        assert!(err("Foo_Bar/x").contains("must be lowercase (`Foo_Bar/x`)"));
+        assert!(err("foo_bar.com/app").contains("invalid registry host `foo_bar.com`"));
+        assert!(err("nginx ").contains("contains whitespace"));
+        assert!(err("ngi\tnx").contains("contains whitespace"));
+        assert!(err("nginx@sha256:").contains("invalid digest `sha256:`"));
+        assert!(err("@sha256:").contains("no repository name"));
+        assert!(err("[::1]:5000").contains("names a registry but no repository"));
+        assert!(err("ngïnx").contains("invalid character `ï`"));
+        assert!(err("registry.example.com:/app").contains("invalid port"));
+        assert!(err(&format!("nginx@{SHA256_DBCC}:1.27")).contains("invalid digest"));
+        assert!(err(&format!("nginx@sha512:{}", "a".repeat(64))).contains("sha512 needs 128"));
+        assert!(err(&format!("nginx@SHA256:{}", "a".repeat(64))).contains("`SHA256`"));
+    }
+
+    /// Deterministic pseudo-random inputs (including multi-byte characters):
+    /// parsing never panics, and whatever parses round-trips through `full()`.
+    #[test]
+    fn never_panics_and_round_trips() {
+        const ALPHABET: &[&str] = &[
+            "a",
+            "b",
+            "0",
+            "9",
+            "A",
+            "Z",
+            ".",
+            "_",
+            "-",
+            ":",
+            "/",
+            "@",
+            "[",
+            "]",
+            " ",
+            "é",
+            "İ",
+            "🐳",
+            "sha256:",
+            "localhost",
+            "docker.io",
+            "index.docker.io",
+            "f",
+            "\u{0}",
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let len = (next() % 16) as usize;
+            let s: String = (0..len)
+                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                .collect();
+            if let Ok(r) = ImageRef::parse(&s) {
+                let again = ImageRef::parse(&r.full()).expect("full() reparses");
+                assert_eq!(again.full(), r.full(), "input {s:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! Kubernetes objects, their pod specs and containers.
+//!
+//! One helper, [`containers`], yields every container (regular, init, ephemeral) of any object
+//! with a pod spec, so rules never walk manifests themselves. A field named `image` anywhere else
+//! (a ConfigMap value, an operator's setting) is not a container image and is never looked at.
+
+use crate::yaml::Node;
+
+/// A Kubernetes object: a document (or `List` item) with `apiVersion` and `kind`.
+#[derive(Debug, Clone, Copy)]
+pub struct Object<'a> {
+    pub api_version: &'a str,
+    pub kind: &'a str,
+    pub namespace: Option<&'a str>,
+    pub name: Option<&'a str>,
+    pub node: &'a Node,
+}
+
+/// The objects in one parsed document: the document itself, or the items of a `kind: List`
+/// (or `*List`) document.
+pub fn objects(root: &Node) -> Vec<Object<'_>> {
+    let mut out = Vec::new();
+    collect_objects(root, &mut out, 0);
+    out
+}
+
+fn collect_objects<'a>(node: &'a Node, out: &mut Vec<Object<'a>>, depth: usize) {
+    let Some(object) = object(node) else { return };
+    if let (true, Some(items)) = (
+        object.kind.ends_with("List") && depth < 4,
+        node.get("items").and_then(Node::items),
+    ) {
+        for item in items {
+            collect_objects(item, out, depth + 1);
+        }
+        return;
+    }
+    out.push(object);
+}
+
+/// `node` as an object, if it has a string `apiVersion` and `kind`.
+pub fn object(node: &Node) -> Option<Object<'_>> {
+    let api_version = node.get("apiVersion")?.as_str()?;
+    let kind = node.get("kind")?.as_str()?;
+    let metadata = node.get("metadata");
+    let meta = |key| metadata.and_then(|m| m.get(key)).and_then(Node::as_str);
+    Some(Object {
+        api_version,
+        kind,
+        namespace: meta("namespace"),
+        name: meta("name"),
+        node,
+    })
+}
+
+/// A pod spec inside an object, and its field path (`spec.template.spec`).
+#[derive(Debug, Clone, Copy)]
+pub struct PodSpec<'a> {
+    pub node: &'a Node,
+    pub path: &'static str,
+}
+
+/// Where pod specs sit, by kind; any other kind is tried at the generic template paths.
+const POD_SPEC_PATHS: &[(&str, &[&str], &str)] = &[
+    ("Pod", &["spec"], "spec"),
+    ("PodTemplate", &["template", "spec"], "template.spec"),
+    (
+        "CronJob",
+        &["spec", "jobTemplate", "spec", "template", "spec"],
+        "spec.jobTemplate.spec.template.spec",
+    ),
+];
+
+const GENERIC_POD_SPEC_PATHS: &[(&[&str], &str)] = &[
+    (&["spec", "template", "spec"], "spec.template.spec"),
+    (
+        &["spec", "jobTemplate", "spec", "template", "spec"],
+        "spec.jobTemplate.spec.template.spec",
+    ),
+    // KEDA ScaledJob.
+    (
+        &["spec", "jobTargetRef", "template", "spec"],
+        "spec.jobTargetRef.template.spec",
+    ),
+];
+
+/// The pod spec of an object: at its kind's place for built-in kinds, and for any other kind
+/// (Argo Rollout, Knative Service, DeploymentConfig, ...) at `spec.template.spec`,
+/// `spec.jobTemplate.spec.template.spec` or (KEDA ScaledJob) `spec.jobTargetRef.template.spec`,
+/// when that mapping holds a container list.
+pub fn pod_spec<'a>(object: &Object<'a>) -> Option<PodSpec<'a>> {
+    if let Some((_, keys, path)) = POD_SPEC_PATHS.iter().find(|(k, ..)| *k == object.kind) {
+        return object
+            .node
+            .path(keys)
+            .filter(|n| n.entries().is_some())
+            .map(|node| PodSpec { node, path });
+    }
+    GENERIC_POD_SPEC_PATHS.iter().find_map(|(keys, path)| {
+        let node = object.node.path(keys)?;
+        let has_containers = ContainerKind::ALL
+            .iter()
+            .any(|k| node.get(k.field()).and_then(Node::items).is_some());
+        has_containers.then_some(PodSpec { node, path })
+    })
+}
+
+/// Which list of the pod spec a container is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContainerKind {
+    Init,
+    Regular,
+    Ephemeral,
+}
+
+impl ContainerKind {
+    pub const ALL: [ContainerKind; 3] = [
+        ContainerKind::Init,
+        ContainerKind::Regular,
+        ContainerKind::Ephemeral,
+    ];
+
+    /// The pod spec field that lists containers of this kind.
+    pub fn field(self) -> &'static str {
+        match self {
+            ContainerKind::Init => "initContainers",
+            ContainerKind::Regular => "containers",
+            ContainerKind::Ephemeral => "ephemeralContainers",
+        }
+    }
+}
+
+/// One container of a pod spec.
+#[derive(Debug, Clone)]
+pub struct Container<'a> {
+    pub kind: ContainerKind,
+    pub name: Option<&'a str>,
+    pub node: &'a Node,
+    /// Field path from the object root, e.g. `spec.template.spec.containers[0]`.
+    pub field_path: String,
+}
+
+impl<'a> Container<'a> {
+    pub fn image(&self) -> Option<&'a Node> {
+        self.node.get("image")
+    }
+
+    pub fn pull_policy(&self) -> Option<&'a str> {
+        self.node.get("imagePullPolicy").and_then(Node::as_str)
+    }
+}
+
+/// Every container of a pod spec: init containers first, then regular, then ephemeral.
+pub fn containers<'a>(pod: &PodSpec<'a>) -> Vec<Container<'a>> {
+    let mut out = Vec::new();
+    for kind in ContainerKind::ALL {
+        let Some(items) = pod.node.get(kind.field()).and_then(Node::items) else {
+            continue;
+        };
+        for (i, node) in items.iter().enumerate() {
+            if node.entries().is_none() {
+                continue;
+            }
+            out.push(Container {
+                kind,
+                name: node.get("name").and_then(Node::as_str),
+                node,
+                field_path: format!("{}.{}[{i}]", pod.path, kind.field()),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::{Limits, load_stream};
+
+    fn images(text: &str) -> Vec<(String, String)> {
+        let docs = load_stream(text, Limits::default());
+        let mut out = Vec::new();
+        for doc in &docs {
+            let Ok(Some(root)) = &doc.root else { continue };
+            for object in objects(root) {
+                let Some(pod) = pod_spec(&object) else {
+                    continue;
+                };
+                for c in containers(&pod) {
+                    if let Some(image) = c.image().and_then(Node::as_str) {
+                        out.push((c.field_path.clone(), image.to_string()));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn deployment_with_init_and_ephemeral_containers() {
+        let t = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      initContainers: [{name: i, image: busybox}]\n      containers:\n      - name: a\n        image: nginx\n      ephemeralContainers:\n      - {name: d, image: debug}\n";
+        assert_eq!(
+            images(t),
+            [
+                (
+                    "spec.template.spec.initContainers[0]".into(),
+                    "busybox".into()
+                ),
+                ("spec.template.spec.containers[0]".into(), "nginx".into()),
+                (
+                    "spec.template.spec.ephemeralContainers[0]".into(),
+                    "debug".into()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn pod_cronjob_podtemplate_and_crds() {
+        let t = "apiVersion: v1\nkind: Pod\nspec:\n  containers: [{name: a, image: p}]\n---\napiVersion: batch/v1\nkind: CronJob\nspec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n          containers: [{name: a, image: c}]\n---\napiVersion: v1\nkind: PodTemplate\ntemplate:\n  spec:\n    containers: [{name: a, image: t}]\n---\napiVersion: argoproj.io/v1alpha1\nkind: Rollout\nspec:\n  template:\n    spec:\n      containers: [{name: a, image: r}]\n---\napiVersion: keda.sh/v1alpha1\nkind: ScaledJob\nspec:\n  jobTargetRef:\n    template:\n      spec:\n        containers: [{name: a, image: k}]\n";
+        let got: Vec<String> = images(t).into_iter().map(|(_, i)| i).collect();
+        assert_eq!(got, ["p", "c", "t", "r", "k"]);
+    }
+
+    #[test]
+    fn image_fields_elsewhere_are_not_containers() {
+        let t = "apiVersion: v1\nkind: ConfigMap\ndata:\n  image: nginx:latest\n---\napiVersion: example.com/v1\nkind: Database\nspec:\n  image: postgres:latest\n  template:\n    spec:\n      image: x\n";
+        assert!(images(t).is_empty());
+    }
+
+    #[test]
+    fn list_items_are_objects() {
+        let t = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a, namespace: shop}\n  spec:\n    containers: [{name: a, image: x}]\n";
+        let docs = load_stream(t, Limits::default());
+        let root = docs[0].root.clone().unwrap().unwrap();
+        let objs = objects(&root);
+        assert_eq!(objs.len(), 1);
+        assert_eq!(
+            (objs[0].kind, objs[0].name, objs[0].namespace),
+            ("Pod", Some("a"), Some("shop"))
+        );
+        assert_eq!(images(t).len(), 1);
+    }
+}

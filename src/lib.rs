@@ -1,0 +1,322 @@
+//! imagegate: exact image-security findings for Kubernetes manifests and Dockerfiles.
+//!
+//! The pipeline, one stage a module:
+//!
+//! ```text
+//! files ──► documents ──► objects ──► uses ──► findings ──► reports
+//! walk      yaml          k8s         uses     rules,       report::{text, json, sarif}
+//!                                              policy
+//! ```
+//!
+//! [`scan`] runs the first five stages over a set of paths; [`report`] writes the result.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod dockerfile;
+pub mod finding;
+pub mod image_ref;
+pub mod k8s;
+pub mod policy;
+pub mod registry;
+pub mod report;
+pub mod rules;
+pub mod source;
+pub mod uses;
+pub mod walk;
+pub mod yaml;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use diagnostic::{Diagnostic, Severity};
+use finding::Finding;
+use source::{LineIndex, Span};
+use walk::{FileKind, Filters, Input};
+
+/// Stack size of scan worker threads: deeply nested YAML is parsed recursively (up to
+/// [`yaml::Limits::max_depth`] levels).
+pub const WORKER_STACK: usize = 64 * 1024 * 1024;
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    /// Files larger than this many bytes are skipped with a diagnostic.
+    pub max_file_size: u64,
+    pub rules: rules::Context,
+    /// Worker threads; 0 means one per CPU.
+    pub jobs: usize,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            paths: vec![PathBuf::from(".")],
+            include: Vec::new(),
+            exclude: Vec::new(),
+            max_file_size: 10 * 1024 * 1024,
+            rules: rules::Context::default(),
+            jobs: 0,
+        }
+    }
+}
+
+/// A scanned file. Its text is kept only when a finding points into it.
+#[derive(Debug, Clone)]
+pub struct ScannedFile {
+    /// As shown in reports.
+    pub path: String,
+    pub kind: FileKind,
+    pub text: Option<String>,
+    pub lines: Option<LineIndex>,
+}
+
+impl ScannedFile {
+    /// The 1-based region of `span`, if the text was kept.
+    pub fn region(&self, span: Span) -> Option<source::Region> {
+        Some(self.lines.as_ref()?.region(self.text.as_deref()?, span))
+    }
+
+    /// The text of 1-based line `line`.
+    pub fn line_text(&self, line: usize) -> &str {
+        match (&self.lines, &self.text) {
+            (Some(lines), Some(text)) => lines.line_text(text, line),
+            _ => "",
+        }
+    }
+}
+
+/// Counts of what was looked at.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Stats {
+    pub files: usize,
+    pub documents: usize,
+    pub objects: usize,
+    pub images: usize,
+}
+
+/// Everything a scan produced.
+#[derive(Debug, Clone, Default)]
+pub struct ScanReport {
+    pub files: Vec<ScannedFile>,
+    /// Sorted by file, position and rule.
+    pub findings: Vec<Finding>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub stats: Stats,
+}
+
+impl ScanReport {
+    pub fn file(&self, finding: &Finding) -> &ScannedFile {
+        &self.files[finding.location.file]
+    }
+}
+
+/// Errors that stop a scan before it starts (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Walk(#[from] walk::WalkError),
+}
+
+/// Scan `options.paths`: walk, parse, find images, run the rules.
+pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
+    let filters = Filters::new(&options.include, &options.exclude)?;
+    let (inputs, mut diagnostics) = walk::collect(&options.paths, &filters)?;
+    let outcomes = check_all(&inputs, options);
+
+    let mut report = ScanReport::default();
+    report.stats.files = inputs.len();
+    for (id, (input, outcome)) in inputs.iter().zip(outcomes).enumerate() {
+        let FileOutcome {
+            text,
+            findings,
+            diagnostics: file_diagnostics,
+            stats,
+        } = outcome;
+        let keep = !findings.is_empty();
+        report.files.push(ScannedFile {
+            path: input.display.clone(),
+            kind: input.kind,
+            lines: keep.then(|| LineIndex::new(&text)),
+            text: keep.then_some(text),
+        });
+        report.findings.extend(findings.into_iter().map(|mut f| {
+            f.location.file = id;
+            f.image.file = id;
+            f
+        }));
+        diagnostics.extend(file_diagnostics);
+        report.stats.documents += stats.documents;
+        report.stats.objects += stats.objects;
+        report.stats.images += stats.images;
+    }
+    policy::sort_findings(&mut report.findings);
+    diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    report.diagnostics = diagnostics;
+    Ok(report)
+}
+
+/// What checking one file produced.
+#[derive(Default)]
+struct FileOutcome {
+    text: String,
+    findings: Vec<Finding>,
+    diagnostics: Vec<Diagnostic>,
+    stats: Stats,
+}
+
+/// Check every input on worker threads; results come back in input order.
+fn check_all(inputs: &[Input], options: &ScanOptions) -> Vec<FileOutcome> {
+    let jobs = match options.jobs {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .min(inputs.len().max(1));
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<FileOutcome>>> =
+        Mutex::new((0..inputs.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let spawned = std::thread::Builder::new()
+                .stack_size(WORKER_STACK)
+                .spawn_scoped(scope, || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(input) = inputs.get(i) else { break };
+                        let outcome = check_file(input, options);
+                        if let Ok(mut results) = results.lock() {
+                            results[i] = Some(outcome);
+                        }
+                    }
+                });
+            if spawned.is_err() {
+                break;
+            }
+        }
+    });
+    let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    // Inputs a worker could not take (no thread could be spawned) are checked here.
+    results
+        .into_iter()
+        .zip(inputs)
+        .map(|(outcome, input)| outcome.unwrap_or_else(|| check_file(input, options)))
+        .collect()
+}
+
+/// Read, parse and check one file. Never fails: problems become diagnostics.
+fn check_file(input: &Input, options: &ScanOptions) -> FileOutcome {
+    let mut out = FileOutcome::default();
+    let diag = |severity, message: String| Diagnostic::new(severity, &input.display, message);
+    let text = match read_text(input, options.max_file_size) {
+        Ok(text) => text,
+        Err(ReadProblem { severity, message }) => {
+            out.diagnostics.push(diag(severity, message));
+            return out;
+        }
+    };
+    let lines = LineIndex::new(&text);
+    let mut images = Vec::new();
+    match input.kind {
+        FileKind::Manifest => {
+            for document in yaml::load_stream(&text, yaml::Limits::default()) {
+                let doc_text = &text[document.span.range()];
+                out.stats.documents += 1;
+                if doc_text.contains("{{") {
+                    out.diagnostics.push(
+                        diag(
+                            Severity::Debug,
+                            "document holds a template (`{{`); not rendered yet, skipped".into(),
+                        )
+                        .at(lines.position(&text, document.span.start)),
+                    );
+                    continue;
+                }
+                match &document.root {
+                    Ok(Some(root)) => {
+                        for object in k8s::objects(root) {
+                            out.stats.objects += 1;
+                            uses::object_images(0, &object, &mut images);
+                        }
+                    }
+                    Ok(None) => {}
+                    Err(err) => {
+                        // Only YAML that looks like a Kubernetes object is worth a warning;
+                        // other broken YAML is not ours to judge.
+                        let severity = if looks_like_manifest(doc_text) {
+                            Severity::Warning
+                        } else {
+                            Severity::Debug
+                        };
+                        out.diagnostics.push(
+                            diag(severity, format!("invalid YAML: {err}"))
+                                .at(lines.position(&text, err.offset)),
+                        );
+                    }
+                }
+            }
+        }
+        FileKind::Dockerfile => {
+            out.stats.documents += 1;
+            let found = uses::dockerfile_images(0, &text);
+            images = found.images;
+            for (span, severity, message) in found.notes {
+                out.diagnostics
+                    .push(diag(severity, message).at(lines.position(&text, span.start)));
+            }
+        }
+    }
+    out.stats.images = images.len();
+    out.findings = rules::check_images(&images, &options.rules);
+    out.text = text;
+    out
+}
+
+fn looks_like_manifest(text: &str) -> bool {
+    let has = |key: &str| {
+        text.lines().any(|l| {
+            let l = l.trim_start_matches(['-', ' ', '{']);
+            l.starts_with(key) || l.starts_with(&format!("\"{}\"", key.trim_end_matches(':')))
+        })
+    };
+    has("apiVersion:") && has("kind:")
+}
+
+struct ReadProblem {
+    severity: Severity,
+    message: String,
+}
+
+fn read_text(input: &Input, max_size: u64) -> Result<String, ReadProblem> {
+    let problem = |message: String| ReadProblem {
+        severity: Severity::Warning,
+        message,
+    };
+    let size = std::fs::metadata(&input.path)
+        .map_err(|e| problem(format!("cannot read: {e}")))?
+        .len();
+    if size > max_size {
+        return Err(problem(format!(
+            "file is {size} bytes, larger than --max-file-size ({max_size} bytes); skipped"
+        )));
+    }
+    let bytes = std::fs::read(&input.path).map_err(|e| problem(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > max_size {
+        return Err(problem(format!(
+            "file grew past --max-file-size ({max_size} bytes) while reading; skipped"
+        )));
+    }
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err(problem("binary file (holds NUL bytes); skipped".into()));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        problem(format!(
+            "not UTF-8 (invalid byte at line {line}, byte offset {at}); skipped"
+        ))
+    })
+}

@@ -1,0 +1,128 @@
+//! The `imagegate` binary: parse the command line, run the library, map results to exit codes
+//! (0 clean, 1 findings at or above `--fail-on`, 2 usage, configuration or I/O error).
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result};
+use clap::Parser;
+
+use imagegate::cli::{Cli, ColorChoice, Command, RulesArgs, RulesFormat, ScanArgs};
+use imagegate::diagnostic::Severity;
+use imagegate::registry::RegistryPattern;
+use imagegate::report::{self, Format};
+use imagegate::rules::{self, Context};
+use imagegate::{ScanOptions, policy};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => {
+            let _ = err.print();
+            return ExitCode::from(if err.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let outcome = match cli.command {
+        Command::Scan(args) => run_scan(args),
+        Command::Rules(args) => list_rules(&args).map(|()| 0),
+    };
+    match outcome {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("imagegate: error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run_scan(args: ScanArgs) -> Result<u8> {
+    let allowed_registries = args
+        .allowed_registries
+        .iter()
+        .map(|p| RegistryPattern::parse(p).with_context(|| format!("--allowed-registry `{p}`")))
+        .collect::<Result<Vec<_>>>()?;
+    let options = ScanOptions {
+        paths: args.paths.clone(),
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+        max_file_size: args.max_file_size,
+        rules: Context { allowed_registries },
+        jobs: args.jobs,
+    };
+    let mut report = imagegate::scan(&options)?;
+    if !args.verbose {
+        report.diagnostics.retain(|d| d.severity > Severity::Debug);
+    }
+
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let rendered = match args.format {
+        Format::Text => report::text::render(&report, report::text::Style { color }),
+        Format::Json => report::json::render(&report),
+        Format::Sarif => report::sarif::render(&report, "imagegate"),
+    };
+    // Diagnostics go to stderr in every format, so that text on stdout stays parseable.
+    let mut stderr = std::io::stderr().lock();
+    for d in &report.diagnostics {
+        let _ = writeln!(stderr, "imagegate: {d}");
+    }
+    match &args.output {
+        Some(path) => std::fs::write(path, rendered)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            if let Err(err) = stdout
+                .write_all(rendered.as_bytes())
+                .and_then(|()| stdout.flush())
+            {
+                // A closed pipe (`| head`) is not an error worth a message.
+                if err.kind() != std::io::ErrorKind::BrokenPipe {
+                    return Err(err).context("cannot write to standard output");
+                }
+            }
+        }
+    }
+    if args.format != Format::Text && args.output.is_some() {
+        let _ = writeln!(
+            stderr,
+            "{}",
+            report::text::summary(&report, report::text::Style { color: false })
+        );
+    }
+    Ok(policy::exit_code(&report.findings, args.fail_on))
+}
+
+fn list_rules(args: &RulesArgs) -> Result<()> {
+    let metas: Vec<_> = rules::ALL.iter().map(|r| r.meta()).collect();
+    let out = match args.format {
+        RulesFormat::Json => {
+            let list: Vec<_> = metas
+                .iter()
+                .map(|m| {
+                    serde_json::json!({
+                        "id": m.id,
+                        "level": m.level.as_str(),
+                        "summary": m.summary,
+                        "precision": m.precision,
+                        "securitySeverity": m.security_severity,
+                        "helpUri": m.help_uri(),
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&list)? + "\n"
+        }
+        RulesFormat::Text => {
+            let width = metas.iter().map(|m| m.id.len()).max().unwrap_or(0);
+            metas
+                .iter()
+                .map(|m| format!("{:width$}  {:7}  {}\n", m.id, m.level.as_str(), m.summary))
+                .collect()
+        }
+    };
+    std::io::stdout().write_all(out.as_bytes())?;
+    Ok(())
+}

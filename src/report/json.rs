@@ -1,0 +1,172 @@
+//! The JSON report, format version 1 (documented in `docs/json-format.md`).
+//!
+//! Additive changes keep the version; removing or changing a field's meaning bumps it.
+
+use serde::Serialize;
+
+use super::{VERSION, fingerprint};
+use crate::diagnostic::Diagnostic;
+use crate::finding::{Finding, Level};
+use crate::policy::Counts;
+use crate::source::Position;
+use crate::uses::{ObjectId, Site};
+use crate::{ScanReport, Stats};
+
+/// The format version written in every report.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    tool: Tool,
+    summary: Summary,
+    findings: Vec<JsonFinding<'a>>,
+    diagnostics: &'a [Diagnostic],
+}
+
+#[derive(Serialize)]
+struct Tool {
+    name: &'static str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    #[serde(flatten)]
+    stats: Stats,
+    findings: Counts,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonFinding<'a> {
+    rule: &'static str,
+    level: Level,
+    message: &'a str,
+    path: &'a str,
+    start: Option<LineColumn>,
+    end: Option<LineColumn>,
+    fingerprint: String,
+    image: JsonImage<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    object: Option<&'a ObjectId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    container: Option<JsonContainer<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dockerfile: Option<JsonStage<'a>>,
+}
+
+#[derive(Serialize)]
+struct LineColumn {
+    line: usize,
+    column: usize,
+}
+
+impl From<Position> for LineColumn {
+    fn from(p: Position) -> Self {
+        LineColumn {
+            line: p.line,
+            column: p.column,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct JsonImage<'a> {
+    /// As used (after Dockerfile `ARG` substitution).
+    reference: &'a str,
+    registry: Option<&'a str>,
+    repository: Option<&'a str>,
+    tag: Option<&'a str>,
+    digest: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonContainer<'a> {
+    name: Option<&'a str>,
+    field_path: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonStage<'a> {
+    stage: usize,
+    stage_name: Option<&'a str>,
+    is_final: bool,
+}
+
+fn finding<'a>(report: &'a ScanReport, f: &'a Finding) -> JsonFinding<'a> {
+    let file = report.file(f);
+    let region = file.region(f.location.span);
+    let reference = f.image.reference.as_ref().ok();
+    let (object, container, dockerfile) = match &f.image.site {
+        Site::Container {
+            object,
+            container,
+            field_path,
+            ..
+        } => (
+            Some(object),
+            Some(JsonContainer {
+                name: container.as_deref(),
+                field_path,
+            }),
+            None,
+        ),
+        Site::DockerfileFrom {
+            stage_index,
+            stage_name,
+            is_final,
+            ..
+        } => (
+            None,
+            None,
+            Some(JsonStage {
+                stage: *stage_index,
+                stage_name: stage_name.as_deref(),
+                is_final: *is_final,
+            }),
+        ),
+    };
+    JsonFinding {
+        rule: f.rule.id,
+        level: f.level,
+        message: &f.message,
+        path: &file.path,
+        start: region.map(|r| r.start.into()),
+        end: region.map(|r| r.end.into()),
+        fingerprint: fingerprint(report, f),
+        image: JsonImage {
+            reference: &f.image.text,
+            registry: reference.map(|r| r.registry.as_str()),
+            repository: reference.map(|r| r.repository.as_str()),
+            tag: reference.and_then(|r| r.tag.as_deref()),
+            digest: reference.and_then(|r| r.digest.as_deref()),
+        },
+        object,
+        container,
+        dockerfile,
+    }
+}
+
+/// Render the report as pretty JSON.
+pub fn render(report: &ScanReport) -> String {
+    let doc = Report {
+        version: FORMAT_VERSION,
+        tool: Tool {
+            name: "imagegate",
+            version: VERSION,
+        },
+        summary: Summary {
+            stats: report.stats,
+            findings: Counts::of(&report.findings),
+        },
+        findings: report.findings.iter().map(|f| finding(report, f)).collect(),
+        diagnostics: &report.diagnostics,
+    };
+    let mut s =
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

@@ -1,0 +1,279 @@
+//! SARIF 2.1.0 for GitHub code scanning, built with `serde-sarif`.
+//!
+//! Every rule is in `tool.driver.rules` with its documentation page as `help.markdown`,
+//! `security-severity` and `precision`; every result has an exact region (columns in Unicode
+//! code points, `run.columnKind` says so), a repository-relative URI under `%SRCROOT%`, and our
+//! own line-independent `partialFingerprints` (GitHub's `primaryLocationLineHash` is left to
+//! GitHub). Files that could not be checked are `toolExecutionNotifications`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
+    Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif, Tool, ToolComponent,
+};
+
+use super::{VERSION, fingerprint};
+use crate::ScanReport;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::finding::{Finding, Level};
+use crate::rules::{self, RuleMeta};
+use crate::uses::Site;
+
+/// The key of our fingerprint in `partialFingerprints`.
+pub const FINGERPRINT_KEY: &str = "imagegate/v1";
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI: &str = "https://github.com/imagegate/imagegate";
+
+/// Render the report as a SARIF log. `category` is the `automationDetails.id` prefix
+/// (`imagegate` gives `imagegate/`).
+pub fn render(report: &ScanReport, category: &str) -> String {
+    let rules: Vec<&'static RuleMeta> = rules::ALL.iter().map(|r| r.meta()).collect();
+    let results: Vec<SarifResult> = report
+        .findings
+        .iter()
+        .map(|f| result(report, f, &rules))
+        .collect();
+    let notifications: Vec<Notification> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity > Severity::Debug)
+        .map(notification)
+        .collect();
+
+    let driver = ToolComponent::builder()
+        .name("imagegate")
+        .version(VERSION)
+        .semantic_version(VERSION)
+        .information_uri(INFORMATION_URI)
+        .rules(rules.iter().map(|m| descriptor(m)).collect::<Vec<_>>())
+        .build();
+    let invocation = Invocation::builder()
+        .execution_successful(true)
+        .tool_execution_notifications(notifications)
+        .build();
+    let mut base_ids = BTreeMap::new();
+    base_ids.insert(
+        "%SRCROOT%".to_string(),
+        ArtifactLocation::builder()
+            .description(text_message(
+                "The directory imagegate was run in (the repository root).",
+            ))
+            .build(),
+    );
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .automation_details(
+            RunAutomationDetails::builder()
+                .id(format!("{}/", category.trim_end_matches('/')))
+                .build(),
+        )
+        .original_uri_base_ids(base_ids)
+        .column_kind(json!("unicodeCodePoints"))
+        .invocations(vec![invocation])
+        .results(results)
+        .build();
+    let log = Sarif::builder()
+        .schema(SCHEMA)
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build();
+    let mut out =
+        serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    out.push('\n');
+    out
+}
+
+fn text_message(text: impl Into<String>) -> Message {
+    Message::builder().text(text.into()).build()
+}
+
+fn descriptor(meta: &RuleMeta) -> ReportingDescriptor {
+    let mut properties = BTreeMap::new();
+    properties.insert("precision".to_string(), json!(meta.precision));
+    properties.insert(
+        "security-severity".to_string(),
+        json!(meta.security_severity),
+    );
+    ReportingDescriptor::builder()
+        .id(meta.id)
+        .name(meta.name)
+        .short_description(
+            MultiformatMessageString::builder()
+                .text(meta.summary)
+                .build(),
+        )
+        .full_description(
+            MultiformatMessageString::builder()
+                .text(meta.full_description())
+                .build(),
+        )
+        .help(
+            MultiformatMessageString::builder()
+                .text(meta.doc)
+                .markdown(meta.doc)
+                .build(),
+        )
+        .help_uri(meta.help_uri())
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .level(json!(meta.level.as_str()))
+                .build(),
+        )
+        .properties(
+            PropertyBag::builder()
+                .tags(vec![
+                    "security".to_string(),
+                    "kubernetes".to_string(),
+                    "container-image".to_string(),
+                ])
+                .additional_properties(properties)
+                .build(),
+        )
+        .build()
+}
+
+fn result(report: &ScanReport, f: &Finding, rules: &[&'static RuleMeta]) -> SarifResult {
+    let file = report.file(f);
+    let mut region = Region::builder().build();
+    if let Some(r) = file.region(f.location.span) {
+        region.start_line = Some(r.start.line as i64);
+        region.start_column = Some(r.start.column as i64);
+        region.end_line = Some(r.end.line as i64);
+        region.end_column = Some(r.end.column as i64);
+    }
+    let location = Location::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(artifact_location(&file.path))
+                .region(region)
+                .build(),
+        )
+        .build();
+    let mut fingerprints = BTreeMap::new();
+    fingerprints.insert(FINGERPRINT_KEY.to_string(), fingerprint(report, f));
+    let rule_index = rules.iter().position(|m| m.id == f.rule.id).unwrap_or(0);
+    SarifResult::builder()
+        .rule_id(f.rule.id)
+        .rule_index(rule_index as i64)
+        .level(match f.level {
+            Level::Error => ResultLevel::Error,
+            Level::Warning => ResultLevel::Warning,
+            Level::Note => ResultLevel::Note,
+        })
+        .message(text_message(&f.message))
+        .locations(vec![location])
+        .partial_fingerprints(fingerprints)
+        .properties(
+            PropertyBag::builder()
+                .additional_properties(result_properties(f))
+                .build(),
+        )
+        .build()
+}
+
+fn result_properties(f: &Finding) -> BTreeMap<String, Value> {
+    let mut props = BTreeMap::new();
+    props.insert("imageReference".to_string(), json!(f.image.text));
+    if let Ok(r) = &f.image.reference {
+        props.insert(
+            "image".to_string(),
+            json!({
+                "registry": r.registry,
+                "repository": r.repository,
+                "tag": r.tag,
+                "digest": r.digest,
+            }),
+        );
+    }
+    match &f.image.site {
+        Site::Container {
+            object, container, ..
+        } => {
+            props.insert(
+                "object".to_string(),
+                json!({
+                    "apiVersion": object.api_version,
+                    "kind": object.kind,
+                    "namespace": object.namespace,
+                    "name": object.name,
+                    "container": container,
+                }),
+            );
+        }
+        Site::DockerfileFrom {
+            stage_index,
+            stage_name,
+            ..
+        } => {
+            props.insert(
+                "dockerfile".to_string(),
+                json!({ "stage": stage_index, "stageName": stage_name }),
+            );
+        }
+    }
+    props
+}
+
+/// A repository-relative URI under `%SRCROOT%`; a path outside it becomes a `file:` URI.
+fn artifact_location(path: &str) -> ArtifactLocation {
+    if path.starts_with('/') {
+        return ArtifactLocation::builder()
+            .uri(format!("file://{}", percent_encode(path)))
+            .build();
+    }
+    ArtifactLocation::builder()
+        .uri(percent_encode(path))
+        .uri_base_id("%SRCROOT%")
+        .build()
+}
+
+/// Percent-encode a path for a URI, keeping `/` and the unreserved characters.
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn notification(d: &Diagnostic) -> Notification {
+    let mut region = Region::builder().build();
+    region.start_line = d.line.map(|l| l as i64);
+    region.start_column = d.column.map(|c| c as i64);
+    let physical = PhysicalLocation::builder().artifact_location(artifact_location(&d.path));
+    let physical = if d.line.is_some() {
+        physical.region(region).build()
+    } else {
+        physical.build()
+    };
+    let level = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note | Severity::Debug => "note",
+    };
+    Notification::builder()
+        .message(text_message(&d.message))
+        .level(json!(level))
+        .locations(vec![
+            Location::builder().physical_location(physical).build(),
+        ])
+        .build()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_encoded() {
+        assert_eq!(percent_encode("a b/ü.yaml"), "a%20b/%C3%BC.yaml");
+        assert_eq!(percent_encode("k8s/web-1_x.yaml"), "k8s/web-1_x.yaml");
+    }
+}

@@ -1,0 +1,169 @@
+//! Human-readable output in the style of rustc: the location, the source line, a caret under
+//! the image, the rule id and a one-line hint, then a summary line with counts by level.
+
+use std::fmt::Write as _;
+
+use crate::ScanReport;
+use crate::finding::{Finding, Level};
+use crate::policy::Counts;
+use crate::uses::Site;
+
+/// ANSI styling, on or off.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Render the whole report. Findings on the same image are shown together: their headlines,
+/// then the source line once, then a hint for each.
+pub fn render(report: &ScanReport, style: Style) -> String {
+    let mut out = String::new();
+    for group in report.findings.chunk_by(|a, b| a.location == b.location) {
+        render_group(&mut out, report, group, style);
+        out.push('\n');
+    }
+    out.push_str(&summary(report, style));
+    out.push('\n');
+    out
+}
+
+fn level_color(level: Level) -> &'static str {
+    match level {
+        Level::Error => "1;31",
+        Level::Warning => "1;33",
+        Level::Note => "1;36",
+    }
+}
+
+fn render_group(out: &mut String, report: &ScanReport, group: &[Finding], style: Style) {
+    let Some(first) = group.first() else { return };
+    let file = report.file(first);
+    let blue = |s: &str| style.paint("1;34", s);
+    for finding in group {
+        let _ = writeln!(
+            out,
+            "{}{} {}",
+            style.paint(level_color(finding.level), finding.level.as_str()),
+            style.paint("1", &format!("[{}]:", finding.rule.id)),
+            finding.message
+        );
+    }
+    let region = file.region(first.location.span);
+    let line_no = region.map_or(String::new(), |r| r.start.line.to_string());
+    let gutter = " ".repeat(line_no.len().max(1));
+    match region {
+        None => {
+            let _ = writeln!(out, "{gutter}{} {}", blue("-->"), file.path);
+        }
+        Some(region) => {
+            let _ = writeln!(
+                out,
+                "{gutter}{} {}:{}:{}",
+                blue("-->"),
+                file.path,
+                region.start.line,
+                region.start.column
+            );
+            let source_line = file.line_text(region.start.line).replace('\t', " ");
+            let width = if region.end.line == region.start.line {
+                region.end.column.saturating_sub(region.start.column)
+            } else {
+                (source_line.chars().count() + 1).saturating_sub(region.start.column)
+            }
+            .max(1);
+            let worst = group.iter().map(|f| f.level).max().unwrap_or(Level::Note);
+            let _ = writeln!(out, "{gutter} {}", blue("|"));
+            let _ = writeln!(out, "{} {} {source_line}", blue(&line_no), blue("|"));
+            let _ = writeln!(
+                out,
+                "{gutter} {} {}{}",
+                blue("|"),
+                " ".repeat(region.start.column.saturating_sub(1)),
+                style.paint(level_color(worst), &"^".repeat(width))
+            );
+        }
+    }
+    if let Some(context) = context_line(first) {
+        let _ = writeln!(out, "{gutter} {} in {context}", blue("="));
+    }
+    for finding in group {
+        let label = if group.len() == 1 {
+            "help".to_string()
+        } else {
+            format!("help[{}]", finding.rule.id)
+        };
+        let _ = writeln!(out, "{gutter} {} {label}: {}", blue("="), finding.rule.hint);
+    }
+}
+
+/// Where the image is used, in words: `Deployment shop/web, container web`.
+pub fn context_line(finding: &Finding) -> Option<String> {
+    match &finding.image.site {
+        Site::Container {
+            object, container, ..
+        } => {
+            let mut s = object.kind.clone();
+            match (&object.namespace, &object.name) {
+                (Some(ns), Some(name)) => s.push_str(&format!(" {ns}/{name}")),
+                (None, Some(name)) => s.push_str(&format!(" {name}")),
+                _ => {}
+            }
+            if let Some(c) = container {
+                s.push_str(&format!(", container `{c}`"));
+            }
+            Some(s)
+        }
+        Site::DockerfileFrom {
+            stage_index,
+            stage_name,
+            written,
+            ..
+        } => {
+            let mut s = format!("build stage {stage_index}");
+            if let Some(name) = stage_name {
+                s.push_str(&format!(" (`{name}`)"));
+            }
+            if let Some(w) = written {
+                s.push_str(&format!(", FROM `{w}` with ARG defaults"));
+            }
+            Some(s)
+        }
+    }
+}
+
+/// `3 errors, 1 warning, 2 notes in 2 files (14 files, 20 images scanned)`.
+pub fn summary(report: &ScanReport, style: Style) -> String {
+    let counts = Counts::of(&report.findings);
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let mut files_with: Vec<usize> = report.findings.iter().map(|f| f.location.file).collect();
+    files_with.dedup();
+    let scanned = format!(
+        "{}, {} scanned",
+        plural(report.stats.files, "file"),
+        plural(report.stats.images, "image")
+    );
+    if counts.total() == 0 {
+        return format!(
+            "{}: no findings ({scanned})",
+            style.paint("1;32", "imagegate")
+        );
+    }
+    format!(
+        "{}: {}, {}, {} in {} ({scanned})",
+        style.paint("1", "imagegate"),
+        plural(counts.error, "error"),
+        plural(counts.warning, "warning"),
+        plural(counts.note, "note"),
+        plural(files_with.len(), "file")
+    )
+}

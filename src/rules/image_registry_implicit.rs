@@ -1,0 +1,45 @@
+//! `image-registry-implicit`: the registry or `library/` is left for the runtime to fill in.
+
+use super::{Context, Rule, RuleMeta, quoted};
+use crate::finding::{Finding, Level};
+use crate::uses::ImageUse;
+
+pub struct ImageRegistryImplicit;
+
+static META: RuleMeta = RuleMeta {
+    id: "image-registry-implicit",
+    name: "ImageRegistryImplicit",
+    level: Level::Note,
+    summary: "The image omits its registry (or `library/`); the full name is given.",
+    hint: "Write the full name, so readers and allow-lists see where the image comes from.",
+    precision: "very-high",
+    security_severity: "1.0",
+    doc: include_str!("../../docs/rules/image-registry-implicit.md"),
+};
+
+impl Rule for ImageRegistryImplicit {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_image(&self, image: &ImageUse, _: &Context, out: &mut Vec<Finding>) {
+        let Ok(reference) = &image.reference else {
+            return;
+        };
+        let omitted = match (reference.registry_implied, reference.library_implied) {
+            (true, true) => "the registry and `library/`",
+            (true, false) => "the registry",
+            (false, true) => "`library/`",
+            (false, false) => return,
+        };
+        out.push(Finding::new(
+            &META,
+            image,
+            format!(
+                "{} omits {omitted}; its full name is `{}`",
+                quoted(image),
+                reference.full()
+            ),
+        ));
+    }
+}

@@ -1,0 +1,46 @@
+//! `image-registry-public`: a well-known public registry, with no allow-list configured.
+
+use super::{Context, Rule, RuleMeta, quoted};
+use crate::finding::{Finding, Level};
+use crate::registry::is_well_known_public;
+use crate::uses::ImageUse;
+
+pub struct ImageRegistryPublic;
+
+static META: RuleMeta = RuleMeta {
+    id: "image-registry-public",
+    name: "ImageRegistryPublic",
+    level: Level::Warning,
+    summary: "The image comes from a public registry and no allow-list is configured.",
+    hint: "Mirror the image to a registry you control, or name the registries you trust with `--allowed-registry`.",
+    precision: "high",
+    security_severity: "4.0",
+    doc: include_str!("../../docs/rules/image-registry-public.md"),
+};
+
+impl Rule for ImageRegistryPublic {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_image(&self, image: &ImageUse, ctx: &Context, out: &mut Vec<Finding>) {
+        // NOTE: with an allow-list, `image-registry-not-allowed` decides instead.
+        if !ctx.allowed_registries.is_empty() {
+            return;
+        }
+        let Ok(reference) = &image.reference else {
+            return;
+        };
+        if is_well_known_public(&reference.registry) {
+            out.push(Finding::new(
+                &META,
+                image,
+                format!(
+                    "{} comes from the public registry `{}`; mirror it to a registry you control, or allow it with `--allowed-registry`",
+                    quoted(image),
+                    reference.registry
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,187 @@
+//! Uses: the image references found in documents and Dockerfiles, with their context.
+//!
+//! This is the middle of the pipeline (files → documents → objects → **uses** → findings):
+//! rules look only at these, never at YAML or Dockerfile syntax.
+
+use serde::Serialize;
+
+use crate::diagnostic::Severity;
+use crate::dockerfile::{self, FromBase};
+use crate::image_ref::{ImageRef, ReferenceError};
+use crate::k8s::{self, ContainerKind, Object};
+use crate::source::Span;
+use crate::yaml::Node;
+
+/// One image reference and where it is used.
+#[derive(Debug, Clone)]
+pub struct ImageUse {
+    /// Index into the scan's files.
+    pub file: usize,
+    /// The image's text in the file (the YAML scalar, or the FROM image token).
+    pub span: Span,
+    /// The reference as it is used: the YAML string, or the FROM token after `ARG` substitution.
+    pub text: String,
+    pub reference: Result<ImageRef, ReferenceError>,
+    pub site: Site,
+}
+
+/// The object and field, or Dockerfile stage, an image is used in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Site {
+    Container {
+        object: ObjectId,
+        container: Option<String>,
+        kind: ContainerKind,
+        /// e.g. `spec.template.spec.containers[0].image`
+        field_path: String,
+        pull_policy: Option<String>,
+    },
+    DockerfileFrom {
+        stage_index: usize,
+        stage_name: Option<String>,
+        is_final: bool,
+        /// The FROM token as written, when `ARG` substitution changed it.
+        written: Option<String>,
+    },
+}
+
+/// What identifies a Kubernetes object in reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectId {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+}
+
+impl ObjectId {
+    pub fn of(object: &Object<'_>) -> Self {
+        ObjectId {
+            api_version: object.api_version.to_string(),
+            kind: object.kind.to_string(),
+            namespace: object.namespace.map(str::to_string),
+            name: object.name.map(str::to_string),
+        }
+    }
+}
+
+impl Site {
+    /// A line-independent key for fingerprints.
+    pub fn identity(&self) -> String {
+        match self {
+            Site::Container {
+                object,
+                container,
+                field_path,
+                ..
+            } => format!(
+                "{}/{}/{}|{}|{}",
+                object.kind,
+                object.namespace.as_deref().unwrap_or(""),
+                object.name.as_deref().unwrap_or(""),
+                container.as_deref().unwrap_or(""),
+                field_path
+            ),
+            Site::DockerfileFrom {
+                stage_index,
+                stage_name,
+                ..
+            } => format!("FROM|{stage_index}|{}", stage_name.as_deref().unwrap_or("")),
+        }
+    }
+
+    pub fn pull_policy(&self) -> Option<&str> {
+        match self {
+            Site::Container { pull_policy, .. } => pull_policy.as_deref(),
+            Site::DockerfileFrom { .. } => None,
+        }
+    }
+}
+
+/// The image uses of one Kubernetes object.
+pub fn object_images(file: usize, object: &Object<'_>, out: &mut Vec<ImageUse>) {
+    let Some(pod) = k8s::pod_spec(object) else {
+        return;
+    };
+    for container in k8s::containers(&pod) {
+        let Some(node) = container.image() else {
+            continue;
+        };
+        let Some(text) = image_text(node) else {
+            continue;
+        };
+        out.push(ImageUse {
+            file,
+            span: node.span,
+            reference: ImageRef::parse(text),
+            text: text.to_string(),
+            site: Site::Container {
+                object: ObjectId::of(object),
+                container: container.name.map(str::to_string),
+                kind: container.kind,
+                field_path: format!("{}.image", container.field_path),
+                pull_policy: container.pull_policy().map(str::to_string),
+            },
+        });
+    }
+}
+
+/// The image string of an `image:` node. Numbers are kept as text (`image: 1234` is a
+/// reference too, if a bad one); null, booleans and collections are not images.
+fn image_text(node: &Node) -> Option<&str> {
+    node.as_str()
+}
+
+/// What a Dockerfile's FROM lines use: images, and the notes for what cannot be resolved.
+pub struct DockerfileUses {
+    pub images: Vec<ImageUse>,
+    /// FROM lines that are not checked, and why.
+    pub notes: Vec<(Span, Severity, String)>,
+}
+
+pub fn dockerfile_images(file: usize, text: &str) -> DockerfileUses {
+    let parsed = dockerfile::parse(text);
+    let last = parsed.stages.len().saturating_sub(1);
+    let mut out = DockerfileUses {
+        images: Vec::new(),
+        notes: Vec::new(),
+    };
+    let mut unresolved_reported = Vec::new();
+    for from in &parsed.stages {
+        let span = Span::from(from.image_span.clone());
+        match &from.base {
+            FromBase::Image(image) => out.images.push(ImageUse {
+                file,
+                span,
+                reference: ImageRef::parse(image),
+                text: image.clone(),
+                site: Site::DockerfileFrom {
+                    stage_index: from.stage_index,
+                    stage_name: from.stage_name.clone(),
+                    is_final: from.stage_index == last,
+                    written: (from.image_written != *image).then(|| from.image_written.clone()),
+                },
+            }),
+            FromBase::Unresolved { variable } => {
+                if !unresolved_reported.contains(variable) {
+                    unresolved_reported.push(variable.clone());
+                    out.notes.push((
+                        span,
+                        Severity::Note,
+                        format!(
+                            "FROM `{}` uses `${variable}`, which has no default here; the image is not checked (pass it as a build argument default to check it)",
+                            from.image_written
+                        ),
+                    ));
+                }
+            }
+            FromBase::Malformed(why) => {
+                out.notes
+                    .push((span, Severity::Warning, format!("FROM line skipped: {why}")))
+            }
+            FromBase::Stage(_) | FromBase::Scratch => {}
+        }
+    }
+    out
+}

@@ -1,0 +1,322 @@
+//! Finding and classifying inputs.
+//!
+//! Directories are walked respecting `.gitignore` and `.ignore` (inside a git repository or
+//! not), never entering `.git`; `--include`/`--exclude` globs are matched against the path
+//! relative to the scanned directory. Files are classified by name: Kubernetes manifests
+//! (`.yaml`, `.yml`, `.json`; whether a document is a Kubernetes object is decided after
+//! parsing) and Dockerfiles. Everything else is left alone without a word. Helm chart files
+//! (under a directory holding `Chart.yaml`) are skipped for now with a debug note.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use ignore::WalkBuilder;
+
+use crate::diagnostic::{Diagnostic, Severity};
+
+/// What a file is, by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// YAML or JSON that may hold Kubernetes objects.
+    Manifest,
+    Dockerfile,
+}
+
+/// A file to scan.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub path: PathBuf,
+    /// The path as shown in reports: as given on the command line, with `/` separators.
+    pub display: String,
+    pub kind: FileKind,
+}
+
+/// A bad `--include`/`--exclude` glob or a path that does not exist: a usage error.
+#[derive(Debug, thiserror::Error)]
+pub enum WalkError {
+    #[error("invalid glob `{glob}`: {source}")]
+    Glob {
+        glob: String,
+        #[source]
+        source: globset::Error,
+    },
+    #[error("{path}: no such file or directory")]
+    Missing { path: String },
+}
+
+/// Include and exclude globs.
+#[derive(Debug, Clone)]
+pub struct Filters {
+    include: Option<GlobSet>,
+    exclude: GlobSet,
+}
+
+impl Filters {
+    pub fn new(include: &[String], exclude: &[String]) -> Result<Self, WalkError> {
+        Ok(Filters {
+            include: (!include.is_empty())
+                .then(|| glob_set(include))
+                .transpose()?,
+            exclude: glob_set(exclude)?,
+        })
+    }
+
+    fn excluded(&self, relative: &Path) -> bool {
+        self.exclude.is_match(relative)
+    }
+
+    fn included(&self, relative: &Path) -> bool {
+        self.include
+            .as_ref()
+            .is_none_or(|set| set.is_match(relative))
+    }
+}
+
+fn glob_set(globs: &[String]) -> Result<GlobSet, WalkError> {
+    let mut builder = GlobSetBuilder::new();
+    for glob in globs {
+        let parsed =
+            Glob::new(glob.trim_start_matches("./")).map_err(|source| WalkError::Glob {
+                glob: glob.clone(),
+                source,
+            })?;
+        builder.add(parsed);
+    }
+    builder.build().map_err(|source| WalkError::Glob {
+        glob: globs.join(", "),
+        source,
+    })
+}
+
+/// Classify a file by its name.
+pub fn classify(path: &Path) -> Option<FileKind> {
+    let name = path.file_name()?.to_str()?;
+    let lower = name.to_ascii_lowercase();
+    if lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json") {
+        return Some(FileKind::Manifest);
+    }
+    let dockerfile = name == "Dockerfile"
+        || name == "Containerfile"
+        || name.starts_with("Dockerfile.")
+        || name.starts_with("Containerfile.")
+        || (lower.ends_with(".dockerfile") && lower.len() > ".dockerfile".len());
+    dockerfile.then_some(FileKind::Dockerfile)
+}
+
+/// Every input under `paths`, sorted by display path, and the diagnostics of the walk.
+pub fn collect(
+    paths: &[PathBuf],
+    filters: &Filters,
+) -> Result<(Vec<Input>, Vec<Diagnostic>), WalkError> {
+    let mut inputs = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut charts = ChartCache::default();
+    for root in paths {
+        let root_display = display_path(root);
+        let metadata = std::fs::metadata(root).map_err(|_| WalkError::Missing {
+            path: root_display.clone(),
+        })?;
+        if metadata.is_file() {
+            // Explicit files are always scanned by type.
+            match classify(root) {
+                Some(kind) => inputs.push(Input {
+                    path: root.clone(),
+                    display: root_display,
+                    kind,
+                }),
+                None => diagnostics.push(Diagnostic::new(
+                    Severity::Warning,
+                    root_display,
+                    "not a YAML, JSON or Dockerfile name; skipped",
+                )),
+            }
+            continue;
+        }
+        walk_dir(
+            root,
+            &root_display,
+            filters,
+            &mut charts,
+            &mut inputs,
+            &mut diagnostics,
+        );
+    }
+    inputs.sort_by(|a, b| a.display.cmp(&b.display));
+    inputs.dedup_by(|a, b| a.display == b.display);
+    Ok((inputs, diagnostics))
+}
+
+fn walk_dir(
+    root: &Path,
+    root_display: &str,
+    filters: &Filters,
+    charts: &mut ChartCache,
+    inputs: &mut Vec<Input>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let filter_root = root.to_path_buf();
+    let exclude = filters.clone();
+    let walker = WalkBuilder::new(root)
+        .hidden(false)
+        .require_git(false)
+        .git_global(false)
+        .follow_links(true)
+        .filter_entry(move |entry| {
+            if entry.file_name() == ".git" {
+                return false;
+            }
+            let relative = entry
+                .path()
+                .strip_prefix(&filter_root)
+                .unwrap_or(entry.path());
+            relative.as_os_str().is_empty() || !exclude.excluded(relative)
+        })
+        .build();
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(err) => {
+                diagnostics.push(walk_error(root_display, &err));
+                continue;
+            }
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let path = entry.path();
+        let relative = path.strip_prefix(root).unwrap_or(path);
+        let display = join_display(root_display, relative);
+        let Some(kind) = classify(path) else { continue };
+        if !filters.included(relative) {
+            continue;
+        }
+        if entry.path_is_symlink() {
+            let inside = std::fs::canonicalize(path).is_ok_and(|p| p.starts_with(&canonical_root));
+            if !inside {
+                diagnostics.push(Diagnostic::new(
+                    Severity::Warning,
+                    display,
+                    "symbolic link to a file outside the scanned directory; not followed",
+                ));
+                continue;
+            }
+        }
+        if kind == FileKind::Manifest && charts.in_chart(root, path) {
+            diagnostics.push(Diagnostic::new(
+                Severity::Debug,
+                display,
+                "part of a Helm chart; charts are not rendered yet, skipped",
+            ));
+            continue;
+        }
+        inputs.push(Input {
+            path: path.to_path_buf(),
+            display,
+            kind,
+        });
+    }
+}
+
+fn walk_error(root_display: &str, err: &ignore::Error) -> Diagnostic {
+    let mut path = None;
+    let mut current = err;
+    let message = loop {
+        match current {
+            ignore::Error::WithPath { path: p, err } => {
+                path.get_or_insert_with(|| display_path(p));
+                current = err;
+            }
+            ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+                current = err;
+            }
+            ignore::Error::Loop { child, .. } => {
+                path.get_or_insert_with(|| display_path(child));
+                break "symbolic link loop; not followed".to_string();
+            }
+            ignore::Error::Io(io) => break io.to_string(),
+            other => break other.to_string(),
+        }
+    };
+    Diagnostic::new(
+        Severity::Warning,
+        path.unwrap_or_else(|| root_display.to_string()),
+        message,
+    )
+}
+
+/// Remembers which directories hold a `Chart.yaml`.
+#[derive(Default)]
+struct ChartCache {
+    known: HashMap<PathBuf, bool>,
+}
+
+impl ChartCache {
+    /// Whether `file` is inside a chart directory at or below `root`.
+    fn in_chart(&mut self, root: &Path, file: &Path) -> bool {
+        let mut dir = file.parent();
+        while let Some(d) = dir {
+            let is_chart = *self
+                .known
+                .entry(d.to_path_buf())
+                .or_insert_with(|| d.join("Chart.yaml").is_file());
+            if is_chart {
+                return true;
+            }
+            if d == root {
+                break;
+            }
+            dir = d.parent();
+        }
+        false
+    }
+}
+
+/// A path as shown to the user: `/` separators, no leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    if s.is_empty() {
+        ".".to_string()
+    } else {
+        s.to_string()
+    }
+}
+
+fn join_display(root: &str, relative: &Path) -> String {
+    let rel = display_path(relative);
+    if root == "." {
+        rel
+    } else {
+        format!("{}/{}", root.trim_end_matches('/'), rel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_by_name() {
+        let kind = |p: &str| classify(Path::new(p));
+        assert_eq!(kind("a/deploy.yaml"), Some(FileKind::Manifest));
+        assert_eq!(kind("a/x.YML"), Some(FileKind::Manifest));
+        assert_eq!(kind("list.json"), Some(FileKind::Manifest));
+        assert_eq!(kind("Dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(kind("Dockerfile.prod"), Some(FileKind::Dockerfile));
+        assert_eq!(kind("api.Dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(kind("Containerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(kind(".dockerfile"), None);
+        assert_eq!(kind("README.md"), None);
+        assert_eq!(kind("Dockerfile-notes.txt"), None);
+    }
+
+    #[test]
+    fn display_paths() {
+        assert_eq!(display_path(Path::new("./a/b.yaml")), "a/b.yaml");
+        assert_eq!(display_path(Path::new(".")), ".");
+        assert_eq!(join_display(".", Path::new("k8s/a.yaml")), "k8s/a.yaml");
+        assert_eq!(join_display("demo/", Path::new("a.yaml")), "demo/a.yaml");
+    }
+}

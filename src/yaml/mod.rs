@@ -1,0 +1,329 @@
+//! Span-aware YAML (and JSON) loading behind a small facade.
+//!
+//! The rest of imagegate sees only [`Node`], [`Value`] and [`load_stream`]: a stream is split
+//! into documents by [`split`], each document is parsed on its own (one broken document is a
+//! diagnostic, the others are still checked), and every node carries the byte [`Span`] of its
+//! source text in the whole file.
+//!
+//! NOTE: the backend is `serde-saphyr` (see `docs/architecture.md` for why): it gives exact
+//! byte ranges for scalars, resolves aliases and `<<` merges while keeping the alias site, and
+//! has budgets against alias bombs and deep nesting. Nothing outside this module names it.
+
+mod split;
+
+use std::fmt;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::{Budget, Location, Options, Spanned};
+
+use crate::source::Span;
+pub use split::{Chunk, split_documents};
+
+/// Limits that keep a hostile document from exhausting the machine. They are per document.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest nesting of mappings and sequences.
+    pub max_depth: usize,
+    /// Most nodes in one document.
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        // NOTE: real CRD schemas nest well past serde-saphyr's default of 64 levels.
+        Limits {
+            max_depth: 256,
+            max_nodes: 1_000_000,
+        }
+    }
+}
+
+/// A YAML node and where it sits in the file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// The node's own text: for a scalar its exact range (quotes included), for an alias the
+    /// alias token (`*img`), for a collection a zero-length span at its first entry.
+    pub span: Span,
+    /// Where the value was defined when it came through an alias or a `<<` merge.
+    pub defined_at: Option<Span>,
+    pub value: Value,
+}
+
+/// A YAML value. Scalars keep their text; only what imagegate needs is typed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    /// A number, as written.
+    Number(String),
+    String(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// The value under `key` of a mapping (last one wins, as in Kubernetes).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entries()?
+            .iter()
+            .rev()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v)
+    }
+
+    /// The node at a dotted path of mapping keys.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    /// The key node of `key` in a mapping: findings about an absent or structural value point
+    /// at it.
+    pub fn key_node(&self, key: &str) -> Option<&Node> {
+        self.entries()?
+            .iter()
+            .rev()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(k, _)| k)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) | Value::Number(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn entries(&self) -> Option<&[(Node, Node)]> {
+        match &self.value {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    pub fn items(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// Move every span by `base` bytes and trim the trailing whitespace that block scalars'
+    /// spans include, so that a span is exactly the node's text in the whole file.
+    fn rebase(&mut self, base: usize, chunk: &str) {
+        if matches!(self.value, Value::String(_)) && !self.span.is_empty() {
+            let end = self.span.end.min(chunk.len());
+            let start = self.span.start.min(end);
+            if let Some(text) = chunk.get(start..end) {
+                self.span.end = start + text.trim_end().len();
+            }
+        }
+        self.span = self.span.shifted(base);
+        self.defined_at = self.defined_at.map(|s| s.shifted(base));
+        match &mut self.value {
+            Value::Seq(items) => items.iter_mut().for_each(|n| n.rebase(base, chunk)),
+            Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+                k.rebase(base, chunk);
+                v.rebase(base, chunk);
+            }),
+            _ => {}
+        }
+    }
+}
+
+/// One document of a stream.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// 0-based position in the stream.
+    pub index: usize,
+    /// The document's byte range in the file.
+    pub span: Span,
+    /// The parsed root, `None` for an empty or comment-only document, or the parse error.
+    pub root: Result<Option<Node>, YamlError>,
+}
+
+/// A document that could not be parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    /// Where the parser stopped, in the whole file.
+    pub offset: usize,
+    pub message: String,
+}
+
+impl fmt::Display for YamlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Split `text` into documents and parse each one.
+pub fn load_stream(text: &str, limits: Limits) -> Vec<Document> {
+    split_documents(text)
+        .into_iter()
+        .enumerate()
+        .map(|(index, chunk)| Document {
+            index,
+            span: chunk.span,
+            root: parse_document(&text[chunk.span.range()], chunk.span.start, limits),
+        })
+        .collect()
+}
+
+/// Parse one document's text; spans come out relative to the whole file (`base`).
+pub fn parse_document(chunk: &str, base: usize, limits: Limits) -> Result<Option<Node>, YamlError> {
+    let mut budget = Budget::default();
+    budget.max_depth = limits.max_depth;
+    budget.max_nodes = limits.max_nodes;
+    let mut options = Options::default();
+    options.budget = Some(budget);
+    options.with_snippet = false;
+    match serde_saphyr::from_str_with_options::<Option<Node>>(chunk, options) {
+        Ok(mut root) => {
+            if let Some(node) = root.as_mut() {
+                node.rebase(base, chunk);
+            }
+            Ok(root)
+        }
+        Err(err) => {
+            // NOTE: error locations carry a character offset but no byte offset.
+            let offset = err
+                .location()
+                .and_then(|loc| byte_offset(&loc).or_else(|| char_to_byte(chunk, &loc)))
+                .unwrap_or(0)
+                .min(chunk.len());
+            Err(YamlError {
+                offset: base + offset,
+                message: error_message(&err),
+            })
+        }
+    }
+}
+
+/// The parser's message without its own "at line X column Y" suffix (we print positions
+/// ourselves) and on one line.
+fn error_message(err: &serde_saphyr::Error) -> String {
+    let text = err.to_string();
+    let first = text.lines().next().unwrap_or("invalid YAML").trim();
+    let cut = first.find(" at line ").map_or(first, |i| &first[..i]);
+    cut.trim_end_matches(['.', ':', ' ']).to_string()
+}
+
+fn byte_offset(loc: &Location) -> Option<usize> {
+    if loc.line() == 0 {
+        return None;
+    }
+    loc.span()
+        .byte_offset()
+        .and_then(|o| usize::try_from(o).ok())
+}
+
+fn char_to_byte(text: &str, loc: &Location) -> Option<usize> {
+    if loc.line() == 0 {
+        return None;
+    }
+    let chars = usize::try_from(loc.span().offset()).ok()?;
+    Some(
+        text.char_indices()
+            .nth(chars)
+            .map_or(text.len(), |(i, _)| i),
+    )
+}
+
+fn span_of(loc: &Location) -> Option<Span> {
+    let start = byte_offset(loc)?;
+    let len = loc
+        .span()
+        .byte_len()
+        .and_then(|l| usize::try_from(l).ok())
+        .unwrap_or(0);
+    Some(Span::new(start, start + len))
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<Value>::deserialize(deserializer)?;
+        let span = span_of(&spanned.referenced).unwrap_or_default();
+        let defined = span_of(&spanned.defined).filter(|d| *d != span);
+        Ok(Node {
+            span,
+            defined_at: defined,
+            value: spanned.value,
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ValueVisitor)
+    }
+}
+
+struct ValueVisitor;
+
+impl<'de> Visitor<'de> for ValueVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any YAML value")
+    }
+
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::Number(v.to_string()))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::Number(v.to_string()))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+        Ok(Value::Number(v.to_string()))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
+        Ok(Value::Number(v.to_string()))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::Number(v.to_string()))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Value, E> {
+        Ok(Value::String(String::from_utf8_lossy(v).into_owned()))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        Value::deserialize(d)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Node>()? {
+            items.push(item);
+        }
+        Ok(Value::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = Vec::new();
+        while let Some((k, v)) = map.next_entry::<Node, Node>()? {
+            entries.push((k, v));
+        }
+        Ok(Value::Map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests;

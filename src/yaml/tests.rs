@@ -1,0 +1,137 @@
+//! Span semantics of the loader, pinned so the backend can be swapped safely: for each source
+//! and path, the exact text the node's span covers.
+
+use super::*;
+
+fn doc(text: &str) -> Node {
+    let docs = load_stream(text, Limits::default());
+    docs.into_iter()
+        .find_map(|d| d.root.ok().flatten())
+        .expect("a parsed document")
+}
+
+/// The text a node at `path` covers (keys are map keys, numbers index sequences).
+fn text_at<'t>(text: &'t str, path: &str) -> &'t str {
+    let root = doc(text);
+    let mut node = &root;
+    for part in path.split('.') {
+        node = match part.parse::<usize>() {
+            Ok(i) => &node.items().expect("a sequence")[i],
+            Err(_) => node.get(part).unwrap_or_else(|| panic!("no key {part}")),
+        };
+    }
+    &text[node.span.range()]
+}
+
+#[test]
+fn scalar_spans_are_exact() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("image: nginx:1.27\n", "image", "nginx:1.27"),
+        (
+            "image: \"nginx:1.27\"  # pinned\n",
+            "image",
+            "\"nginx:1.27\"",
+        ),
+        ("image: 'nginx:1.27'\n", "image", "'nginx:1.27'"),
+        ("c: [{name: a, image: \"x:1\"}]\n", "c.0.image", "\"x:1\""),
+        ("c: {image: x:1, name: b}\n", "c.image", "x:1"),
+        (
+            "a:\n  - name: web\n    image: nginx\n",
+            "a.0.image",
+            "nginx",
+        ),
+        ("image: |\n  nginx:1\n\nb: 1\n", "image", "nginx:1"),
+        ("image: >-\n  nginx:1\n", "image", "nginx:1"),
+        ("name: wéb\nimage: nginx\n", "image", "nginx"),
+        ("image: nginx\r\nb: 1\r\n", "image", "nginx"),
+        ("\u{feff}image: nginx\n", "image", "nginx"),
+        ("{\"image\": \"nginx:1\", \"n\": 1}", "image", "\"nginx:1\""),
+    ];
+    for (src, path, want) in cases {
+        assert_eq!(text_at(src, path), *want, "source {src:?}");
+    }
+}
+
+#[test]
+fn alias_reports_at_the_alias_site() {
+    let src = "base: &img nginx:latest\nc:\n  image: *img\n";
+    let root = doc(src);
+    let node = root.path(&["c", "image"]).unwrap();
+    assert_eq!(node.as_str(), Some("nginx:latest"));
+    assert_eq!(&src[node.span.range()], "*img");
+    assert_eq!(&src[node.defined_at.unwrap().range()], "nginx:latest");
+}
+
+#[test]
+fn merge_keys_are_applied() {
+    let src = "defaults: &d\n  image: nginx:1\nc:\n  <<: *d\n  name: web\n";
+    let root = doc(src);
+    let c = root.get("c").unwrap();
+    assert_eq!(c.get("image").and_then(Node::as_str), Some("nginx:1"));
+    assert_eq!(c.get("name").and_then(Node::as_str), Some("web"));
+}
+
+#[test]
+fn spans_in_later_documents_are_file_offsets() {
+    let src = "a: 1\n---\nimage: nginx\n";
+    let docs = load_stream(src, Limits::default());
+    assert_eq!(docs.len(), 2);
+    let n = docs[1].root.clone().unwrap().unwrap();
+    let image = n.get("image").unwrap();
+    assert_eq!(&src[image.span.range()], "nginx");
+}
+
+#[test]
+fn a_broken_document_does_not_hide_the_others() {
+    let src = "a: [1\n---\nimage: nginx\n---\nb: {\n";
+    let docs = load_stream(src, Limits::default());
+    assert_eq!(docs.len(), 3);
+    assert!(docs[0].root.is_err());
+    assert!(docs[1].root.as_ref().unwrap().is_some());
+    let err = docs[2].root.as_ref().unwrap_err();
+    assert!(err.offset >= src.rfind("---").unwrap(), "{err:?}");
+}
+
+#[test]
+fn empty_and_comment_only_documents() {
+    let docs = load_stream("---\n# nothing\n---\n", Limits::default());
+    assert!(docs.iter().all(|d| matches!(d.root, Ok(None))), "{docs:?}");
+}
+
+#[test]
+fn scalars_keep_their_type() {
+    let root = doc("a: 1\nb: true\nc: ~\nd: '1'\n");
+    assert_eq!(root.get("a").unwrap().value, Value::Number("1".into()));
+    assert_eq!(root.get("b").unwrap().value, Value::Bool(true));
+    assert!(root.get("c").unwrap().is_null());
+    assert_eq!(root.get("d").unwrap().as_str(), Some("1"));
+}
+
+#[test]
+fn hostile_input_is_an_error_not_a_crash() {
+    let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\nh: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]\n";
+    let docs = load_stream(bomb, Limits::default());
+    assert!(docs[0].root.is_err());
+    let deep = format!("{}1{}", "[".repeat(10_000), "]".repeat(10_000));
+    assert!(load_stream(&deep, Limits::default())[0].root.is_err());
+    let deep_block: String = (0..5_000)
+        .map(|i| format!("{}k:\n", " ".repeat(i)))
+        .collect();
+    assert!(load_stream(&deep_block, Limits::default())[0].root.is_err());
+}
+#[test]
+fn errors_point_at_the_problem() {
+    let src = "a: 1\n---\napiVersion: v1\nkind: Pod\nspec: [unclosed\n";
+    let err = load_stream(src, Limits::default())[1]
+        .root
+        .clone()
+        .unwrap_err();
+    assert_eq!(&src[err.offset..err.offset + 1], "[", "{err:?}");
+    assert_eq!(err.message, "unclosed bracket '['");
+    let src = "name: wéb\n  b: 2\n";
+    let err = load_stream(src, Limits::default())[0]
+        .root
+        .clone()
+        .unwrap_err();
+    assert_eq!(&src[err.offset..err.offset + 1], ":", "{err:?}");
+}
