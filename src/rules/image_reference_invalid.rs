@@ -24,11 +24,59 @@ impl Rule for ImageReferenceInvalid {
 
     fn check_image(&self, image: &ImageUse, _: &Context, out: &mut Vec<Finding>) {
         if let Err(why) = &image.reference {
+            let placeholder = if looks_like_placeholder(&image.text) {
+                "; it looks like a placeholder that is substituted before deploying"
+            } else {
+                ""
+            };
             out.push(Finding::new(
                 &META,
                 image,
-                format!("{} is not a valid image reference: {why}", quoted(image)),
+                format!(
+                    "{} is not a valid image reference: {why}{placeholder}",
+                    quoted(image)
+                ),
             ));
+        }
+    }
+}
+
+/// `$IMAGE`, `${IMAGE_URI}`, `<DOCKER_REPO>/app`, `REGION-docker.pkg.dev/PROJECT_ID/...`:
+/// text for `envsubst`, `sed` or a human to fill in.
+fn looks_like_placeholder(text: &str) -> bool {
+    text.contains('$')
+        || (text.contains('<') && text.contains('>'))
+        || text.split(['/', '-', '.', ':']).any(|part| {
+            part.len() >= 4
+                && part.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+                && part.contains('_')
+                || part == "PROJECT"
+                || part == "REGION"
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::looks_like_placeholder;
+
+    #[test]
+    fn placeholders() {
+        for p in [
+            "$IMAGE_URL",
+            "${IMAGE_URI}",
+            "<DOCKER_REPO>/chatbot:1.0",
+            "REGION-docker.pkg.dev/PROJECT_ID/x/y:1",
+            "CONTAINER_IMAGE",
+        ] {
+            assert!(looks_like_placeholder(p), "{p}");
+        }
+        for p in [
+            "Nginx:1",
+            "nginx:",
+            "alpine:invalid!",
+            "spack/rockylinux8:sha256:abc",
+        ] {
+            assert!(!looks_like_placeholder(p), "{p}");
         }
     }
 }

@@ -208,6 +208,11 @@ fn error_message(err: &serde_saphyr::Error) -> String {
     let text = err.to_string();
     let first = text.lines().next().unwrap_or("invalid YAML").trim();
     let cut = first.find(" at line ").map_or(first, |i| &first[..i]);
+    // The backend suggests its own option for duplicate keys; say what it means for us.
+    if let Some(rest) = cut.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(", set ").next().unwrap_or(rest);
+        return format!("duplicate mapping key `{key}` (Kubernetes rejects duplicate keys)");
+    }
     cut.trim_end_matches(['.', ':', ' ']).to_string()
 }
 

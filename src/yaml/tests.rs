@@ -135,3 +135,15 @@ fn errors_point_at_the_problem() {
         .unwrap_err();
     assert_eq!(&src[err.offset..err.offset + 1], ":", "{err:?}");
 }
+
+#[test]
+fn duplicate_keys_are_errors_in_our_words() {
+    let err = load_stream("a: 1\na: 2\n", Limits::default())[0]
+        .root
+        .clone()
+        .unwrap_err();
+    assert_eq!(
+        err.message,
+        "duplicate mapping key `a` (Kubernetes rejects duplicate keys)"
+    );
+}
