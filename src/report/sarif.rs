@@ -10,9 +10,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
-    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
-    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
-    Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif, Tool, ToolComponent,
+    ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif,
+    Tool, ToolComponent,
 };
 
 use super::{VERSION, fingerprint};
@@ -86,6 +87,10 @@ pub fn render(report: &ScanReport, category: &str) -> String {
     out
 }
 
+fn snippet(text: &str) -> ArtifactContent {
+    ArtifactContent::builder().text(text).build()
+}
+
 fn text_message(text: impl Into<String>) -> Message {
     Message::builder().text(text.into()).build()
 }
@@ -138,20 +143,34 @@ fn descriptor(meta: &RuleMeta) -> ReportingDescriptor {
 fn result(report: &ScanReport, f: &Finding, rules: &[&'static RuleMeta]) -> SarifResult {
     let file = report.file(f);
     let mut region = Region::builder().build();
+    let mut context = None;
     if let Some(r) = file.region(f.location.span) {
         region.start_line = Some(r.start.line as i64);
         region.start_column = Some(r.start.column as i64);
         region.end_line = Some(r.end.line as i64);
         region.end_column = Some(r.end.column as i64);
+        // The image as written, and the lines around it, for readers without the code.
+        // NOTE: a rule about secrets must never let a value reach a snippet.
+        region.snippet = file
+            .text
+            .as_deref()
+            .and_then(|t| t.get(f.location.span.range()))
+            .map(snippet);
+        let first = r.start.line.saturating_sub(1).max(1);
+        let last = (r.end.line + 1).min(file.lines.as_ref().map_or(1, |l| l.line_count()));
+        let mut context_region = Region::builder().build();
+        context_region.start_line = Some(first as i64);
+        context_region.end_line = Some(last as i64);
+        let lines: Vec<&str> = (first..=last).map(|l| file.line_text(l)).collect();
+        context_region.snippet = Some(snippet(&(lines.join("\n") + "\n")));
+        context = Some(context_region);
     }
-    let location = Location::builder()
-        .physical_location(
-            PhysicalLocation::builder()
-                .artifact_location(artifact_location(&file.path))
-                .region(region)
-                .build(),
-        )
+    let mut physical = PhysicalLocation::builder()
+        .artifact_location(artifact_location(&file.path))
+        .region(region)
         .build();
+    physical.context_region = context;
+    let location = Location::builder().physical_location(physical).build();
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(FINGERPRINT_KEY.to_string(), fingerprint(report, f));
     let rule_index = rules.iter().position(|m| m.id == f.rule.id).unwrap_or(0);
