@@ -3,6 +3,8 @@
 //! A finding is always built from the use it is about ([`Finding::new`] takes the
 //! [`ImageUse`]), so it cannot exist without a location; rules never compute line numbers.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 use crate::rules::RuleMeta;
@@ -50,12 +52,13 @@ pub struct Finding {
     pub message: String,
     pub location: Location,
     /// What the finding is about; carried into every report.
-    pub image: ImageUse,
+    /// Shared by all findings about the same use.
+    pub image: Arc<ImageUse>,
 }
 
 impl Finding {
     /// A finding of `rule` at `image`'s location, at the rule's default level.
-    pub fn new(rule: &'static RuleMeta, image: &ImageUse, message: impl Into<String>) -> Self {
+    pub fn new(rule: &'static RuleMeta, image: &Arc<ImageUse>, message: impl Into<String>) -> Self {
         Finding {
             rule,
             level: rule.level,
@@ -64,7 +67,7 @@ impl Finding {
                 file: image.file,
                 span: image.span,
             },
-            image: image.clone(),
+            image: Arc::clone(image),
         }
     }
 

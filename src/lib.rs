@@ -129,7 +129,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
 
     let mut report = ScanReport::default();
     report.stats.files = inputs.len();
-    for (id, (input, outcome)) in inputs.iter().zip(outcomes).enumerate() {
+    for (input, outcome) in inputs.iter().zip(outcomes) {
         let FileOutcome {
             text,
             findings,
@@ -143,11 +143,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
             lines: keep.then(|| LineIndex::new(&text)),
             text: keep.then_some(text),
         });
-        report.findings.extend(findings.into_iter().map(|mut f| {
-            f.location.file = id;
-            f.image.file = id;
-            f
-        }));
+        report.findings.extend(findings);
         diagnostics.extend(file_diagnostics);
         report.stats.documents += stats.documents;
         report.stats.objects += stats.objects;
@@ -186,7 +182,7 @@ fn check_all(inputs: &[Input], options: &ScanOptions) -> Vec<FileOutcome> {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(input) = inputs.get(i) else { break };
-                        let outcome = check_file(input, options);
+                        let outcome = check_file(i, input, options);
                         if let Ok(mut results) = results.lock() {
                             results[i] = Some(outcome);
                         }
@@ -202,12 +198,14 @@ fn check_all(inputs: &[Input], options: &ScanOptions) -> Vec<FileOutcome> {
     results
         .into_iter()
         .zip(inputs)
-        .map(|(outcome, input)| outcome.unwrap_or_else(|| check_file(input, options)))
+        .enumerate()
+        .map(|(i, (outcome, input))| outcome.unwrap_or_else(|| check_file(i, input, options)))
         .collect()
 }
 
-/// Read, parse and check one file. Never fails: problems become diagnostics.
-fn check_file(input: &Input, options: &ScanOptions) -> FileOutcome {
+/// Read, parse and check one file (`id` is its index in the scan). Never fails: problems
+/// become diagnostics.
+fn check_file(id: usize, input: &Input, options: &ScanOptions) -> FileOutcome {
     let mut out = FileOutcome::default();
     let diag = |severity, message: String| Diagnostic::new(severity, &input.display, message);
     let text = match read_text(input, options.max_file_size) {
@@ -221,7 +219,7 @@ fn check_file(input: &Input, options: &ScanOptions) -> FileOutcome {
     let mut images = Vec::new();
     match input.kind {
         FileKind::Manifest => {
-            for document in yaml::load_stream(&text, yaml::Limits::default()) {
+            for document in yaml::documents(&text, yaml::Limits::default()) {
                 let doc_text = &text[document.span.range()];
                 out.stats.documents += 1;
                 if doc_text.contains("{{") {
@@ -238,7 +236,7 @@ fn check_file(input: &Input, options: &ScanOptions) -> FileOutcome {
                     Ok(Some(root)) => {
                         for object in k8s::objects(root) {
                             out.stats.objects += 1;
-                            uses::object_images(0, &object, &mut images);
+                            uses::object_images(id, &object, &mut images);
                         }
                     }
                     Ok(None) => {}
@@ -260,7 +258,7 @@ fn check_file(input: &Input, options: &ScanOptions) -> FileOutcome {
         }
         FileKind::Dockerfile => {
             out.stats.documents += 1;
-            let found = uses::dockerfile_images(0, &text);
+            let found = uses::dockerfile_images(id, &text);
             images = found.images;
             for (span, severity, message) in found.notes {
                 out.diagnostics
@@ -269,7 +267,7 @@ fn check_file(input: &Input, options: &ScanOptions) -> FileOutcome {
         }
     }
     out.stats.images = images.len();
-    out.findings = rules::check_images(&images, &options.rules);
+    out.findings = rules::check_images(images, &options.rules);
     out.text = text;
     out
 }

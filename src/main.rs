@@ -60,25 +60,29 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
         ColorChoice::Never => false,
         ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
     };
-    let rendered = match args.format {
-        Format::Text => report::text::render(&report, report::text::Style { color }),
-        Format::Json => report::json::render(&report),
-        Format::Sarif => report::sarif::render(&report, "imagegate"),
-    };
     // Diagnostics go to stderr in every format, so that text on stdout stays parseable.
     let mut stderr = std::io::stderr().lock();
     for d in &report.diagnostics {
         let _ = writeln!(stderr, "imagegate: {d}");
     }
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        match args.format {
+            Format::Text => report::text::write(&report, report::text::Style { color }, out)?,
+            Format::Json => report::json::write(&report, out)?,
+            Format::Sarif => report::sarif::write(&report, "imagegate", out)?,
+        }
+        out.flush()
+    };
     match &args.output {
-        Some(path) => std::fs::write(path, rendered)
-            .with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            write(&mut std::io::BufWriter::new(file))
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
         None => {
-            let mut stdout = std::io::stdout().lock();
-            if let Err(err) = stdout
-                .write_all(rendered.as_bytes())
-                .and_then(|()| stdout.flush())
-            {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            if let Err(err) = write(&mut stdout) {
                 // A closed pipe (`| head`) is not an error worth a message.
                 if err.kind() != std::io::ErrorKind::BrokenPipe {
                     return Err(err).context("cannot write to standard output");
@@ -86,7 +90,8 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
             }
         }
     }
-    if args.format != Format::Text && args.output.is_some() {
+    // With the report in a file, the terminal still gets the one-line verdict.
+    if args.output.is_some() {
         let _ = writeln!(
             stderr,
             "{}",

@@ -93,3 +93,47 @@ fn sarif_passes_validate_sarif_strict() {
         );
     }
 }
+
+/// GitHub rejects a run with more than 25,000 results: the most severe are kept and a
+/// notification says how many were left out.
+#[test]
+fn sarif_keeps_within_githubs_result_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("many.yaml");
+    let mut text = String::new();
+    // Each pod: image-digest-missing, image-registry-implicit, image-registry-public.
+    for i in 0..8_400 {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\nspec:\n  containers: [{{name: a, image: nginx:1.{i}}}]\n"
+        ));
+    }
+    // And one error, last in the file.
+    text.push_str("---\napiVersion: v1\nkind: Pod\nmetadata: {name: last}\nspec:\n  containers: [{name: a, image: nginx}]\n");
+    std::fs::write(&file, text).unwrap();
+    let out = imagegate([
+        "scan",
+        file.to_str().unwrap(),
+        "--format",
+        "sarif",
+        "--max-file-size",
+        "100M",
+    ]);
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 25_000);
+    assert!(
+        results.iter().any(|r| r["ruleId"] == "image-tag-missing"),
+        "the error is kept"
+    );
+    // 1 error and 16,801 warnings are all kept; the notes fill the rest.
+    let notes = results.iter().filter(|r| r["level"] == "note").count();
+    assert_eq!(notes, 25_000 - 16_802, "notes are the ones left out");
+    let notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    let message = notes.last().unwrap()["message"]["text"].as_str().unwrap();
+    assert!(
+        message.starts_with("203 of 25203 results were left out"),
+        "{message}"
+    );
+}

@@ -150,8 +150,8 @@ fn finding<'a>(report: &'a ScanReport, f: &'a Finding) -> JsonFinding<'a> {
     }
 }
 
-/// Render the report as pretty JSON.
-pub fn render(report: &ScanReport) -> String {
+/// Write the report as pretty JSON.
+pub fn write(report: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let doc = Report {
         version: FORMAT_VERSION,
         tool: Tool {
@@ -165,8 +165,6 @@ pub fn render(report: &ScanReport) -> String {
         findings: report.findings.iter().map(|f| finding(report, f)).collect(),
         diagnostics: &report.diagnostics,
     };
-    let mut s =
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
 }

@@ -28,21 +28,47 @@ pub const FINGERPRINT_KEY: &str = "imagegate/v1";
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/imagegate/imagegate";
 
-/// Render the report as a SARIF log. `category` is the `automationDetails.id` prefix
-/// (`imagegate` gives `imagegate/`).
-pub fn render(report: &ScanReport, category: &str) -> String {
+/// GitHub code scanning rejects a run with more results than this.
+pub const MAX_RESULTS: usize = 25_000;
+
+/// Write the report as a SARIF log. `category` is the `automationDetails.id` prefix
+/// (`imagegate` gives `imagegate/`). At most [`MAX_RESULTS`] results are written (the most
+/// severe first); a notification says how many were left out.
+pub fn write(
+    report: &ScanReport,
+    category: &str,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let rules: Vec<&'static RuleMeta> = rules::ALL.iter().map(|r| r.meta()).collect();
-    let results: Vec<SarifResult> = report
-        .findings
-        .iter()
-        .map(|f| result(report, f, &rules))
+    let omitted = report.findings.len().saturating_sub(MAX_RESULTS);
+    let mut chosen: Vec<usize> = (0..report.findings.len()).collect();
+    if omitted > 0 {
+        // Keep the most severe; the sort is stable, so report order holds within a level.
+        chosen.sort_by_key(|&i| std::cmp::Reverse(report.findings[i].level));
+        chosen.truncate(MAX_RESULTS);
+        chosen.sort_unstable();
+    }
+    let results: Vec<SarifResult> = chosen
+        .into_iter()
+        .map(|i| result(report, &report.findings[i], &rules))
         .collect();
-    let notifications: Vec<Notification> = report
+    let mut notifications: Vec<Notification> = report
         .diagnostics
         .iter()
         .filter(|d| d.severity > Severity::Debug)
         .map(notification)
         .collect();
+    if omitted > 0 {
+        notifications.push(
+            Notification::builder()
+                .message(text_message(format!(
+                    "{omitted} of {} results were left out: GitHub code scanning accepts at most {MAX_RESULTS} results a run. The JSON report (--format json) has them all.",
+                    report.findings.len()
+                )))
+                .level(json!("warning"))
+                .build(),
+        );
+    }
 
     let driver = ToolComponent::builder()
         .name("imagegate")
@@ -81,10 +107,8 @@ pub fn render(report: &ScanReport, category: &str) -> String {
         .version(json!("2.1.0"))
         .runs(vec![run])
         .build();
-    let mut out =
-        serde_json::to_string_pretty(&log).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    out.push('\n');
-    out
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
 }
 
 fn snippet(text: &str) -> ArtifactContent {

@@ -24,17 +24,21 @@ impl Style {
     }
 }
 
-/// Render the whole report. Findings on the same image are shown together: their headlines,
+/// Write the whole report. Findings on the same image are shown together: their headlines,
 /// then the source line once, then a hint for each.
-pub fn render(report: &ScanReport, style: Style) -> String {
-    let mut out = String::new();
+pub fn write(
+    report: &ScanReport,
+    style: Style,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut block = String::new();
     for group in report.findings.chunk_by(|a, b| a.location == b.location) {
-        render_group(&mut out, report, group, style);
-        out.push('\n');
+        block.clear();
+        render_group(&mut block, report, group, style);
+        block.push('\n');
+        out.write_all(block.as_bytes())?;
     }
-    out.push_str(&summary(report, style));
-    out.push('\n');
-    out
+    writeln!(out, "{}", summary(report, style))
 }
 
 fn level_color(level: Level) -> &'static str {

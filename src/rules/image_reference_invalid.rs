@@ -3,6 +3,7 @@
 use super::{Context, Rule, RuleMeta, quoted};
 use crate::finding::{Finding, Level};
 use crate::uses::ImageUse;
+use std::sync::Arc;
 
 pub struct ImageReferenceInvalid;
 
@@ -22,7 +23,7 @@ impl Rule for ImageReferenceInvalid {
         &META
     }
 
-    fn check_image(&self, image: &ImageUse, _: &Context, out: &mut Vec<Finding>) {
+    fn check_image(&self, image: &Arc<ImageUse>, _: &Context, out: &mut Vec<Finding>) {
         if let Err(why) = &image.reference {
             let placeholder = if looks_like_placeholder(&image.text) {
                 "; it looks like a placeholder that is substituted before deploying"

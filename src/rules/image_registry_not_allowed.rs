@@ -3,6 +3,7 @@
 use super::{Context, Rule, RuleMeta, quoted};
 use crate::finding::{Finding, Level};
 use crate::uses::ImageUse;
+use std::sync::Arc;
 
 pub struct ImageRegistryNotAllowed;
 
@@ -22,7 +23,7 @@ impl Rule for ImageRegistryNotAllowed {
         &META
     }
 
-    fn check_image(&self, image: &ImageUse, ctx: &Context, out: &mut Vec<Finding>) {
+    fn check_image(&self, image: &Arc<ImageUse>, ctx: &Context, out: &mut Vec<Finding>) {
         let patterns = &ctx.allowed_registries;
         let Ok(reference) = &image.reference else {
             return;

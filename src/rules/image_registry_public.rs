@@ -4,6 +4,7 @@ use super::{Context, Rule, RuleMeta, quoted};
 use crate::finding::{Finding, Level};
 use crate::registry::is_well_known_public;
 use crate::uses::ImageUse;
+use std::sync::Arc;
 
 pub struct ImageRegistryPublic;
 
@@ -23,7 +24,7 @@ impl Rule for ImageRegistryPublic {
         &META
     }
 
-    fn check_image(&self, image: &ImageUse, ctx: &Context, out: &mut Vec<Finding>) {
+    fn check_image(&self, image: &Arc<ImageUse>, ctx: &Context, out: &mut Vec<Finding>) {
         // NOTE: with an allow-list, `image-registry-not-allowed` decides instead.
         if !ctx.allowed_registries.is_empty() {
             return;

@@ -3,6 +3,7 @@
 use super::{Context, Rule, RuleMeta, quoted};
 use crate::finding::{Finding, Level};
 use crate::uses::ImageUse;
+use std::sync::Arc;
 
 pub struct ImageTagMissing;
 
@@ -22,7 +23,7 @@ impl Rule for ImageTagMissing {
         &META
     }
 
-    fn check_image(&self, image: &ImageUse, _: &Context, out: &mut Vec<Finding>) {
+    fn check_image(&self, image: &Arc<ImageUse>, _: &Context, out: &mut Vec<Finding>) {
         let Ok(reference) = &image.reference else {
             return;
         };

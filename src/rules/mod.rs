@@ -16,6 +16,7 @@ mod image_tag_missing;
 use crate::finding::{Finding, Level};
 use crate::registry::RegistryPattern;
 use crate::uses::ImageUse;
+use std::sync::Arc;
 
 /// What a rule is, for the catalog, SARIF `tool.driver.rules` and the docs.
 #[derive(Debug)]
@@ -70,7 +71,7 @@ pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
 
     /// Look at one image use; push findings to `out`.
-    fn check_image(&self, _image: &ImageUse, _ctx: &Context, _out: &mut Vec<Finding>) {}
+    fn check_image(&self, _image: &Arc<ImageUse>, _ctx: &Context, _out: &mut Vec<Finding>) {}
 }
 
 /// Every rule, in catalog order.
@@ -91,11 +92,11 @@ pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
 }
 
 /// Run every rule on every use.
-pub fn check_images(images: &[ImageUse], ctx: &Context) -> Vec<Finding> {
+pub fn check_images(images: Vec<ImageUse>, ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();
-    for image in images {
+    for image in images.into_iter().map(Arc::new) {
         for rule in ALL {
-            rule.check_image(image, ctx, &mut out);
+            rule.check_image(&image, ctx, &mut out);
         }
     }
     out

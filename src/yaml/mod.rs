@@ -161,15 +161,20 @@ impl fmt::Display for YamlError {
 
 /// Split `text` into documents and parse each one.
 pub fn load_stream(text: &str, limits: Limits) -> Vec<Document> {
+    documents(text, limits).collect()
+}
+
+/// The documents of `text`, each parsed only when the iterator reaches it, so a long stream
+/// never holds more than one document's tree.
+pub fn documents(text: &str, limits: Limits) -> impl Iterator<Item = Document> + '_ {
     split_documents(text)
         .into_iter()
         .enumerate()
-        .map(|(index, chunk)| Document {
+        .map(move |(index, chunk)| Document {
             index,
             span: chunk.span,
             root: parse_document(&text[chunk.span.range()], chunk.span.start, limits),
         })
-        .collect()
 }
 
 /// Parse one document's text; spans come out relative to the whole file (`base`).
