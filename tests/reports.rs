@@ -137,3 +137,46 @@ fn sarif_keeps_within_githubs_result_limit() {
         "{message}"
     );
 }
+
+/// Files that cannot be checked are SARIF tool execution notifications, at their line.
+#[test]
+fn sarif_notifications_name_unreadable_files() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("broken.yaml"),
+        "apiVersion: v1\nkind: Pod\nspec: [oops\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("binary.yaml"), b"\0\0\0").unwrap();
+    let out = imagegate(["scan", dir.path().to_str().unwrap(), "--format", "sarif"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "diagnostics do not fail the run"
+    );
+    let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notes.len(), 2, "{notes:#?}");
+    let broken = notes
+        .iter()
+        .find(|n| {
+            n["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("broken.yaml")
+        })
+        .unwrap();
+    assert_eq!(broken["level"], "warning");
+    assert_eq!(
+        broken["locations"][0]["physicalLocation"]["region"]["startLine"],
+        3
+    );
+    assert!(
+        broken["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("invalid YAML")
+    );
+}
