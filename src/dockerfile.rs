@@ -1479,9 +1479,11 @@ impl<'a> Lexer<'a> {
     fn plain_reference(&mut self, name: &str, start: usize) -> Result<Piece, LexError> {
         match self.lookup(name) {
             Lookup::Unset if self.skip_unset => Ok(Piece::literal(self.raw_since(start))),
-            Lookup::Unset => Ok(Piece::default()),
+            // NOTE: BuildKit expands an undeclared variable to nothing (and warns,
+            // UndefinedArgInFrom); we report it as unresolved instead of checking a
+            // reference the author did not mean, such as `busybox:`.
             Lookup::Set(v) => self.value(v),
-            Lookup::Declared | Lookup::Unknown => Ok(self.unknown(name, start)),
+            Lookup::Unset | Lookup::Declared | Lookup::Unknown => Ok(self.unknown(name, start)),
         }
     }
 
@@ -1990,8 +1992,19 @@ FROM nginx${SUFFIX}
         assert_eq!(parsed.stages[0].base, image("alpine:3.20"));
         assert_eq!(parsed.stages[1].base, image("alpine:3.20"));
         assert_eq!(parsed.stages[2].base, unresolved("BASE"));
-        // An undeclared variable expands to nothing, as in BuildKit.
-        assert_eq!(parsed.stages[3].base, image("nginx"));
+        // An undeclared variable is unresolved (BuildKit would expand it to nothing).
+        assert_eq!(parsed.stages[3].base, unresolved("SUFFIX"));
+    }
+
+    #[test]
+    fn undeclared_variables_are_unresolved_not_empty() {
+        assert_eq!(base_of("FROM busybox:${NOPE}"), unresolved("NOPE"));
+        assert_eq!(base_of("FROM ${NOPE}/busybox:1"), unresolved("NOPE"));
+        assert_eq!(
+            base_of("ARG TAG=${MISSING}\nFROM alpine:$TAG"),
+            unresolved("TAG")
+        );
+        assert_eq!(base_of("FROM alpine:${NOPE:-3.20}"), image("alpine:3.20"));
     }
 
     #[test]

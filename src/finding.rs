@@ -57,12 +57,15 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// A finding of `rule` at `image`'s location, at the rule's default level.
+    /// A finding of `rule` at `image`'s location, at the rule's default level. Control
+    /// characters from the source (`image: |` keeps a line break) are escaped, so a message is
+    /// always one line.
     pub fn new(rule: &'static RuleMeta, image: &Arc<ImageUse>, message: impl Into<String>) -> Self {
+        let message = one_line(message.into());
         Finding {
             rule,
             level: rule.level,
-            message: message.into(),
+            message,
             location: Location {
                 file: image.file,
                 span: image.span,
@@ -81,4 +84,20 @@ impl Finding {
     pub fn fingerprint_key(&self, path: &str) -> String {
         format!("{}|{}|{}", self.rule.id, path, self.image.site.identity())
     }
+}
+
+/// `message` with control characters escaped (`\n`, `\t`, `\u{1b}`).
+fn one_line(message: String) -> String {
+    if !message.contains(char::is_control) {
+        return message;
+    }
+    let mut out = String::with_capacity(message.len() + 8);
+    for c in message.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

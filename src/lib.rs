@@ -80,6 +80,17 @@ impl ScannedFile {
         Some(self.lines.as_ref()?.region(self.text.as_deref()?, span))
     }
 
+    /// The number of the last line that has text (a final line break ends a line, it does
+    /// not start one).
+    pub fn last_line(&self) -> usize {
+        match (&self.lines, &self.text) {
+            (Some(lines), Some(text)) if text.ends_with('\n') => lines.line_count() - 1,
+            (Some(lines), Some(_)) => lines.line_count(),
+            _ => 1,
+        }
+        .max(1)
+    }
+
     /// The text of 1-based line `line`.
     pub fn line_text(&self, line: usize) -> &str {
         match (&self.lines, &self.text) {
@@ -222,24 +233,29 @@ fn check_file(id: usize, input: &Input, options: &ScanOptions) -> FileOutcome {
             for document in yaml::documents(&text, yaml::Limits::default()) {
                 let doc_text = &text[document.span.range()];
                 out.stats.documents += 1;
-                if doc_text.contains("{{") {
+                for warning in &document.warnings {
                     out.diagnostics.push(
-                        diag(
-                            Severity::Debug,
-                            "document holds a template (`{{`); not rendered yet, skipped".into(),
-                        )
-                        .at(lines.position(&text, document.span.start)),
+                        diag(Severity::Warning, format!("invalid YAML: {warning}"))
+                            .at(lines.position(&text, warning.offset)),
                     );
-                    continue;
                 }
                 match &document.root {
                     Ok(Some(root)) => {
                         for object in k8s::objects(root) {
                             out.stats.objects += 1;
-                            uses::object_images(id, &object, &mut images);
+                            uses::object_images(id, document.index, &object, &mut images);
                         }
                     }
                     Ok(None) => {}
+                    // NOTE: a template (Helm and friends) is rarely valid YAML; its images
+                    // are checked once it is rendered, not here.
+                    Err(_) if has_template_braces(doc_text) => out.diagnostics.push(
+                        diag(
+                            Severity::Debug,
+                            "document holds a template (`{{`); not rendered yet, skipped".into(),
+                        )
+                        .at(lines.position(&text, document.span.start)),
+                    ),
                     Err(err) => {
                         // Only YAML that looks like a Kubernetes object is worth a warning;
                         // other broken YAML is not ours to judge.
@@ -255,6 +271,23 @@ fn check_file(id: usize, input: &Input, options: &ScanOptions) -> FileOutcome {
                     }
                 }
             }
+            // A valid YAML document can still carry a template expression as its image.
+            images.retain(|image| {
+                let templated = image.text.contains("{{");
+                if templated {
+                    out.diagnostics.push(
+                        diag(
+                            Severity::Debug,
+                            format!(
+                                "image `{}` is a template; not rendered yet, skipped",
+                                image.text
+                            ),
+                        )
+                        .at(lines.position(&text, image.span.start)),
+                    );
+                }
+                !templated
+            });
         }
         FileKind::Dockerfile => {
             out.stats.documents += 1;
@@ -272,14 +305,20 @@ fn check_file(id: usize, input: &Input, options: &ScanOptions) -> FileOutcome {
     out
 }
 
+/// Whether broken YAML was probably meant as a Kubernetes object (block, flow or JSON style).
 fn looks_like_manifest(text: &str) -> bool {
-    let has = |key: &str| {
-        text.lines().any(|l| {
-            let l = l.trim_start_matches(['-', ' ', '{']);
-            l.starts_with(key) || l.starts_with(&format!("\"{}\"", key.trim_end_matches(':')))
-        })
-    };
-    has("apiVersion:") && has("kind:")
+    text.contains("apiVersion") && text.contains("kind")
+}
+
+/// Whether `{{` appears outside comments: a template, not YAML.
+fn has_template_braces(text: &str) -> bool {
+    text.lines().any(|line| {
+        let code = line
+            .char_indices()
+            .find(|&(i, c)| c == '#' && (i == 0 || line[..i].ends_with([' ', '\t'])))
+            .map_or(line, |(i, _)| &line[..i]);
+        code.contains("{{")
+    })
 }
 
 struct ReadProblem {

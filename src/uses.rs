@@ -10,7 +10,7 @@ use crate::dockerfile::{self, FromBase};
 use crate::image_ref::{ImageRef, ReferenceError};
 use crate::k8s::{self, ContainerKind, Object};
 use crate::source::Span;
-use crate::yaml::Node;
+use crate::yaml::Value;
 
 /// One image reference and where it is used.
 #[derive(Debug, Clone)]
@@ -21,8 +21,18 @@ pub struct ImageUse {
     pub span: Span,
     /// The reference as it is used: the YAML string, or the FROM token after `ARG` substitution.
     pub text: String,
-    pub reference: Result<ImageRef, ReferenceError>,
+    pub reference: Result<ImageRef, ImageError>,
     pub site: Site,
+}
+
+/// Why an image value is not a usable reference.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImageError {
+    #[error(transparent)]
+    Reference(#[from] ReferenceError),
+    /// `image: 1.10` or `image: true`: Kubernetes only takes a string.
+    #[error("it is a YAML {0}, not a string, and Kubernetes rejects it (quote the value)")]
+    NotAString(&'static str),
 }
 
 /// The object and field, or Dockerfile stage, an image is used in.
@@ -30,10 +40,15 @@ pub struct ImageUse {
 pub enum Site {
     Container {
         object: ObjectId,
+        /// 0-based place of the object's document in its file.
+        document: usize,
         container: Option<String>,
         kind: ContainerKind,
         /// e.g. `spec.template.spec.containers[0].image`
         field_path: String,
+        /// Like `field_path` but with the container's name for its index when it has one
+        /// (`spec.template.spec.containers[name=web].image`), so reordering keeps identities.
+        key_path: String,
         pull_policy: Option<String>,
     },
     DockerfileFrom {
@@ -53,6 +68,8 @@ pub struct ObjectId {
     pub kind: String,
     pub namespace: Option<String>,
     pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generate_name: Option<String>,
 }
 
 impl ObjectId {
@@ -62,6 +79,7 @@ impl ObjectId {
             kind: object.kind.to_string(),
             namespace: object.namespace.map(str::to_string),
             name: object.name.map(str::to_string),
+            generate_name: object.generate_name.map(str::to_string),
         }
     }
 }
@@ -72,17 +90,22 @@ impl Site {
         match self {
             Site::Container {
                 object,
-                container,
-                field_path,
+                document,
+                key_path,
                 ..
-            } => format!(
-                "{}/{}/{}|{}|{}",
-                object.kind,
-                object.namespace.as_deref().unwrap_or(""),
-                object.name.as_deref().unwrap_or(""),
-                container.as_deref().unwrap_or(""),
-                field_path
-            ),
+            } => {
+                // An object without a name is told apart by its document's place.
+                let name = match (&object.name, &object.generate_name) {
+                    (Some(name), _) => name.clone(),
+                    (None, Some(prefix)) => format!("{prefix}*#{document}"),
+                    (None, None) => format!("#{document}"),
+                };
+                format!(
+                    "{}/{}/{name}|{key_path}",
+                    object.kind,
+                    object.namespace.as_deref().unwrap_or("")
+                )
+            }
             Site::DockerfileFrom {
                 stage_index,
                 stage_name,
@@ -99,38 +122,52 @@ impl Site {
     }
 }
 
-/// The image uses of one Kubernetes object.
-pub fn object_images(file: usize, object: &Object<'_>, out: &mut Vec<ImageUse>) {
+/// The image uses of one Kubernetes object, in document `document` of file `file`.
+pub fn object_images(file: usize, document: usize, object: &Object<'_>, out: &mut Vec<ImageUse>) {
     let Some(pod) = k8s::pod_spec(object) else {
         return;
     };
     for container in k8s::containers(&pod) {
-        let Some(node) = container.image() else {
+        // NOTE: no `image` (or `image: null`) is common in kustomize patches; nothing to check.
+        let Some(node) = container.image().filter(|n| !n.is_null()) else {
             continue;
         };
-        let Some(text) = image_text(node) else {
-            continue;
+        let (text, reference) = match &node.value {
+            Value::String(text) => (
+                text.clone(),
+                ImageRef::parse(text).map_err(ImageError::from),
+            ),
+            Value::Number(text) => (text.clone(), Err(ImageError::NotAString("number"))),
+            Value::Bool(b) => (b.to_string(), Err(ImageError::NotAString("boolean"))),
+            Value::Seq(_) => (String::from("[…]"), Err(ImageError::NotAString("sequence"))),
+            Value::Map(_) => (String::from("{…}"), Err(ImageError::NotAString("mapping"))),
+            Value::Null => continue,
+        };
+        let key_path = match container.name {
+            Some(name) => format!(
+                "{}{}.{}[name={name}].image",
+                pod.item_path,
+                pod.path,
+                container.kind.field()
+            ),
+            None => format!("{}.image", container.field_path),
         };
         out.push(ImageUse {
             file,
             span: node.span,
-            reference: ImageRef::parse(text),
-            text: text.to_string(),
+            reference,
+            text,
             site: Site::Container {
                 object: ObjectId::of(object),
+                document,
                 container: container.name.map(str::to_string),
                 kind: container.kind,
                 field_path: format!("{}.image", container.field_path),
+                key_path,
                 pull_policy: container.pull_policy().map(str::to_string),
             },
         });
     }
-}
-
-/// The image string of an `image:` node. Numbers are kept as text (`image: 1234` is a
-/// reference too, if a bad one); null, booleans and collections are not images.
-fn image_text(node: &Node) -> Option<&str> {
-    node.as_str()
 }
 
 /// What a Dockerfile's FROM lines use: images, and the notes for what cannot be resolved.
@@ -154,7 +191,7 @@ pub fn dockerfile_images(file: usize, text: &str) -> DockerfileUses {
             FromBase::Image(image) => out.images.push(ImageUse {
                 file,
                 span,
-                reference: ImageRef::parse(image),
+                reference: ImageRef::parse(image).map_err(ImageError::from),
                 text: image.clone(),
                 site: Site::DockerfileFrom {
                     stage_index: from.stage_index,
@@ -170,7 +207,7 @@ pub fn dockerfile_images(file: usize, text: &str) -> DockerfileUses {
                         span,
                         Severity::Note,
                         format!(
-                            "FROM `{}` uses `${variable}`, which has no default here; the image is not checked (pass it as a build argument default to check it)",
+                            "FROM `{}` uses `${variable}`, which has no value before the first FROM; the image is not checked (give it a default, `ARG {variable}=...`, to check it)",
                             from.image_written
                         ),
                     ));

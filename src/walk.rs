@@ -117,6 +117,14 @@ pub fn collect(
         let metadata = std::fs::metadata(root).map_err(|_| WalkError::Missing {
             path: root_display.clone(),
         })?;
+        if !metadata.is_file() && !metadata.is_dir() {
+            diagnostics.push(Diagnostic::new(
+                Severity::Warning,
+                root_display,
+                "not a regular file or directory; skipped",
+            ));
+            continue;
+        }
         if metadata.is_file() {
             // Explicit files are always scanned by type.
             match classify(root) {
@@ -158,11 +166,13 @@ fn walk_dir(
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let filter_root = root.to_path_buf();
     let exclude = filters.clone();
+    // NOTE: symbolic links are not followed by the walker; each is judged below, so a link can
+    // neither lead the scan out of the tree nor make it read a file twice.
     let walker = WalkBuilder::new(root)
         .hidden(false)
         .require_git(false)
         .git_global(false)
-        .follow_links(true)
+        .follow_links(false)
         .filter_entry(move |entry| {
             if entry.file_name() == ".git" {
                 return false;
@@ -182,26 +192,24 @@ fn walk_dir(
                 continue;
             }
         };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
         let path = entry.path();
         let relative = path.strip_prefix(root).unwrap_or(path);
         let display = join_display(root_display, relative);
+        if entry.path_is_symlink() {
+            if !filters.included(relative) && classify(path).is_some() {
+                continue;
+            }
+            if let Some(diagnostic) = judge_symlink(path, &canonical_root, display) {
+                diagnostics.push(diagnostic);
+            }
+            continue;
+        }
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
         let Some(kind) = classify(path) else { continue };
         if !filters.included(relative) {
             continue;
-        }
-        if entry.path_is_symlink() {
-            let inside = std::fs::canonicalize(path).is_ok_and(|p| p.starts_with(&canonical_root));
-            if !inside {
-                diagnostics.push(Diagnostic::new(
-                    Severity::Warning,
-                    display,
-                    "symbolic link to a file outside the scanned directory; not followed",
-                ));
-                continue;
-            }
         }
         if kind == FileKind::Manifest && charts.in_chart(root, path) {
             diagnostics.push(Diagnostic::new(
@@ -219,6 +227,46 @@ fn walk_dir(
     }
 }
 
+/// What to say about a symbolic link met in the walk; it is never followed. A link to a
+/// place inside the scanned tree needs no word at default verbosity: its target is scanned at
+/// its own path. Links to YAML files or directories outside the tree, loops and broken links
+/// to YAML files are warnings, because something the author meant to check is not checked.
+fn judge_symlink(path: &Path, canonical_root: &Path, display: String) -> Option<Diagnostic> {
+    let named_like_input = classify(path).is_some();
+    let Ok(target) = std::fs::canonicalize(path) else {
+        return named_like_input
+            .then(|| Diagnostic::new(Severity::Warning, display, "broken symbolic link; skipped"));
+    };
+    let is_dir = target.is_dir();
+    if !is_dir && !named_like_input {
+        return None;
+    }
+    let link_dir = path
+        .parent()
+        .and_then(|p| std::fs::canonicalize(p).ok())
+        .unwrap_or_default();
+    let (severity, message) = if is_dir && link_dir.starts_with(&target) {
+        (
+            Severity::Warning,
+            "symbolic link loop; not followed".to_string(),
+        )
+    } else if target.starts_with(canonical_root) {
+        (
+            Severity::Debug,
+            "symbolic link to a path inside the scanned directory; scanned there".to_string(),
+        )
+    } else {
+        (
+            Severity::Warning,
+            format!(
+                "symbolic link to {} outside the scanned directory; not followed",
+                if is_dir { "a directory" } else { "a file" }
+            ),
+        )
+    };
+    Some(Diagnostic::new(severity, display, message))
+}
+
 fn walk_error(root_display: &str, err: &ignore::Error) -> Diagnostic {
     let mut path = None;
     let mut current = err;
@@ -230,10 +278,6 @@ fn walk_error(root_display: &str, err: &ignore::Error) -> Diagnostic {
             }
             ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
                 current = err;
-            }
-            ignore::Error::Loop { child, .. } => {
-                path.get_or_insert_with(|| display_path(child));
-                break "symbolic link loop; not followed".to_string();
             }
             ignore::Error::Io(io) => break io.to_string(),
             other => break other.to_string(),

@@ -180,10 +180,22 @@ fn bad_input_is_a_diagnostic_and_the_scan_goes_on() {
             "]".repeat(20_000)
         ),
     );
+    let outside = tempfile::tempdir().unwrap();
+    write(outside.path(), "elsewhere.yaml", LATEST);
     #[cfg(unix)]
     {
+        use std::os::unix::fs::symlink;
         fs::create_dir_all(d.join("loop")).unwrap();
-        std::os::unix::fs::symlink(d.join("loop"), d.join("loop/again")).unwrap();
+        symlink(d.join("loop"), d.join("loop/again")).unwrap();
+        // Links out of the tree are not followed; a link inside it is not read twice.
+        symlink(outside.path(), d.join("out-dir")).unwrap();
+        symlink(
+            outside.path().join("elsewhere.yaml"),
+            d.join("out-file.yaml"),
+        )
+        .unwrap();
+        symlink(d.join("good.yaml"), d.join("again-good.yaml")).unwrap();
+        symlink(d.join("missing.yaml"), d.join("dangling.yaml")).unwrap();
     }
     write(d, "dir.yaml/inner.yaml", LATEST);
 
@@ -297,4 +309,76 @@ fn allow_list_drives_the_registry_rules() {
         !rules.contains(&"image-registry-not-allowed".to_string()),
         "{rules:?}"
     );
+}
+
+/// Messages say exactly what is wrong, on one line.
+#[test]
+fn messages_are_precise() {
+    let dir = tempfile::tempdir().unwrap();
+    let pod = |image: &str| {
+        LATEST.replace(
+            "    image: nginx:latest\n",
+            &format!("    image: {image}\n"),
+        )
+    };
+    let cases = [
+        (
+            "port.yaml",
+            pod("registry:5000/app"),
+            "image-tag-missing",
+            "(`:5000` is the registry's port, not a tag)",
+        ),
+        (
+            "ipv6.yaml",
+            pod("\"[::1]/app\""),
+            "image-tag-missing",
+            "`[::1]/app` has no tag or digest, so",
+        ),
+        (
+            "ipv6port.yaml",
+            pod("\"[::1]:5000/app\""),
+            "image-tag-missing",
+            "(`:5000` is the registry's port",
+        ),
+        (
+            "number.yaml",
+            pod("1.10"),
+            "image-reference-invalid",
+            "`1.10` is not a valid image reference: it is a YAML number, not a string",
+        ),
+        (
+            "block.yaml",
+            pod("|\n      alpine:latest"),
+            "image-reference-invalid",
+            "`alpine:latest\\n` is not a valid image reference",
+        ),
+        (
+            "placeholder.yaml",
+            pod("${IMAGE}"),
+            "image-reference-invalid",
+            "looks like a placeholder",
+        ),
+    ];
+    for (name, text, rule, words) in &cases {
+        write(dir.path(), name, text);
+        let file = dir.path().join(name);
+        let (report, _) = scan_json(&[file.to_str().unwrap()]);
+        let messages: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["rule"] == *rule)
+            .map(|f| f["message"].as_str().unwrap())
+            .collect();
+        assert_eq!(messages.len(), 1, "{name}: {report}");
+        assert!(messages[0].contains(words), "{name}: {}", messages[0]);
+        assert!(!messages[0].contains('\n'), "{name}");
+    }
+    // A non-regular file named on the command line is a diagnostic, not silence.
+    #[cfg(unix)]
+    {
+        let out = imagegate(["scan", "/dev/null"]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file or directory"));
+    }
 }

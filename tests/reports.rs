@@ -62,8 +62,9 @@ fn sarif_passes_validate_sarif_strict() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo.sarif");
     let rules = dir.path().join("rules.sarif");
+    let absolute_demo = root().join("fixtures/demo");
     for (target, file, extra) in [
-        ("fixtures/demo", &demo, None),
+        (absolute_demo.to_str().unwrap(), &demo, None),
         ("fixtures/rules", &rules, Some("docker.io/library/*")),
     ] {
         let mut args = vec!["scan", target, "--format", "sarif", "--fail-on", "never"];
@@ -179,4 +180,42 @@ fn sarif_notifications_name_unreadable_files() {
             .unwrap()
             .starts_with("invalid YAML")
     );
+}
+
+/// However the paths are given, SARIF URIs are relative to the repository root, as GitHub
+/// needs them.
+#[test]
+fn sarif_uris_are_repository_relative() {
+    let demo = root().join("fixtures/demo");
+    let mut cases = vec![(root(), demo.to_str().unwrap().to_string())];
+    // From a subdirectory, the repository root is found through `.git` (a source tarball
+    // has none, and then the working directory is the root).
+    if root().join(".git").exists() {
+        cases.push((root().join("src"), "../fixtures/demo".to_string()));
+        cases.push((root().join("fixtures"), "./demo".to_string()));
+    }
+    for (cwd, path) in cases {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_imagegate"))
+            .args(["scan", &path, "--format", "sarif"])
+            .current_dir(&cwd)
+            .output()
+            .unwrap();
+        let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let uris: Vec<&str> = log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let loc = &r["locations"][0]["physicalLocation"]["artifactLocation"];
+                assert_eq!(loc["uriBaseId"], "%SRCROOT%", "{path}");
+                loc["uri"].as_str().unwrap()
+            })
+            .collect();
+        assert!(!uris.is_empty());
+        assert!(
+            uris.iter().all(|u| u.starts_with("fixtures/demo/")),
+            "{path} from {}: {uris:?}",
+            cwd.display()
+        );
+    }
 }

@@ -7,12 +7,16 @@
 use crate::yaml::Node;
 
 /// A Kubernetes object: a document (or `List` item) with `apiVersion` and `kind`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Object<'a> {
     pub api_version: &'a str,
     pub kind: &'a str,
     pub namespace: Option<&'a str>,
+    /// `metadata.name`, or for objects named by the server, `metadata.generateName`.
     pub name: Option<&'a str>,
+    pub generate_name: Option<&'a str>,
+    /// Where the object is inside its document: empty, or `items[3].` for a `List` item.
+    pub item_path: String,
     pub node: &'a Node,
 }
 
@@ -20,21 +24,24 @@ pub struct Object<'a> {
 /// (or `*List`) document.
 pub fn objects(root: &Node) -> Vec<Object<'_>> {
     let mut out = Vec::new();
-    collect_objects(root, &mut out, 0);
+    collect_objects(root, String::new(), &mut out, 0);
     out
 }
 
-fn collect_objects<'a>(node: &'a Node, out: &mut Vec<Object<'a>>, depth: usize) {
-    let Some(object) = object(node) else { return };
+fn collect_objects<'a>(node: &'a Node, path: String, out: &mut Vec<Object<'a>>, depth: usize) {
+    let Some(mut object) = object(node) else {
+        return;
+    };
     if let (true, Some(items)) = (
         object.kind.ends_with("List") && depth < 4,
         node.get("items").and_then(Node::items),
     ) {
-        for item in items {
-            collect_objects(item, out, depth + 1);
+        for (i, item) in items.iter().enumerate() {
+            collect_objects(item, format!("{path}items[{i}]."), out, depth + 1);
         }
         return;
     }
+    object.item_path = path;
     out.push(object);
 }
 
@@ -49,26 +56,25 @@ pub fn object(node: &Node) -> Option<Object<'_>> {
         kind,
         namespace: meta("namespace"),
         name: meta("name"),
+        generate_name: meta("generateName"),
+        item_path: String::new(),
         node,
     })
 }
 
 /// A pod spec inside an object, and its field path (`spec.template.spec`).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct PodSpec<'a> {
     pub node: &'a Node,
     pub path: &'static str,
+    /// The object's place in its document (`items[3].` in a `List`).
+    pub item_path: String,
 }
 
 /// Where pod specs sit, by kind; any other kind is tried at the generic template paths.
 const POD_SPEC_PATHS: &[(&str, &[&str], &str)] = &[
     ("Pod", &["spec"], "spec"),
     ("PodTemplate", &["template", "spec"], "template.spec"),
-    (
-        "CronJob",
-        &["spec", "jobTemplate", "spec", "template", "spec"],
-        "spec.jobTemplate.spec.template.spec",
-    ),
 ];
 
 const GENERIC_POD_SPEC_PATHS: &[(&[&str], &str)] = &[
@@ -84,7 +90,7 @@ const GENERIC_POD_SPEC_PATHS: &[(&[&str], &str)] = &[
     ),
 ];
 
-/// The pod spec of an object: at its kind's place for built-in kinds, and for any other kind
+/// The pod spec of an object: at its kind's place for `Pod` and `PodTemplate`, and for any kind
 /// (Argo Rollout, Knative Service, DeploymentConfig, ...) at `spec.template.spec`,
 /// `spec.jobTemplate.spec.template.spec` or (KEDA ScaledJob) `spec.jobTargetRef.template.spec`,
 /// when that mapping holds a container list.
@@ -94,14 +100,22 @@ pub fn pod_spec<'a>(object: &Object<'a>) -> Option<PodSpec<'a>> {
             .node
             .path(keys)
             .filter(|n| n.entries().is_some())
-            .map(|node| PodSpec { node, path });
+            .map(|node| PodSpec {
+                node,
+                path,
+                item_path: object.item_path.clone(),
+            });
     }
     GENERIC_POD_SPEC_PATHS.iter().find_map(|(keys, path)| {
         let node = object.node.path(keys)?;
         let has_containers = ContainerKind::ALL
             .iter()
             .any(|k| node.get(k.field()).and_then(Node::items).is_some());
-        has_containers.then_some(PodSpec { node, path })
+        has_containers.then(|| PodSpec {
+            node,
+            path,
+            item_path: object.item_path.clone(),
+        })
     })
 }
 
@@ -165,7 +179,7 @@ pub fn containers<'a>(pod: &PodSpec<'a>) -> Vec<Container<'a>> {
                 kind,
                 name: node.get("name").and_then(Node::as_str),
                 node,
-                field_path: format!("{}.{}[{i}]", pod.path, kind.field()),
+                field_path: format!("{}{}.{}[{i}]", pod.item_path, pod.path, kind.field()),
             });
         }
     }
@@ -239,6 +253,9 @@ mod tests {
             (objs[0].kind, objs[0].name, objs[0].namespace),
             ("Pod", Some("a"), Some("shop"))
         );
-        assert_eq!(images(t).len(), 1);
+        assert_eq!(
+            images(t),
+            [("items[0].spec.containers[0]".into(), "x".into())]
+        );
     }
 }

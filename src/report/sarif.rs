@@ -6,7 +6,8 @@
 //! own line-independent `partialFingerprints` (GitHub's `primaryLocationLineHash` is left to
 //! GitHub). Files that could not be checked are `toolExecutionNotifications`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
@@ -48,15 +49,16 @@ pub fn write(
         chosen.truncate(MAX_RESULTS);
         chosen.sort_unstable();
     }
+    let mut uris = Uris::new();
     let results: Vec<SarifResult> = chosen
         .into_iter()
-        .map(|i| result(report, &report.findings[i], &rules))
+        .map(|i| result(report, &report.findings[i], &rules, &mut uris))
         .collect();
     let mut notifications: Vec<Notification> = report
         .diagnostics
         .iter()
         .filter(|d| d.severity > Severity::Debug)
-        .map(notification)
+        .map(|d| notification(d, &mut uris))
         .collect();
     if omitted > 0 {
         notifications.push(
@@ -164,7 +166,12 @@ fn descriptor(meta: &RuleMeta) -> ReportingDescriptor {
         .build()
 }
 
-fn result(report: &ScanReport, f: &Finding, rules: &[&'static RuleMeta]) -> SarifResult {
+fn result(
+    report: &ScanReport,
+    f: &Finding,
+    rules: &[&'static RuleMeta],
+    uris: &mut Uris,
+) -> SarifResult {
     let file = report.file(f);
     let mut region = Region::builder().build();
     let mut context = None;
@@ -181,7 +188,7 @@ fn result(report: &ScanReport, f: &Finding, rules: &[&'static RuleMeta]) -> Sari
             .and_then(|t| t.get(f.location.span.range()))
             .map(snippet);
         let first = r.start.line.saturating_sub(1).max(1);
-        let last = (r.end.line + 1).min(file.lines.as_ref().map_or(1, |l| l.line_count()));
+        let last = (r.end.line + 1).min(file.last_line());
         let mut context_region = Region::builder().build();
         context_region.start_line = Some(first as i64);
         context_region.end_line = Some(last as i64);
@@ -190,7 +197,7 @@ fn result(report: &ScanReport, f: &Finding, rules: &[&'static RuleMeta]) -> Sari
         context = Some(context_region);
     }
     let mut physical = PhysicalLocation::builder()
-        .artifact_location(artifact_location(&file.path))
+        .artifact_location(uris.location(&file.path))
         .region(region)
         .build();
     physical.context_region = context;
@@ -260,17 +267,65 @@ fn result_properties(f: &Finding) -> BTreeMap<String, Value> {
     props
 }
 
-/// A repository-relative URI under `%SRCROOT%`; a path outside it becomes a `file:` URI.
-fn artifact_location(path: &str) -> ArtifactLocation {
-    if path.starts_with('/') {
-        return ArtifactLocation::builder()
-            .uri(format!("file://{}", percent_encode(path)))
-            .build();
+/// Artifact locations relative to `%SRCROOT%`: the root of the git repository the scan was run
+/// in (the nearest ancestor of the working directory holding `.git`), or the working directory.
+struct Uris {
+    cwd: Option<PathBuf>,
+    root: Option<PathBuf>,
+    cache: HashMap<String, ArtifactLocation>,
+}
+
+impl Uris {
+    fn new() -> Self {
+        let cwd = std::env::current_dir().and_then(|d| d.canonicalize()).ok();
+        let root = cwd.as_ref().map(|cwd| {
+            cwd.ancestors()
+                .find(|dir| dir.join(".git").exists())
+                .unwrap_or(cwd)
+                .to_path_buf()
+        });
+        Uris {
+            cwd,
+            root,
+            cache: HashMap::new(),
+        }
     }
-    ArtifactLocation::builder()
-        .uri(percent_encode(path))
-        .uri_base_id("%SRCROOT%")
-        .build()
+
+    /// The location of `path` as reports show it (relative to the working directory, or
+    /// absolute): `$PWD/k8s/a.yaml` and `../k8s/a.yaml` both become `k8s/a.yaml` when that is
+    /// where they are in the repository. Only a file outside it gets an absolute `file:` URI,
+    /// which GitHub cannot place.
+    fn location(&mut self, path: &str) -> ArtifactLocation {
+        if let Some(known) = self.cache.get(path) {
+            return known.clone();
+        }
+        let full = match &self.cwd {
+            Some(cwd) => cwd.join(path),
+            None => PathBuf::from(path),
+        };
+        let full = full.canonicalize().unwrap_or(full);
+        let location = match self
+            .root
+            .as_ref()
+            .and_then(|root| full.strip_prefix(root).ok())
+        {
+            Some(relative) => ArtifactLocation::builder()
+                .uri(percent_encode(&crate::walk::display_path(relative)))
+                .uri_base_id("%SRCROOT%")
+                .build(),
+            None => {
+                let absolute = crate::walk::display_path(&full);
+                ArtifactLocation::builder()
+                    .uri(format!(
+                        "file:///{}",
+                        percent_encode(absolute.trim_start_matches('/'))
+                    ))
+                    .build()
+            }
+        };
+        self.cache.insert(path.to_string(), location.clone());
+        location
+    }
 }
 
 /// Percent-encode a path for a URI, keeping `/` and the unreserved characters.
@@ -286,11 +341,11 @@ fn percent_encode(path: &str) -> String {
     out
 }
 
-fn notification(d: &Diagnostic) -> Notification {
+fn notification(d: &Diagnostic, uris: &mut Uris) -> Notification {
     let mut region = Region::builder().build();
     region.start_line = d.line.map(|l| l as i64);
     region.start_column = d.column.map(|c| c as i64);
-    let physical = PhysicalLocation::builder().artifact_location(artifact_location(&d.path));
+    let physical = PhysicalLocation::builder().artifact_location(uris.location(&d.path));
     let physical = if d.line.is_some() {
         physical.region(region).build()
     } else {

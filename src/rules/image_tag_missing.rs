@@ -30,8 +30,10 @@ impl Rule for ImageTagMissing {
         if reference.tag.is_some() || reference.digest.is_some() {
             return;
         }
-        // `registry:5000/app` looks tagged to tools that split on the last `:`.
-        let port_hint = match reference.registry.rsplit_once(':') {
+        // `registry:5000/app` looks tagged to tools that split on the last `:`. The port
+        // follows the host, after the `]` of an IPv6 address.
+        let host_end = reference.registry.rfind(']').map_or(0, |i| i + 1);
+        let port_hint = match reference.registry[host_end..].rsplit_once(':') {
             Some((_, port)) if !reference.registry_implied => {
                 format!(" (`:{port}` is the registry's port, not a tag)")
             }

@@ -102,7 +102,7 @@ pub fn check_images(images: Vec<ImageUse>, ctx: &Context) -> Vec<Finding> {
     out
 }
 
-/// `image` in backticks for messages, as the user wrote it.
+/// `image` in backticks for messages, as used.
 pub(crate) fn quoted(image: &ImageUse) -> String {
     format!("`{}`", image.text)
 }

@@ -14,7 +14,7 @@ mod split;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_saphyr::{Budget, Location, Options, Spanned};
+use serde_saphyr::{Budget, DuplicateKeyPolicy, Location, Options, Spanned};
 
 use crate::source::Span;
 pub use split::{Chunk, split_documents};
@@ -30,10 +30,12 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        // NOTE: real CRD schemas nest well past serde-saphyr's default of 64 levels.
+        // NOTE: real CRD schemas nest well past serde-saphyr's default of 64 levels, and
+        // `kubectl get -o json` of a big cluster is one document of millions of nodes. A
+        // document's size is bounded by `--max-file-size` first; these bound the work per byte.
         Limits {
             max_depth: 256,
-            max_nodes: 1_000_000,
+            max_nodes: 5_000_000,
         }
     }
 }
@@ -62,7 +64,7 @@ pub enum Value {
 }
 
 impl Node {
-    /// The value under `key` of a mapping (last one wins, as in Kubernetes).
+    /// The value under `key` of a mapping (the last one, should a key repeat).
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.entries()?
             .iter()
@@ -114,6 +116,13 @@ impl Node {
     /// Move every span by `base` bytes and trim the trailing whitespace that block scalars'
     /// spans include, so that a span is exactly the node's text in the whole file.
     fn rebase(&mut self, base: usize, chunk: &str) {
+        if let Value::Number(number) = &mut self.value {
+            // Keep a number as written (`1.10`, `0x1F`), not as the parser's value.
+            let span = self.defined_at.unwrap_or(self.span);
+            if let Some(text) = chunk.get(span.range()).filter(|t| !t.is_empty()) {
+                *number = text.to_string();
+            }
+        }
         if matches!(self.value, Value::String(_)) && !self.span.is_empty() {
             let end = self.span.end.min(chunk.len());
             let start = self.span.start.min(end);
@@ -143,6 +152,8 @@ pub struct Document {
     pub span: Span,
     /// The parsed root, `None` for an empty or comment-only document, or the parse error.
     pub root: Result<Option<Node>, YamlError>,
+    /// Problems that did not stop the parse (duplicate keys).
+    pub warnings: Vec<YamlError>,
 }
 
 /// A document that could not be parsed.
@@ -170,21 +181,61 @@ pub fn documents(text: &str, limits: Limits) -> impl Iterator<Item = Document> +
     split_documents(text)
         .into_iter()
         .enumerate()
-        .map(move |(index, chunk)| Document {
-            index,
-            span: chunk.span,
-            root: parse_document(&text[chunk.span.range()], chunk.span.start, limits),
+        .map(move |(index, chunk)| {
+            let (root, warnings) =
+                parse_document(&text[chunk.span.range()], chunk.span.start, limits);
+            Document {
+                index,
+                span: chunk.span,
+                root,
+                warnings,
+            }
         })
 }
 
 /// Parse one document's text; spans come out relative to the whole file (`base`).
-pub fn parse_document(chunk: &str, base: usize, limits: Limits) -> Result<Option<Node>, YamlError> {
+///
+/// A document with duplicate keys is parsed again with the last key winning (as lenient
+/// tools apply it) and the duplicate is returned as a warning, so it is still checked.
+pub fn parse_document(
+    chunk: &str,
+    base: usize,
+    limits: Limits,
+) -> (Result<Option<Node>, YamlError>, Vec<YamlError>) {
+    match parse_with(chunk, base, limits, DuplicateKeyPolicy::Error) {
+        Err(err) if err.message.starts_with(DUPLICATE_KEY) => {
+            let warning = YamlError {
+                message: format!(
+                    "{}; checked with the last one)",
+                    err.message.trim_end_matches(')')
+                ),
+                ..err
+            };
+            (
+                parse_with(chunk, base, limits, DuplicateKeyPolicy::LastWins),
+                vec![warning],
+            )
+        }
+        result => (result, Vec::new()),
+    }
+}
+
+const DUPLICATE_KEY: &str = "duplicate mapping key";
+
+fn parse_with(
+    chunk: &str,
+    base: usize,
+    limits: Limits,
+    duplicate_keys: DuplicateKeyPolicy,
+) -> Result<Option<Node>, YamlError> {
     let mut budget = Budget::default();
     budget.max_depth = limits.max_depth;
     budget.max_nodes = limits.max_nodes;
+    budget.max_events = limits.max_nodes.saturating_mul(2);
     let mut options = Options::default();
     options.budget = Some(budget);
     options.with_snippet = false;
+    options.duplicate_keys = duplicate_keys;
     match serde_saphyr::from_str_with_options::<Option<Node>>(chunk, options) {
         Ok(mut root) => {
             if let Some(node) = root.as_mut() {
@@ -201,22 +252,39 @@ pub fn parse_document(chunk: &str, base: usize, limits: Limits) -> Result<Option
                 .min(chunk.len());
             Err(YamlError {
                 offset: base + offset,
-                message: error_message(&err),
+                message: error_message(&err, limits),
             })
         }
     }
 }
 
-/// The parser's message without its own "at line X column Y" suffix (we print positions
-/// ourselves) and on one line.
-fn error_message(err: &serde_saphyr::Error) -> String {
+/// The parser's message in our words, on one line, without its own position (we print
+/// positions ourselves).
+fn error_message(err: &serde_saphyr::Error, limits: Limits) -> String {
     let text = err.to_string();
     let first = text.lines().next().unwrap_or("invalid YAML").trim();
     let cut = first.find(" at line ").map_or(first, |i| &first[..i]);
-    // The backend suggests its own option for duplicate keys; say what it means for us.
     if let Some(rest) = cut.strip_prefix("duplicate mapping key: ") {
         let key = rest.split(", set ").next().unwrap_or(rest);
-        return format!("duplicate mapping key `{key}` (Kubernetes rejects duplicate keys)");
+        return format!("{DUPLICATE_KEY} `{key}` (Kubernetes rejects duplicate keys)");
+    }
+    if let Some(breach) = cut.strip_prefix("budget breached: ") {
+        let kind = breach.split([' ', '{']).next().unwrap_or(breach);
+        return match kind {
+            "Depth" => format!("nested deeper than {} levels", limits.max_depth),
+            "Aliases" | "Anchors" | "RecordedAnchorEvents" | "RecordedAnchorBytes" => {
+                "aliases expand too far (an alias bomb?)".to_string()
+            }
+            "Events" | "Nodes" => format!(
+                "more than {} YAML nodes in one document, or aliases that expand that far (an alias bomb?)",
+                limits.max_nodes
+            ),
+            "ScalarBytes" => "more text in one document than imagegate reads".to_string(),
+            _ => format!("the document exceeds a parser limit ({kind})"),
+        };
+    }
+    if cut.contains("recursion limit exceeded") {
+        return format!("nested deeper than {} levels", limits.max_depth);
     }
     cut.trim_end_matches(['.', ':', ' ']).to_string()
 }

@@ -137,13 +137,59 @@ fn errors_point_at_the_problem() {
 }
 
 #[test]
-fn duplicate_keys_are_errors_in_our_words() {
-    let err = load_stream("a: 1\na: 2\n", Limits::default())[0]
+fn budget_breaches_are_explained() {
+    let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\ng: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]\n";
+    let err = load_stream(bomb, Limits::default())[0]
         .root
         .clone()
         .unwrap_err();
-    assert_eq!(
-        err.message,
-        "duplicate mapping key `a` (Kubernetes rejects duplicate keys)"
+    assert!(err.message.contains("alias"), "{err:?}");
+    let deep: String = (0..400).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+    let err = load_stream(&deep, Limits::default())[0]
+        .root
+        .clone()
+        .unwrap_err();
+    assert_eq!(err.message, "nested deeper than 256 levels");
+    let deep = format!("{}1{}", "[".repeat(1000), "]".repeat(1000));
+    let err = load_stream(&deep, Limits::default())[0]
+        .root
+        .clone()
+        .unwrap_err();
+    assert_eq!(err.message, "nested deeper than 256 levels");
+}
+
+/// `kubectl get -o json` output of a large cluster is one big document: it must fit. (40,000
+/// pods are 1.2 million parser events, past serde-saphyr's default budget of one million.)
+#[test]
+fn large_single_documents_fit_the_budget() {
+    let items: Vec<String> = (0..40_000)
+        .map(|i| format!("{{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{{\"name\":\"p{i}\",\"labels\":{{\"a\":\"b\"}}}},\"spec\":{{\"containers\":[{{\"name\":\"a\",\"image\":\"nginx:1\"}}]}}}}"))
+        .collect();
+    let text = format!(
+        "{{\"apiVersion\":\"v1\",\"kind\":\"List\",\"items\":[{}]}}",
+        items.join(",")
     );
+    let docs = load_stream(&text, Limits::default());
+    assert!(docs[0].root.is_ok(), "{:?}", docs[0].root.as_ref().err());
+}
+
+#[test]
+fn duplicate_keys_warn_and_the_last_one_wins() {
+    let docs = load_stream("a: 1\nb: 2\na: 3\n", Limits::default());
+    let root = docs[0].root.clone().unwrap().unwrap();
+    assert_eq!(root.get("a").and_then(Node::as_str), Some("3"));
+    assert_eq!(docs[0].warnings.len(), 1);
+    assert_eq!(
+        docs[0].warnings[0].message,
+        "duplicate mapping key `a` (Kubernetes rejects duplicate keys; checked with the last one)"
+    );
+    assert_eq!(docs[0].warnings[0].offset, 10);
+}
+
+#[test]
+fn numbers_keep_their_source_text() {
+    let root = doc("a: 1.10\nb: 0x1F\nc: 1_000\n");
+    assert_eq!(root.get("a").unwrap().value, Value::Number("1.10".into()));
+    assert_eq!(root.get("b").unwrap().value, Value::Number("0x1F".into()));
+    assert_eq!(root.get("c").unwrap().value, Value::Number("1_000".into()));
 }
