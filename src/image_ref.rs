@@ -366,10 +366,7 @@ fn split_registry(name: &str) -> Result<(String, bool, &str), ReferenceError> {
         return Ok((DEFAULT_REGISTRY.to_owned(), true, name));
     };
     let has_uppercase = first.to_lowercase() != first;
-    let is_registry = first == "localhost"
-        || first == LEGACY_DEFAULT_REGISTRY
-        || first.contains(['.', ':'])
-        || has_uppercase;
+    let is_registry = first == "localhost" || first.contains(['.', ':']) || has_uppercase;
     if !is_registry {
         return Ok((DEFAULT_REGISTRY.to_owned(), true, name));
     }
@@ -426,8 +423,8 @@ fn is_domain_name(s: &str) -> bool {
     s.split('.').all(is_domain_component)
 }
 
-/// `[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]`.
-fn is_domain_component(s: &str) -> bool {
+/// `[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]`: one label of a registry host.
+pub fn is_domain_component(s: &str) -> bool {
     let b = s.as_bytes();
     match (b.first(), b.last()) {
         (Some(first), Some(last)) => {
@@ -464,8 +461,8 @@ fn validate_path(path: &str) -> Result<(), ReferenceError> {
     Ok(())
 }
 
-/// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`.
-fn is_path_component(s: &str) -> bool {
+/// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*`: one component of a repository path.
+pub fn is_path_component(s: &str) -> bool {
     let is_alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
     // Splitting on alphanumerics leaves the separators between them: the
     // first and last pieces must be empty (start and end alphanumeric), and

@@ -26,7 +26,7 @@
 //! The module also lists registries that serve public images to anyone
 //! without credentials ([`WELL_KNOWN_PUBLIC`]).
 
-use crate::image_ref::ImageRef;
+use crate::image_ref::{ImageRef, is_domain_component, is_path_component};
 
 /// Registries everyone can pull from without credentials (checked on the normalized host).
 ///
@@ -453,39 +453,6 @@ fn parse_path(path: &str, pattern: &str, is_docker_hub: bool) -> Result<PathRule
         PathRule::Under(literal)
     } else {
         PathRule::Exact(literal)
-    })
-}
-
-/// `[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]` (same grammar as
-/// `image_ref`, repeated to keep the two modules independent).
-fn is_domain_component(s: &str) -> bool {
-    let b = s.as_bytes();
-    match (b.first(), b.last()) {
-        (Some(first), Some(last)) => {
-            first.is_ascii_alphanumeric()
-                && last.is_ascii_alphanumeric()
-                && b.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'-')
-        }
-        _ => false,
-    }
-}
-
-/// `[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*` (same grammar as `image_ref`).
-fn is_path_component(s: &str) -> bool {
-    let is_alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
-    let pieces: Vec<&str> = s.split(is_alnum).collect();
-    let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
-        return false;
-    };
-    if s.is_empty() || !first.is_empty() || !last.is_empty() {
-        return false;
-    }
-    pieces.iter().all(|sep| {
-        sep.is_empty()
-            || *sep == "."
-            || *sep == "_"
-            || *sep == "__"
-            || sep.bytes().all(|b| b == b'-')
     })
 }
 

@@ -86,11 +86,6 @@ pub static ALL: &[&dyn Rule] = &[
     &image_pull_policy_mutable::ImagePullPolicyMutable,
 ];
 
-/// The rule with this id.
-pub fn by_id(id: &str) -> Option<&'static dyn Rule> {
-    ALL.iter().copied().find(|r| r.meta().id == id)
-}
-
 /// Run every rule on every use.
 pub fn check_images(images: Vec<ImageUse>, ctx: &Context) -> Vec<Finding> {
     let mut out = Vec::new();

@@ -78,16 +78,6 @@ impl Node {
         keys.iter().try_fold(self, |node, key| node.get(key))
     }
 
-    /// The key node of `key` in a mapping: findings about an absent or structural value point
-    /// at it.
-    pub fn key_node(&self, key: &str) -> Option<&Node> {
-        self.entries()?
-            .iter()
-            .rev()
-            .find(|(k, _)| k.as_str() == Some(key))
-            .map(|(k, _)| k)
-    }
-
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::String(s) | Value::Number(s) => Some(s),
