@@ -59,22 +59,27 @@ fn reported_regions_are_exact() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
-#[test]
-fn json_manifests_have_exact_positions() {
+/// Write `text` as `name`, scan it, and return its first `image-tag-latest` finding.
+fn latest_finding(name: &str, text: &str) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("pod.json");
-    std::fs::write(
-        &file,
-        "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"p\"},\n  \"spec\": {\"containers\": [\n    {\"name\": \"a\", \"image\": \"nginx:latest\"}\n  ]}\n}\n",
-    )
-    .unwrap();
+    let file = dir.path().join(name);
+    std::fs::write(&file, text).unwrap();
     let (report, _) = scan_json(&[file.to_str().unwrap()]);
-    let f = report["findings"]
+    report["findings"]
         .as_array()
         .unwrap()
         .iter()
         .find(|f| f["rule"] == "image-tag-latest")
-        .expect("a finding");
+        .unwrap_or_else(|| panic!("no image-tag-latest finding in {name}: {report}"))
+        .clone()
+}
+
+#[test]
+fn json_manifests_have_exact_positions() {
+    let f = latest_finding(
+        "pod.json",
+        "{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"Pod\",\n  \"metadata\": {\"name\": \"p\"},\n  \"spec\": {\"containers\": [\n    {\"name\": \"a\", \"image\": \"nginx:latest\"}\n  ]}\n}\n",
+    );
     assert_eq!(
         (f["start"]["line"].as_u64(), f["start"]["column"].as_u64()),
         (Some(6), Some(28))
@@ -84,20 +89,10 @@ fn json_manifests_have_exact_positions() {
 
 #[test]
 fn dockerfile_positions_cover_the_image_token() {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("Dockerfile");
-    std::fs::write(
-        &file,
+    let f = latest_finding(
+        "Dockerfile",
         "# syntax=docker/dockerfile:1\nARG BASE=node:latest\nFROM --platform=$BUILDPLATFORM ${BASE} AS build\nFROM scratch\nCOPY --from=build /a /a\n",
-    )
-    .unwrap();
-    let (report, _) = scan_json(&[file.to_str().unwrap()]);
-    let f = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "image-tag-latest")
-        .expect("a finding for ${BASE}");
+    );
     assert_eq!(f["start"]["line"], 3);
     assert_eq!(f["start"]["column"], 32);
     assert_eq!(f["end"]["column"], 39);
