@@ -48,6 +48,11 @@ pub struct ScanArgs {
     #[arg(long = "allowed-registry", value_name = "PATTERN")]
     pub allowed_registries: Vec<String>,
 
+    /// The namespace of objects that do not set `metadata.namespace` (where their
+    /// ServiceAccount and pull secrets are looked up).
+    #[arg(long, short = 'n', value_name = "NAMESPACE", default_value = "default")]
+    pub namespace: String,
+
     /// Scan only files whose path (relative to the scanned directory) matches GLOB (repeatable).
     #[arg(long, value_name = "GLOB")]
     pub include: Vec<String>,

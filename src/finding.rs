@@ -1,7 +1,8 @@
 //! Findings, their levels and where they are.
 //!
-//! A finding is always built from the use it is about ([`Finding::new`] takes the
-//! [`ImageUse`]), so it cannot exist without a location; rules never compute line numbers.
+//! A finding is built with a location and the subject it is about ([`Finding::new`] for an
+//! image use, [`Finding::at`] for anything else), so it cannot exist without a location;
+//! rules never compute line numbers.
 
 use std::sync::Arc;
 
@@ -9,7 +10,7 @@ use serde::Serialize;
 
 use crate::rules::RuleMeta;
 use crate::source::Span;
-use crate::uses::ImageUse;
+use crate::uses::{ImageUse, ObjectId};
 
 /// How serious a finding is. Ordered: `Note < Warning < Error`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -44,6 +45,62 @@ pub struct Location {
     pub span: Span,
 }
 
+/// What a finding is about; carried into every report and into its fingerprint.
+#[derive(Debug, Clone)]
+pub enum Subject {
+    /// An image reference (shared by all findings about the same use).
+    Image(Arc<ImageUse>),
+    /// A place in a Kubernetes object: a Secret's data key, an env entry, an RBAC rule, a
+    /// pull-secret reference.
+    Object {
+        object: ObjectId,
+        /// 0-based place of the object's document in its file (tells unnamed objects apart).
+        document: usize,
+        /// The field, e.g. `data.password` or `spec.template.spec.containers[name=api].env[name=DB_PASSWORD].value`.
+        key_path: String,
+    },
+    /// A command line in a script, CI file or Dockerfile `RUN`.
+    Command {
+        command: &'static str,
+        flag: String,
+        /// Which login of this kind in the file it is (line-independent identity).
+        occurrence: usize,
+    },
+}
+
+impl Subject {
+    /// A line-independent key for fingerprints.
+    pub fn identity(&self) -> String {
+        match self {
+            Subject::Image(image) => image.site.identity(),
+            Subject::Object {
+                object,
+                document,
+                key_path,
+            } => format!("{}|{key_path}", object.identity(*document)),
+            Subject::Command {
+                command,
+                flag,
+                occurrence,
+            } => format!("{command}|{flag}|{occurrence}"),
+        }
+    }
+
+    pub fn image(&self) -> Option<&ImageUse> {
+        match self {
+            Subject::Image(image) => Some(image),
+            _ => None,
+        }
+    }
+}
+
+/// Another place that explains a finding (the ServiceAccount consulted, the policy nearby).
+#[derive(Debug, Clone)]
+pub struct Related {
+    pub location: Location,
+    pub message: String,
+}
+
 /// One problem a rule found.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -51,27 +108,47 @@ pub struct Finding {
     pub level: Level,
     pub message: String,
     pub location: Location,
-    /// What the finding is about; carried into every report.
-    /// Shared by all findings about the same use.
-    pub image: Arc<ImageUse>,
+    pub subject: Subject,
+    pub related: Vec<Related>,
+    /// Text that must never be shown, in this or any other finding's source display: the
+    /// secret value this finding is about.
+    pub redact: Vec<Span>,
 }
 
 impl Finding {
-    /// A finding of `rule` at `image`'s location, at the rule's default level. Control
+    /// A finding of `rule` at `image`'s location, at the rule's default level.
+    pub fn new(rule: &'static RuleMeta, image: &Arc<ImageUse>, message: impl Into<String>) -> Self {
+        let location = Location {
+            file: image.file,
+            span: image.span,
+        };
+        Finding::at(rule, location, Subject::Image(Arc::clone(image)), message)
+    }
+
+    /// A finding of `rule` at `location` about `subject`, at the rule's default level. Control
     /// characters from the source (`image: |` keeps a line break) are escaped, so a message is
     /// always one line.
-    pub fn new(rule: &'static RuleMeta, image: &Arc<ImageUse>, message: impl Into<String>) -> Self {
-        let message = one_line(message.into());
+    pub fn at(
+        rule: &'static RuleMeta,
+        location: Location,
+        subject: Subject,
+        message: impl Into<String>,
+    ) -> Self {
         Finding {
             rule,
             level: rule.level,
-            message,
-            location: Location {
-                file: image.file,
-                span: image.span,
-            },
-            image: Arc::clone(image),
+            message: one_line(message.into()),
+            location,
+            subject,
+            related: Vec::new(),
+            redact: Vec::new(),
         }
+    }
+
+    /// Mark `span` (in this finding's file) as a secret value that reports must mask.
+    pub fn with_redacted(mut self, span: Span) -> Self {
+        self.redact.push(span);
+        self
     }
 
     pub fn with_level(mut self, level: Level) -> Self {
@@ -79,10 +156,18 @@ impl Finding {
         self
     }
 
+    pub fn with_related(mut self, location: Location, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            location,
+            message: one_line(message.into()),
+        });
+        self
+    }
+
     /// The stable identity of this finding across runs: rule, path, object and field, never a
     /// line number, so edits above a finding keep its identity.
     pub fn fingerprint_key(&self, path: &str) -> String {
-        format!("{}|{}|{}", self.rule.id, path, self.image.site.identity())
+        format!("{}|{}|{}", self.rule.id, path, self.subject.identity())
     }
 }
 

@@ -10,28 +10,34 @@
 //!
 //! [`scan`] runs the first five stages over a set of paths; [`report`] writes the result.
 
+pub mod admission;
 pub mod cli;
 pub mod diagnostic;
 pub mod dockerfile;
 pub mod finding;
 pub mod image_ref;
+pub mod inventory;
 pub mod k8s;
 pub mod policy;
 pub mod registry;
 pub mod report;
 pub mod rules;
+pub mod script;
+pub mod secrets;
 pub mod source;
 pub mod uses;
 pub mod walk;
 pub mod yaml;
 
 use std::path::PathBuf;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use diagnostic::{Diagnostic, Severity};
 use finding::Finding;
+use inventory::Inventory;
 use source::{LineIndex, Span};
+use uses::ImageUse;
 use walk::{FileKind, Filters, Input};
 
 /// Stack size of scan worker threads: deeply nested YAML is parsed recursively (up to
@@ -72,6 +78,8 @@ pub struct ScannedFile {
     pub kind: FileKind,
     pub text: Option<String>,
     pub lines: Option<LineIndex>,
+    /// Secret values found in this file: never shown in any source display (sorted).
+    pub redactions: Vec<Span>,
 }
 
 impl ScannedFile {
@@ -91,12 +99,41 @@ impl ScannedFile {
         .max(1)
     }
 
-    /// The text of 1-based line `line`.
-    pub fn line_text(&self, line: usize) -> &str {
-        match (&self.lines, &self.text) {
-            (Some(lines), Some(text)) => lines.line_text(text, line),
-            _ => "",
+    /// The text of 1-based line `line`, as it may be shown: secret values are masked with `*`.
+    pub fn shown_line(&self, line: usize) -> String {
+        let (Some(lines), Some(text)) = (&self.lines, &self.text) else {
+            return String::new();
+        };
+        let shown = lines.line_text(text, line);
+        // The line's byte offset in the file (it is a slice of `text`).
+        let start = shown.as_ptr() as usize - text.as_ptr() as usize;
+        self.masked(shown, start)
+    }
+
+    /// The text of `span`, as it may be shown (secret values masked).
+    pub fn shown(&self, span: Span) -> Option<String> {
+        let text = self.text.as_deref()?.get(span.range())?;
+        Some(self.masked(text, span.start))
+    }
+
+    /// `text`, which starts at byte `start` of the file, with every redacted byte range turned
+    /// into `*`s (one per character).
+    fn masked(&self, text: &str, start: usize) -> String {
+        let end = start + text.len();
+        if !self
+            .redactions
+            .iter()
+            .any(|r| r.start < end && r.end > start)
+        {
+            return text.to_string();
         }
+        text.char_indices()
+            .map(|(i, c)| {
+                let at = start + i;
+                let secret = self.redactions.iter().any(|r| r.start <= at && at < r.end);
+                if secret && !c.is_whitespace() { '*' } else { c }
+            })
+            .collect()
     }
 }
 
@@ -140,30 +177,67 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
 
     let mut report = ScanReport::default();
     report.stats.files = inputs.len();
+    let mut images = Vec::new();
+    let mut inventory = Inventory::default();
     for (input, outcome) in inputs.iter().zip(outcomes) {
-        let FileOutcome {
-            text,
-            findings,
-            diagnostics: file_diagnostics,
-            stats,
-        } = outcome;
-        let keep = !findings.is_empty();
+        let keep = !outcome.findings.is_empty();
         report.files.push(ScannedFile {
             path: input.display.clone(),
             kind: input.kind,
-            lines: keep.then(|| LineIndex::new(&text)),
-            text: keep.then_some(text),
+            lines: keep.then(|| LineIndex::new(&outcome.text)),
+            text: keep.then_some(outcome.text),
+            redactions: Vec::new(),
         });
-        report.findings.extend(findings);
-        diagnostics.extend(file_diagnostics);
-        report.stats.documents += stats.documents;
-        report.stats.objects += stats.objects;
-        report.stats.images += stats.images;
+        report.findings.extend(outcome.findings);
+        diagnostics.extend(outcome.diagnostics);
+        images.extend(outcome.images);
+        inventory.merge(outcome.inventory);
+        report.stats.documents += outcome.stats.documents;
+        report.stats.objects += outcome.stats.objects;
+        report.stats.images += outcome.stats.images;
+    }
+    // Rules that need every file: pull secrets, bindings, admission policies.
+    let facts = rules::ScanFacts {
+        images: &images,
+        inventory: &inventory,
+    };
+    rules::check_scan(&facts, &options.rules, &mut report.findings);
+    reload_texts(&mut report, &inputs, options.max_file_size);
+    for finding in &report.findings {
+        if let Some(file) = report.files.get_mut(finding.location.file) {
+            file.redactions.extend(&finding.redact);
+        }
     }
     policy::sort_findings(&mut report.findings);
     diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     report.diagnostics = diagnostics;
     Ok(report)
+}
+
+/// Read again the files that only scan-wide rules found something in (their text was let go
+/// after checking, to keep memory small).
+fn reload_texts(report: &mut ScanReport, inputs: &[Input], max_size: u64) {
+    let mut wanted: Vec<usize> = report.findings.iter().map(|f| f.location.file).collect();
+    wanted.extend(
+        report
+            .findings
+            .iter()
+            .flat_map(|f| f.related.iter().map(|r| r.location.file)),
+    );
+    wanted.sort_unstable();
+    wanted.dedup();
+    for id in wanted {
+        let (Some(file), Some(input)) = (report.files.get_mut(id), inputs.get(id)) else {
+            continue;
+        };
+        if file.text.is_some() {
+            continue;
+        }
+        if let Ok(text) = read_text(input, max_size) {
+            file.lines = Some(LineIndex::new(&text));
+            file.text = Some(text);
+        }
+    }
 }
 
 /// What checking one file produced.
@@ -173,6 +247,8 @@ struct FileOutcome {
     findings: Vec<Finding>,
     diagnostics: Vec<Diagnostic>,
     stats: Stats,
+    images: Vec<Arc<ImageUse>>,
+    inventory: Inventory,
 }
 
 /// Check every input on worker threads; results come back in input order.
@@ -227,6 +303,7 @@ fn check_file(id: usize, input: &Input, options: &ScanOptions) -> FileOutcome {
         }
     };
     let lines = LineIndex::new(&text);
+    let default_ns = options.rules.default_namespace.as_str();
     let mut images = Vec::new();
     match input.kind {
         FileKind::Manifest => {
@@ -243,7 +320,23 @@ fn check_file(id: usize, input: &Input, options: &ScanOptions) -> FileOutcome {
                     Ok(Some(root)) => {
                         for object in k8s::objects(root) {
                             out.stats.objects += 1;
-                            uses::object_images(id, document.index, &object, &mut images);
+                            let namespace = object.namespace.unwrap_or(default_ns);
+                            uses::object_images(
+                                id,
+                                document.index,
+                                &object,
+                                default_ns,
+                                &mut images,
+                            );
+                            out.inventory
+                                .collect(id, document.index, &object, default_ns);
+                            let view = rules::ObjectView {
+                                object: &object,
+                                file: id,
+                                document: document.index,
+                                namespace,
+                            };
+                            rules::check_object(&view, &options.rules, &mut out.findings);
                         }
                     }
                     Ok(None) => {}
@@ -289,6 +382,7 @@ fn check_file(id: usize, input: &Input, options: &ScanOptions) -> FileOutcome {
                 !templated
             });
         }
+        FileKind::Script => {}
         FileKind::Dockerfile => {
             out.stats.documents += 1;
             let found = uses::dockerfile_images(id, &text);
@@ -300,7 +394,15 @@ fn check_file(id: usize, input: &Input, options: &ScanOptions) -> FileOutcome {
         }
     }
     out.stats.images = images.len();
-    out.findings = rules::check_images(images, &options.rules);
+    let images: Vec<Arc<ImageUse>> = images.into_iter().map(Arc::new).collect();
+    rules::check_images(&images, &options.rules, &mut out.findings);
+    let view = rules::FileView {
+        id,
+        path: &input.display,
+        text: &text,
+    };
+    rules::check_file(&view, &options.rules, &mut out.findings);
+    out.images = images;
     out.text = text;
     out
 }

@@ -46,7 +46,11 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
         include: args.include.clone(),
         exclude: args.exclude.clone(),
         max_file_size: args.max_file_size,
-        rules: Context { allowed_registries },
+        rules: Context {
+            allowed_registries,
+            default_namespace: args.namespace.clone(),
+            ..Context::default()
+        },
         jobs: args.jobs,
     };
     let mut report = imagegate::scan(&options)?;

@@ -10,7 +10,7 @@ use crate::dockerfile::{self, FromBase};
 use crate::image_ref::{ImageRef, ReferenceError};
 use crate::k8s::{self, ContainerKind, Object};
 use crate::source::Span;
-use crate::yaml::Value;
+use crate::yaml::{Node, Value};
 
 /// One image reference and where it is used.
 #[derive(Debug, Clone)]
@@ -50,6 +50,9 @@ pub enum Site {
         /// (`spec.template.spec.containers[name=web].image`), so reordering keeps identities.
         key_path: String,
         pull_policy: Option<String>,
+        /// The pod's credentials for pulling: its namespace (resolved), ServiceAccount
+        /// (`default` when unnamed) and whether the pod spec lists `imagePullSecrets`.
+        pod: Box<PodAccess>,
     },
     DockerfileFrom {
         stage_index: usize,
@@ -58,6 +61,14 @@ pub enum Site {
         /// The FROM token as written, when `ARG` substitution changed it.
         written: Option<String>,
     },
+}
+
+/// How a pod authenticates its pulls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodAccess {
+    pub namespace: String,
+    pub service_account: String,
+    pub has_pull_secrets: bool,
 }
 
 /// What identifies a Kubernetes object in reports.
@@ -82,6 +93,21 @@ impl ObjectId {
             generate_name: object.generate_name.map(str::to_string),
         }
     }
+
+    /// A line-independent key: kind, namespace and name; an object without a name is told
+    /// apart by its document's place in the file.
+    pub fn identity(&self, document: usize) -> String {
+        let name = match (&self.name, &self.generate_name) {
+            (Some(name), _) => name.clone(),
+            (None, Some(prefix)) => format!("{prefix}*#{document}"),
+            (None, None) => format!("#{document}"),
+        };
+        format!(
+            "{}/{}/{name}",
+            self.kind,
+            self.namespace.as_deref().unwrap_or("")
+        )
+    }
 }
 
 impl Site {
@@ -93,19 +119,7 @@ impl Site {
                 document,
                 key_path,
                 ..
-            } => {
-                // An object without a name is told apart by its document's place.
-                let name = match (&object.name, &object.generate_name) {
-                    (Some(name), _) => name.clone(),
-                    (None, Some(prefix)) => format!("{prefix}*#{document}"),
-                    (None, None) => format!("#{document}"),
-                };
-                format!(
-                    "{}/{}/{name}|{key_path}",
-                    object.kind,
-                    object.namespace.as_deref().unwrap_or("")
-                )
-            }
+            } => format!("{}|{key_path}", object.identity(*document)),
             Site::DockerfileFrom {
                 stage_index,
                 stage_name,
@@ -122,10 +136,29 @@ impl Site {
     }
 }
 
-/// The image uses of one Kubernetes object, in document `document` of file `file`.
-pub fn object_images(file: usize, document: usize, object: &Object<'_>, out: &mut Vec<ImageUse>) {
+/// The image uses of one Kubernetes object, in document `document` of file `file`; objects
+/// without a namespace are in `default_namespace`.
+pub fn object_images(
+    file: usize,
+    document: usize,
+    object: &Object<'_>,
+    default_namespace: &str,
+    out: &mut Vec<ImageUse>,
+) {
     let Some(pod) = k8s::pod_spec(object) else {
         return;
+    };
+    let access = PodAccess {
+        namespace: object.namespace.unwrap_or(default_namespace).to_string(),
+        service_account: pod
+            .node
+            .get("serviceAccountName")
+            .or_else(|| pod.node.get("serviceAccount"))
+            .and_then(Node::as_str)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("default")
+            .to_string(),
+        has_pull_secrets: k8s::pull_secret_names(pod.node).next().is_some(),
     };
     for container in k8s::containers(&pod) {
         // NOTE: no `image` (or `image: null`) is common in kustomize patches; nothing to check.
@@ -165,6 +198,7 @@ pub fn object_images(file: usize, document: usize, object: &Object<'_>, out: &mu
                 field_path: format!("{}.image", container.field_path),
                 key_path,
                 pull_policy: container.pull_policy().map(str::to_string),
+                pod: Box::new(access.clone()),
             },
         });
     }

@@ -21,6 +21,8 @@ pub enum FileKind {
     /// YAML or JSON that may hold Kubernetes objects.
     Manifest,
     Dockerfile,
+    /// A shell script, Makefile, Justfile or other file read only for its command lines.
+    Script,
 }
 
 /// A file to scan.
@@ -101,7 +103,15 @@ pub fn classify(path: &Path) -> Option<FileKind> {
         || name.starts_with("Dockerfile.")
         || name.starts_with("Containerfile.")
         || (lower.ends_with(".dockerfile") && lower.len() > ".dockerfile".len());
-    dockerfile.then_some(FileKind::Dockerfile)
+    if dockerfile {
+        return Some(FileKind::Dockerfile);
+    }
+    // NOTE: Dockerfiles are recognised above; the script scanner's wider Dockerfile names
+    // (any case) are not ours to claim.
+    match crate::script::ScriptKind::of(&display_path(path)) {
+        Some(crate::script::ScriptKind::Dockerfile) | None => None,
+        Some(_) => Some(FileKind::Script),
+    }
 }
 
 /// Every input under `paths`, sorted by display path, and the diagnostics of the walk.
@@ -354,6 +364,10 @@ mod tests {
         assert_eq!(kind(".dockerfile"), None);
         assert_eq!(kind("README.md"), None);
         assert_eq!(kind("Dockerfile-notes.txt"), None);
+        assert_eq!(kind("deploy/release.sh"), Some(FileKind::Script));
+        assert_eq!(kind("Makefile"), Some(FileKind::Script));
+        assert_eq!(kind("tools/build.mk"), Some(FileKind::Script));
+        assert_eq!(kind("Justfile"), Some(FileKind::Script));
     }
 
     #[test]

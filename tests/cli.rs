@@ -15,7 +15,7 @@ fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) {
 }
 
 const LATEST: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: nginx:latest\n";
-const PINNED: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: a\n    image: registry.example.com/a/b:1.0@sha256:86a1768af4502fd86b4a35b59a19f1cb2b34ac94f6b77e077527977f9ba97c63\n";
+const PINNED: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  imagePullSecrets: [{name: regcred}]\n  containers:\n  - name: a\n    image: registry.example.com/a/b:1.0@sha256:86a1768af4502fd86b4a35b59a19f1cb2b34ac94f6b77e077527977f9ba97c63\n";
 
 fn rules_of(report: &serde_json::Value) -> Vec<(String, String, u64)> {
     report["findings"]
@@ -46,9 +46,11 @@ fn exit_codes_follow_fail_on() {
     assert_eq!(
         code(&["scan", p]),
         Some(0),
-        "a pinned private image is clean"
+        "a pinned private image with a pull secret"
     );
-    assert_eq!(code(&["scan", p, "--fail-on", "note"]), Some(0));
+    // Notes remain: no admission policy verifies its signature or restricts registries.
+    assert_eq!(code(&["scan", p, "--fail-on", "warning"]), Some(0));
+    assert_eq!(code(&["scan", p, "--fail-on", "note"]), Some(1));
     // nginx:1.27 has warnings and notes but no error.
     write(dir.path(), "tagged.yaml", LATEST.replace("latest", "1.27"));
     let tagged = dir.path().join("tagged.yaml");
@@ -281,7 +283,7 @@ fn rules_catalog_lists_every_rule() {
     }
     let json = imagegate(["rules", "--format", "json"]);
     let list: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 8);
+    assert_eq!(list.as_array().unwrap().len(), 20);
     assert_eq!(list[0]["id"], "image-reference-invalid");
     assert_eq!(list[0]["level"], "error");
 }

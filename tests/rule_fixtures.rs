@@ -55,15 +55,18 @@ fn expected_lines(file: &Path, rule: &str) -> BTreeSet<usize> {
     lines
 }
 
+/// The fixture files of a folder, subfolders included (`.github/workflows/...`).
 fn fixture_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut files: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy();
-            p.is_file() && name != "args" && !name.ends_with(".expect")
-        })
-        .collect();
+    let mut files = Vec::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if path.is_dir() {
+            files.extend(fixture_files(&path));
+        } else if name != "args" && !name.ends_with(".expect") {
+            files.push(path);
+        }
+    }
     files.sort();
     files
 }

@@ -164,6 +164,78 @@ impl<'a> Container<'a> {
     }
 }
 
+/// The `name:` nodes of a pod spec's or ServiceAccount's `imagePullSecrets` entries that name
+/// something.
+pub fn pull_secret_names(node: &Node) -> impl Iterator<Item = &Node> {
+    node.get("imagePullSecrets")
+        .and_then(Node::items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|entry| entry.get("name"))
+        .filter(|name| name.as_str().is_some_and(|s| !s.is_empty()))
+}
+
+/// A container env entry with a literal `value`.
+#[derive(Debug, Clone)]
+pub struct EnvVar<'a> {
+    pub container: Option<&'a str>,
+    /// e.g. `spec.template.spec.containers[name=api].env[name=DB_PASSWORD]`.
+    pub key_path: String,
+    pub name: &'a str,
+    /// The `value` key (findings about a value point here, never at the value).
+    pub value_key: &'a Node,
+    pub value: &'a Node,
+}
+
+/// Every env entry with a `value` of every container of `object`'s pod spec.
+pub fn env_vars<'a>(object: &Object<'a>) -> Vec<EnvVar<'a>> {
+    let Some(pod) = pod_spec(object) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for container in containers(&pod) {
+        let container_path = match container.name {
+            Some(name) => format!(
+                "{}{}.{}[name={name}]",
+                pod.item_path,
+                pod.path,
+                container.kind.field()
+            ),
+            None => container.field_path.clone(),
+        };
+        let entries = container
+            .node
+            .get("env")
+            .and_then(Node::items)
+            .unwrap_or_default();
+        for entry in entries {
+            let (Some(name), Some(value_key), Some(value)) = (
+                entry.get("name").and_then(Node::as_str),
+                entry.key("value"),
+                entry.get("value"),
+            ) else {
+                continue;
+            };
+            out.push(EnvVar {
+                container: container.name,
+                key_path: format!("{container_path}.env[name={name}]"),
+                name,
+                value_key,
+                value,
+            });
+        }
+    }
+    out
+}
+
+/// The `(key node, key, value node)` entries of a mapping such as a Secret's `data`.
+pub fn entries(map: Option<&Node>) -> impl Iterator<Item = (&Node, &str, &Node)> {
+    map.and_then(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| Some((k, k.as_str()?, v)))
+}
+
 /// Every container of a pod spec: init containers first, then regular, then ephemeral.
 pub fn containers<'a>(pod: &PodSpec<'a>) -> Vec<Container<'a>> {
     let mut out = Vec::new();

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{VERSION, fingerprint};
 use crate::diagnostic::Diagnostic;
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::policy::Counts;
 use crate::source::Position;
 use crate::uses::{ObjectId, Site};
@@ -47,13 +47,34 @@ struct JsonFinding<'a> {
     start: Option<LineColumn>,
     end: Option<LineColumn>,
     fingerprint: String,
-    image: JsonImage<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<JsonImage<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     object: Option<&'a ObjectId>,
+    /// The field of the object the finding is about (`data.password`), for non-image findings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     container: Option<JsonContainer<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     dockerfile: Option<JsonStage<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    command: Option<JsonCommand<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonCommand<'a> {
+    name: &'static str,
+    flag: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    message: &'a str,
+    path: &'a str,
+    start: Option<LineColumn>,
 }
 
 #[derive(Serialize)]
@@ -99,37 +120,7 @@ struct JsonStage<'a> {
 fn finding<'a>(report: &'a ScanReport, f: &'a Finding) -> JsonFinding<'a> {
     let file = report.file(f);
     let region = file.region(f.location.span);
-    let reference = f.image.reference.as_ref().ok();
-    let (object, container, dockerfile) = match &f.image.site {
-        Site::Container {
-            object,
-            container,
-            field_path,
-            ..
-        } => (
-            Some(object),
-            Some(JsonContainer {
-                name: container.as_deref(),
-                field_path,
-            }),
-            None,
-        ),
-        Site::DockerfileFrom {
-            stage_index,
-            stage_name,
-            is_final,
-            ..
-        } => (
-            None,
-            None,
-            Some(JsonStage {
-                stage: *stage_index,
-                stage_name: stage_name.as_deref(),
-                is_final: *is_final,
-            }),
-        ),
-    };
-    JsonFinding {
+    let mut out = JsonFinding {
         rule: f.rule.id,
         level: f.level,
         message: &f.message,
@@ -137,17 +128,76 @@ fn finding<'a>(report: &'a ScanReport, f: &'a Finding) -> JsonFinding<'a> {
         start: region.map(|r| r.start.into()),
         end: region.map(|r| r.end.into()),
         fingerprint: fingerprint(report, f),
-        image: JsonImage {
-            reference: &f.image.text,
-            registry: reference.map(|r| r.registry.as_str()),
-            repository: reference.map(|r| r.repository.as_str()),
-            tag: reference.and_then(|r| r.tag.as_deref()),
-            digest: reference.and_then(|r| r.digest.as_deref()),
-        },
-        object,
-        container,
-        dockerfile,
+        image: None,
+        object: None,
+        key: None,
+        container: None,
+        dockerfile: None,
+        command: None,
+        related: f
+            .related
+            .iter()
+            .map(|r| {
+                let file = &report.files[r.location.file];
+                JsonRelated {
+                    message: &r.message,
+                    path: &file.path,
+                    start: file.region(r.location.span).map(|r| r.start.into()),
+                }
+            })
+            .collect(),
+    };
+    match &f.subject {
+        Subject::Image(image) => {
+            let reference = image.reference.as_ref().ok();
+            out.image = Some(JsonImage {
+                reference: &image.text,
+                registry: reference.map(|r| r.registry.as_str()),
+                repository: reference.map(|r| r.repository.as_str()),
+                tag: reference.and_then(|r| r.tag.as_deref()),
+                digest: reference.and_then(|r| r.digest.as_deref()),
+            });
+            match &image.site {
+                Site::Container {
+                    object,
+                    container,
+                    field_path,
+                    ..
+                } => {
+                    out.object = Some(object);
+                    out.container = Some(JsonContainer {
+                        name: container.as_deref(),
+                        field_path,
+                    });
+                }
+                Site::DockerfileFrom {
+                    stage_index,
+                    stage_name,
+                    is_final,
+                    ..
+                } => {
+                    out.dockerfile = Some(JsonStage {
+                        stage: *stage_index,
+                        stage_name: stage_name.as_deref(),
+                        is_final: *is_final,
+                    });
+                }
+            }
+        }
+        Subject::Object {
+            object, key_path, ..
+        } => {
+            out.object = Some(object);
+            out.key = Some(key_path);
+        }
+        Subject::Command { command, flag, .. } => {
+            out.command = Some(JsonCommand {
+                name: command,
+                flag,
+            });
+        }
     }
+    out
 }
 
 /// Write the report as pretty JSON.

@@ -20,9 +20,9 @@ use serde_sarif::sarif::{
 use super::{VERSION, fingerprint};
 use crate::ScanReport;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::finding::{Finding, Level};
+use crate::finding::{Finding, Level, Subject};
 use crate::rules::{self, RuleMeta};
-use crate::uses::Site;
+use crate::uses::{ObjectId, Site};
 
 /// The key of our fingerprint in `partialFingerprints`.
 pub const FINGERPRINT_KEY: &str = "imagegate/v1";
@@ -180,21 +180,19 @@ fn result(
         region.start_column = Some(r.start.column as i64);
         region.end_line = Some(r.end.line as i64);
         region.end_column = Some(r.end.column as i64);
-        // The image as written, and the lines around it, for readers without the code.
-        // NOTE: a rule about secrets must never let a value reach a snippet.
-        region.snippet = file
-            .text
-            .as_deref()
-            .and_then(|t| t.get(f.location.span.range()))
-            .map(snippet);
-        let first = r.start.line.saturating_sub(1).max(1);
-        let last = (r.end.line + 1).min(file.last_line());
-        let mut context_region = Region::builder().build();
-        context_region.start_line = Some(first as i64);
-        context_region.end_line = Some(last as i64);
-        let lines: Vec<&str> = (first..=last).map(|l| file.line_text(l)).collect();
-        context_region.snippet = Some(snippet(&(lines.join("\n") + "\n")));
-        context = Some(context_region);
+        // The text and the lines around it, for readers without the code; never for rules
+        // about secrets, and with every secret value of the file masked.
+        if f.rule.shows_source {
+            region.snippet = file.shown(f.location.span).map(|t| snippet(&t));
+            let first = r.start.line.saturating_sub(1).max(1);
+            let last = (r.end.line + 1).min(file.last_line());
+            let mut context_region = Region::builder().build();
+            context_region.start_line = Some(first as i64);
+            context_region.end_line = Some(last as i64);
+            let lines: Vec<String> = (first..=last).map(|l| file.shown_line(l)).collect();
+            context_region.snippet = Some(snippet(&(lines.join("\n") + "\n")));
+            context = Some(context_region);
+        }
     }
     let mut physical = PhysicalLocation::builder()
         .artifact_location(uris.location(&file.path))
@@ -205,7 +203,32 @@ fn result(
     let mut fingerprints = BTreeMap::new();
     fingerprints.insert(FINGERPRINT_KEY.to_string(), fingerprint(report, f));
     let rule_index = rules.iter().position(|m| m.id == f.rule.id).unwrap_or(0);
-    SarifResult::builder()
+    let related: Vec<Location> = f
+        .related
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let file = &report.files[r.location.file];
+            let mut region = Region::builder().build();
+            if let Some(at) = file.region(r.location.span) {
+                region.start_line = Some(at.start.line as i64);
+                region.start_column = Some(at.start.column as i64);
+                region.end_line = Some(at.end.line as i64);
+                region.end_column = Some(at.end.column as i64);
+            }
+            Location::builder()
+                .id(i as i64)
+                .physical_location(
+                    PhysicalLocation::builder()
+                        .artifact_location(uris.location(&file.path))
+                        .region(region)
+                        .build(),
+                )
+                .message(text_message(&r.message))
+                .build()
+        })
+        .collect::<Vec<_>>();
+    let mut result = SarifResult::builder()
         .rule_id(f.rule.id)
         .rule_index(rule_index as i64)
         .level(match f.level {
@@ -221,46 +244,67 @@ fn result(
                 .additional_properties(result_properties(f))
                 .build(),
         )
-        .build()
+        .build();
+    result.related_locations = (!related.is_empty()).then_some(related);
+    result
 }
 
 fn result_properties(f: &Finding) -> BTreeMap<String, Value> {
     let mut props = BTreeMap::new();
-    props.insert("imageReference".to_string(), json!(f.image.text));
-    if let Ok(r) = &f.image.reference {
-        props.insert(
-            "image".to_string(),
-            json!({
-                "registry": r.registry,
-                "repository": r.repository,
-                "tag": r.tag,
-                "digest": r.digest,
-            }),
-        );
-    }
-    match &f.image.site {
-        Site::Container {
-            object, container, ..
-        } => {
-            props.insert(
-                "object".to_string(),
-                json!({
-                    "apiVersion": object.api_version,
-                    "kind": object.kind,
-                    "namespace": object.namespace,
-                    "name": object.name,
-                    "container": container,
-                }),
-            );
+    let object_json = |object: &ObjectId, container: Option<&String>| {
+        json!({
+            "apiVersion": object.api_version,
+            "kind": object.kind,
+            "namespace": object.namespace,
+            "name": object.name,
+            "container": container,
+        })
+    };
+    match &f.subject {
+        Subject::Image(image) => {
+            props.insert("imageReference".to_string(), json!(image.text));
+            if let Ok(r) = &image.reference {
+                props.insert(
+                    "image".to_string(),
+                    json!({
+                        "registry": r.registry,
+                        "repository": r.repository,
+                        "tag": r.tag,
+                        "digest": r.digest,
+                    }),
+                );
+            }
+            match &image.site {
+                Site::Container {
+                    object, container, ..
+                } => {
+                    props.insert(
+                        "object".to_string(),
+                        object_json(object, container.as_ref()),
+                    );
+                }
+                Site::DockerfileFrom {
+                    stage_index,
+                    stage_name,
+                    ..
+                } => {
+                    props.insert(
+                        "dockerfile".to_string(),
+                        json!({ "stage": stage_index, "stageName": stage_name }),
+                    );
+                }
+            }
         }
-        Site::DockerfileFrom {
-            stage_index,
-            stage_name,
-            ..
+        Subject::Object {
+            object, key_path, ..
         } => {
+            props.insert("object".to_string(), object_json(object, None));
+            props.insert("key".to_string(), json!(key_path));
+        }
+        Subject::Command { command, flag, .. } => {
             props.insert(
-                "dockerfile".to_string(),
-                json!({ "stage": stage_index, "stageName": stage_name }),
+                "command".to_string(),
+                json!({ "name": command, "flag": flag }),
             );
         }
     }

@@ -4,9 +4,10 @@
 use std::fmt::Write as _;
 
 use crate::ScanReport;
+use crate::finding::Subject;
 use crate::finding::{Finding, Level};
 use crate::policy::Counts;
-use crate::uses::Site;
+use crate::uses::{ObjectId, Site};
 
 /// ANSI styling, on or off.
 #[derive(Debug, Clone, Copy)]
@@ -65,9 +66,21 @@ fn render_group(out: &mut String, report: &ScanReport, group: &[Finding], style:
     let region = file.region(first.location.span);
     let line_no = region.map_or(String::new(), |r| r.start.line.to_string());
     let gutter = " ".repeat(line_no.len().max(1));
+    // NOTE: the lines of secrets are never shown, not even masked: where the key is is enough.
+    let shows_source = group.iter().all(|f| f.rule.shows_source);
     match region {
         None => {
             let _ = writeln!(out, "{gutter}{} {}", blue("-->"), file.path);
+        }
+        Some(region) if !shows_source => {
+            let _ = writeln!(
+                out,
+                "{gutter}{} {}:{}:{}",
+                blue("-->"),
+                file.path,
+                region.start.line,
+                region.start.column
+            );
         }
         Some(region) => {
             let _ = writeln!(
@@ -78,7 +91,7 @@ fn render_group(out: &mut String, report: &ScanReport, group: &[Finding], style:
                 region.start.line,
                 region.start.column
             );
-            let source_line = file.line_text(region.start.line).replace('\t', " ");
+            let source_line = file.shown_line(region.start.line).replace('\t', " ");
             let width = if region.end.line == region.start.line {
                 region.end.column.saturating_sub(region.start.column)
             } else {
@@ -101,6 +114,23 @@ fn render_group(out: &mut String, report: &ScanReport, group: &[Finding], style:
         let _ = writeln!(out, "{gutter} {} in {context}", blue("="));
     }
     for finding in group {
+        for related in &finding.related {
+            let other = &report.files[related.location.file];
+            let at = other
+                .region(related.location.span)
+                .map_or(String::new(), |r| {
+                    format!(":{}:{}", r.start.line, r.start.column)
+                });
+            let _ = writeln!(
+                out,
+                "{gutter} {} see {}{at}: {}",
+                blue("="),
+                other.path,
+                related.message
+            );
+        }
+    }
+    for finding in group {
         let label = if group.len() == 1 {
             "help".to_string()
         } else {
@@ -110,38 +140,48 @@ fn render_group(out: &mut String, report: &ScanReport, group: &[Finding], style:
     }
 }
 
-/// Where the image is used, in words: `Deployment shop/web, container web`.
+/// What a finding is about, in words: `Deployment shop/web, container `web``.
 pub fn context_line(finding: &Finding) -> Option<String> {
-    match &finding.image.site {
-        Site::Container {
-            object, container, ..
-        } => {
-            let mut s = object.kind.clone();
-            match (&object.namespace, &object.name) {
-                (Some(ns), Some(name)) => s.push_str(&format!(" {ns}/{name}")),
-                (None, Some(name)) => s.push_str(&format!(" {name}")),
-                _ => {}
-            }
-            if let Some(c) = container {
-                s.push_str(&format!(", container `{c}`"));
-            }
-            Some(s)
+    let object_words = |object: &ObjectId| {
+        let mut s = object.kind.clone();
+        match (&object.namespace, &object.name) {
+            (Some(ns), Some(name)) => s.push_str(&format!(" {ns}/{name}")),
+            (None, Some(name)) => s.push_str(&format!(" {name}")),
+            _ => {}
         }
-        Site::DockerfileFrom {
-            stage_index,
-            stage_name,
-            written,
-            ..
-        } => {
-            let mut s = format!("build stage {stage_index}");
-            if let Some(name) = stage_name {
-                s.push_str(&format!(" (`{name}`)"));
+        s
+    };
+    match &finding.subject {
+        Subject::Image(image) => match &image.site {
+            Site::Container {
+                object, container, ..
+            } => {
+                let mut s = object_words(object);
+                if let Some(c) = container {
+                    s.push_str(&format!(", container `{c}`"));
+                }
+                Some(s)
             }
-            if let Some(w) = written {
-                s.push_str(&format!(", FROM `{w}` with ARG defaults"));
+            Site::DockerfileFrom {
+                stage_index,
+                stage_name,
+                written,
+                ..
+            } => {
+                let mut s = format!("build stage {stage_index}");
+                if let Some(name) = stage_name {
+                    s.push_str(&format!(" (`{name}`)"));
+                }
+                if let Some(w) = written {
+                    s.push_str(&format!(", FROM `{w}` with ARG defaults"));
+                }
+                Some(s)
             }
-            Some(s)
-        }
+        },
+        Subject::Object {
+            object, key_path, ..
+        } => Some(format!("{}, `{key_path}`", object_words(object))),
+        Subject::Command { command, .. } => Some(format!("`{command}` command")),
     }
 }
 

@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Keep the tag and add its digest (`crane digest IMAGE:TAG` prints it).",
     precision: "very-high",
     security_severity: "4.0",
+    shows_source: true,
     doc: include_str!("../../docs/rules/image-digest-missing.md"),
 };
 

@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Pin a digest (and keep `IfNotPresent`), or set `imagePullPolicy: Always`.",
     precision: "high",
     security_severity: "5.0",
+    shows_source: true,
     doc: include_str!("../../docs/rules/image-pull-policy-mutable.md"),
 };
 

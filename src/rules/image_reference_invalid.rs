@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Write it as `[registry/]repository[:tag][@digest]`, with a lowercase repository.",
     precision: "very-high",
     security_severity: "5.0",
+    shows_source: true,
     doc: include_str!("../../docs/rules/image-reference-invalid.md"),
 };
 

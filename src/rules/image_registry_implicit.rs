@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Write the full name, so readers and allow-lists see where the image comes from.",
     precision: "very-high",
     security_severity: "1.0",
+    shows_source: true,
     doc: include_str!("../../docs/rules/image-registry-implicit.md"),
 };
 

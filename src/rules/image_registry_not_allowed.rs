@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Use an image from an allowed registry, or add a pattern for this one if you trust it.",
     precision: "very-high",
     security_severity: "8.0",
+    shows_source: true,
     doc: include_str!("../../docs/rules/image-registry-not-allowed.md"),
 };
 

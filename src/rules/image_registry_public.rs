@@ -16,6 +16,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Mirror the image to a registry you control, or name the registries you trust with `--allowed-registry`.",
     precision: "high",
     security_severity: "4.0",
+    shows_source: true,
     doc: include_str!("../../docs/rules/image-registry-public.md"),
 };
 

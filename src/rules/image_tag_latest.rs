@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Use a version tag and pin its digest, e.g. `nginx:1.27.3@sha256:…`.",
     precision: "very-high",
     security_severity: "7.0",
+    shows_source: true,
     doc: include_str!("../../docs/rules/image-tag-latest.md"),
 };
 

@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Add a version tag and pin its digest, e.g. `busybox:1.36.1@sha256:…`.",
     precision: "very-high",
     security_severity: "7.0",
+    shows_source: true,
     doc: include_str!("../../docs/rules/image-tag-missing.md"),
 };
 

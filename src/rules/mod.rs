@@ -4,19 +4,34 @@
 //! [`Rule`], one line in [`ALL`], its page `docs/rules/<id>.md` and its fixtures
 //! `fixtures/rules/<id>/`. A meta-test checks that all four exist for every rule.
 
+mod base_image_not_minimal;
 mod image_digest_missing;
 mod image_pull_policy_mutable;
 mod image_reference_invalid;
 mod image_registry_implicit;
 mod image_registry_not_allowed;
 mod image_registry_public;
+mod image_signature_unverified;
 mod image_tag_latest;
 mod image_tag_missing;
+mod pull_secret_missing;
+mod pull_secret_namespace_mismatch;
+mod pull_secret_wrong_type;
+pub(crate) mod rbac_secrets_broad;
+mod registry_credentials_plaintext;
+mod registry_password_cli;
+mod registry_policy_missing;
+mod secret_configmap;
+mod secret_env_literal;
+mod secret_plaintext;
+
+use std::sync::Arc;
 
 use crate::finding::{Finding, Level};
+use crate::inventory::Inventory;
+use crate::k8s::Object;
 use crate::registry::RegistryPattern;
 use crate::uses::ImageUse;
-use std::sync::Arc;
 
 /// What a rule is, for the catalog, SARIF `tool.driver.rules` and the docs.
 #[derive(Debug)]
@@ -37,6 +52,9 @@ pub struct RuleMeta {
     pub security_severity: &'static str,
     /// The rule's documentation page (`docs/rules/<id>.md`).
     pub doc: &'static str,
+    /// Whether reports may show the source around a finding. `false` for rules about
+    /// secrets: their lines hold the values, which are never printed.
+    pub shows_source: bool,
 }
 
 impl RuleMeta {
@@ -59,19 +77,87 @@ impl RuleMeta {
 /// Where rule documentation pages live on the web.
 pub const DOCS_BASE: &str = "https://github.com/imagegate/imagegate/blob/main/docs/rules";
 
-/// What rules may consult besides the use itself.
-#[derive(Debug, Clone, Default)]
+/// What rules may consult besides what they look at: the options of the scan.
+#[derive(Debug, Clone)]
 pub struct Context {
     /// `--allowed-registry` patterns; empty when no allow-list is configured.
     pub allowed_registries: Vec<RegistryPattern>,
+    /// Registries whose pulls the nodes authenticate (no pull secret needed).
+    pub node_credential_registries: Vec<RegistryPattern>,
+    /// The namespace of objects that do not name one (`--namespace`).
+    pub default_namespace: String,
 }
 
-/// A check. Rules override the hooks for what they look at.
+/// Registries that authenticate pulls through the node's identity (ECR, ACR, Artifact
+/// Registry, GCR): pods need no pull secret for them.
+pub const NODE_CREDENTIAL_REGISTRIES: &[&str] = &[
+    "*.dkr.ecr.*.amazonaws.com",
+    "*.azurecr.io",
+    "gcr.io",
+    "*.gcr.io",
+];
+
+impl Default for Context {
+    fn default() -> Self {
+        Context {
+            allowed_registries: Vec::new(),
+            node_credential_registries: NODE_CREDENTIAL_REGISTRIES
+                .iter()
+                .filter_map(|p| RegistryPattern::parse(p).ok())
+                .collect(),
+            default_namespace: "default".to_string(),
+        }
+    }
+}
+
+impl Context {
+    /// Whether the nodes can pull from `registry` without a pull secret: a well-known public
+    /// registry, a node-credential registry, or an Artifact Registry host (`*-docker.pkg.dev`).
+    pub fn pulls_without_secret(&self, image: &crate::image_ref::ImageRef) -> bool {
+        crate::registry::is_well_known_public(&image.registry)
+            || image.registry.ends_with("-docker.pkg.dev")
+            || self
+                .node_credential_registries
+                .iter()
+                .any(|p| p.matches(image))
+    }
+}
+
+/// A Kubernetes object as the per-object hook sees it.
+pub struct ObjectView<'a> {
+    pub object: &'a Object<'a>,
+    pub file: usize,
+    pub document: usize,
+    /// Its namespace, or the default one.
+    pub namespace: &'a str,
+}
+
+/// A file as the per-file hook sees it.
+pub struct FileView<'a> {
+    pub id: usize,
+    /// As shown in reports (`/`-separated).
+    pub path: &'a str,
+    pub text: &'a str,
+}
+
+/// What the scan-wide hook sees: every image use and every fact of every file.
+pub struct ScanFacts<'a> {
+    pub images: &'a [Arc<ImageUse>],
+    pub inventory: &'a Inventory,
+}
+
+/// A check. Rules override the hooks for what they look at: one image use, one object, one
+/// file's text (per file, in parallel), or the whole scan (after every file is read).
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
 
-    /// Look at one image use; push findings to `out`.
     fn check_image(&self, _image: &Arc<ImageUse>, _ctx: &Context, _out: &mut Vec<Finding>) {}
+
+    fn check_object(&self, _object: &ObjectView<'_>, _ctx: &Context, _out: &mut Vec<Finding>) {}
+
+    fn check_file(&self, _file: &FileView<'_>, _ctx: &Context, _out: &mut Vec<Finding>) {}
+
+    fn check_scan(&self, _scan: &ScanFacts<'_>, _ctx: &Context, _out: &mut Vec<Finding>) {}
 }
 
 /// Every rule, in catalog order.
@@ -84,17 +170,48 @@ pub static ALL: &[&dyn Rule] = &[
     &image_registry_public::ImageRegistryPublic,
     &image_registry_not_allowed::ImageRegistryNotAllowed,
     &image_pull_policy_mutable::ImagePullPolicyMutable,
+    &pull_secret_missing::PullSecretMissing,
+    &pull_secret_wrong_type::PullSecretWrongType,
+    &pull_secret_namespace_mismatch::PullSecretNamespaceMismatch,
+    &secret_plaintext::SecretPlaintext,
+    &registry_credentials_plaintext::RegistryCredentialsPlaintext,
+    &secret_env_literal::SecretEnvLiteral,
+    &secret_configmap::SecretConfigmap,
+    &registry_password_cli::RegistryPasswordCli,
+    &rbac_secrets_broad::RbacSecretsBroad,
+    &image_signature_unverified::ImageSignatureUnverified,
+    &registry_policy_missing::RegistryPolicyMissing,
+    &base_image_not_minimal::BaseImageNotMinimal,
 ];
 
-/// Run every rule on every use.
-pub fn check_images(images: Vec<ImageUse>, ctx: &Context) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for image in images.into_iter().map(Arc::new) {
+/// Run the image hooks on every use.
+pub fn check_images(images: &[Arc<ImageUse>], ctx: &Context, out: &mut Vec<Finding>) {
+    for image in images {
         for rule in ALL {
-            rule.check_image(&image, ctx, &mut out);
+            rule.check_image(image, ctx, out);
         }
     }
-    out
+}
+
+/// Run the object hooks on one object.
+pub fn check_object(object: &ObjectView<'_>, ctx: &Context, out: &mut Vec<Finding>) {
+    for rule in ALL {
+        rule.check_object(object, ctx, out);
+    }
+}
+
+/// Run the file hooks on one file.
+pub fn check_file(file: &FileView<'_>, ctx: &Context, out: &mut Vec<Finding>) {
+    for rule in ALL {
+        rule.check_file(file, ctx, out);
+    }
+}
+
+/// Run the scan-wide hooks.
+pub fn check_scan(scan: &ScanFacts<'_>, ctx: &Context, out: &mut Vec<Finding>) {
+    for rule in ALL {
+        rule.check_scan(scan, ctx, out);
+    }
 }
 
 /// `image` in backticks for messages, as used.

@@ -78,6 +78,16 @@ impl Node {
         keys.iter().try_fold(self, |node, key| node.get(key))
     }
 
+    /// The key node of `key` in a mapping: findings about a value that must not be shown (a
+    /// secret) point at its key.
+    pub fn key(&self, key: &str) -> Option<&Node> {
+        self.entries()?
+            .iter()
+            .rev()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(k, _)| k)
+    }
+
     pub fn as_str(&self) -> Option<&str> {
         match &self.value {
             Value::String(s) | Value::Number(s) => Some(s),

@@ -1,0 +1,149 @@
+//! `base-image-not-minimal`: the image a Dockerfile ships is a full distribution.
+
+use std::sync::Arc;
+
+use super::{Context, Rule, RuleMeta, quoted};
+use crate::finding::{Finding, Level};
+use crate::uses::{ImageUse, Site};
+
+pub struct BaseImageNotMinimal;
+
+static META: RuleMeta = RuleMeta {
+    id: "base-image-not-minimal",
+    name: "BaseImageNotMinimal",
+    level: Level::Note,
+    summary: "A Dockerfile's final stage is built FROM a full distribution image.",
+    hint: "Build in a full image if you must, but ship from a slim, alpine, distroless or scratch base.",
+    precision: "medium",
+    security_severity: "2.0",
+    shows_source: true,
+    doc: include_str!("../../docs/rules/base-image-not-minimal.md"),
+};
+
+/// Operating system images that are full distributions whatever their tag (unless the tag
+/// says slim or minimal).
+const DISTRIBUTIONS: &[&str] = &[
+    "ubuntu",
+    "debian",
+    "centos",
+    "fedora",
+    "rockylinux",
+    "almalinux",
+    "amazonlinux",
+    "oraclelinux",
+    "opensuse/leap",
+    "opensuse/tumbleweed",
+    "ubi",
+    "ubi8",
+    "ubi9",
+];
+
+/// Language images whose default variants sit on a full Debian or Ubuntu.
+const LANGUAGES: &[&str] = &[
+    "node",
+    "python",
+    "ruby",
+    "golang",
+    "openjdk",
+    "eclipse-temurin",
+    "amazoncorretto",
+    "php",
+    "perl",
+    "rust",
+    "elixir",
+    "erlang",
+    "maven",
+    "gradle",
+];
+
+/// Tag words that mean a small variant.
+const SMALL_VARIANTS: &[&str] = &[
+    "slim",
+    "alpine",
+    "distroless",
+    "minimal",
+    "micro",
+    "busybox",
+    "chiseled",
+];
+
+/// Why `repository:tag` is a full distribution, if it is.
+fn full_distribution(repository: &str, tag: Option<&str>) -> Option<&'static str> {
+    let name = repository.strip_prefix("library/").unwrap_or(repository);
+    // `ubi9/ubi`, `ubi8/ubi-init`: Red Hat's full UBI; `ubi9/ubi-minimal` is fine.
+    let last = name.rsplit('/').next().unwrap_or(name);
+    let small = |s: &str| {
+        s.split(['-', '.', '_'])
+            .any(|word| SMALL_VARIANTS.contains(&word))
+    };
+    if small(last) || tag.is_some_and(small) {
+        return None;
+    }
+    if DISTRIBUTIONS.contains(&name) || DISTRIBUTIONS.contains(&last) {
+        return Some("a full operating system image");
+    }
+    if LANGUAGES.contains(&name) {
+        return Some("a language image on a full Debian or Ubuntu");
+    }
+    None
+}
+
+impl Rule for BaseImageNotMinimal {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_image(&self, image: &Arc<ImageUse>, _: &Context, out: &mut Vec<Finding>) {
+        let (Ok(reference), Site::DockerfileFrom { is_final: true, .. }) =
+            (&image.reference, &image.site)
+        else {
+            return;
+        };
+        let Some(why) = full_distribution(&reference.repository, reference.tag.as_deref()) else {
+            return;
+        };
+        out.push(Finding::new(
+            &META,
+            image,
+            format!(
+                "the final stage is built FROM {}, {why}: every package in it ships with your image and must be patched",
+                quoted(image)
+            ),
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::full_distribution;
+
+    #[test]
+    fn full_and_minimal_bases() {
+        for (repo, tag) in [
+            ("library/ubuntu", Some("24.04")),
+            ("library/debian", Some("12")),
+            ("library/python", Some("3.12")),
+            ("library/python", Some("3.12-bookworm")),
+            ("library/node", None),
+            ("ubi9/ubi", Some("9.4")),
+            ("library/eclipse-temurin", Some("21-jre")),
+        ] {
+            assert!(full_distribution(repo, tag).is_some(), "{repo}:{tag:?}");
+        }
+        for (repo, tag) in [
+            ("library/debian", Some("12-slim")),
+            ("library/python", Some("3.12-slim")),
+            ("library/node", Some("20-alpine")),
+            ("library/alpine", Some("3.20")),
+            ("distroless/static-debian12", Some("nonroot")),
+            ("chainguard/python", Some("latest")),
+            ("ubi9/ubi-minimal", Some("9.4")),
+            ("ubi9/ubi-micro", None),
+            ("library/busybox", Some("1.36")),
+            ("library/golang", Some("1.23-alpine")),
+            ("team/app", Some("1.0")),
+        ] {
+            assert!(full_distribution(repo, tag).is_none(), "{repo}:{tag:?}");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! `pull-secret-missing`: a private image with no pull credentials in sight.
+
+use super::{Context, Rule, RuleMeta, ScanFacts, quoted};
+use crate::finding::{Finding, Level};
+use crate::uses::Site;
+
+pub struct PullSecretMissing;
+
+static META: RuleMeta = RuleMeta {
+    id: "pull-secret-missing",
+    name: "PullSecretMissing",
+    level: Level::Error,
+    summary: "A private image runs in a pod with no imagePullSecrets, on the pod or its ServiceAccount.",
+    hint: "Add `imagePullSecrets` to the pod spec or to its ServiceAccount, naming a `kubernetes.io/dockerconfigjson` Secret.",
+    precision: "high",
+    security_severity: "5.0",
+    shows_source: true,
+    doc: include_str!("../../docs/rules/pull-secret-missing.md"),
+};
+
+impl Rule for PullSecretMissing {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_scan(&self, scan: &ScanFacts<'_>, ctx: &Context, out: &mut Vec<Finding>) {
+        for image in scan.images {
+            let (Ok(reference), Site::Container { pod, .. }) = (&image.reference, &image.site)
+            else {
+                continue;
+            };
+            if pod.has_pull_secrets || ctx.pulls_without_secret(reference) {
+                continue;
+            }
+            let account = scan
+                .inventory
+                .service_accounts
+                .iter()
+                .find(|sa| sa.namespace == pod.namespace && sa.name == pod.service_account);
+            if account.is_some_and(|sa| sa.has_pull_secrets) {
+                continue;
+            }
+            let sa = format!("`{}` (namespace `{}`)", pod.service_account, pod.namespace);
+            let why = match account {
+                Some(_) => format!("its ServiceAccount {sa} has none"),
+                // NOTE: the account may exist outside the repository; we say what we saw.
+                None => format!("its ServiceAccount {sa} is not in the scan, so none is known"),
+            };
+            let finding = Finding::new(
+                &META,
+                image,
+                format!(
+                    "{} is in the private registry `{}`, but the pod has no `imagePullSecrets` and {why}",
+                    quoted(image),
+                    reference.registry
+                ),
+            );
+            out.push(match account {
+                Some(sa) => finding.with_related(
+                    sa.location,
+                    format!(
+                        "ServiceAccount {sa_name} has no imagePullSecrets",
+                        sa_name = sa.name
+                    ),
+                ),
+                None => finding,
+            });
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! `registry-credentials-plaintext`: a docker config with credentials in plain YAML.
+
+use super::{Context, ObjectView, Rule, RuleMeta};
+use crate::finding::{Finding, Level, Location, Subject};
+use crate::k8s;
+use crate::secrets;
+use crate::uses::ObjectId;
+use crate::yaml::Node;
+
+pub struct RegistryCredentialsPlaintext;
+
+static META: RuleMeta = RuleMeta {
+    id: "registry-credentials-plaintext",
+    name: "RegistryCredentialsPlaintext",
+    level: Level::Error,
+    summary: "A docker config with registry credentials sits in a Secret, ConfigMap, annotation or env value.",
+    hint: "Rotate the registry credential and create the pull secret in the cluster (or through a secrets manager), not in the repository.",
+    precision: "very-high",
+    security_severity: "8.5",
+    shows_source: false,
+    doc: include_str!("../../docs/rules/registry-credentials-plaintext.md"),
+};
+
+impl Rule for RegistryCredentialsPlaintext {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_object(&self, view: &ObjectView<'_>, _: &Context, out: &mut Vec<Finding>) {
+        let object = view.object;
+        let name = object.name.unwrap_or("(unnamed)");
+        let mut places: Vec<(&Node, String, &Node)> = Vec::new();
+        let core = object.api_version == "v1";
+        if core && object.kind == "Secret" && object.node.get("sops").is_none() {
+            for field in ["data", "stringData"] {
+                for (key_node, key, value) in k8s::entries(object.node.get(field)) {
+                    places.push((key_node, format!("{field}.{key}"), value));
+                }
+            }
+        }
+        if core && object.kind == "ConfigMap" {
+            for (key_node, key, value) in k8s::entries(object.node.get("data")) {
+                places.push((key_node, format!("data.{key}"), value));
+            }
+        }
+        let annotations = object.node.path(&["metadata", "annotations"]);
+        for (key_node, key, value) in k8s::entries(annotations) {
+            places.push((key_node, format!("metadata.annotations.{key}"), value));
+        }
+        let env = k8s::env_vars(object);
+        for var in &env {
+            places.push((var.value_key, var.key_path.clone(), var.value));
+        }
+        for (key_node, key_path, value) in places {
+            let Some(config) = value.as_str().and_then(secrets::docker_config_in_value) else {
+                continue;
+            };
+            let hosts: Vec<String> = config.hosts.iter().map(|h| format!("`{h}`")).collect();
+            out.push(Finding::at(
+                &META,
+                Location {
+                    file: view.file,
+                    span: key_node.span,
+                },
+                Subject::Object {
+                    object: ObjectId::of(object),
+                    document: view.document,
+                    key_path: key_path.clone(),
+                },
+                format!(
+                    "{} `{}/{name}` holds registry credentials for {} in plain text at `{key_path}`",
+                    object.kind,
+                    view.namespace,
+                    hosts.join(", ")
+                ),
+            )
+            .with_redacted(value.span));
+        }
+    }
+}

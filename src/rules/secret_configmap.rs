@@ -1,0 +1,66 @@
+//! `secret-configmap`: a credential in a ConfigMap.
+
+use super::secret_plaintext::is_literal;
+use super::{Context, ObjectView, Rule, RuleMeta};
+use crate::finding::{Finding, Level, Location, Subject};
+use crate::k8s;
+use crate::secrets;
+use crate::uses::ObjectId;
+
+pub struct SecretConfigmap;
+
+static META: RuleMeta = RuleMeta {
+    id: "secret-configmap",
+    name: "SecretConfigmap",
+    level: Level::Error,
+    summary: "A ConfigMap holds a credential: a credential-like key with a literal value, or a known token format.",
+    hint: "Move the value to a Secret managed outside the repository and reference it; rotate the credential.",
+    precision: "high",
+    security_severity: "7.0",
+    shows_source: false,
+    doc: include_str!("../../docs/rules/secret-configmap.md"),
+};
+
+impl Rule for SecretConfigmap {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_object(&self, view: &ObjectView<'_>, _: &Context, out: &mut Vec<Finding>) {
+        let object = view.object;
+        if object.kind != "ConfigMap" || object.api_version != "v1" {
+            return;
+        }
+        let name = object.name.unwrap_or("(unnamed)");
+        for (key_node, key, value) in k8s::entries(object.node.get("data")) {
+            if !is_literal(value) {
+                continue;
+            }
+            let text = value.as_str().unwrap_or_default();
+            let what = if secrets::is_credential_name(key) {
+                "a credential-like key with a literal value".to_string()
+            } else if let Some(token) = secrets::find_token(text) {
+                token.kind.describe().to_string()
+            } else {
+                continue;
+            };
+            out.push(Finding::at(
+                &META,
+                Location {
+                    file: view.file,
+                    span: key_node.span,
+                },
+                Subject::Object {
+                    object: ObjectId::of(object),
+                    document: view.document,
+                    key_path: format!("data.{key}"),
+                },
+                format!(
+                    "ConfigMap `{}/{name}` key `{key}` holds {what}; ConfigMaps are not secret and are readable by far more people and tools",
+                    view.namespace
+                ),
+            )
+            .with_redacted(value.span));
+        }
+    }
+}

@@ -1,0 +1,66 @@
+//! `secret-env-literal`: a credential written into a container's environment.
+
+use super::secret_plaintext::is_literal;
+use super::{Context, ObjectView, Rule, RuleMeta};
+use crate::finding::{Finding, Level, Location, Subject};
+use crate::k8s;
+use crate::secrets;
+use crate::uses::ObjectId;
+
+pub struct SecretEnvLiteral;
+
+static META: RuleMeta = RuleMeta {
+    id: "secret-env-literal",
+    name: "SecretEnvLiteral",
+    level: Level::Error,
+    summary: "A container env var with a credential-like name, or a known token format, has a literal value.",
+    hint: "Use `valueFrom.secretKeyRef` with a Secret managed outside the repository; rotate the credential.",
+    precision: "high",
+    security_severity: "7.0",
+    shows_source: false,
+    doc: include_str!("../../docs/rules/secret-env-literal.md"),
+};
+
+impl Rule for SecretEnvLiteral {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_object(&self, view: &ObjectView<'_>, _: &Context, out: &mut Vec<Finding>) {
+        for var in k8s::env_vars(view.object) {
+            if !is_literal(var.value) {
+                continue;
+            }
+            let text = var.value.as_str().unwrap_or_default();
+            let what = if secrets::is_credential_name(var.name) {
+                "a literal value for a credential".to_string()
+            } else if let Some(token) = secrets::find_token(text) {
+                token.kind.describe().to_string()
+            } else {
+                continue;
+            };
+            let container = var
+                .container
+                .map_or(String::new(), |c| format!(" of container `{c}`"));
+            out.push(Finding::at(
+                &META,
+                Location {
+                    file: view.file,
+                    span: var.value_key.span,
+                },
+                Subject::Object {
+                    object: ObjectId::of(view.object),
+                    document: view.document,
+                    key_path: var.key_path.clone(),
+                },
+                format!(
+                    "env `{}`{container} in {} `{}` holds {what}; it is in the repository and in the pod spec for anyone who can read either",
+                    var.name,
+                    view.object.kind,
+                    view.object.name.unwrap_or("(unnamed)")
+                ),
+            )
+            .with_redacted(var.value.span));
+        }
+    }
+}

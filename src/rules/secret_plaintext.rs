@@ -1,0 +1,76 @@
+//! `secret-plaintext`: a committed `kind: Secret` with literal values.
+
+use super::{Context, ObjectView, Rule, RuleMeta};
+use crate::finding::{Finding, Level, Location, Subject};
+use crate::k8s;
+use crate::secrets;
+use crate::uses::ObjectId;
+use crate::yaml::Node;
+
+pub struct SecretPlaintext;
+
+static META: RuleMeta = RuleMeta {
+    id: "secret-plaintext",
+    name: "SecretPlaintext",
+    level: Level::Error,
+    summary: "A Secret with literal `data` or `stringData` values is committed.",
+    hint: "Commit a SealedSecret, an ExternalSecret or a SOPS-encrypted file instead, and rotate the value.",
+    precision: "high",
+    security_severity: "8.0",
+    shows_source: false,
+    doc: include_str!("../../docs/rules/secret-plaintext.md"),
+};
+
+impl Rule for SecretPlaintext {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_object(&self, view: &ObjectView<'_>, _: &Context, out: &mut Vec<Finding>) {
+        let object = view.object;
+        // NOTE: a SOPS-encrypted file keeps its `sops:` metadata in the document.
+        if object.kind != "Secret"
+            || object.api_version != "v1"
+            || object.node.get("sops").is_some()
+        {
+            return;
+        }
+        let name = object.name.unwrap_or("(unnamed)");
+        for field in ["data", "stringData"] {
+            for (key_node, key, value) in k8s::entries(object.node.get(field)) {
+                if !is_literal(value) {
+                    continue;
+                }
+                let encoding = if field == "data" {
+                    " (base64 is an encoding, not encryption)"
+                } else {
+                    ""
+                };
+                out.push(Finding::at(
+                    &META,
+                    Location {
+                        file: view.file,
+                        span: key_node.span,
+                    },
+                    Subject::Object {
+                        object: ObjectId::of(object),
+                        document: view.document,
+                        key_path: format!("{field}.{key}"),
+                    },
+                    format!(
+                        "Secret `{}/{name}` holds `{field}.{key}` in plain text{encoding}; anyone who can read the repository can read it",
+                        view.namespace
+                    ),
+                )
+                .with_redacted(value.span));
+            }
+        }
+    }
+}
+
+/// A value that is really there: not empty, not a placeholder, not SOPS-encrypted.
+pub(crate) fn is_literal(value: &Node) -> bool {
+    value.as_str().is_some_and(|v| {
+        !v.trim().is_empty() && !secrets::is_placeholder(v) && !secrets::is_sops_value(v)
+    })
+}

@@ -1,0 +1,1772 @@
+//! Detection of credentials in Kubernetes manifest values.
+//!
+//! `imagegate` scans manifests from untrusted pull requests for credentials committed in
+//! plain text: env vars and ConfigMap keys whose *names* say they hold a credential
+//! ([`is_credential_name`]), values that *look like* a well-known token whatever their name
+//! ([`find_token`]), and docker registry configs (`.dockerconfigjson` / `.dockercfg`) that
+//! carry registry logins ([`docker_config_in_value`]). It also recognises values that are
+//! not secrets even under a credential name: SOPS-encrypted values ([`is_sops_value`]) and
+//! template placeholders ([`is_placeholder`]).
+//!
+//! Every function here takes untrusted input and never panics on it. The work is linear in
+//! the size of the input (JSON is parsed with `serde_json`'s default recursion limit).
+//!
+//! **A secret's value is never returned or formatted by this module.** Token matches are
+//! reported as a kind plus a byte range into the caller's string, and a docker config is
+//! reported only by its registry hosts. No type here holds a secret value, so the derived
+//! `Debug` impls cannot print one.
+
+use std::ops::Range;
+
+use base64::Engine as _;
+use base64::alphabet;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+use serde_json::{Map, Value};
+
+// ---------------------------------------------------------------------------------------
+// Credential names
+// ---------------------------------------------------------------------------------------
+
+/// Words that name a credential on their own (compared to whole, lowercased words).
+const CREDENTIAL_WORDS: &[&str] = &[
+    "password",
+    "passwords",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "secret",
+    "secrets",
+    "token",
+    "tokens",
+    "apikey",
+    "apikeys",
+    "credential",
+    "credentials",
+    "creds",
+    "auth",
+    "bearer",
+    "htpasswd",
+    "pat",
+    "connectionstring",
+];
+
+/// Substrings that make any word a credential word (`DBPASSWORD`, `htpasswd`).
+const CREDENTIAL_INFIXES: &[&str] = &["password", "passwd", "passphrase"];
+
+/// Suffixes that make a run-together word a credential word (`APITOKEN`, `JWTSECRET`).
+const CREDENTIAL_SUFFIXES: &[&str] = &[
+    "token",
+    "tokens",
+    "secret",
+    "secrets",
+    "apikey",
+    "accesskey",
+    "secretkey",
+    "privatekey",
+    "sessionkey",
+    "signingkey",
+    "encryptionkey",
+];
+
+/// Two consecutive words that together name a credential.
+const CREDENTIAL_PAIRS: &[(&str, &str)] = &[
+    ("api", "key"),
+    ("api", "keys"),
+    ("access", "key"),
+    ("secret", "key"),
+    ("private", "key"),
+    ("client", "secret"),
+    ("session", "key"),
+    ("signing", "key"),
+    ("encryption", "key"),
+    ("connection", "string"),
+    ("pass", "phrase"),
+];
+
+/// A name whose last word is one of these names something *about* a credential (where it
+/// lives, how long it lasts, whether it is on), not the credential itself.
+const NON_SECRET_LAST_WORDS: &[&str] = &[
+    // where it lives
+    "file",
+    "files",
+    "filename",
+    "filepath",
+    "path",
+    "paths",
+    "dir",
+    "dirs",
+    "directory",
+    "folder",
+    "location",
+    "mount",
+    "volume",
+    "name",
+    "names",
+    "ref",
+    "reference",
+    "url",
+    "urls",
+    "uri",
+    "endpoint",
+    "host",
+    "hostname",
+    "port",
+    "addr",
+    "address",
+    "env",
+    "var",
+    "variable",
+    "store",
+    "backend",
+    "provider",
+    "source",
+    "namespace",
+    "label",
+    // switches
+    "enabled",
+    "enable",
+    "disabled",
+    "disable",
+    "required",
+    "flag",
+    // time
+    "ttl",
+    "timeout",
+    "expiry",
+    "expiration",
+    "expires",
+    "expire",
+    "lifetime",
+    "duration",
+    "interval",
+    "age",
+    "seconds",
+    "secs",
+    "sec",
+    "ms",
+    "minutes",
+    "mins",
+    "hours",
+    "days",
+    "rotation",
+    // shape and policy
+    "length",
+    "len",
+    "size",
+    "count",
+    "limit",
+    "min",
+    "max",
+    "minimum",
+    "maximum",
+    "strength",
+    "complexity",
+    "policy",
+    "pattern",
+    "regex",
+    "template",
+    "prefix",
+    "suffix",
+    "format",
+    "type",
+    "kind",
+    "class",
+    "mode",
+    "level",
+    "method",
+    "strategy",
+    "algorithm",
+    "alg",
+    "version",
+    "header",
+    "field",
+    // identities that accompany a credential
+    "id",
+    "ids",
+    "user",
+    "username",
+    "email",
+    "issuer",
+    "audience",
+    "scope",
+    "scopes",
+    "realm",
+];
+
+/// Split a name into lowercased words: on any non-alphanumeric character (`_`, `-`, `.`,
+/// `/`, ...), on camelCase / PascalCase boundaries (`DBPassword` → `db`, `password`), and
+/// between letters and digits.
+fn split_words(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if let Some(prev) = current.chars().next_back() {
+            let next = chars.get(i + 1).copied();
+            let boundary = (prev.is_lowercase() && c.is_uppercase())
+                || (prev.is_uppercase()
+                    && c.is_uppercase()
+                    && next.is_some_and(|n| n.is_lowercase()))
+                || (prev.is_alphabetic() && c.is_numeric())
+                || (prev.is_numeric() && c.is_alphabetic());
+            if boundary {
+                words.push(std::mem::take(&mut current));
+            }
+        }
+        current.push(c);
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    // `OAuth` splits as `O` + `Auth`; it is the protocol's name, not the word `auth`.
+    let mut lowered: Vec<String> = Vec::with_capacity(words.len());
+    for word in words {
+        let word = word.to_lowercase();
+        if word == "auth" && lowered.last().is_some_and(|prev| prev == "o") {
+            lowered.pop();
+            lowered.push("oauth".to_owned());
+        } else {
+            lowered.push(word);
+        }
+    }
+    lowered
+}
+
+fn is_credential_word(word: &str) -> bool {
+    CREDENTIAL_WORDS.contains(&word)
+        || CREDENTIAL_INFIXES.iter().any(|infix| word.contains(infix))
+        || CREDENTIAL_SUFFIXES
+            .iter()
+            .any(|suffix| word.ends_with(suffix))
+}
+
+/// Whether an env var name or ConfigMap key names a credential.
+///
+/// The name is split into words (on `_`, `-`, `.`, `/` and other punctuation, on camelCase
+/// boundaries, and between letters and digits) and compared case-insensitively. It names a
+/// credential when a word is a credential word (`password`, `passwd`, `pwd`, `passphrase`,
+/// `secret`, `token`, `apikey`, `credential(s)`, `creds`, `auth`, `bearer`, `htpasswd`,
+/// `pat`, or a run-together form such as `DBPASSWORD` / `APITOKEN`) or two consecutive words
+/// form a credential phrase (`api key`, `access key`, `secret key`, `private key`,
+/// `client secret`, `session key`, `signing key`, `encryption key`, `connection string`),
+/// **unless** the last word says the name is about a credential rather than one: `file`,
+/// `path`, `dir`, `name`, `url`, `host`, `enabled`, `ttl`, `length`, `type`, `id`, `header`
+/// and the like (so `PASSWORD_FILE`, `TOKEN_URL`, `AWS_ACCESS_KEY_ID` are not credentials).
+///
+/// Words are whole: `AUTHOR`, `SECRETARY` and `OAUTH` alone are not credentials.
+pub fn is_credential_name(name: &str) -> bool {
+    let words = split_words(name);
+    let Some(last) = words.last() else {
+        return false;
+    };
+    if NON_SECRET_LAST_WORDS.contains(&last.as_str()) {
+        return false;
+    }
+    words.iter().any(|w| is_credential_word(w))
+        || words.windows(2).any(|pair| {
+            CREDENTIAL_PAIRS
+                .iter()
+                .any(|&(a, b)| pair[0] == a && pair[1] == b)
+        })
+}
+
+// ---------------------------------------------------------------------------------------
+// Well-known tokens
+// ---------------------------------------------------------------------------------------
+
+/// What kind of high-confidence token a value holds, and where.
+///
+/// `start..end` is a byte range into the string given to [`find_token`], always on char
+/// boundaries. The match never holds the token text itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenMatch {
+    /// The kind of token found.
+    pub kind: TokenKind,
+    /// Byte offset of the token's first byte.
+    pub start: usize,
+    /// Byte offset just past the token's last byte.
+    pub end: usize,
+}
+
+impl TokenMatch {
+    /// The token's byte range in the scanned string.
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.end
+    }
+}
+
+/// The kinds of token [`find_token`] recognises, each a documented, prefixed format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    /// AWS access key id: `AKIA`/`ASIA`/`ABIA`/`ACCA` + 16 `[A-Z0-9]`.
+    AwsAccessKeyId,
+    /// GitHub token: `ghp_`/`gho_`/`ghu_`/`ghs_`/`ghr_` + at least 36 base62, or
+    /// `github_pat_` + at least 82 `[A-Za-z0-9_]`.
+    GithubToken,
+    /// GitLab token: `glpat-` (and `gldt-`, `glrt-`, `glptt-`) + at least 20 characters.
+    GitlabToken,
+    /// Slack token: `xoxb-`, `xoxa-`, `xoxp-`, `xoxr-`, `xoxs-`, `xoxe-` or `xapp-` + at least
+    /// two `-`-separated alphanumeric groups, the first starting with a digit; 20+ bytes.
+    SlackToken,
+    /// Slack incoming webhook URL: `https://hooks.slack.com/services/T…/B…/…`.
+    SlackWebhook,
+    /// PEM private key block: `-----BEGIN (RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE
+    /// KEY( BLOCK)?-----`.
+    PrivateKey,
+    /// Google API key: `AIza` + exactly 35 `[A-Za-z0-9_-]`.
+    GoogleApiKey,
+    /// Stripe live secret or restricted key: `sk_live_` / `rk_live_` + at least 24 base62.
+    StripeLiveKey,
+    /// npm access token: `npm_` + 36 base62.
+    NpmToken,
+    /// PyPI API token: `pypi-AgEIcHlwaS5vcmc` + at least 50 characters.
+    PypiToken,
+    /// Docker Hub personal or organization access token: `dckr_pat_` / `dckr_oat_` + 27+.
+    DockerHubToken,
+}
+
+impl TokenKind {
+    /// A short phrase naming the kind, for messages: "an AWS access key id".
+    pub fn describe(self) -> &'static str {
+        match self {
+            TokenKind::AwsAccessKeyId => "an AWS access key id",
+            TokenKind::GithubToken => "a GitHub token",
+            TokenKind::GitlabToken => "a GitLab token",
+            TokenKind::SlackToken => "a Slack token",
+            TokenKind::SlackWebhook => "a Slack webhook URL",
+            TokenKind::PrivateKey => "a PEM private key",
+            TokenKind::GoogleApiKey => "a Google API key",
+            TokenKind::StripeLiveKey => "a Stripe live key",
+            TokenKind::NpmToken => "an npm access token",
+            TokenKind::PypiToken => "a PyPI API token",
+            TokenKind::DockerHubToken => "a Docker Hub access token",
+        }
+    }
+}
+
+fn is_base62(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+}
+
+fn is_upper_alnum(b: u8) -> bool {
+    b.is_ascii_uppercase() || b.is_ascii_digit()
+}
+
+/// `[A-Za-z0-9_-]`
+fn is_url_b64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+/// `[A-Za-z0-9_]`
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Longest random part accepted for the variable-length formats (real ones are well under
+/// 300 bytes): a longer run is some other kind of data.
+const MAX_TOKEN_RUN: usize = 512;
+
+/// The byte classes that token bodies are made of.
+#[derive(Clone, Copy)]
+enum Class {
+    /// `[A-Z0-9]`
+    UpperAlnum,
+    /// `[A-Za-z0-9]`
+    Base62,
+    /// `[A-Za-z0-9_]`
+    Word,
+    /// `[A-Za-z0-9_-]`
+    UrlB64,
+    /// `[A-Za-z0-9_.-]`
+    UrlB64Dot,
+    /// `[A-Za-z0-9-]`
+    Base62Dash,
+}
+
+impl Class {
+    const COUNT: usize = 6;
+
+    fn accepts(self, b: u8) -> bool {
+        match self {
+            Class::UpperAlnum => is_upper_alnum(b),
+            Class::Base62 => is_base62(b),
+            Class::Word => is_word_byte(b),
+            Class::UrlB64 => is_url_b64(b),
+            Class::UrlB64Dot => is_url_b64(b) || b == b'.',
+            Class::Base62Dash => is_base62(b) || b == b'-',
+        }
+    }
+}
+
+/// Runs of each [`Class`] measured so far. The scan only moves forward, so a candidate
+/// starting inside the last run of its class shares that run's end: remembering it keeps
+/// the whole scan linear on hostile input such as `xoxb-1-xoxb-1-…`.
+#[derive(Default)]
+struct Runs {
+    last: [Option<(usize, usize)>; Class::COUNT],
+}
+
+impl Runs {
+    /// Length of the run of `class` bytes starting at `from`.
+    fn len(&mut self, bytes: &[u8], from: usize, class: Class) -> usize {
+        let slot = &mut self.last[class as usize];
+        if let Some((start, end)) = *slot
+            && start <= from
+            && from <= end
+        {
+            return end - from;
+        }
+        let n = bytes.get(from..).map_or(0, |rest| {
+            rest.iter().take_while(|&&b| class.accepts(b)).count()
+        });
+        *slot = Some((from, from + n));
+        n
+    }
+}
+
+/// Whether a variable-length run is at least `min` long and not over the cap.
+fn run_fits(run: usize, min: usize) -> bool {
+    (min..=MAX_TOKEN_RUN).contains(&run)
+}
+
+/// Whether the char just before byte `at` (a char boundary) is alphanumeric.
+fn alnum_before(value: &str, at: usize) -> bool {
+    value
+        .get(..at)
+        .and_then(|s| s.chars().next_back())
+        .is_some_and(char::is_alphanumeric)
+}
+
+/// Whether the char starting at byte `at` (a char boundary) satisfies `pred`.
+fn char_at_is(value: &str, at: usize, pred: impl Fn(char) -> bool) -> bool {
+    value
+        .get(at..)
+        .and_then(|s| s.chars().next())
+        .is_some_and(pred)
+}
+
+/// A documentation placeholder rather than a real token: the random part has fewer than
+/// three distinct alphanumeric characters (`XXXX…`, `0000…`, `...`).
+fn looks_fake(body: &[u8]) -> bool {
+    let mut seen: [u8; 2] = [0; 2];
+    let mut n = 0;
+    for &b in body.iter().filter(|b| b.is_ascii_alphanumeric()) {
+        if seen[..n].contains(&b) {
+            continue;
+        }
+        if n == 2 {
+            return false;
+        }
+        seen[n] = b;
+        n += 1;
+    }
+    true
+}
+
+/// Whether `hay` contains "example", ASCII case-insensitively.
+fn contains_example(hay: &[u8]) -> bool {
+    hay.windows(7).any(|w| w.eq_ignore_ascii_case(b"example"))
+}
+
+/// A candidate found at one position: kind, end, and the range of its random part.
+struct Candidate {
+    kind: TokenKind,
+    end: usize,
+    body: Range<usize>,
+}
+
+const AWS_PREFIXES: &[&[u8]] = &[b"AKIA", b"ASIA", b"ABIA", b"ACCA"];
+const GITHUB_PREFIXES: &[&[u8]] = &[b"ghp_", b"gho_", b"ghu_", b"ghs_", b"ghr_"];
+const GITLAB_PREFIXES: &[&[u8]] = &[b"glpat-", b"gldt-", b"glrt-", b"glptt-"];
+const SLACK_PREFIXES: &[&[u8]] = &[
+    b"xoxb-", b"xoxa-", b"xoxp-", b"xoxr-", b"xoxs-", b"xoxe-", b"xapp-",
+];
+const SLACK_WEBHOOK_PREFIXES: &[&[u8]] = &[
+    b"https://hooks.slack.com/services/",
+    b"http://hooks.slack.com/services/",
+];
+const PEM_KINDS: &[&[u8]] = &[
+    b"",
+    b"RSA ",
+    b"EC ",
+    b"DSA ",
+    b"OPENSSH ",
+    b"ENCRYPTED ",
+    b"PGP ",
+];
+
+fn prefix_at<'a>(bytes: &[u8], at: usize, prefixes: &[&'a [u8]]) -> Option<&'a [u8]> {
+    let rest = bytes.get(at..)?;
+    prefixes.iter().copied().find(|p| rest.starts_with(p))
+}
+
+/// One `/`-separated segment of a Slack webhook path at `*at`: an optional leading byte and
+/// at least `min` base62 bytes in all. Advances `*at` past it.
+fn slack_segment(
+    bytes: &[u8],
+    runs: &mut Runs,
+    at: &mut usize,
+    lead: Option<u8>,
+    min: usize,
+) -> Option<Range<usize>> {
+    if let Some(lead) = lead
+        && bytes.get(*at) != Some(&lead)
+    {
+        return None;
+    }
+    let run = runs.len(bytes, *at, Class::Base62);
+    if !run_fits(run, min) {
+        return None;
+    }
+    let range = *at..*at + run;
+    *at += run;
+    Some(range)
+}
+
+/// The token candidate starting at byte `i` of `value`, if any. `i` is a char boundary
+/// whenever `bytes[i]` is ASCII, which every prefix checked here starts with.
+fn candidate_at(value: &str, i: usize, runs: &mut Runs) -> Option<Candidate> {
+    let bytes = value.as_bytes();
+    let first = *bytes.get(i)?;
+    if !first.is_ascii() {
+        return None;
+    }
+    // Every format starts a word: `xAKIA…` or `fooghp_…` is not a token.
+    let fresh = || !alnum_before(value, i);
+    match first {
+        b'A' => {
+            if prefix_at(bytes, i, AWS_PREFIXES).is_some() && fresh() {
+                let body = i + 4..i + 20;
+                if runs.len(bytes, i + 4, Class::UpperAlnum) >= 16
+                    && !char_at_is(value, i + 20, char::is_alphanumeric)
+                {
+                    return Some(Candidate {
+                        kind: TokenKind::AwsAccessKeyId,
+                        end: i + 20,
+                        body,
+                    });
+                }
+            }
+            if bytes.get(i..)?.starts_with(b"AIza") && fresh() {
+                let run = runs.len(bytes, i + 4, Class::UrlB64);
+                if run == 35 {
+                    return Some(Candidate {
+                        kind: TokenKind::GoogleApiKey,
+                        end: i + 39,
+                        body: i + 4..i + 39,
+                    });
+                }
+            }
+            None
+        }
+        b'g' => {
+            if !fresh() {
+                return None;
+            }
+            if let Some(p) = prefix_at(bytes, i, GITHUB_PREFIXES) {
+                let start = i + p.len();
+                let run = runs.len(bytes, start, Class::Base62);
+                if run_fits(run, 36) {
+                    return Some(Candidate {
+                        kind: TokenKind::GithubToken,
+                        end: start + run,
+                        body: start..start + run,
+                    });
+                }
+            }
+            if bytes.get(i..)?.starts_with(b"github_pat_") {
+                let start = i + 11;
+                let run = runs.len(bytes, start, Class::Word);
+                if run_fits(run, 82) {
+                    return Some(Candidate {
+                        kind: TokenKind::GithubToken,
+                        end: start + run,
+                        body: start..start + run,
+                    });
+                }
+            }
+            if let Some(p) = prefix_at(bytes, i, GITLAB_PREFIXES) {
+                let start = i + p.len();
+                let mut run = runs.len(bytes, start, Class::UrlB64Dot);
+                if run > MAX_TOKEN_RUN {
+                    return None;
+                }
+                // Trailing punctuation belongs to the surrounding text.
+                while run > 0 && matches!(bytes.get(start + run - 1), Some(b'.' | b'-')) {
+                    run -= 1;
+                }
+                if run >= 20 {
+                    return Some(Candidate {
+                        kind: TokenKind::GitlabToken,
+                        end: start + run,
+                        body: start..start + run,
+                    });
+                }
+            }
+            None
+        }
+        b'x' => {
+            let p = prefix_at(bytes, i, SLACK_PREFIXES)?;
+            if !fresh() {
+                return None;
+            }
+            let start = i + p.len();
+            if !bytes.get(start).is_some_and(u8::is_ascii_digit) {
+                return None;
+            }
+            let mut run = runs.len(bytes, start, Class::Base62Dash);
+            if run > MAX_TOKEN_RUN {
+                return None;
+            }
+            while run > 0 && bytes.get(start + run - 1) == Some(&b'-') {
+                run -= 1;
+            }
+            let groups = bytes.get(start..start + run)?;
+            let last_group_start = groups.iter().rposition(|&b| b == b'-')? + 1;
+            if p.len() + run >= 20 {
+                return Some(Candidate {
+                    kind: TokenKind::SlackToken,
+                    end: start + run,
+                    body: start + last_group_start..start + run,
+                });
+            }
+            None
+        }
+        b'h' => {
+            let p = prefix_at(bytes, i, SLACK_WEBHOOK_PREFIXES)?;
+            if !fresh() {
+                return None;
+            }
+            let mut at = i + p.len();
+            slack_segment(bytes, runs, &mut at, Some(b'T'), 7)?;
+            if bytes.get(at) != Some(&b'/') {
+                return None;
+            }
+            at += 1;
+            slack_segment(bytes, runs, &mut at, Some(b'B'), 7)?;
+            if bytes.get(at) != Some(&b'/') {
+                return None;
+            }
+            at += 1;
+            let secret = slack_segment(bytes, runs, &mut at, None, 16)?;
+            Some(Candidate {
+                kind: TokenKind::SlackWebhook,
+                end: secret.end,
+                body: secret,
+            })
+        }
+        b'-' => {
+            let rest = bytes.get(i..)?;
+            let after_begin = rest.strip_prefix(b"-----BEGIN ")?;
+            let kind_len = PEM_KINDS
+                .iter()
+                .filter(|k| after_begin.starts_with(k))
+                .map(|k| k.len())
+                .max()?;
+            let after_kind = after_begin.get(kind_len..)?.strip_prefix(b"PRIVATE KEY")?;
+            let after_block = after_kind.strip_prefix(b" BLOCK").unwrap_or(after_kind);
+            if !after_block.starts_with(b"-----") {
+                return None;
+            }
+            let header_end = i + (rest.len() - after_block.len()) + 5;
+            // The base64 body never holds "-----": it ends at the END line (or at another
+            // BEGIN, or at the end of the value when the key is cut short).
+            let body_end = value
+                .get(header_end..)
+                .and_then(|s| s.find("-----"))
+                .map_or(value.len(), |j| header_end + j);
+            let end = if bytes
+                .get(body_end..)
+                .is_some_and(|r| r.starts_with(b"-----END "))
+            {
+                // Through the closing dashes of the END line, or to the end of that line.
+                // Labels are short: look no further than 128 bytes.
+                let label_start = body_end + 9;
+                let mut limit = value.len().min(label_start + 128);
+                while limit > label_start && !value.is_char_boundary(limit) {
+                    limit -= 1;
+                }
+                let line = value
+                    .get(label_start..limit)
+                    .and_then(|s| s.split('\n').next())
+                    .unwrap_or("");
+                match line.find("-----") {
+                    Some(j) => label_start + j + 5,
+                    None => label_start + line.trim_end().len(),
+                }
+            } else {
+                let body = bytes.get(header_end..body_end).unwrap_or_default();
+                header_end + body.trim_ascii_end().len()
+            };
+            Some(Candidate {
+                kind: TokenKind::PrivateKey,
+                end,
+                body: header_end..body_end,
+            })
+        }
+        b's' | b'r' => {
+            let rest = bytes.get(i..)?;
+            if !(rest.starts_with(b"sk_live_") || rest.starts_with(b"rk_live_")) || !fresh() {
+                return None;
+            }
+            let run = runs.len(bytes, i + 8, Class::Base62);
+            run_fits(run, 24).then_some(Candidate {
+                kind: TokenKind::StripeLiveKey,
+                end: i + 8 + run,
+                body: i + 8..i + 8 + run,
+            })
+        }
+        b'n' => {
+            if !bytes.get(i..)?.starts_with(b"npm_") || !fresh() {
+                return None;
+            }
+            let run = runs.len(bytes, i + 4, Class::Base62);
+            (run == 36).then_some(Candidate {
+                kind: TokenKind::NpmToken,
+                end: i + 40,
+                body: i + 4..i + 40,
+            })
+        }
+        b'p' => {
+            const PYPI: &[u8] = b"pypi-AgEIcHlwaS5vcmc";
+            if !bytes.get(i..)?.starts_with(PYPI) || !fresh() {
+                return None;
+            }
+            let start = i + PYPI.len();
+            let run = runs.len(bytes, start, Class::UrlB64);
+            run_fits(run, 50).then_some(Candidate {
+                kind: TokenKind::PypiToken,
+                end: start + run,
+                body: start..start + run,
+            })
+        }
+        b'd' => {
+            let rest = bytes.get(i..)?;
+            if !(rest.starts_with(b"dckr_pat_") || rest.starts_with(b"dckr_oat_")) || !fresh() {
+                return None;
+            }
+            let start = i + 9;
+            let run = runs.len(bytes, start, Class::UrlB64);
+            run_fits(run, 27).then_some(Candidate {
+                kind: TokenKind::DockerHubToken,
+                end: start + run,
+                body: start..start + run,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Scan `value` from byte `from` for the next real (non-placeholder) token.
+fn next_token(value: &str, from: usize, runs: &mut Runs) -> Option<TokenMatch> {
+    let bytes = value.as_bytes();
+    let mut i = from;
+    while i < bytes.len() {
+        if let Some(c) = candidate_at(value, i, runs) {
+            let body = bytes.get(c.body.clone()).unwrap_or_default();
+            let whole = bytes.get(i..c.end).unwrap_or_default();
+            // NOTE: documentation examples are not findings: AWS's own example key
+            // `AKIAIOSFODNN7EXAMPLE` (and any other token with "example" in it, in any case),
+            // and placeholders whose random part has fewer than three distinct alphanumeric
+            // characters (`ghp_XXXX…`, `T00000000/B00000000/XXXX…`, a PEM body of `...`).
+            // A PEM block is judged on its body alone.
+            let example = c.kind != TokenKind::PrivateKey && contains_example(whole);
+            if !example && !looks_fake(body) {
+                return Some(TokenMatch {
+                    kind: c.kind,
+                    start: i,
+                    end: c.end,
+                });
+            }
+            if c.kind == TokenKind::PrivateKey {
+                // Skip the fake body (it holds no token), keeping the scan linear.
+                i = c.body.end.max(i + 1);
+                continue;
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The first (leftmost) high-confidence token in `value`, if any.
+///
+/// Only documented, prefixed formats are recognised (see [`TokenKind`]), each starting at
+/// a word boundary. AWS access key ids and Google API keys must also end at one. For a
+/// private key the range runs from `-----BEGIN` through the matching `-----END …-----`
+/// line, or to the end of its body if there is none. Variable-length tokens longer than
+/// 512 bytes are not matched (they are some other data). Documentation examples are
+/// skipped: tokens containing `EXAMPLE` in any case (AWS's `AKIAIOSFODNN7EXAMPLE`) and
+/// tokens whose random part has fewer than three distinct alphanumeric characters
+/// (`ghp_XXXX…`, a PEM body of `...`).
+pub fn find_token(value: &str) -> Option<TokenMatch> {
+    next_token(value, 0, &mut Runs::default())
+}
+
+/// Every non-overlapping high-confidence token in `value`, left to right (see
+/// [`find_token`]).
+pub fn find_tokens(value: &str) -> Vec<TokenMatch> {
+    let mut runs = Runs::default();
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(m) = next_token(value, from, &mut runs) {
+        from = m.end.max(m.start + 1);
+        found.push(m);
+    }
+    found
+}
+
+// ---------------------------------------------------------------------------------------
+// Docker configs
+// ---------------------------------------------------------------------------------------
+
+/// A docker config (`.dockerconfigjson` / `.dockercfg` content, or any JSON text) that
+/// holds registry credentials.
+///
+/// Only the registry hosts are kept, never the credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DockerConfig {
+    /// Registries that have credentials (`auth`, `password`, `identitytoken` or
+    /// `registrytoken` non-empty), as `host` or `host:port`, lowercased, sorted, deduped.
+    pub hosts: Vec<String>,
+}
+
+/// Texts larger than this are not parsed as docker configs (real ones are a few KB).
+const MAX_DOCKER_CONFIG_LEN: usize = 16 * 1024 * 1024;
+
+/// Longest host reported, in bytes.
+const MAX_HOST_LEN: usize = 255;
+
+/// Fold a JSON key the way Go's `encoding/json` matches struct fields: case-insensitively,
+/// with `ſ` (U+017F) as `s` and the Kelvin sign (U+212A) as `k`. Docker and the kubelet
+/// read configs with Go, so `"Password"` or `"paſſword"` counts as `password` there.
+fn go_fold(key: &str) -> String {
+    key.chars()
+        .map(|c| match c {
+            '\u{017F}' => 's',
+            '\u{212A}' => 'k',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// Whether one registry entry carries a credential.
+fn entry_has_credentials(entry: &Map<String, Value>) -> bool {
+    entry.iter().any(|(key, value)| {
+        matches!(
+            go_fold(key).as_str(),
+            "auth" | "password" | "identitytoken" | "registrytoken"
+        ) && value.as_str().is_some_and(|s| !is_placeholder(s))
+    })
+}
+
+/// The registry host of a config key: `https://index.docker.io/v1/` → `index.docker.io`,
+/// `registry.local:5000` → `registry.local:5000`. Any `user:pass@` is dropped.
+fn registry_host(key: &str) -> Option<String> {
+    let s = key.trim();
+    let s = match s.find("://") {
+        Some(i) => s.get(i + 3..).unwrap_or(""),
+        None => s,
+    };
+    let authority = s.split(['/', '?', '#']).next().unwrap_or("");
+    let host = match authority.rfind('@') {
+        Some(i) => authority.get(i + 1..).unwrap_or(""),
+        None => authority,
+    };
+    let host = host.trim();
+    if host.is_empty() {
+        return None;
+    }
+    let mut host = host.to_lowercase();
+    if host.len() > MAX_HOST_LEN {
+        let mut cut = MAX_HOST_LEN;
+        while !host.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        host.truncate(cut);
+    }
+    Some(host)
+}
+
+/// Whether a legacy `.dockercfg` key looks like a registry rather than any JSON key.
+fn looks_like_registry(host: &str) -> bool {
+    host.contains('.') || host.contains(':') || host == "localhost"
+}
+
+fn docker_config_from_json(root: &Value) -> Option<DockerConfig> {
+    let root = root.as_object()?;
+    let auths: Vec<&Map<String, Value>> = root
+        .iter()
+        .filter(|(key, _)| go_fold(key) == "auths")
+        .filter_map(|(_, value)| value.as_object())
+        .collect();
+    let mut hosts: Vec<String> = if auths.is_empty() {
+        // Legacy `.dockercfg`: the registries are the top-level keys.
+        root.iter()
+            .filter_map(|(key, value)| {
+                let entry = value.as_object()?;
+                let host = registry_host(key)?;
+                (looks_like_registry(&host) && entry_has_credentials(entry)).then_some(host)
+            })
+            .collect()
+    } else {
+        auths
+            .iter()
+            .flat_map(|map| map.iter())
+            .filter_map(|(key, value)| {
+                let entry = value.as_object()?;
+                if entry_has_credentials(entry) {
+                    registry_host(key)
+                } else {
+                    None
+                }
+            })
+            .collect()
+    };
+    hosts.sort();
+    hosts.dedup();
+    (!hosts.is_empty()).then_some(DockerConfig { hosts })
+}
+
+/// Parse a docker config: `{"auths": {"host": {"auth": …}}}` (`.dockerconfigjson` /
+/// `config.json`) or legacy `{"host": {"auth": …, "email": …}}` (`.dockercfg`).
+///
+/// Returns `None` if `text` is not a JSON object, is larger than 16 MiB, or has no registry
+/// with credentials: entries that are empty `{}`, hold only a `username`/`email`, or hold
+/// placeholder values do not count, and neither do `credsStore` / `credHelpers`. Keys are
+/// matched case-insensitively, as Docker (Go) reads them. In the legacy form only keys that
+/// look like a registry (containing `.` or `:`, or `localhost`) count.
+pub fn parse_docker_config(text: &str) -> Option<DockerConfig> {
+    if text.len() > MAX_DOCKER_CONFIG_LEN || !text.trim_start().starts_with('{') {
+        return None;
+    }
+    let root: Value = serde_json::from_str(text).ok()?;
+    docker_config_from_json(&root)
+}
+
+/// The lenient standard-alphabet engine used for Secret `data`: padding optional, non-zero
+/// trailing bits accepted (as Go's `base64.StdEncoding` does).
+const LENIENT_STANDARD: GeneralPurpose = GeneralPurpose::new(
+    &alphabet::STANDARD,
+    GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true),
+);
+
+/// Decode a Secret `data` value (standard base64; tolerate whitespace/newlines and missing
+/// padding); `None` if invalid.
+///
+/// An empty (or whitespace-only) value decodes to no bytes.
+pub fn decode_base64(value: &str) -> Option<Vec<u8>> {
+    let compact: Vec<u8> = value.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    LENIENT_STANDARD.decode(compact).ok()
+}
+
+/// A docker config in a value as found in YAML: raw JSON, or base64 of JSON (Secret
+/// `data`), possibly the whole value.
+pub fn docker_config_in_value(value: &str) -> Option<DockerConfig> {
+    let trimmed = value.trim();
+    if trimmed.starts_with('{') {
+        return parse_docker_config(trimmed);
+    }
+    if trimmed.len() > MAX_DOCKER_CONFIG_LEN.saturating_mul(2) {
+        return None;
+    }
+    let decoded = decode_base64(trimmed)?;
+    let text = std::str::from_utf8(&decoded).ok()?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    parse_docker_config(text.trim())
+}
+
+// ---------------------------------------------------------------------------------------
+// Values that are not secrets
+// ---------------------------------------------------------------------------------------
+
+/// SOPS: a value like `ENC[AES256_GCM,data:...,type:str]`.
+///
+/// The whole (trimmed) value must be `ENC[` + a cipher name + `,`-separated fields, one
+/// of them `data:`, + `]`.
+pub fn is_sops_value(value: &str) -> bool {
+    let Some(inner) = value
+        .trim()
+        .strip_prefix("ENC[")
+        .and_then(|s| s.strip_suffix(']'))
+    else {
+        return false;
+    };
+    let mut fields = inner.split(',');
+    let cipher = fields.next().unwrap_or("");
+    !cipher.is_empty()
+        && cipher
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && fields.any(|f| f.starts_with("data:"))
+}
+
+fn is_identifier(s: &str, allow_lower: bool, extra: &[u8]) -> bool {
+    let mut bytes = s.bytes();
+    let Some(first) = bytes.next() else {
+        return false;
+    };
+    let letter = |b: u8| b.is_ascii_uppercase() || (allow_lower && b.is_ascii_lowercase());
+    (letter(first) || first == b'_')
+        && bytes.all(|b| letter(b) || b.is_ascii_digit() || b == b'_' || extra.contains(&b))
+}
+
+/// Placeholder values that are not secrets: `${VAR}`, `$VAR`, `$(VAR)`, `{{ .Values.x }}`,
+/// `<password>`, `<PLACEHOLDER>`, and an empty or whitespace-only value.
+///
+/// The whole (trimmed) value must be the placeholder. `${VAR:?message}` counts, but
+/// `${VAR:-default}` does not (its default is a literal value). A bare `$VAR` must be
+/// upper case, since `$ecret`-like passwords exist. Weak real passwords such as `changeme`
+/// are *not* placeholders.
+pub fn is_placeholder(value: &str) -> bool {
+    let v = value.trim();
+    if v.is_empty() {
+        return true;
+    }
+    if let Some(inner) = v.strip_prefix("${").and_then(|s| s.strip_suffix('}')) {
+        let name = match inner.find('?') {
+            Some(q) => inner.get(..q).map(|n| n.strip_suffix(':').unwrap_or(n)),
+            None => Some(inner),
+        };
+        return !inner.contains(['{', '}']) && name.is_some_and(|n| is_identifier(n, true, b"."));
+    }
+    if let Some(inner) = v.strip_prefix("$(").and_then(|s| s.strip_suffix(')')) {
+        return is_identifier(inner, true, b".-");
+    }
+    if let Some(name) = v.strip_prefix('$') {
+        return is_identifier(name, false, b"");
+    }
+    if v.starts_with("{{") && v.ends_with("}}") && v.len() >= 4 {
+        return true;
+    }
+    if let Some(inner) = v.strip_prefix('<').and_then(|s| s.strip_suffix('>')) {
+        return inner.bytes().any(|b| b.is_ascii_alphabetic())
+            && inner
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-' | b'.'));
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Test tokens are assembled at run time so this file itself does not trip scanners.
+    fn rep(s: &str, n: usize) -> String {
+        s.repeat(n)
+    }
+
+    const B62: &str = "aZ3kQ9mX2pL7vB1nR8tY4wC6eJ0hG5sD";
+
+    fn b62(n: usize) -> String {
+        B62.chars().cycle().take(n).collect()
+    }
+
+    fn aws() -> String {
+        format!("AKIA{}", "Z7Q2K9LM4XPA3B8C")
+    }
+
+    #[test]
+    fn credential_names() {
+        let cases: &[(&str, bool)] = &[
+            // credentials
+            ("PASSWORD", true),
+            ("password", true),
+            ("DB_PASSWORD", true),
+            ("MYSQL_ROOT_PASSWORD", true),
+            ("POSTGRES_PASSWORD", true),
+            ("DBPassword", true),
+            ("dbPassword", true),
+            ("DBPASSWORD", true),
+            ("API_KEY", true),
+            ("apiKey", true),
+            ("APIKey", true),
+            ("APIKEY", true),
+            ("api-key", true),
+            ("x-api-key", true),
+            ("AWS_SECRET_ACCESS_KEY", true),
+            ("AWS_ACCESS_KEY", true),
+            ("accessKey", true),
+            ("SECRET_KEY", true),
+            ("SECRET_KEY_BASE", true),
+            ("GITHUB_TOKEN", true),
+            ("client-secret", true),
+            ("clientSecret", true),
+            ("CLIENT_SECRET", true),
+            ("PRIVATE_KEY", true),
+            ("privateKey", true),
+            ("BASIC_AUTH", true),
+            ("AUTH", true),
+            ("auth_token", true),
+            ("REDIS_PASSWD", true),
+            ("SECRET", true),
+            ("auth.token", true),
+            ("JWT_SECRET", true),
+            ("JWTSECRET", true),
+            ("SLACK_WEBHOOK_TOKEN", true),
+            ("CREDENTIALS", true),
+            ("credential", true),
+            ("OAUTH_TOKEN", true),
+            ("OAuthToken", true),
+            ("APITOKEN", true),
+            ("SESSION_KEY", true),
+            ("SIGNING_KEY", true),
+            ("ENCRYPTION_KEY", true),
+            ("ConnectionString", true),
+            ("DB_CONNECTION_STRING", true),
+            ("HTPASSWD", true),
+            ("BEARER", true),
+            ("SSH_PASSPHRASE", true),
+            ("ADMIN_PWD", true),
+            ("PASSWORD2", true),
+            ("DB_PASSWORD_2", true),
+            ("GH_PAT", true),
+            ("config/secret", true),
+            ("REGISTRY_CREDS", true),
+            ("PASSWORD_HASH", true),
+            // not credentials
+            ("SECRETS_DIR", false),
+            ("PASSWORD_FILE", false),
+            ("TOKEN_URL", false),
+            ("AUTH_ENABLED", false),
+            ("TOKEN_TTL", false),
+            ("SECRET_NAME", false),
+            ("PASSWORD_LENGTH", false),
+            ("API_KEY_HEADER", false),
+            ("AUTHOR", false),
+            ("author", false),
+            ("SECRETARY", false),
+            ("KEYCLOAK_URL", false),
+            ("PASSWORD_MIN_LENGTH", false),
+            ("VAULT_TOKEN_PATH", false),
+            ("AWS_ACCESS_KEY_ID", false),
+            ("OAUTH", false),
+            ("OAuth", false),
+            ("OAUTH_CLIENT_ID", false),
+            ("SECRET_KEY_NAME", false),
+            ("TOKEN_EXPIRY_SECONDS", false),
+            ("AUTH_TYPE", false),
+            ("AUTH_MODE", false),
+            ("AUTH_PROVIDER", false),
+            ("BASIC_AUTH_USER", false),
+            ("DB_USERNAME", false),
+            ("DB_HOST", false),
+            ("KEY", false),
+            ("COMPAT", false),
+            ("PATH", false),
+            ("TOKENIZER", false),
+            ("tokenizerModel", false),
+            ("AUTHORITY", false),
+            ("MONKEY", false),
+            ("PRIVATE_KEY_PATH", false),
+            ("privateKeyFile", false),
+            ("secretRef", false),
+            ("SECRET_VERSION", false),
+            ("GITHUB_TOKEN_FILE", false),
+            ("JWT_ALGORITHM", false),
+            ("PASSWORD_POLICY", false),
+            ("TOKEN_ENDPOINT", false),
+            ("", false),
+            ("___", false),
+            ("LOG_LEVEL", false),
+            ("REPLICAS", false),
+        ];
+        let wrong: Vec<_> = cases
+            .iter()
+            .filter(|(name, want)| is_credential_name(name) != *want)
+            .collect();
+        assert!(wrong.is_empty(), "misjudged names: {wrong:?}");
+        assert!(cases.len() >= 60);
+    }
+
+    #[test]
+    fn word_splitting() {
+        assert_eq!(split_words("DBPassword"), ["db", "password"]);
+        assert_eq!(split_words("apiKey"), ["api", "key"]);
+        assert_eq!(split_words("APIKey"), ["api", "key"]);
+        assert_eq!(split_words("clientSecret"), ["client", "secret"]);
+        assert_eq!(split_words("OAuth2Token"), ["oauth", "2", "token"]);
+        assert_eq!(split_words("a.b/c-d_e"), ["a", "b", "c", "d", "e"]);
+        assert_eq!(split_words("ÄrgerPaß"), ["ärger", "paß"]);
+    }
+
+    fn kinds(value: &str) -> Option<(TokenKind, usize, usize)> {
+        find_token(value).map(|m| (m.kind, m.start, m.end))
+    }
+
+    #[test]
+    fn token_positives() {
+        use TokenKind::*;
+        let key = aws();
+        let cases: Vec<(String, TokenKind, usize, usize)> = vec![
+            (key.clone(), AwsAccessKeyId, 0, 20),
+            (format!("id={key};"), AwsAccessKeyId, 3, 23),
+            (format!("ASIA{}", "Z7Q2K9LM4XPA3B8C"), AwsAccessKeyId, 0, 20),
+            (
+                format!("\"ABIA{}\"", "Z7Q2K9LM4XPA3B8C"),
+                AwsAccessKeyId,
+                1,
+                21,
+            ),
+            (
+                format!("ACCA{} ", "Z7Q2K9LM4XPA3B8C"),
+                AwsAccessKeyId,
+                0,
+                20,
+            ),
+            (format!("é {key}"), AwsAccessKeyId, 3, 23),
+            (format!("ghp_{}", b62(36)), GithubToken, 0, 40),
+            (format!("token: gho_{}\n", b62(36)), GithubToken, 7, 47),
+            (format!("ghu_{}", b62(36)), GithubToken, 0, 40),
+            (format!("ghs_{}", b62(36)), GithubToken, 0, 40),
+            (format!("ghr_{}", b62(36)), GithubToken, 0, 40),
+            (
+                format!("github_pat_{}_{}", b62(22), b62(59)),
+                GithubToken,
+                0,
+                93,
+            ),
+            (format!("glpat-{}", b62(20)), GitlabToken, 0, 26),
+            (format!("glpat-{}-x_y.", b62(20)), GitlabToken, 0, 30),
+            (
+                format!("glpat-{}.01.0k1abc2de", b62(27)),
+                GitlabToken,
+                0,
+                46,
+            ),
+            (format!("gldt-{}", b62(20)), GitlabToken, 0, 25),
+            (
+                format!("xoxb-1234567890-1234567890-{}", b62(24)),
+                SlackToken,
+                0,
+                51,
+            ),
+            (
+                format!("xoxp-1234-5678-9012-{}-", b62(32)),
+                SlackToken,
+                0,
+                52,
+            ),
+            (format!("xapp-1-A0123-{}", b62(10)), SlackToken, 0, 23),
+            (
+                format!(
+                    "https://hooks.slack.com/services/T0ABCDEF1/B0ABCDEF1/{}",
+                    b62(24)
+                ),
+                SlackWebhook,
+                0,
+                77,
+            ),
+            (
+                format!(
+                    "url: https://hooks.slack.com/services/T0ABCDEF1/B0ABCDEF1/{}",
+                    b62(24)
+                ),
+                SlackWebhook,
+                5,
+                82,
+            ),
+            (format!("AIza{}", b62(35)), GoogleApiKey, 0, 39),
+            (format!("sk_live_{}", b62(24)), StripeLiveKey, 0, 32),
+            (format!("rk_live_{}", b62(30)), StripeLiveKey, 0, 38),
+            (format!("npm_{}", b62(36)), NpmToken, 0, 40),
+            (format!("pypi-AgEIcHlwaS5vcmc{}", b62(60)), PypiToken, 0, 80),
+            (format!("dckr_pat_{}", b62(27)), DockerHubToken, 0, 36),
+        ];
+        for (value, kind, start, end) in &cases {
+            assert_eq!(
+                kinds(value),
+                Some((*kind, *start, *end)),
+                "expected {kind:?} in case of length {}",
+                value.len()
+            );
+        }
+    }
+
+    fn pem(kind: &str, body: &str) -> String {
+        format!("-----BEGIN {kind}PRIVATE KEY-----\n{body}\n-----END {kind}PRIVATE KEY-----")
+    }
+
+    #[test]
+    fn pem_keys() {
+        let body = b62(64);
+        for kind in ["", "RSA ", "EC ", "DSA ", "OPENSSH ", "ENCRYPTED "] {
+            let key = pem(kind, &body);
+            let value = format!("key: |\n{key}\nrest");
+            let m = find_token(&value).expect(kind);
+            assert_eq!(m.kind, TokenKind::PrivateKey);
+            assert_eq!(&value[m.range()], key);
+        }
+        let pgp = format!(
+            "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n{body}\n-----END PGP PRIVATE KEY BLOCK-----"
+        );
+        assert_eq!(kinds(&pgp), Some((TokenKind::PrivateKey, 0, pgp.len())));
+        // No END marker: the key runs to the end of the value.
+        let open = format!("-----BEGIN RSA PRIVATE KEY-----\n{body}");
+        assert_eq!(kinds(&open), Some((TokenKind::PrivateKey, 0, open.len())));
+        // A malformed END line ends the key at the end of that line.
+        let bad_end = format!("-----BEGIN PRIVATE KEY-----\n{body}\n-----END PRIVATE KEY\nnext");
+        assert_eq!(
+            kinds(&bad_end),
+            Some((TokenKind::PrivateKey, 0, bad_end.len() - 5))
+        );
+        // A fake key does not hide a real token after it.
+        let after = format!("{}\nx={}", pem("", "..."), aws());
+        assert_eq!(
+            find_token(&after).map(|m| m.kind),
+            Some(TokenKind::AwsAccessKeyId)
+        );
+        let after = format!("-----BEGIN PRIVATE KEY-----\n...\n-----END\nx={}", aws());
+        assert_eq!(
+            find_token(&after).map(|m| m.kind),
+            Some(TokenKind::AwsAccessKeyId)
+        );
+        // Near misses.
+        for value in [
+            format!("-----BEGIN PUBLIC KEY-----\n{body}\n-----END PUBLIC KEY-----"),
+            format!("-----BEGIN CERTIFICATE-----\n{body}\n-----END CERTIFICATE-----"),
+            format!("-----BEGIN FOO PRIVATE KEY-----\n{body}\n"),
+            format!("-----BEGIN RSA PRIVATE KEY----\n{body}\n"),
+            pem("RSA ", "..."),
+            pem("", "XXXXXXXXXXXXXXXX"),
+            "-----BEGIN PRIVATE KEY-----".to_owned(),
+            "-----BEGIN PRIVATE KEY-----\n\n".to_owned(),
+        ] {
+            assert_eq!(find_token(&value), None, "case {:?}", &value[..20]);
+        }
+    }
+
+    #[test]
+    fn token_near_misses() {
+        let cases: Vec<String> = vec![
+            String::new(),
+            "hello world".into(),
+            // AWS
+            "AKIAIOSFODNN7EXAMPLE".into(),
+            format!("X{}", aws()),
+            format!("{}9", aws()),
+            format!("AKIA{}", "Z7Q2K9LM4XPA3B8"),
+            format!("AKIA{}", "z7q2k9lm4xpa3b8c"),
+            format!("AKIB{}", "Z7Q2K9LM4XPA3B8C"),
+            format!("AKIA{}", rep("X", 16)),
+            format!("AKIA{}", rep("0", 16)),
+            format!("éAKIA{}", "Z7Q2K9LM4XPA3B8C"),
+            // GitHub
+            format!("ghp_{}", b62(35)),
+            format!("ghx_{}", b62(36)),
+            format!("xghp_{}", b62(36)),
+            format!("ghp_{}", rep("X", 36)),
+            format!("ghp_{}", rep("x", 40)),
+            format!("github_pat_{}", b62(81)),
+            format!("ghp_{}EXAMPLE", b62(30)),
+            // GitLab
+            format!("glpat-{}", b62(19)),
+            "glpat-xxxxxxxxxxxxxxxxxxxx".into(),
+            "glpat-<your-token-here>".into(),
+            // Slack
+            "xoxb-your-token-here-please".into(),
+            "xoxb-123".into(),
+            format!("xoxb-{}", b62(30)),
+            "xoxb-1234567890".into(),
+            "xoxb-0000000000-0000000000-XXXXXXXXXXXXXXXX".into(),
+            "xoxc-1234567890-1234567890-abcdefghij".into(),
+            "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX".into(),
+            "https://hooks.slack.com/services/TABC/BDEF/abcdefghijklmnopqrst".into(),
+            format!(
+                "https://hooks.slack.com/workflows/T0ABCDEF1/B0ABCDEF1/{}",
+                b62(24)
+            ),
+            format!(
+                "https://hooks.slack.com/services/T0ABCDEF1/B0ABCDEF1/{}",
+                b62(10)
+            ),
+            // Google, Stripe, npm, PyPI, Docker Hub
+            format!("AIza{}", b62(34)),
+            format!("AIza{}", b62(36)),
+            format!("sk_test_{}", b62(24)),
+            format!("sk_live_{}", b62(23)),
+            format!("npm_{}", b62(35)),
+            format!("npm_{}", b62(37)),
+            format!("pypi-AgEIcHlwaS5vcmc{}", b62(49)),
+            format!("dckr_pat_{}", b62(26)),
+        ];
+        for value in &cases {
+            assert_eq!(
+                find_token(value),
+                None,
+                "false positive, length {}",
+                value.len()
+            );
+        }
+    }
+
+    #[test]
+    fn all_tokens_and_boundaries() {
+        let value = format!("a={} b=ghp_{} ü c=ghp_{}", aws(), b62(36), rep("X", 36));
+        let found = find_tokens(&value);
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].kind, TokenKind::AwsAccessKeyId);
+        assert_eq!(found[1].kind, TokenKind::GithubToken);
+        for m in found {
+            assert!(value.is_char_boundary(m.start) && value.is_char_boundary(m.end));
+        }
+        assert_eq!(find_token(&value), Some(find_tokens(&value)[0]));
+        // Two PEM keys in one value.
+        let two = format!("{}\n{}", pem("", &b62(64)), pem("EC ", &b62(64)));
+        assert_eq!(find_tokens(&two).len(), 2);
+    }
+
+    #[test]
+    fn describe_and_debug_hold_no_value() {
+        assert_eq!(TokenKind::AwsAccessKeyId.describe(), "an AWS access key id");
+        assert_eq!(TokenKind::GithubToken.describe(), "a GitHub token");
+        assert_eq!(TokenKind::PrivateKey.describe(), "a PEM private key");
+        let secret = format!("ghp_{}", b62(36));
+        let m = find_token(&secret).expect("token");
+        let shown = format!("{m:?} {}", m.kind.describe());
+        assert!(!shown.contains(&secret[4..]), "{shown}");
+    }
+
+    fn b64(text: &str) -> String {
+        base64::engine::general_purpose::STANDARD.encode(text)
+    }
+
+    #[test]
+    fn docker_configs() {
+        let auth = b64("user:hunter2");
+        let cases: Vec<(String, Option<Vec<&str>>)> = vec![
+            (
+                format!(r#"{{"auths":{{"https://index.docker.io/v1/":{{"auth":"{auth}"}}}}}}"#),
+                Some(vec!["index.docker.io"]),
+            ),
+            (
+                format!(
+                    r#"{{"auths":{{"ghcr.io":{{"username":"u","password":"p"}},
+                    "Registry.Local:5000":{{"identitytoken":"t"}},
+                    "quay.io":{{"registrytoken":"r"}},
+                    "https://ghcr.io":{{"auth":"{auth}"}},
+                    "empty.io":{{}}}}}}"#
+                ),
+                Some(vec!["ghcr.io", "quay.io", "registry.local:5000"]),
+            ),
+            // Legacy .dockercfg.
+            (
+                format!(r#"{{"https://index.docker.io/v1/":{{"auth":"{auth}","email":"a@b.c"}}}}"#),
+                Some(vec!["index.docker.io"]),
+            ),
+            // Keys are case-insensitive, as in Go.
+            (
+                r#"{"AUTHS":{"r.io":{"Password":"p"}}}"#.into(),
+                Some(vec!["r.io"]),
+            ),
+            (
+                "{\"auths\":{\"r.io\":{\"pa\u{17F}\u{17F}word\":\"p\"}}}".into(),
+                Some(vec!["r.io"]),
+            ),
+            // Userinfo in a key is never reported.
+            (
+                r#"{"auths":{"https://bob:pw@r.io/v2/":{"auth":"x"}}}"#.into(),
+                Some(vec!["r.io"]),
+            ),
+            // Not credentials.
+            (r#"{"auths":{"r.io":{}}}"#.into(), None),
+            (r#"{"auths":{}}"#.into(), None),
+            (r#"{"auths":{"r.io":{"auth":""}}}"#.into(), None),
+            (r#"{"auths":{"r.io":{"auth":"${AUTH}"}}}"#.into(), None),
+            (
+                r#"{"auths":{"r.io":{"username":"u","email":"e"}}}"#.into(),
+                None,
+            ),
+            (r#"{"auths":{"r.io":{"auth":123}}}"#.into(), None),
+            (r#"{"auths":{"r.io":"auth"}}"#.into(), None),
+            (
+                r#"{"credsStore":"desktop","credHelpers":{"gcr.io":"gcloud"}}"#.into(),
+                None,
+            ),
+            (
+                r#"{"auths":{"r.io":{}},"credsStore":"desktop"}"#.into(),
+                None,
+            ),
+            // `auths` present: other top-level keys are not legacy hosts.
+            (r#"{"auths":{},"x.io":{"auth":"a"}}"#.into(), None),
+            // Legacy form only for registry-looking keys.
+            (r#"{"db":{"password":"p"}}"#.into(), None),
+            (
+                r#"{"localhost":{"password":"p"}}"#.into(),
+                Some(vec!["localhost"]),
+            ),
+            ("[]".into(), None),
+            ("{".into(), None),
+            ("not json".into(), None),
+            (String::new(), None),
+            ("null".into(), None),
+        ];
+        for (text, want) in &cases {
+            let got = parse_docker_config(text).map(|c| c.hosts);
+            let want = want
+                .as_ref()
+                .map(|h| h.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+            assert_eq!(got, want, "case {text}");
+        }
+        // Debug shows hosts only.
+        let cfg = parse_docker_config(&cases[0].0).expect("config");
+        assert!(!format!("{cfg:?}").contains(&auth));
+    }
+
+    #[test]
+    fn docker_config_in_values() {
+        let json = r#"{"auths":{"registry.example.com":{"auth":"dTpw"}}}"#;
+        let want = Some(DockerConfig {
+            hosts: vec!["registry.example.com".into()],
+        });
+        assert_eq!(docker_config_in_value(json), want);
+        assert_eq!(docker_config_in_value(&format!("  {json}\n")), want);
+        let encoded = b64(json);
+        assert_eq!(docker_config_in_value(&encoded), want);
+        let wrapped: String = encoded
+            .as_bytes()
+            .chunks(20)
+            .map(|c| String::from_utf8_lossy(c).into_owned() + "\n")
+            .collect();
+        assert_eq!(docker_config_in_value(&wrapped), want);
+        assert_eq!(docker_config_in_value(encoded.trim_end_matches('=')), want);
+        assert_eq!(
+            docker_config_in_value(&b64(&format!("\u{FEFF}{json}"))),
+            want
+        );
+        assert_eq!(docker_config_in_value(&b64("hello")), None);
+        assert_eq!(docker_config_in_value("not base64!"), None);
+        assert_eq!(docker_config_in_value(""), None);
+        assert_eq!(docker_config_in_value(&b64(r#"{"auths":{}}"#)), None);
+    }
+
+    #[test]
+    fn base64_decoding() {
+        let cases: &[(&str, Option<&[u8]>)] = &[
+            ("aGVsbG8=", Some(b"hello")),
+            ("aGVsbG8", Some(b"hello")),
+            ("aGVs\nbG8=\n", Some(b"hello")),
+            (" aGVs bG8= ", Some(b"hello")),
+            ("aGVsbA==", Some(b"hell")),
+            ("aGVsbA", Some(b"hell")),
+            ("aGVsbB==", Some(b"hell")),
+            ("", Some(b"")),
+            ("  \n", Some(b"")),
+            ("+/+/", Some(&[0xfb, 0xff, 0xbf])),
+            ("-_-_", None),
+            ("aGVsbG8=aGVs", None),
+            ("a", None),
+            ("aGVsbG8===", None),
+            ("é", None),
+            ("!!!!", None),
+        ];
+        for (input, want) in cases {
+            assert_eq!(decode_base64(input).as_deref(), *want, "case {input:?}");
+        }
+    }
+
+    #[test]
+    fn sops_values() {
+        let cases: &[(&str, bool)] = &[
+            ("ENC[AES256_GCM,data:Tr7o=,iv:1=,tag:2=,type:str]", true),
+            ("  ENC[AES256_GCM,data:abc,type:int]\n", true),
+            ("ENC[AES256_GCM,data:,type:str]", true),
+            ("ENC[]", false),
+            ("ENC[AES256_GCM]", false),
+            ("ENC[AES256_GCM,iv:1,type:str]", false),
+            ("ENC[,data:x]", false),
+            ("ENC[AES 256,data:x]", false),
+            ("enc[AES256_GCM,data:x]", false),
+            ("ENC[AES256_GCM,data:x", false),
+            ("prefix ENC[AES256_GCM,data:x]", false),
+            ("", false),
+        ];
+        for (value, want) in cases {
+            assert_eq!(is_sops_value(value), *want, "case {value:?}");
+        }
+    }
+
+    #[test]
+    fn placeholders() {
+        let cases: &[(&str, bool)] = &[
+            ("", true),
+            ("   \n\t", true),
+            ("${DB_PASSWORD}", true),
+            ("${db.password}", true),
+            (" ${VAR} ", true),
+            ("${VAR:?must be set}", true),
+            ("${VAR?unset}", true),
+            ("$VAR", true),
+            ("$DB_PASSWORD", true),
+            ("$(DB_PASSWORD)", true),
+            ("$(db-password)", true),
+            ("{{ .Values.password }}", true),
+            ("{{- .Values.db.password | b64enc | quote -}}", true),
+            ("{{password}}", true),
+            ("<password>", true),
+            ("<PLACEHOLDER>", true),
+            ("<your-api-key-here>", true),
+            ("<base64 encoded password>", true),
+            // Real values.
+            ("changeme", false),
+            ("CHANGEME", false),
+            ("hunter2", false),
+            ("${VAR:-hunter2}", false),
+            ("${}", false),
+            ("${VAR", false),
+            ("${A}${B}", false),
+            ("$", false),
+            ("$ecret123", false),
+            ("$VAR!", false),
+            ("$()", false),
+            ("$(VAR) x", false),
+            ("pass{{ .Values.x }}", false),
+            ("{{", false),
+            ("{{}", false),
+            ("<>", false),
+            ("<123>", false),
+            ("<p@ss>", false),
+            ("<<x>>", false),
+            ("p<password>", false),
+        ];
+        for (value, want) in cases {
+            assert_eq!(is_placeholder(value), *want, "case {value:?}");
+        }
+    }
+
+    /// A small deterministic generator (xorshift64*), so the test needs no crate.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            usize::try_from(self.next() % n as u64).unwrap_or(0)
+        }
+    }
+
+    #[test]
+    fn never_panics_on_noise() {
+        let fragments: Vec<String> = vec![
+            "AKIA".into(),
+            "ASIA".into(),
+            "ghp_".into(),
+            "github_pat_".into(),
+            "glpat-".into(),
+            "xoxb-".into(),
+            "xapp-".into(),
+            "https://hooks.slack.com/services/".into(),
+            "T0ABCDEF1/".into(),
+            "B0ABCDEF1/".into(),
+            "-----BEGIN ".into(),
+            "RSA ".into(),
+            "PRIVATE KEY".into(),
+            " BLOCK".into(),
+            "-----".into(),
+            "-----END ".into(),
+            "AIza".into(),
+            "sk_live_".into(),
+            "npm_".into(),
+            "pypi-AgEIcHlwaS5vcmc".into(),
+            "dckr_pat_".into(),
+            "ENC[".into(),
+            "data:".into(),
+            "${".into(),
+            "$(".into(),
+            "{{".into(),
+            "}}".into(),
+            "<".into(),
+            ">".into(),
+            "{\"auths\":{".into(),
+            "\"auth\":\"x\"".into(),
+            "\"r.io\":".into(),
+            "{".into(),
+            "}".into(),
+            ",".into(),
+            "=".into(),
+            "\n".into(),
+            " ".into(),
+            "_".into(),
+            "-".into(),
+            "é".into(),
+            "ß".into(),
+            "\u{212A}".into(),
+            "\u{17F}".into(),
+            "日本".into(),
+            "🔑".into(),
+            "\u{0}".into(),
+            "EXAMPLE".into(),
+            b62(7),
+            b62(20),
+            "0123456789".into(),
+            "ABCDEFGHIJKLMNOP".into(),
+            "aGVsbG8=".into(),
+        ];
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..3000 {
+            let parts = 1 + rng.below(24);
+            let mut s = String::new();
+            for _ in 0..parts {
+                s.push_str(&fragments[rng.below(fragments.len())]);
+            }
+            let _ = is_credential_name(&s);
+            for m in find_tokens(&s) {
+                assert!(m.start < m.end && m.end <= s.len());
+                assert!(s.is_char_boundary(m.start) && s.is_char_boundary(m.end));
+                assert!(s.get(m.range()).is_some());
+            }
+            let _ = find_token(&s);
+            let _ = parse_docker_config(&s);
+            let _ = docker_config_in_value(&s);
+            let _ = docker_config_in_value(&b64(&s));
+            let _ = decode_base64(&s);
+            let _ = is_sops_value(&s);
+            let _ = is_placeholder(&s);
+        }
+    }
+
+    #[test]
+    fn large_and_hostile_inputs_stay_fast() {
+        // Many PEM headers without an END marker, and many fake ones with one.
+        let headers = "-----BEGIN PRIVATE KEY-----\n....\n".repeat(20_000);
+        assert_eq!(find_token(&headers), None);
+        let fake = format!("{}\n", pem("", "...")).repeat(20_000);
+        assert_eq!(find_tokens(&fake), Vec::new());
+        for unit in [
+            "xoxb-1-",
+            "github_pat_",
+            "glpat-",
+            "glpat-a-",
+            "dckr_pat_",
+            "pypi-AgEIcHlwaS5vcmc-",
+            "AKIA",
+            "xoxb-1-AKIAZ7Q2K9LM4XPA3B8C-",
+            "-----BEGIN PRIVATE KEY-----",
+            "-----BEGIN PRIVATE KEY----------END ",
+        ] {
+            let hostile = unit.repeat(1_000_000 / unit.len());
+            let _ = find_tokens(&hostile);
+        }
+        let long = format!("ghp_{}", b62(MAX_TOKEN_RUN + 1));
+        assert_eq!(find_token(&long), None);
+        let dashes = "-".repeat(1_000_000);
+        assert_eq!(find_token(&dashes), None);
+        let deep = "[".repeat(100_000);
+        assert_eq!(parse_docker_config(&format!("{{\"auths\":{deep}")), None);
+        assert!(!is_credential_name(&"a".repeat(1_000_000)));
+    }
+}
