@@ -65,6 +65,8 @@ pub const WELL_KNOWN_PUBLIC: &[&str] = &[
     "registry.suse.com",
     // Chainguard's public images (`cgr.dev/chainguard/...`).
     "cgr.dev",
+    // Istio's release and sample images.
+    "registry.istio.io",
     "icr.io",
 ];
 

@@ -37,7 +37,7 @@ const CREDENTIAL_WORDS: &[&str] = &[
     "secret",
     "secrets",
     "token",
-    "tokens",
+    // NOTE: not `tokens`: `MAX_TOKENS`, `MAX_BATCH_PREFILL_TOKENS` are counts (LLM servers).
     "apikey",
     "apikeys",
     "credential",
@@ -56,7 +56,6 @@ const CREDENTIAL_INFIXES: &[&str] = &["password", "passwd", "passphrase"];
 /// Suffixes that make a run-together word a credential word (`APITOKEN`, `JWTSECRET`).
 const CREDENTIAL_SUFFIXES: &[&str] = &[
     "token",
-    "tokens",
     "secret",
     "secrets",
     "apikey",
@@ -86,6 +85,23 @@ const CREDENTIAL_PAIRS: &[(&str, &str)] = &[
 /// A name whose last word is one of these names something *about* a credential (where it
 /// lives, how long it lasts, whether it is on), not the credential itself.
 const NON_SECRET_LAST_WORDS: &[&str] = &[
+    // what else it is: an image, or a file's content (`secret.html`, `auth.json`)
+    "image",
+    "images",
+    "html",
+    "json",
+    "yaml",
+    "yml",
+    "txt",
+    "conf",
+    "cfg",
+    "ini",
+    "toml",
+    "xml",
+    "properties",
+    // who it is for
+    "role",
+    "roles",
     // where it lives
     "file",
     "files",
@@ -260,6 +276,23 @@ fn is_credential_word(word: &str) -> bool {
 /// and the like (so `PASSWORD_FILE`, `TOKEN_URL`, `AWS_ACCESS_KEY_ID` are not credentials).
 ///
 /// Words are whole: `AUTHOR`, `SECRETARY` and `OAUTH` alone are not credentials.
+/// Whether a literal value under a credential-like name can be the credential itself:
+/// booleans (`server.disable.auth: "true"`) and absolute file paths
+/// (`GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/key.json`) are settings about one.
+pub fn could_be_credential(value: &str) -> bool {
+    let v = value.trim();
+    if v.is_empty() {
+        return false;
+    }
+    let boolean = [
+        "true", "false", "yes", "no", "on", "off", "enabled", "disabled", "none", "null", "0", "1",
+    ]
+    .iter()
+    .any(|b| v.eq_ignore_ascii_case(b));
+    let path = v.starts_with('/') && !v.contains(char::is_whitespace);
+    !boolean && !path
+}
+
 pub fn is_credential_name(name: &str) -> bool {
     let words = split_words(name);
     let Some(last) = words.last() else {
@@ -1047,6 +1080,21 @@ pub fn is_placeholder(value: &str) -> bool {
     if v.starts_with("{{") && v.ends_with("}}") && v.len() >= 4 {
         return true;
     }
+    // `GOOGLE_API_KEY_VAL`, `YOUR_TOKEN_HERE`: an identifier for `sed` or a human to replace.
+    let mut words = v.split('_');
+    let upper_word = |w: &str| {
+        !w.is_empty()
+            && w.bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    };
+    if v.contains('_')
+        && words.next().is_some_and(|w| {
+            w.bytes().next().is_some_and(|b| b.is_ascii_uppercase()) && upper_word(w)
+        })
+        && words.all(upper_word)
+    {
+        return true;
+    }
     if let Some(inner) = v.strip_prefix('<').and_then(|s| s.strip_suffix('>')) {
         return inner.bytes().any(|b| b.is_ascii_alphabetic())
             && inner
@@ -1054,6 +1102,46 @@ pub fn is_placeholder(value: &str) -> bool {
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'_' | b'-' | b'.'));
     }
     false
+}
+
+#[cfg(test)]
+mod corpus_regressions {
+    use super::*;
+
+    /// Names and values from real manifests that are not credentials.
+    #[test]
+    fn settings_about_credentials_are_not_credentials() {
+        for name in [
+            "MAX_TOTAL_TOKENS",
+            "MAX_BATCH_PREFILL_TOKENS",
+            "AUTH_PROXY_IMAGE",
+            "secret.html",
+            "auth.json",
+        ] {
+            assert!(!is_credential_name(name), "{name}");
+        }
+        assert!(is_credential_name("GITHUB_TOKEN"));
+        assert!(is_placeholder("GOOGLE_API_KEY_VAL"));
+        assert!(is_placeholder("YOUR_TOKEN_HERE"));
+        assert!(!is_placeholder("Hunter2_Secret"));
+        assert!(
+            !is_placeholder("SECRET"),
+            "a lone capital word can be a password"
+        );
+        for value in [
+            "true",
+            "False",
+            "1",
+            "/var/secrets/google/key.json",
+            " ",
+            "",
+        ] {
+            assert!(!could_be_credential(value), "{value:?}");
+        }
+        for value in ["hunter2", "s3cr3t value", "123456"] {
+            assert!(could_be_credential(value), "{value:?}");
+        }
+    }
 }
 
 #[cfg(test)]

@@ -72,9 +72,10 @@ fn full_distribution(repository: &str, tag: Option<&str>) -> Option<&'static str
     let name = repository.strip_prefix("library/").unwrap_or(repository);
     // `ubi9/ubi`, `ubi8/ubi-init`: Red Hat's full UBI; `ubi9/ubi-minimal` is fine.
     let last = name.rsplit('/').next().unwrap_or(name);
+    // `alpine3.22`, `slim-bookworm`: a variant word may carry a version.
     let small = |s: &str| {
-        s.split(['-', '.', '_'])
-            .any(|word| SMALL_VARIANTS.contains(&word))
+        s.split(['-', '_'])
+            .any(|word| SMALL_VARIANTS.iter().any(|v| word.starts_with(v)))
     };
     if small(last) || tag.is_some_and(small) {
         return None;
@@ -141,6 +142,8 @@ mod tests {
             ("ubi9/ubi-micro", None),
             ("library/busybox", Some("1.36")),
             ("library/golang", Some("1.23-alpine")),
+            ("library/ruby", Some("4.0.5-alpine3.22")),
+            ("library/python", Some("3.14.7-alpine3.24")),
             ("team/app", Some("1.0")),
         ] {
             assert!(full_distribution(repo, tag).is_none(), "{repo}:{tag:?}");

@@ -37,7 +37,12 @@ impl Rule for SecretConfigmap {
                 continue;
             }
             let text = value.as_str().unwrap_or_default();
-            let what = if secrets::is_credential_name(key) {
+            // NOTE: a multi-line or JSON value is a file's content: only a token in it counts.
+            let single_value = !text.contains('\n') && !text.trim_start().starts_with(['{', '[']);
+            let what = if single_value
+                && secrets::is_credential_name(key)
+                && secrets::could_be_credential(text)
+            {
                 "a credential-like key with a literal value".to_string()
             } else if let Some(token) = secrets::find_token(text) {
                 token.kind.describe().to_string()
