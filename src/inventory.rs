@@ -6,7 +6,7 @@
 //! about an object that is not in the scan.
 
 use crate::admission::{self, RegistryPolicy, SigningPolicy};
-use crate::finding::Location;
+use crate::finding::{Location, Subject};
 use crate::k8s::{self, Object};
 use crate::rules::rbac_secrets_broad::{self, RbacGrant};
 use crate::uses::ObjectId;
@@ -42,6 +42,17 @@ pub struct PullSecretRef {
     pub owner: ObjectId,
     pub document: usize,
     pub key_path: String,
+}
+
+impl PullSecretRef {
+    /// The finding subject: the entry in its owner (pod template or ServiceAccount).
+    pub fn subject(&self) -> Subject {
+        Subject::Object {
+            object: self.owner.clone(),
+            document: self.document,
+            key_path: self.key_path.clone(),
+        }
+    }
 }
 
 /// A RoleBinding or ClusterRoleBinding, reduced to what the RBAC rule asks.

@@ -176,15 +176,6 @@ pub fn object_images(
             Value::Map(_) => (String::from("{…}"), Err(ImageError::NotAString("mapping"))),
             Value::Null => continue,
         };
-        let key_path = match container.name {
-            Some(name) => format!(
-                "{}{}.{}[name={name}].image",
-                pod.item_path,
-                pod.path,
-                container.kind.field()
-            ),
-            None => format!("{}.image", container.field_path),
-        };
         out.push(ImageUse {
             file,
             span: node.span,
@@ -196,7 +187,7 @@ pub fn object_images(
                 container: container.name.map(str::to_string),
                 kind: container.kind,
                 field_path: format!("{}.image", container.field_path),
-                key_path,
+                key_path: format!("{}.image", container.key_path),
                 pull_policy: container.pull_policy().map(str::to_string),
                 pod: Box::new(access.clone()),
             },

@@ -152,6 +152,9 @@ pub struct Container<'a> {
     pub node: &'a Node,
     /// Field path from the object root, e.g. `spec.template.spec.containers[0]`.
     pub field_path: String,
+    /// Like `field_path`, with the container's name for its index when it has one
+    /// (`spec.template.spec.containers[name=web]`), so reordering keeps identities.
+    pub key_path: String,
 }
 
 impl<'a> Container<'a> {
@@ -194,15 +197,6 @@ pub fn env_vars<'a>(object: &Object<'a>) -> Vec<EnvVar<'a>> {
     };
     let mut out = Vec::new();
     for container in containers(&pod) {
-        let container_path = match container.name {
-            Some(name) => format!(
-                "{}{}.{}[name={name}]",
-                pod.item_path,
-                pod.path,
-                container.kind.field()
-            ),
-            None => container.field_path.clone(),
-        };
         let entries = container
             .node
             .get("env")
@@ -218,7 +212,7 @@ pub fn env_vars<'a>(object: &Object<'a>) -> Vec<EnvVar<'a>> {
             };
             out.push(EnvVar {
                 container: container.name,
-                key_path: format!("{container_path}.env[name={name}]"),
+                key_path: format!("{}.env[name={name}]", container.key_path),
                 name,
                 value_key,
                 value,
@@ -247,11 +241,17 @@ pub fn containers<'a>(pod: &PodSpec<'a>) -> Vec<Container<'a>> {
             if node.entries().is_none() {
                 continue;
             }
+            let name = node.get("name").and_then(Node::as_str);
+            let list = format!("{}{}.{}", pod.item_path, pod.path, kind.field());
             out.push(Container {
                 kind,
-                name: node.get("name").and_then(Node::as_str),
+                name,
                 node,
-                field_path: format!("{}{}.{}[{i}]", pod.item_path, pod.path, kind.field()),
+                field_path: format!("{list}[{i}]"),
+                key_path: match name {
+                    Some(name) => format!("{list}[name={name}]"),
+                    None => format!("{list}[{i}]"),
+                },
             });
         }
     }

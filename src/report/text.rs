@@ -68,29 +68,14 @@ fn render_group(out: &mut String, report: &ScanReport, group: &[Finding], style:
     let gutter = " ".repeat(line_no.len().max(1));
     // NOTE: the lines of secrets are never shown, not even masked: where the key is is enough.
     let shows_source = group.iter().all(|f| f.rule.shows_source);
+    let location = region.map_or(file.path.clone(), |r| {
+        format!("{}:{}:{}", file.path, r.start.line, r.start.column)
+    });
+    let _ = writeln!(out, "{gutter}{} {location}", blue("-->"));
     match region {
-        None => {
-            let _ = writeln!(out, "{gutter}{} {}", blue("-->"), file.path);
-        }
-        Some(region) if !shows_source => {
-            let _ = writeln!(
-                out,
-                "{gutter}{} {}:{}:{}",
-                blue("-->"),
-                file.path,
-                region.start.line,
-                region.start.column
-            );
-        }
+        None => {}
+        Some(_) if !shows_source => {}
         Some(region) => {
-            let _ = writeln!(
-                out,
-                "{gutter}{} {}:{}:{}",
-                blue("-->"),
-                file.path,
-                region.start.line,
-                region.start.column
-            );
             let source_line = file.shown_line(region.start.line).replace('\t', " ");
             let width = if region.end.line == region.start.line {
                 region.end.column.saturating_sub(region.start.column)

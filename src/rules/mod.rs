@@ -132,6 +132,32 @@ pub struct ObjectView<'a> {
     pub namespace: &'a str,
 }
 
+impl ObjectView<'_> {
+    /// A finding of `rule` about the field `key_path` of this object, at `at` (a key node:
+    /// findings about values that must not be shown point at their key).
+    pub fn finding(
+        &self,
+        rule: &'static RuleMeta,
+        at: &crate::yaml::Node,
+        key_path: String,
+        message: String,
+    ) -> Finding {
+        Finding::at(
+            rule,
+            crate::finding::Location {
+                file: self.file,
+                span: at.span,
+            },
+            crate::finding::Subject::Object {
+                object: crate::uses::ObjectId::of(self.object),
+                document: self.document,
+                key_path,
+            },
+            message,
+        )
+    }
+}
+
 /// A file as the per-file hook sees it.
 pub struct FileView<'a> {
     pub id: usize,

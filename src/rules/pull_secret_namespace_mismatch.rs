@@ -1,7 +1,7 @@
 //! `pull-secret-namespace-mismatch`: the pull secret exists, but in another namespace.
 
 use super::{Context, Rule, RuleMeta, ScanFacts};
-use crate::finding::{Finding, Level, Subject};
+use crate::finding::{Finding, Level};
 
 pub struct PullSecretNamespaceMismatch;
 
@@ -40,11 +40,7 @@ impl Rule for PullSecretNamespaceMismatch {
                 Finding::at(
                     &META,
                     reference.location,
-                    Subject::Object {
-                        object: reference.owner.clone(),
-                        document: reference.document,
-                        key_path: reference.key_path.clone(),
-                    },
+                    reference.subject(),
                     format!(
                         "pull secret `{}` is in namespace {} but not in `{}`, where it is used; the kubelet looks for pull secrets in the pod's own namespace only",
                         reference.name,

@@ -2,7 +2,7 @@
 //! config.
 
 use super::{Context, Rule, RuleMeta, ScanFacts};
-use crate::finding::{Finding, Level, Subject};
+use crate::finding::{Finding, Level};
 
 pub struct PullSecretWrongType;
 
@@ -39,11 +39,7 @@ impl Rule for PullSecretWrongType {
                 Finding::at(
                     &META,
                     reference.location,
-                    Subject::Object {
-                        object: reference.owner.clone(),
-                        document: reference.document,
-                        key_path: reference.key_path.clone(),
-                    },
+                    reference.subject(),
                     format!(
                         "pull secret `{}` (namespace `{}`) is a Secret of type `{}`; the kubelet only reads registry credentials from `kubernetes.io/dockerconfigjson` or `kubernetes.io/dockercfg` Secrets",
                         reference.name, reference.namespace, secret.secret_type

@@ -1,10 +1,9 @@
 //! `registry-credentials-plaintext`: a docker config with credentials in plain YAML.
 
 use super::{Context, ObjectView, Rule, RuleMeta};
-use crate::finding::{Finding, Level, Location, Subject};
+use crate::finding::{Finding, Level};
 use crate::k8s;
 use crate::secrets;
-use crate::uses::ObjectId;
 use crate::yaml::Node;
 
 pub struct RegistryCredentialsPlaintext;
@@ -56,17 +55,10 @@ impl Rule for RegistryCredentialsPlaintext {
                 continue;
             };
             let hosts: Vec<String> = config.hosts.iter().map(|h| format!("`{h}`")).collect();
-            out.push(Finding::at(
+            out.push(view.finding(
                 &META,
-                Location {
-                    file: view.file,
-                    span: key_node.span,
-                },
-                Subject::Object {
-                    object: ObjectId::of(object),
-                    document: view.document,
-                    key_path: key_path.clone(),
-                },
+                key_node,
+                key_path.clone(),
                 format!(
                     "{} `{}/{name}` holds registry credentials for {} in plain text at `{key_path}`",
                     object.kind,

@@ -2,10 +2,9 @@
 
 use super::secret_plaintext::is_literal;
 use super::{Context, ObjectView, Rule, RuleMeta};
-use crate::finding::{Finding, Level, Location, Subject};
+use crate::finding::{Finding, Level};
 use crate::k8s;
 use crate::secrets;
-use crate::uses::ObjectId;
 
 pub struct SecretConfigmap;
 
@@ -49,17 +48,10 @@ impl Rule for SecretConfigmap {
             } else {
                 continue;
             };
-            out.push(Finding::at(
+            out.push(view.finding(
                 &META,
-                Location {
-                    file: view.file,
-                    span: key_node.span,
-                },
-                Subject::Object {
-                    object: ObjectId::of(object),
-                    document: view.document,
-                    key_path: format!("data.{key}"),
-                },
+                key_node,
+                format!("data.{key}"),
                 format!(
                     "ConfigMap `{}/{name}` key `{key}` holds {what}; ConfigMaps are not secret and are readable by far more people and tools",
                     view.namespace

@@ -2,10 +2,9 @@
 
 use super::secret_plaintext::is_literal;
 use super::{Context, ObjectView, Rule, RuleMeta};
-use crate::finding::{Finding, Level, Location, Subject};
+use crate::finding::{Finding, Level};
 use crate::k8s;
 use crate::secrets;
-use crate::uses::ObjectId;
 
 pub struct SecretEnvLiteral;
 
@@ -43,17 +42,10 @@ impl Rule for SecretEnvLiteral {
             let container = var
                 .container
                 .map_or(String::new(), |c| format!(" of container `{c}`"));
-            out.push(Finding::at(
+            out.push(view.finding(
                 &META,
-                Location {
-                    file: view.file,
-                    span: var.value_key.span,
-                },
-                Subject::Object {
-                    object: ObjectId::of(view.object),
-                    document: view.document,
-                    key_path: var.key_path.clone(),
-                },
+                var.value_key,
+                var.key_path.clone(),
                 format!(
                     "env `{}`{container} in {} `{}` holds {what}; it is in the repository and in the pod spec for anyone who can read either",
                     var.name,

@@ -1,10 +1,9 @@
 //! `secret-plaintext`: a committed `kind: Secret` with literal values.
 
 use super::{Context, ObjectView, Rule, RuleMeta};
-use crate::finding::{Finding, Level, Location, Subject};
+use crate::finding::{Finding, Level};
 use crate::k8s;
 use crate::secrets;
-use crate::uses::ObjectId;
 use crate::yaml::Node;
 
 pub struct SecretPlaintext;
@@ -46,23 +45,16 @@ impl Rule for SecretPlaintext {
                 } else {
                     ""
                 };
-                out.push(Finding::at(
-                    &META,
-                    Location {
-                        file: view.file,
-                        span: key_node.span,
-                    },
-                    Subject::Object {
-                        object: ObjectId::of(object),
-                        document: view.document,
-                        key_path: format!("{field}.{key}"),
-                    },
-                    format!(
+                out.push(view.finding(
+                &META,
+                key_node,
+                format!("{field}.{key}"),
+                format!(
                         "Secret `{}/{name}` holds `{field}.{key}` in plain text{encoding}; anyone who can read the repository can read it",
                         view.namespace
                     ),
-                )
-                .with_redacted(value.span));
+            )
+            .with_redacted(value.span));
             }
         }
     }
