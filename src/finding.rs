@@ -120,7 +120,7 @@ impl Finding {
     pub fn new(rule: &'static RuleMeta, image: &Arc<ImageUse>, message: impl Into<String>) -> Self {
         let location = Location {
             file: image.file,
-            span: image.span,
+            span: image.span_of(rule.part),
         };
         Finding::at(rule, location, Subject::Image(Arc::clone(image)), message)
     }

@@ -304,6 +304,11 @@ fn check_file(id: usize, input: &Input, options: &ScanOptions) -> FileOutcome {
     };
     let lines = LineIndex::new(&text);
     let default_ns = options.rules.default_namespace.as_str();
+    let is_kustomization = input
+        .path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| uses::KUSTOMIZATION_NAMES.contains(&n));
     let mut images = Vec::new();
     match input.kind {
         FileKind::Manifest => {
@@ -318,6 +323,9 @@ fn check_file(id: usize, input: &Input, options: &ScanOptions) -> FileOutcome {
                 }
                 match &document.root {
                     Ok(Some(root)) => {
+                        if is_kustomization {
+                            uses::kustomize_images(id, root, &mut images);
+                        }
                         for object in k8s::objects(root) {
                             out.stats.objects += 1;
                             let namespace = object.namespace.unwrap_or(default_ns);

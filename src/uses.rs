@@ -9,6 +9,7 @@ use crate::diagnostic::Severity;
 use crate::dockerfile::{self, FromBase};
 use crate::image_ref::{ImageRef, ReferenceError};
 use crate::k8s::{self, ContainerKind, Object};
+use crate::rules::ImagePart;
 use crate::source::Span;
 use crate::yaml::{Node, Value};
 
@@ -23,6 +24,28 @@ pub struct ImageUse {
     pub text: String,
     pub reference: Result<ImageRef, ImageError>,
     pub site: Site,
+}
+
+impl ImageUse {
+    /// Where a finding about `part` points: for a kustomize entry, the key that sets it
+    /// (`newTag` for a `latest` tag, `newName` for a registry); elsewhere the image itself.
+    pub fn span_of(&self, part: ImagePart) -> Span {
+        match (&self.site, part) {
+            (
+                Site::KustomizeImage {
+                    new_tag: Some(at), ..
+                },
+                ImagePart::Tag,
+            )
+            | (
+                Site::KustomizeImage {
+                    new_name: Some(at), ..
+                },
+                ImagePart::Registry,
+            ) => *at,
+            _ => self.span,
+        }
+    }
 }
 
 /// Why an image value is not a usable reference.
@@ -60,6 +83,15 @@ pub enum Site {
         is_final: bool,
         /// The FROM token as written, when `ARG` substitution changed it.
         written: Option<String>,
+    },
+    /// An entry of a kustomization's `images:` transformer: the reference it makes.
+    KustomizeImage {
+        /// The entry's `name` (the images it rewrites).
+        name: String,
+        /// The `newName` value, when the entry sets the registry and repository.
+        new_name: Option<Span>,
+        /// The `newTag` or `digest` value, when the entry sets the tag.
+        new_tag: Option<Span>,
     },
 }
 
@@ -125,13 +157,25 @@ impl Site {
                 stage_name,
                 ..
             } => format!("FROM|{stage_index}|{}", stage_name.as_deref().unwrap_or("")),
+            Site::KustomizeImage { name, .. } => format!("images[name={name}]"),
+        }
+    }
+
+    /// Whether this use decides `part` of the reference. A kustomize `images:` entry that
+    /// sets only `newTag` leaves the registry to the base manifest, and one that sets only
+    /// `newName` leaves the tag; the base's own findings cover what it leaves.
+    pub fn decides(&self, part: ImagePart) -> bool {
+        match (self, part) {
+            (Site::KustomizeImage { new_tag, .. }, ImagePart::Tag) => new_tag.is_some(),
+            (Site::KustomizeImage { new_name, .. }, ImagePart::Registry) => new_name.is_some(),
+            _ => true,
         }
     }
 
     pub fn pull_policy(&self) -> Option<&str> {
         match self {
             Site::Container { pull_policy, .. } => pull_policy.as_deref(),
-            Site::DockerfileFrom { .. } => None,
+            Site::DockerfileFrom { .. } | Site::KustomizeImage { .. } => None,
         }
     }
 }
@@ -246,4 +290,54 @@ pub fn dockerfile_images(file: usize, text: &str) -> DockerfileUses {
         }
     }
     out
+}
+
+/// The file names kustomize reads.
+pub const KUSTOMIZATION_NAMES: [&str; 3] =
+    ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// The image references a kustomization's `images:` entries produce. An entry that sets
+/// neither `newName`, `newTag` nor `digest` changes nothing and is skipped.
+pub fn kustomize_images(file: usize, root: &Node, out: &mut Vec<ImageUse>) {
+    let entries = root.get("images").and_then(Node::items).unwrap_or_default();
+    for entry in entries {
+        let (Some(name_node), Some(name)) =
+            (entry.get("name"), entry.get("name").and_then(Node::as_str))
+        else {
+            continue;
+        };
+        let new_name = entry
+            .get("newName")
+            .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()));
+        let digest = entry
+            .get("digest")
+            .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()));
+        let new_tag = entry
+            .get("newTag")
+            .filter(|n| n.as_str().is_some_and(|s| !s.is_empty()));
+        if new_name.is_none() && digest.is_none() && new_tag.is_none() {
+            continue;
+        }
+        let mut text = new_name.and_then(Node::as_str).unwrap_or(name).to_string();
+        // NOTE: kustomize sets the digest instead of the tag when both are given.
+        match (
+            digest.and_then(Node::as_str),
+            new_tag.and_then(Node::as_str),
+        ) {
+            (Some(d), _) => text.push_str(&format!("@{d}")),
+            (None, Some(t)) => text.push_str(&format!(":{t}")),
+            (None, None) => {}
+        }
+        out.push(ImageUse {
+            file,
+            span: name_node.span,
+            reference: ImageRef::parse(&text).map_err(ImageError::from),
+            text,
+            site: Site::KustomizeImage {
+                name: name.to_string(),
+                new_name: new_name.map(|n| n.span),
+                new_tag: digest.or(new_tag).map(|n| n.span),
+            },
+        });
+    }
 }

@@ -98,6 +98,10 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     if lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json") {
         return Some(FileKind::Manifest);
     }
+    // kustomize's extension-less name.
+    if name == "Kustomization" {
+        return Some(FileKind::Manifest);
+    }
     let dockerfile = name == "Dockerfile"
         || name == "Containerfile"
         || name.starts_with("Dockerfile.")

@@ -60,8 +60,16 @@ struct JsonFinding<'a> {
     dockerfile: Option<JsonStage<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     command: Option<JsonCommand<'a>>,
+    /// A kustomization's `images:` entry: its `name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kustomize: Option<JsonKustomize<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<JsonRelated<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonKustomize<'a> {
+    name: &'a str,
 }
 
 #[derive(Serialize)]
@@ -134,6 +142,7 @@ fn finding<'a>(report: &'a ScanReport, f: &'a Finding) -> JsonFinding<'a> {
         container: None,
         dockerfile: None,
         command: None,
+        kustomize: None,
         related: f
             .related
             .iter()
@@ -182,6 +191,7 @@ fn finding<'a>(report: &'a ScanReport, f: &'a Finding) -> JsonFinding<'a> {
                         is_final: *is_final,
                     });
                 }
+                Site::KustomizeImage { name, .. } => out.kustomize = Some(JsonKustomize { name }),
             }
         }
         Subject::Object {

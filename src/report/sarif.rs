@@ -293,6 +293,9 @@ fn result_properties(f: &Finding) -> BTreeMap<String, Value> {
                         json!({ "stage": stage_index, "stageName": stage_name }),
                     );
                 }
+                Site::KustomizeImage { name, .. } => {
+                    props.insert("kustomize".to_string(), json!({ "name": name }));
+                }
             }
         }
         Subject::Object {

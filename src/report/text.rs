@@ -162,6 +162,9 @@ pub fn context_line(finding: &Finding) -> Option<String> {
                 }
                 Some(s)
             }
+            Site::KustomizeImage { name, .. } => {
+                Some(format!("kustomize `images:` entry for `{name}`"))
+            }
         },
         Subject::Object {
             object, key_path, ..

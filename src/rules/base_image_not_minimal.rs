@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::{Context, Rule, RuleMeta, quoted};
+use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::finding::{Finding, Level};
 use crate::uses::{ImageUse, Site};
 
@@ -16,6 +16,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Build in a full image if you must, but ship from a slim, alpine, distroless or scratch base.",
     precision: "medium",
     security_severity: "2.0",
+    part: ImagePart::Reference,
     shows_source: true,
     doc: include_str!("../../docs/rules/base-image-not-minimal.md"),
 };

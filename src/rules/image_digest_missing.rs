@@ -1,6 +1,6 @@
 //! `image-digest-missing`: a tag but no digest.
 
-use super::{Context, Rule, RuleMeta, quoted};
+use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Keep the tag and add its digest (`crane digest IMAGE:TAG` prints it).",
     precision: "very-high",
     security_severity: "4.0",
+    part: ImagePart::Tag,
     shows_source: true,
     doc: include_str!("../../docs/rules/image-digest-missing.md"),
 };

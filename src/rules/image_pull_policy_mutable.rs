@@ -1,6 +1,6 @@
 //! `image-pull-policy-mutable`: a mutable tag that nodes never re-pull.
 
-use super::{Context, Rule, RuleMeta, quoted};
+use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Pin a digest (and keep `IfNotPresent`), or set `imagePullPolicy: Always`.",
     precision: "high",
     security_severity: "5.0",
+    part: ImagePart::Tag,
     shows_source: true,
     doc: include_str!("../../docs/rules/image-pull-policy-mutable.md"),
 };

@@ -1,6 +1,6 @@
 //! `image-reference-invalid`: the string is not an OCI image reference.
 
-use super::{Context, Rule, RuleMeta, quoted};
+use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Write it as `[registry/]repository[:tag][@digest]`, with a lowercase repository.",
     precision: "very-high",
     security_severity: "5.0",
+    part: ImagePart::Reference,
     shows_source: true,
     doc: include_str!("../../docs/rules/image-reference-invalid.md"),
 };

@@ -1,6 +1,6 @@
 //! `image-registry-implicit`: the registry or `library/` is left for the runtime to fill in.
 
-use super::{Context, Rule, RuleMeta, quoted};
+use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Write the full name, so readers and allow-lists see where the image comes from.",
     precision: "very-high",
     security_severity: "1.0",
+    part: ImagePart::Registry,
     shows_source: true,
     doc: include_str!("../../docs/rules/image-registry-implicit.md"),
 };

@@ -1,6 +1,6 @@
 //! `image-registry-not-allowed`: no `--allowed-registry` pattern matches the image.
 
-use super::{Context, Rule, RuleMeta, quoted};
+use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Use an image from an allowed registry, or add a pattern for this one if you trust it.",
     precision: "very-high",
     security_severity: "8.0",
+    part: ImagePart::Registry,
     shows_source: true,
     doc: include_str!("../../docs/rules/image-registry-not-allowed.md"),
 };

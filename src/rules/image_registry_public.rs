@@ -1,6 +1,6 @@
 //! `image-registry-public`: a well-known public registry, with no allow-list configured.
 
-use super::{Context, Rule, RuleMeta, quoted};
+use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::finding::{Finding, Level};
 use crate::registry::is_well_known_public;
 use crate::uses::ImageUse;
@@ -16,6 +16,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Mirror the image to a registry you control, or name the registries you trust with `--allowed-registry`.",
     precision: "high",
     security_severity: "4.0",
+    part: ImagePart::Registry,
     shows_source: true,
     doc: include_str!("../../docs/rules/image-registry-public.md"),
 };

@@ -1,6 +1,6 @@
 //! `image-signature-unverified`: no admission policy in the scan verifies the image's signature.
 
-use super::{Context, Rule, RuleMeta, ScanFacts, quoted};
+use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts, quoted};
 use crate::finding::{Finding, Level, Location};
 use crate::uses::Site;
 
@@ -14,6 +14,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Sign the image and add a policy that verifies it (Kyverno verifyImages, Sigstore ClusterImagePolicy).",
     precision: "medium",
     security_severity: "3.0",
+    part: ImagePart::Reference,
     shows_source: true,
     doc: include_str!("../../docs/rules/image-signature-unverified.md"),
 };

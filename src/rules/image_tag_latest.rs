@@ -1,6 +1,6 @@
 //! `image-tag-latest`: an explicit `:latest` tag.
 
-use super::{Context, Rule, RuleMeta, quoted};
+use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Use a version tag and pin its digest, e.g. `nginx:1.27.3@sha256:…`.",
     precision: "very-high",
     security_severity: "7.0",
+    part: ImagePart::Tag,
     shows_source: true,
     doc: include_str!("../../docs/rules/image-tag-latest.md"),
 };

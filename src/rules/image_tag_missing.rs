@@ -1,6 +1,6 @@
 //! `image-tag-missing`: neither a tag nor a digest.
 
-use super::{Context, Rule, RuleMeta, quoted};
+use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Add a version tag and pin its digest, e.g. `busybox:1.36.1@sha256:…`.",
     precision: "very-high",
     security_severity: "7.0",
+    part: ImagePart::Tag,
     shows_source: true,
     doc: include_str!("../../docs/rules/image-tag-missing.md"),
 };

@@ -52,6 +52,9 @@ pub struct RuleMeta {
     pub security_severity: &'static str,
     /// The rule's documentation page (`docs/rules/<id>.md`).
     pub doc: &'static str,
+    /// Which part of an image reference the rule judges; a kustomize `images:` entry is
+    /// checked only for the parts it sets, and findings point at the key that sets them.
+    pub part: ImagePart,
     /// Whether reports may show the source around a finding. `false` for rules about
     /// secrets: their lines hold the values, which are never printed.
     pub shows_source: bool,
@@ -72,6 +75,17 @@ impl RuleMeta {
     pub fn help_uri(&self) -> String {
         format!("{DOCS_BASE}/{}.md", self.id)
     }
+}
+
+/// A part of an image reference, as a rule's concern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImagePart {
+    /// The reference as a whole (and rules that are not about images).
+    Reference,
+    /// The tag or digest.
+    Tag,
+    /// The registry and repository.
+    Registry,
 }
 
 /// Where rule documentation pages live on the web.
@@ -214,7 +228,10 @@ pub static ALL: &[&dyn Rule] = &[
 pub fn check_images(images: &[Arc<ImageUse>], ctx: &Context, out: &mut Vec<Finding>) {
     for image in images {
         for rule in ALL {
-            rule.check_image(image, ctx, out);
+            // A kustomize `images:` entry answers only for the parts it sets.
+            if image.site.decides(rule.meta().part) {
+                rule.check_image(image, ctx, out);
+            }
         }
     }
 }

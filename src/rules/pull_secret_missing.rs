@@ -1,6 +1,6 @@
 //! `pull-secret-missing`: a private image with no pull credentials in sight.
 
-use super::{Context, Rule, RuleMeta, ScanFacts, quoted};
+use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts, quoted};
 use crate::finding::{Finding, Level};
 use crate::uses::Site;
 
@@ -14,6 +14,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Add `imagePullSecrets` to the pod spec or to its ServiceAccount, naming a `kubernetes.io/dockerconfigjson` Secret.",
     precision: "high",
     security_severity: "5.0",
+    part: ImagePart::Reference,
     shows_source: true,
     doc: include_str!("../../docs/rules/pull-secret-missing.md"),
 };

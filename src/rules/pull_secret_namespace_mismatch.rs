@@ -1,6 +1,6 @@
 //! `pull-secret-namespace-mismatch`: the pull secret exists, but in another namespace.
 
-use super::{Context, Rule, RuleMeta, ScanFacts};
+use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
 use crate::finding::{Finding, Level};
 
 pub struct PullSecretNamespaceMismatch;
@@ -13,6 +13,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Create the pull secret in the pod's namespace too (pull secrets are namespace-local).",
     precision: "very-high",
     security_severity: "4.0",
+    part: ImagePart::Reference,
     shows_source: true,
     doc: include_str!("../../docs/rules/pull-secret-namespace-mismatch.md"),
 };

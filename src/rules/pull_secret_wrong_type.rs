@@ -1,7 +1,7 @@
 //! `pull-secret-wrong-type`: an `imagePullSecrets` entry names a Secret that is not a docker
 //! config.
 
-use super::{Context, Rule, RuleMeta, ScanFacts};
+use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
 use crate::finding::{Finding, Level};
 
 pub struct PullSecretWrongType;
@@ -18,6 +18,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Recreate the Secret with `kubectl create secret docker-registry` (type `kubernetes.io/dockerconfigjson`).",
     precision: "very-high",
     security_severity: "4.0",
+    part: ImagePart::Reference,
     shows_source: true,
     doc: include_str!("../../docs/rules/pull-secret-wrong-type.md"),
 };

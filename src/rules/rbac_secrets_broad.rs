@@ -1,6 +1,6 @@
 //! `rbac-secrets-broad`: a role that can read every Secret, worse when bound to everyone.
 
-use super::{Context, Rule, RuleMeta, ScanFacts};
+use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
 use crate::finding::{Finding, Level, Location, Subject};
 use crate::k8s::Object;
 use crate::uses::ObjectId;
@@ -16,6 +16,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Name the Secrets the role needs in `resourceNames`, or drop the read verbs.",
     precision: "high",
     security_severity: "7.0",
+    part: ImagePart::Reference,
     shows_source: true,
     doc: include_str!("../../docs/rules/rbac-secrets-broad.md"),
 };

@@ -1,6 +1,6 @@
 //! `registry-credentials-plaintext`: a docker config with credentials in plain YAML.
 
-use super::{Context, ObjectView, Rule, RuleMeta};
+use super::{Context, ImagePart, ObjectView, Rule, RuleMeta};
 use crate::finding::{Finding, Level};
 use crate::k8s;
 use crate::secrets;
@@ -16,6 +16,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Rotate the registry credential and create the pull secret in the cluster (or through a secrets manager), not in the repository.",
     precision: "very-high",
     security_severity: "8.5",
+    part: ImagePart::Reference,
     shows_source: false,
     doc: include_str!("../../docs/rules/registry-credentials-plaintext.md"),
 };

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{Context, FileView, Rule, RuleMeta};
+use super::{Context, FileView, ImagePart, Rule, RuleMeta};
 use crate::finding::{Finding, Level, Location, Subject};
 use crate::script::{ScriptKind, find_cli_passwords};
 use crate::source::Span;
@@ -17,6 +17,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Read the password from a secret variable and pass it on standard input (`--password-stdin`); rotate it.",
     precision: "high",
     security_severity: "8.0",
+    part: ImagePart::Reference,
     shows_source: false,
     doc: include_str!("../../docs/rules/registry-password-cli.md"),
 };

@@ -1,6 +1,6 @@
 //! `registry-policy-missing`: workloads, but no admission policy that restricts registries.
 
-use super::{Context, Rule, RuleMeta, ScanFacts};
+use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
 use crate::finding::{Finding, Level, Subject};
 
 pub struct RegistryPolicyMissing;
@@ -13,6 +13,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Add a policy that admits only your registries (Kyverno, Gatekeeper K8sAllowedRepos, ValidatingAdmissionPolicy).",
     precision: "medium",
     security_severity: "3.0",
+    part: ImagePart::Reference,
     shows_source: true,
     doc: include_str!("../../docs/rules/registry-policy-missing.md"),
 };

@@ -1,7 +1,7 @@
 //! `secret-env-literal`: a credential written into a container's environment.
 
 use super::secret_plaintext::is_literal;
-use super::{Context, ObjectView, Rule, RuleMeta};
+use super::{Context, ImagePart, ObjectView, Rule, RuleMeta};
 use crate::finding::{Finding, Level};
 use crate::k8s;
 use crate::secrets;
@@ -16,6 +16,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Use `valueFrom.secretKeyRef` with a Secret managed outside the repository; rotate the credential.",
     precision: "high",
     security_severity: "7.0",
+    part: ImagePart::Reference,
     shows_source: false,
     doc: include_str!("../../docs/rules/secret-env-literal.md"),
 };

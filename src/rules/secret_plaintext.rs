@@ -1,6 +1,6 @@
 //! `secret-plaintext`: a committed `kind: Secret` with literal values.
 
-use super::{Context, ObjectView, Rule, RuleMeta};
+use super::{Context, ImagePart, ObjectView, Rule, RuleMeta};
 use crate::finding::{Finding, Level};
 use crate::k8s;
 use crate::secrets;
@@ -16,6 +16,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Commit a SealedSecret, an ExternalSecret or a SOPS-encrypted file instead, and rotate the value.",
     precision: "high",
     security_severity: "8.0",
+    part: ImagePart::Reference,
     shows_source: false,
     doc: include_str!("../../docs/rules/secret-plaintext.md"),
 };
