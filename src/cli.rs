@@ -73,6 +73,28 @@ pub struct ScanArgs {
     #[arg(long, short = 'v')]
     pub verbose: bool,
 
+    /// Do not render Helm charts (their values files are still checked).
+    #[arg(long)]
+    pub no_helm: bool,
+
+    /// The helm command to render charts with (default: `helm` on PATH).
+    #[arg(long, value_name = "PATH")]
+    pub helm_bin: Option<PathBuf>,
+
+    /// A values file for every chart of the scan, after the chart's own `values.yaml`
+    /// (repeatable; later files win, as with `helm -f`).
+    #[arg(long, value_name = "FILE")]
+    pub helm_values: Vec<PathBuf>,
+
+    /// Stop a chart's render after SECONDS.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub helm_timeout: u64,
+
+    /// Also scan `helm template` output made elsewhere (`-` for standard input); findings are
+    /// traced to the charts in the scanned paths, which are then not rendered again.
+    #[arg(long, value_name = "FILE")]
+    pub rendered: Option<PathBuf>,
+
     /// Worker threads (default: one per CPU).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub jobs: usize,

@@ -113,6 +113,10 @@ pub struct Finding {
     /// Text that must never be shown, in this or any other finding's source display: the
     /// secret value this finding is about.
     pub redact: Vec<Span>,
+    /// For a finding traced out of a rendered object: where in the chart it was rendered
+    /// (template, document, key), which identifies it better than the rendered object's name
+    /// (charts often add random suffixes).
+    pub origin: Option<String>,
 }
 
 impl Finding {
@@ -142,6 +146,7 @@ impl Finding {
             subject,
             related: Vec::new(),
             redact: Vec::new(),
+            origin: None,
         }
     }
 
@@ -167,7 +172,10 @@ impl Finding {
     /// The stable identity of this finding across runs: rule, path, object and field, never a
     /// line number, so edits above a finding keep its identity.
     pub fn fingerprint_key(&self, path: &str) -> String {
-        format!("{}|{}|{}", self.rule.id, path, self.subject.identity())
+        match &self.origin {
+            Some(origin) => format!("{}|{}|{origin}", self.rule.id, path),
+            None => format!("{}|{}|{}", self.rule.id, path, self.subject.identity()),
+        }
     }
 }
 

@@ -15,10 +15,12 @@ pub mod cli;
 pub mod diagnostic;
 pub mod dockerfile;
 pub mod finding;
+pub mod helm;
 pub mod image_ref;
 pub mod inventory;
 pub mod k8s;
 pub mod policy;
+pub mod process;
 pub mod registry;
 pub mod report;
 pub mod rules;
@@ -29,7 +31,8 @@ pub mod uses;
 pub mod walk;
 pub mod yaml;
 
-use std::path::PathBuf;
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -37,8 +40,8 @@ use diagnostic::{Diagnostic, Severity};
 use finding::Finding;
 use inventory::Inventory;
 use source::{LineIndex, Span};
-use uses::ImageUse;
-use walk::{FileKind, Filters, Input};
+use uses::{ImageUse, Site};
+use walk::{FileKind, Filters};
 
 /// Stack size of scan worker threads: deeply nested YAML is parsed recursively (up to
 /// [`yaml::Limits::max_depth`] levels).
@@ -55,6 +58,7 @@ pub struct ScanOptions {
     pub rules: rules::Context,
     /// Worker threads; 0 means one per CPU.
     pub jobs: usize,
+    pub helm: helm::HelmOptions,
 }
 
 impl Default for ScanOptions {
@@ -66,6 +70,7 @@ impl Default for ScanOptions {
             max_file_size: 10 * 1024 * 1024,
             rules: rules::Context::default(),
             jobs: 0,
+            helm: helm::HelmOptions::default(),
         }
     }
 }
@@ -75,6 +80,9 @@ impl Default for ScanOptions {
 pub struct ScannedFile {
     /// As shown in reports.
     pub path: String,
+    /// Where it is read from; `None` for a rendered stream that only exists in memory (no
+    /// finding points there once rendered findings are traced to their sources).
+    pub disk: Option<PathBuf>,
     pub kind: FileKind,
     pub text: Option<String>,
     pub lines: Option<LineIndex>,
@@ -144,6 +152,8 @@ pub struct Stats {
     pub documents: usize,
     pub objects: usize,
     pub images: usize,
+    /// Helm charts rendered (or read from `--rendered`).
+    pub rendered_charts: usize,
 }
 
 /// Everything a scan produced.
@@ -167,23 +177,83 @@ impl ScanReport {
 pub enum ScanError {
     #[error(transparent)]
     Walk(#[from] walk::WalkError),
+    #[error("--rendered {path}: {source}")]
+    Rendered {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
 }
 
-/// Scan `options.paths`: walk, parse, find images, run the rules.
+/// Scan `options.paths`: walk, render charts, parse, find images, run the rules, and trace
+/// findings in rendered objects back to the chart lines that made them.
 pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     let filters = Filters::new(&options.include, &options.exclude)?;
-    let (inputs, mut diagnostics) = walk::collect(&options.paths, &filters)?;
-    let outcomes = check_all(&inputs, options);
+    let walked = walk::collect(&options.paths, &filters)?;
+    let mut diagnostics = walked.diagnostics;
+    let charts = helm::Charts::load(&walked.charts);
+    let mut streams = Vec::new();
+    let mut skip = HashSet::new();
+    if let Some(path) = &options.helm.rendered {
+        let stream = read_rendered(path, options.max_file_size)?;
+        // Charts whose output was given are not rendered again.
+        for document in yaml::split::split_documents(&stream.text) {
+            let name = stream
+                .text
+                .get(document.span.range())
+                .and_then(helm::source_comment)
+                .and_then(|source| source.split('/').next());
+            if let Some(chart) = name.and_then(|n| charts.by_name_near(n, &stream.display)) {
+                skip.insert(chart);
+            }
+        }
+        streams.push(stream);
+    }
+    streams.extend(helm::render_all(
+        &charts,
+        &options.helm,
+        worker_count(options.jobs, charts.list.len()),
+        &skip,
+        &mut diagnostics,
+    ));
+    let units: Vec<Unit<'_>> = walked
+        .inputs
+        .iter()
+        .map(|input| Unit {
+            display: &input.display,
+            kind: input.kind,
+            path: Some(&input.path),
+            text: None,
+        })
+        .chain(streams.iter().map(|stream| Unit {
+            display: &stream.display,
+            kind: FileKind::Manifest,
+            path: None,
+            text: Some(&stream.text),
+        }))
+        .collect();
+    let context = Context {
+        options,
+        charts: &charts,
+    };
+    let outcomes = check_all(&units, &context);
 
     let mut report = ScanReport::default();
-    report.stats.files = inputs.len();
+    report.stats.files = walked.inputs.len();
+    report.stats.rendered_charts = streams.len();
     let mut images = Vec::new();
     let mut inventory = Inventory::default();
-    for (input, outcome) in inputs.iter().zip(outcomes) {
-        let keep = !outcome.findings.is_empty();
+    let mut prerendered = Vec::new();
+    for (id, (unit, outcome)) in units.iter().zip(outcomes).enumerate() {
+        // A rendered stream cannot be read again: its text stays.
+        let keep = !outcome.findings.is_empty() || unit.path.is_none();
+        if outcome.rendered_output && unit.path.is_some() {
+            prerendered.push(id);
+        }
         report.files.push(ScannedFile {
-            path: input.display.clone(),
-            kind: input.kind,
+            path: unit.display.to_string(),
+            disk: unit.path.map(Path::to_path_buf),
+            kind: unit.kind,
             lines: keep.then(|| LineIndex::new(&outcome.text)),
             text: keep.then_some(outcome.text),
             redactions: Vec::new(),
@@ -202,21 +272,258 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
         inventory: &inventory,
     };
     rules::check_scan(&facts, &options.rules, &mut report.findings);
-    reload_texts(&mut report, &inputs, options.max_file_size);
+    let first_stream = walked.inputs.len();
+    let rendered: Vec<(usize, &helm::RenderedStream)> = streams
+        .iter()
+        .enumerate()
+        .map(|(i, stream)| (first_stream + i, stream))
+        .collect();
+    reload_texts(&mut report, options.max_file_size);
+    trace_rendered(
+        &mut report,
+        &rendered,
+        &prerendered,
+        &charts,
+        options,
+        &mut diagnostics,
+    );
+    reload_texts(&mut report, options.max_file_size);
     for finding in &report.findings {
         if let Some(file) = report.files.get_mut(finding.location.file) {
             file.redactions.extend(&finding.redact);
         }
     }
     policy::sort_findings(&mut report.findings);
+    merge_duplicates(&mut report.findings);
     diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     report.diagnostics = diagnostics;
     Ok(report)
 }
 
-/// Read again the files that only scan-wide rules found something in (their text was let go
-/// after checking, to keep memory small).
-fn reload_texts(report: &mut ScanReport, inputs: &[Input], max_size: u64) {
+/// Read `--rendered` output (`-` is standard input).
+fn read_rendered(path: &Path, max_size: u64) -> Result<helm::RenderedStream, ScanError> {
+    use std::io::Read;
+    let display = walk::display_path(path);
+    let error = |source| ScanError::Rendered {
+        path: display.clone(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .take(max_size.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(error)?;
+    } else {
+        std::fs::File::open(path)
+            .and_then(|f| f.take(max_size.saturating_add(1)).read_to_end(&mut bytes))
+            .map_err(error)?;
+    }
+    if bytes.len() as u64 > max_size {
+        return Err(error(std::io::Error::other(format!(
+            "larger than --max-file-size ({max_size} bytes)"
+        ))));
+    }
+    let text =
+        String::from_utf8(bytes).map_err(|_| error(std::io::Error::other("not UTF-8 text")))?;
+    Ok(helm::RenderedStream {
+        chart: None,
+        display: if path.as_os_str() == "-" {
+            "<stdin>".into()
+        } else {
+            display
+        },
+        text,
+    })
+}
+
+/// Move every finding in a rendered stream to the chart line that made it (values, template),
+/// and give findings in committed `helm template` output the chart lines as related places.
+fn trace_rendered(
+    report: &mut ScanReport,
+    rendered: &[(usize, &helm::RenderedStream)],
+    prerendered: &[usize],
+    charts: &helm::Charts,
+    options: &ScanOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if charts.list.is_empty() {
+        return;
+    }
+    let mut tracer = helm::locate::Tracer::new(charts, &options.helm.values);
+    let mut files: HashMap<PathBuf, usize> = report
+        .files
+        .iter()
+        .enumerate()
+        .filter_map(|(id, f)| Some((f.disk.clone()?, id)))
+        .collect();
+    let texts: Vec<(usize, String, Option<usize>, String)> = rendered
+        .iter()
+        .map(|(id, s)| (*id, s.text.clone(), s.chart, s.display.clone()))
+        .chain(prerendered.iter().filter_map(|&id| {
+            let file = &report.files[id];
+            let text = match &file.text {
+                Some(text) => text.clone(),
+                None => std::fs::read_to_string(file.disk.as_ref()?).ok()?,
+            };
+            Some((id, text, None, file.path.clone()))
+        }))
+        .collect();
+    let streams: HashMap<usize, helm::locate::Stream<'_>> = texts
+        .iter()
+        .map(|(id, text, chart, display)| (*id, helm::locate::Stream::new(text, *chart, display)))
+        .collect();
+    let is_virtual = |id: usize| rendered.iter().any(|(r, _)| *r == id);
+    let mut used_values_images: HashSet<(PathBuf, Span)> = HashSet::new();
+    let mut untraced = 0;
+    let mut findings = std::mem::take(&mut report.findings);
+    for finding in &mut findings {
+        let file = finding.location.file;
+        if let Some(stream) = streams.get(&file) {
+            match tracer.trace(stream, finding.location.span, finding.rule.part) {
+                Some(traced) if is_virtual(file) => {
+                    if let Some(image) = &traced.values_image {
+                        used_values_images.insert(image.clone());
+                    }
+                    let id = file_id(&mut report.files, &mut files, &traced.primary);
+                    finding.location = finding::Location {
+                        file: id,
+                        span: traced.primary.span,
+                    };
+                    let secret = !finding.redact.is_empty();
+                    finding.redact.clear();
+                    if let Some(value) = traced.value.as_ref().filter(|_| secret) {
+                        if value.path == traced.primary.path {
+                            finding.redact.push(value.span);
+                        }
+                    }
+                    finding.origin = Some(traced.origin.clone());
+                    if let Some(note) = &traced.note {
+                        finding.message.push_str(&format!(" ({note})"));
+                    }
+                    let mut related = Vec::new();
+                    for (target, message) in &traced.related {
+                        let id = file_id(&mut report.files, &mut files, target);
+                        related.push(finding::Related {
+                            location: finding::Location {
+                                file: id,
+                                span: target.span,
+                            },
+                            message: message.clone(),
+                        });
+                    }
+                    related.append(&mut finding.related);
+                    finding.related = related;
+                }
+                Some(traced) => {
+                    // Committed output: the finding stays; the chart lines explain it.
+                    let id = file_id(&mut report.files, &mut files, &traced.primary);
+                    finding.related.push(finding::Related {
+                        location: finding::Location {
+                            file: id,
+                            span: traced.primary.span,
+                        },
+                        message: "the chart line that renders this".into(),
+                    });
+                }
+                None if is_virtual(file) => untraced += 1,
+                None => {}
+            }
+        }
+        for related in &mut finding.related {
+            let Some(stream) = streams.get(&related.location.file) else {
+                continue;
+            };
+            if !is_virtual(related.location.file) {
+                continue;
+            }
+            if let Some(traced) =
+                tracer.trace(stream, related.location.span, rules::ImagePart::Reference)
+            {
+                related.location = finding::Location {
+                    file: file_id(&mut report.files, &mut files, &traced.primary),
+                    span: traced.primary.span,
+                };
+            }
+        }
+    }
+    // An image in values that a render used is judged as rendered: the render knows the
+    // registry and tag the template adds.
+    findings.retain(|finding| {
+        let Some(image) = finding.subject.image() else {
+            return true;
+        };
+        let Site::HelmValues(values) = &image.site else {
+            return true;
+        };
+        let Some(disk) = report.files[image.file].disk.clone() else {
+            return true;
+        };
+        let identity = values.block.unwrap_or(image.span);
+        !used_values_images.contains(&(disk, identity))
+    });
+    report.findings = findings;
+    if untraced > 0 {
+        let names: Vec<&str> = rendered.iter().map(|(_, s)| s.display.as_str()).collect();
+        diagnostics.push(Diagnostic::new(
+            Severity::Warning,
+            names.join(", "),
+            format!(
+                "{untraced} finding(s) in rendered output could not be traced to a chart in the \
+                 scanned paths (no `# Source:` comment, or a chart name not found); they are \
+                 reported at their line in the rendered output"
+            ),
+        ));
+    }
+}
+
+/// The id of the file at `target`, adding it to the report's files when it is new (its text
+/// is read later, with the other files findings point into).
+fn file_id(
+    files: &mut Vec<ScannedFile>,
+    ids: &mut HashMap<PathBuf, usize>,
+    target: &helm::locate::Target,
+) -> usize {
+    *ids.entry(target.path.clone()).or_insert_with(|| {
+        files.push(ScannedFile {
+            path: target.display.clone(),
+            disk: Some(target.path.clone()),
+            kind: FileKind::Manifest,
+            text: None,
+            lines: None,
+            redactions: Vec::new(),
+        });
+        files.len() - 1
+    })
+}
+
+/// Findings of one rule at one place are one finding: a values line used by several rendered
+/// objects, or a problem found in values and again after rendering. The first keeps the
+/// others' related places. `findings` must be sorted.
+fn merge_duplicates(findings: &mut Vec<Finding>) {
+    let mut merged: Vec<Finding> = Vec::with_capacity(findings.len());
+    for finding in findings.drain(..) {
+        match merged.last_mut() {
+            Some(last) if last.rule.id == finding.rule.id && last.location == finding.location => {
+                for related in finding.related {
+                    let known = related.location == last.location
+                        || last.related.iter().any(|r| r.location == related.location);
+                    if !known {
+                        last.related.push(related);
+                    }
+                }
+                last.redact.extend(finding.redact);
+            }
+            _ => merged.push(finding),
+        }
+    }
+    *findings = merged;
+}
+
+/// Read the files findings point into whose text is not kept: files only scan-wide rules
+/// found something in (their text was let go after checking, to keep memory small) and chart
+/// files findings in rendered objects were traced to.
+fn reload_texts(report: &mut ScanReport, max_size: u64) {
     let mut wanted: Vec<usize> = report.findings.iter().map(|f| f.location.file).collect();
     wanted.extend(
         report
@@ -227,23 +534,25 @@ fn reload_texts(report: &mut ScanReport, inputs: &[Input], max_size: u64) {
     wanted.sort_unstable();
     wanted.dedup();
     for id in wanted {
-        let (Some(file), Some(input)) = (report.files.get_mut(id), inputs.get(id)) else {
+        let Some(file) = report.files.get_mut(id) else {
             continue;
         };
         if file.text.is_some() {
             continue;
         }
-        if let Ok(text) = read_text(input, max_size) {
+        let Some(disk) = &file.disk else { continue };
+        if let Ok(text) = read_text(disk, max_size) {
             file.lines = Some(LineIndex::new(&text));
             file.text = Some(text);
         }
     }
 }
-
 /// What checking one file produced.
 #[derive(Default)]
 struct FileOutcome {
     text: String,
+    /// The file is `helm template` output (documents opened by `# Source:` comments).
+    rendered_output: bool,
     findings: Vec<Finding>,
     diagnostics: Vec<Diagnostic>,
     stats: Stats,
@@ -251,13 +560,32 @@ struct FileOutcome {
     inventory: Inventory,
 }
 
-/// Check every input on worker threads; results come back in input order.
-fn check_all(inputs: &[Input], options: &ScanOptions) -> Vec<FileOutcome> {
-    let jobs = match options.jobs {
+/// One thing to check: a file on disk, or a rendered stream in memory.
+struct Unit<'a> {
+    display: &'a str,
+    kind: FileKind,
+    path: Option<&'a Path>,
+    text: Option<&'a str>,
+}
+
+/// What checking a unit may consult besides the unit.
+struct Context<'a> {
+    options: &'a ScanOptions,
+    charts: &'a helm::Charts,
+}
+
+/// `jobs` (0: one per CPU), never more than `work` items.
+fn worker_count(jobs: usize, work: usize) -> usize {
+    match jobs {
         0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
         n => n,
     }
-    .min(inputs.len().max(1));
+    .min(work.max(1))
+}
+
+/// Check every unit on worker threads; results come back in unit order.
+fn check_all(inputs: &[Unit<'_>], context: &Context<'_>) -> Vec<FileOutcome> {
+    let jobs = worker_count(context.options.jobs, inputs.len());
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<Option<FileOutcome>>> =
         Mutex::new((0..inputs.len()).map(|_| None).collect());
@@ -269,7 +597,7 @@ fn check_all(inputs: &[Input], options: &ScanOptions) -> Vec<FileOutcome> {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(input) = inputs.get(i) else { break };
-                        let outcome = check_file(i, input, options);
+                        let outcome = check_file(i, input, context);
                         if let Ok(mut results) = results.lock() {
                             results[i] = Some(outcome);
                         }
@@ -286,16 +614,22 @@ fn check_all(inputs: &[Input], options: &ScanOptions) -> Vec<FileOutcome> {
         .into_iter()
         .zip(inputs)
         .enumerate()
-        .map(|(i, (outcome, input))| outcome.unwrap_or_else(|| check_file(i, input, options)))
+        .map(|(i, (outcome, input))| outcome.unwrap_or_else(|| check_file(i, input, context)))
         .collect()
 }
 
 /// Read, parse and check one file (`id` is its index in the scan). Never fails: problems
 /// become diagnostics.
-fn check_file(id: usize, input: &Input, options: &ScanOptions) -> FileOutcome {
+fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome {
+    let options = context.options;
     let mut out = FileOutcome::default();
-    let diag = |severity, message: String| Diagnostic::new(severity, &input.display, message);
-    let text = match read_text(input, options.max_file_size) {
+    let diag = |severity, message: String| Diagnostic::new(severity, input.display, message);
+    let read = match (input.text, input.path) {
+        (Some(text), _) => Ok(text.to_string()),
+        (None, Some(path)) => read_text(path, options.max_file_size),
+        (None, None) => Ok(String::new()),
+    };
+    let text = match read {
         Ok(text) => text,
         Err(ReadProblem { severity, message }) => {
             out.diagnostics.push(diag(severity, message));
@@ -306,12 +640,37 @@ fn check_file(id: usize, input: &Input, options: &ScanOptions) -> FileOutcome {
     let default_ns = options.rules.default_namespace.as_str();
     let is_kustomization = input
         .path
-        .file_name()
+        .and_then(Path::file_name)
         .and_then(|n| n.to_str())
         .is_some_and(|n| uses::KUSTOMIZATION_NAMES.contains(&n));
     let mut images = Vec::new();
     match input.kind {
+        FileKind::HelmValues => {
+            out.stats.documents += 1;
+            let chart = input
+                .path
+                .and_then(|path| context.charts.of_values_file(path))
+                .map(|i| &context.charts.list[i]);
+            let facts = helm::values::ChartFacts {
+                app_version: chart
+                    .filter(|c| c.uses_app_version)
+                    .and_then(|c| c.app_version.as_ref())
+                    .map(|(v, _)| v.as_str()),
+            };
+            // NOTE: a values file is one document; later ones are not values.
+            if let Some(document) = yaml::documents(&text, yaml::Limits::default()).next() {
+                match &document.root {
+                    Ok(Some(root)) => helm::values::images(id, root, facts, &mut images),
+                    Ok(None) => {}
+                    Err(err) => out.diagnostics.push(
+                        diag(Severity::Warning, format!("invalid YAML: {err}"))
+                            .at(lines.position(&text, err.offset)),
+                    ),
+                }
+            }
+        }
         FileKind::Manifest => {
+            out.rendered_output = helm::is_rendered(&text);
             for document in yaml::documents(&text, yaml::Limits::default()) {
                 let doc_text = &text[document.span.range()];
                 out.stats.documents += 1;
@@ -436,12 +795,12 @@ struct ReadProblem {
     message: String,
 }
 
-fn read_text(input: &Input, max_size: u64) -> Result<String, ReadProblem> {
+fn read_text(path: &Path, max_size: u64) -> Result<String, ReadProblem> {
     let problem = |message: String| ReadProblem {
         severity: Severity::Warning,
         message,
     };
-    let size = std::fs::metadata(&input.path)
+    let size = std::fs::metadata(path)
         .map_err(|e| problem(format!("cannot read: {e}")))?
         .len();
     if size > max_size {
@@ -449,7 +808,7 @@ fn read_text(input: &Input, max_size: u64) -> Result<String, ReadProblem> {
             "file is {size} bytes, larger than --max-file-size ({max_size} bytes); skipped"
         )));
     }
-    let bytes = std::fs::read(&input.path).map_err(|e| problem(format!("cannot read: {e}")))?;
+    let bytes = std::fs::read(path).map_err(|e| problem(format!("cannot read: {e}")))?;
     if bytes.len() as u64 > max_size {
         return Err(problem(format!(
             "file grew past --max-file-size ({max_size} bytes) while reading; skipped"

@@ -52,6 +52,15 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
             ..Context::default()
         },
         jobs: args.jobs,
+        helm: imagegate::helm::HelmOptions {
+            enabled: !args.no_helm,
+            bin: args.helm_bin.clone(),
+            values: args.helm_values.clone(),
+            namespace: args.namespace.clone(),
+            timeout: std::time::Duration::from_secs(args.helm_timeout),
+            rendered: args.rendered.clone(),
+            ..Default::default()
+        },
     };
     let mut report = imagegate::scan(&options)?;
     if !args.verbose {

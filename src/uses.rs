@@ -28,14 +28,15 @@ pub struct ImageUse {
 
 impl ImageUse {
     /// Where a finding about `part` points: for a kustomize entry, the key that sets it
-    /// (`newTag` for a `latest` tag, `newName` for a registry); elsewhere the image itself.
+    /// (`newTag` for a `latest` tag, `newName` for a registry); for a values image block, the
+    /// key of that part; elsewhere the image itself.
     pub fn span_of(&self, part: ImagePart) -> Span {
         match (&self.site, part) {
             (
                 Site::KustomizeImage {
                     new_tag: Some(at), ..
                 },
-                ImagePart::Tag,
+                ImagePart::Tag | ImagePart::Digest,
             )
             | (
                 Site::KustomizeImage {
@@ -43,6 +44,9 @@ impl ImageUse {
                 },
                 ImagePart::Registry,
             ) => *at,
+            (Site::HelmValues(values), ImagePart::Tag) => values.tag,
+            (Site::HelmValues(values), ImagePart::Registry) => values.registry,
+            (Site::HelmValues(values), ImagePart::Digest) => values.digest,
             _ => self.span,
         }
     }
@@ -93,6 +97,28 @@ pub enum Site {
         /// The `newTag` or `digest` value, when the entry sets the tag.
         new_tag: Option<Span>,
     },
+    /// An image in a Helm chart's values file, checked without rendering.
+    HelmValues(Box<ValuesImage>),
+}
+
+/// An image written in a chart's values: where each part is set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValuesImage {
+    /// e.g. `controller.image`.
+    pub key_path: String,
+    pub tag: Span,
+    pub registry: Span,
+    /// What a digest finding covers: from the repository key to the tag value.
+    pub digest: Span,
+    /// Whether the values say which registry: a `registry` key, `global.imageRegistry` or a
+    /// host in the repository. When not, the template supplies it and only the rendered
+    /// image can be judged.
+    pub registry_written: bool,
+    /// Whether the values say which tag (or digest), the chart's `appVersion` included.
+    pub tag_written: bool,
+    pub pull_policy: Option<String>,
+    /// The image block (the map), when the image is one.
+    pub block: Option<Span>,
 }
 
 /// How a pod authenticates its pulls.
@@ -158,16 +184,27 @@ impl Site {
                 ..
             } => format!("FROM|{stage_index}|{}", stage_name.as_deref().unwrap_or("")),
             Site::KustomizeImage { name, .. } => format!("images[name={name}]"),
+            Site::HelmValues(values) => format!("values|{}", values.key_path),
         }
     }
 
     /// Whether this use decides `part` of the reference. A kustomize `images:` entry that
     /// sets only `newTag` leaves the registry to the base manifest, and one that sets only
     /// `newName` leaves the tag; the base's own findings cover what it leaves.
+    ///
+    /// A values image decides only what its values write: a template may add a registry or
+    /// a tag, which only the rendered image shows.
     pub fn decides(&self, part: ImagePart) -> bool {
         match (self, part) {
-            (Site::KustomizeImage { new_tag, .. }, ImagePart::Tag) => new_tag.is_some(),
+            (Site::KustomizeImage { new_tag, .. }, ImagePart::Tag | ImagePart::Digest) => {
+                new_tag.is_some()
+            }
             (Site::KustomizeImage { new_name, .. }, ImagePart::Registry) => new_name.is_some(),
+            (Site::HelmValues(values), ImagePart::Tag | ImagePart::Digest) => values.tag_written,
+            (Site::HelmValues(values), ImagePart::Registry) => values.registry_written,
+            (Site::HelmValues(values), ImagePart::Reference) => {
+                values.tag_written && values.registry_written
+            }
             _ => true,
         }
     }
@@ -175,6 +212,7 @@ impl Site {
     pub fn pull_policy(&self) -> Option<&str> {
         match self {
             Site::Container { pull_policy, .. } => pull_policy.as_deref(),
+            Site::HelmValues(values) => values.pull_policy.as_deref(),
             Site::DockerfileFrom { .. } | Site::KustomizeImage { .. } => None,
         }
     }

@@ -4,8 +4,9 @@
 //! not), never entering `.git`; `--include`/`--exclude` globs are matched against the path
 //! relative to the scanned directory. Files are classified by name: Kubernetes manifests
 //! (`.yaml`, `.yml`, `.json`; whether a document is a Kubernetes object is decided after
-//! parsing) and Dockerfiles. Everything else is left alone without a word. Helm chart files
-//! (under a directory holding `Chart.yaml`) are skipped for now with a debug note.
+//! parsing) and Dockerfiles. Everything else is left alone without a word. A directory holding
+//! `Chart.yaml` is a Helm chart: its `values*.yaml` files are inputs of their own kind, its
+//! templates are not (they are checked once rendered, see [`crate::helm`]).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,8 @@ pub enum FileKind {
     Dockerfile,
     /// A shell script, Makefile, Justfile or other file read only for its command lines.
     Script,
+    /// A Helm chart's `values*.yaml`: image blocks are checked without rendering.
+    HelmValues,
 }
 
 /// A file to scan.
@@ -118,14 +121,30 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     }
 }
 
-/// Every input under `paths`, sorted by display path, and the diagnostics of the walk.
-pub fn collect(
-    paths: &[PathBuf],
-    filters: &Filters,
-) -> Result<(Vec<Input>, Vec<Diagnostic>), WalkError> {
+/// A Helm chart directory met in the walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartDir {
+    pub path: PathBuf,
+    /// As shown in reports (like [`Input::display`]).
+    pub display: String,
+}
+
+/// What the walk found.
+#[derive(Debug, Default)]
+pub struct Walked {
+    /// Sorted by display path.
+    pub inputs: Vec<Input>,
+    /// Every chart directory (subcharts too), sorted by display path.
+    pub charts: Vec<ChartDir>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Every input and chart under `paths`, and the diagnostics of the walk.
+pub fn collect(paths: &[PathBuf], filters: &Filters) -> Result<Walked, WalkError> {
     let mut inputs = Vec::new();
     let mut diagnostics = Vec::new();
     let mut charts = ChartCache::default();
+    let mut chart_dirs = Vec::new();
     for root in paths {
         let root_display = display_path(root);
         let metadata = std::fs::metadata(root).map_err(|_| WalkError::Missing {
@@ -141,7 +160,21 @@ pub fn collect(
         }
         if metadata.is_file() {
             // Explicit files are always scanned by type.
+            let values_of = root
+                .parent()
+                .filter(|dir| is_values_file(root) && dir.join("Chart.yaml").is_file());
+            if let Some(dir) = values_of {
+                chart_dirs.push(ChartDir {
+                    path: dir.to_path_buf(),
+                    display: display_path(dir),
+                });
+            }
             match classify(root) {
+                Some(_) if values_of.is_some() => inputs.push(Input {
+                    path: root.clone(),
+                    display: root_display,
+                    kind: FileKind::HelmValues,
+                }),
                 Some(kind) => inputs.push(Input {
                     path: root.clone(),
                     display: root_display,
@@ -160,13 +193,39 @@ pub fn collect(
             &root_display,
             filters,
             &mut charts,
-            &mut inputs,
-            &mut diagnostics,
+            &mut Found {
+                inputs: &mut inputs,
+                charts: &mut chart_dirs,
+                diagnostics: &mut diagnostics,
+            },
         );
     }
     inputs.sort_by(|a, b| a.display.cmp(&b.display));
     inputs.dedup_by(|a, b| a.display == b.display);
-    Ok((inputs, diagnostics))
+    chart_dirs.sort_by(|a, b| a.display.cmp(&b.display));
+    chart_dirs.dedup_by(|a, b| a.display == b.display);
+    Ok(Walked {
+        inputs,
+        charts: chart_dirs,
+        diagnostics,
+    })
+}
+
+/// Where the walk of one directory puts what it finds.
+struct Found<'a> {
+    inputs: &'a mut Vec<Input>,
+    charts: &'a mut Vec<ChartDir>,
+    diagnostics: &'a mut Vec<Diagnostic>,
+}
+
+/// `values.yaml`, `values-prod.yml`, `values.ci.yaml`: a chart's values files by name.
+fn is_values_file(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|name| {
+            let lower = name.to_ascii_lowercase();
+            lower.starts_with("values") && (lower.ends_with(".yaml") || lower.ends_with(".yml"))
+        })
 }
 
 fn walk_dir(
@@ -174,9 +233,13 @@ fn walk_dir(
     root_display: &str,
     filters: &Filters,
     charts: &mut ChartCache,
-    inputs: &mut Vec<Input>,
-    diagnostics: &mut Vec<Diagnostic>,
+    found: &mut Found<'_>,
 ) {
+    let Found {
+        inputs,
+        charts: chart_dirs,
+        diagnostics,
+    } = found;
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let filter_root = root.to_path_buf();
     let exclude = filters.clone();
@@ -225,12 +288,30 @@ fn walk_dir(
         if !filters.included(relative) {
             continue;
         }
-        if kind == FileKind::Manifest && charts.in_chart(root, path) {
-            diagnostics.push(Diagnostic::new(
-                Severity::Debug,
-                display,
-                "part of a Helm chart; charts are not rendered yet, skipped",
-            ));
+        if kind == FileKind::Manifest
+            && let Some(chart) = charts.chart_of(root, path)
+        {
+            let in_chart_root = path.parent() == Some(chart.as_path());
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if in_chart_root && name == "Chart.yaml" {
+                let relative = chart.strip_prefix(root).unwrap_or(&chart);
+                chart_dirs.push(ChartDir {
+                    display: join_display(root_display, relative),
+                    path: chart,
+                });
+            } else if in_chart_root && is_values_file(path) {
+                inputs.push(Input {
+                    path: path.to_path_buf(),
+                    display,
+                    kind: FileKind::HelmValues,
+                });
+            } else {
+                diagnostics.push(Diagnostic::new(
+                    Severity::Debug,
+                    display,
+                    "part of a Helm chart; checked as rendered, not as written",
+                ));
+            }
             continue;
         }
         inputs.push(Input {
@@ -311,8 +392,8 @@ struct ChartCache {
 }
 
 impl ChartCache {
-    /// Whether `file` is inside a chart directory at or below `root`.
-    fn in_chart(&mut self, root: &Path, file: &Path) -> bool {
+    /// The innermost chart directory at or below `root` that holds `file`.
+    fn chart_of(&mut self, root: &Path, file: &Path) -> Option<PathBuf> {
         let mut dir = file.parent();
         while let Some(d) = dir {
             let is_chart = *self
@@ -320,14 +401,14 @@ impl ChartCache {
                 .entry(d.to_path_buf())
                 .or_insert_with(|| d.join("Chart.yaml").is_file());
             if is_chart {
-                return true;
+                return Some(d.to_path_buf());
             }
             if d == root {
                 break;
             }
             dir = d.parent();
         }
-        false
+        None
     }
 }
 
@@ -344,7 +425,9 @@ pub fn display_path(path: &Path) -> String {
 
 fn join_display(root: &str, relative: &Path) -> String {
     let rel = display_path(relative);
-    if root == "." {
+    if rel == "." {
+        root.to_string()
+    } else if root == "." {
         rel
     } else {
         format!("{}/{}", root.trim_end_matches('/'), rel)

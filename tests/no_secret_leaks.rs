@@ -22,7 +22,9 @@ fn canaries_are_seeded_in_the_fixtures() {
     let canaries = canaries();
     assert!(canaries.len() >= 20, "only {} canaries", canaries.len());
     let mut corpus = String::new();
-    for entry in walk(&root().join("fixtures/rules")) {
+    let mut files = walk(&root().join("fixtures/rules"));
+    files.extend(walk(&root().join("fixtures/helm")));
+    for entry in files {
         if let Ok(text) = std::fs::read_to_string(&entry) {
             corpus.push_str(&text);
         }
@@ -58,6 +60,7 @@ fn no_output_format_prints_a_secret() {
             let out = imagegate([
                 "scan",
                 "fixtures/rules",
+                "fixtures/helm",
                 "--format",
                 format,
                 "--color",
@@ -74,6 +77,7 @@ fn no_output_format_prints_a_secret() {
         let out = imagegate([
             "scan",
             "fixtures/rules",
+            "fixtures/helm",
             "--format",
             format,
             "--output",

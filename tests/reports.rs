@@ -62,10 +62,12 @@ fn sarif_passes_validate_sarif_strict() {
     let dir = tempfile::tempdir().unwrap();
     let demo = dir.path().join("demo.sarif");
     let rules = dir.path().join("rules.sarif");
+    let helm = dir.path().join("helm.sarif");
     let absolute_demo = root().join("fixtures/demo");
     for (target, file, extra) in [
         (absolute_demo.to_str().unwrap(), &demo, None),
         ("fixtures/rules", &rules, Some("docker.io/library/*")),
+        ("fixtures/helm", &helm, None),
     ] {
         let mut args = vec!["scan", target, "--format", "sarif", "--fail-on", "never"];
         if let Some(pattern) = extra {
@@ -75,7 +77,7 @@ fn sarif_passes_validate_sarif_strict() {
         assert!(imagegate(&args).status.success());
     }
     // One file a call: two files of one tool and category in one upload are rejected.
-    for file in [&demo, &rules] {
+    for file in [&demo, &rules, &helm] {
         let out = std::process::Command::new("bash")
             .arg(&validator)
             .arg("--strict")

@@ -63,6 +63,9 @@ struct JsonFinding<'a> {
     /// A kustomization's `images:` entry: its `name`.
     #[serde(skip_serializing_if = "Option::is_none")]
     kustomize: Option<JsonKustomize<'a>>,
+    /// A Helm values image: its key path in the values file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    values: Option<JsonValues<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<JsonRelated<'a>>,
 }
@@ -70,6 +73,11 @@ struct JsonFinding<'a> {
 #[derive(Serialize)]
 struct JsonKustomize<'a> {
     name: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonValues<'a> {
+    key: &'a str,
 }
 
 #[derive(Serialize)]
@@ -143,6 +151,7 @@ fn finding<'a>(report: &'a ScanReport, f: &'a Finding) -> JsonFinding<'a> {
         dockerfile: None,
         command: None,
         kustomize: None,
+        values: None,
         related: f
             .related
             .iter()
@@ -192,6 +201,11 @@ fn finding<'a>(report: &'a ScanReport, f: &'a Finding) -> JsonFinding<'a> {
                     });
                 }
                 Site::KustomizeImage { name, .. } => out.kustomize = Some(JsonKustomize { name }),
+                Site::HelmValues(values) => {
+                    out.values = Some(JsonValues {
+                        key: &values.key_path,
+                    })
+                }
             }
         }
         Subject::Object {

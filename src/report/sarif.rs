@@ -296,6 +296,9 @@ fn result_properties(f: &Finding) -> BTreeMap<String, Value> {
                 Site::KustomizeImage { name, .. } => {
                     props.insert("kustomize".to_string(), json!({ "name": name }));
                 }
+                Site::HelmValues(values) => {
+                    props.insert("values".to_string(), json!({ "key": values.key_path }));
+                }
             }
         }
         Subject::Object {

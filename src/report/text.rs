@@ -165,6 +165,7 @@ pub fn context_line(finding: &Finding) -> Option<String> {
             Site::KustomizeImage { name, .. } => {
                 Some(format!("kustomize `images:` entry for `{name}`"))
             }
+            Site::HelmValues(values) => Some(format!("Helm values `{}`", values.key_path)),
         },
         Subject::Object {
             object, key_path, ..

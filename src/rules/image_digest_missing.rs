@@ -15,7 +15,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Keep the tag and add its digest (`crane digest IMAGE:TAG` prints it).",
     precision: "very-high",
     security_severity: "4.0",
-    part: ImagePart::Tag,
+    part: ImagePart::Digest,
     shows_source: true,
     doc: include_str!("../../docs/rules/image-digest-missing.md"),
 };

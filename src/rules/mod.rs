@@ -84,6 +84,8 @@ pub enum ImagePart {
     Reference,
     /// The tag or digest.
     Tag,
+    /// What a digest pins: the name and the tag together.
+    Digest,
     /// The registry and repository.
     Registry,
 }

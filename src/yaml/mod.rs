@@ -9,7 +9,7 @@
 //! byte ranges for scalars, resolves aliases and `<<` merges while keeping the alias site, and
 //! has budgets against alias bombs and deep nesting. Nothing outside this module names it.
 
-mod split;
+pub mod split;
 
 use std::fmt;
 

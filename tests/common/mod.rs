@@ -18,6 +18,7 @@ where
     Command::new(env!("CARGO_BIN_EXE_imagegate"))
         .args(args)
         .current_dir(root())
+        .env("PATH", tools_path())
         .env_remove("GITHUB_ACTIONS")
         .env("NO_COLOR", "1")
         .output()
@@ -44,4 +45,29 @@ pub fn rel(path: &Path) -> String {
         .unwrap_or(path)
         .to_string_lossy()
         .replace('\\', "/")
+}
+
+/// `PATH` with `../shared/tools` (the `helm` stand-in) first, when that folder exists.
+pub fn tools_path() -> std::ffi::OsString {
+    let mut dirs = vec![root().join("../shared/tools")];
+    dirs.retain(|d| d.is_dir());
+    if let Some(path) = std::env::var_os("PATH") {
+        dirs.extend(std::env::split_paths(&path));
+    }
+    std::env::join_paths(dirs).unwrap_or_default()
+}
+
+/// Whether `tool` can be run here (on [`tools_path`]). When it cannot: a test that needs it is
+/// skipped with a message, unless `IMAGEGATE_REQUIRE_TOOLS` is set (as `.ci/run` does), where
+/// it fails.
+pub fn have_tool(tool: &str, test: &str) -> bool {
+    let found = std::env::split_paths(&tools_path()).any(|dir| dir.join(tool).is_file());
+    if !found {
+        assert!(
+            std::env::var_os("IMAGEGATE_REQUIRE_TOOLS").is_none(),
+            "{test}: `{tool}` is required here (IMAGEGATE_REQUIRE_TOOLS) but is not on PATH or in ../shared/tools"
+        );
+        eprintln!("skipped {test}: `{tool}` not found on PATH or in ../shared/tools");
+    }
+    found
 }

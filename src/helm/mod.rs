@@ -1,0 +1,391 @@
+//! Helm charts: found by the walk, rendered with `helm template`, and traced back.
+//!
+//! A chart's templates are not YAML, so they are never checked as written. Instead:
+//! - each chart (not a subchart: its parent renders it) is rendered by the `helm` on PATH and the
+//!   rendered stream goes through the same rules as any manifest ([`render_all`]);
+//! - its `values*.yaml` files are checked without rendering ([`values`]);
+//! - findings in rendered objects are moved to the line the user must change: the values line
+//!   that supplied the value, else the template line, else the template's first line
+//!   ([`locate`], [`template`]).
+
+pub mod locate;
+pub mod template;
+pub mod values;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::process::{self, Budget, RunError};
+use crate::source::Span;
+use crate::walk::ChartDir;
+use crate::yaml::{self, Node};
+
+/// A chart directory and what the rest of the scan needs to know about it.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub dir: PathBuf,
+    /// The directory as shown in reports.
+    pub display: String,
+    /// `name` from `Chart.yaml` (what `# Source:` comments start with); the directory name
+    /// when it has none.
+    pub name: String,
+    /// `appVersion` from `Chart.yaml` and the span of its value there.
+    pub app_version: Option<(String, Span)>,
+    /// The chart whose `charts/` folder holds this one.
+    pub parent: Option<usize>,
+    /// Whether a template reads `.Chart.AppVersion` (an empty image tag then means it).
+    pub uses_app_version: bool,
+}
+
+impl Chart {
+    /// `Chart.yaml` as shown in reports.
+    pub fn chart_yaml(&self) -> String {
+        format!("{}/Chart.yaml", self.display)
+    }
+
+    /// A file of this chart as shown in reports (`relative` to the chart directory).
+    pub fn file_display(&self, relative: &str) -> String {
+        format!("{}/{relative}", self.display.trim_end_matches('/'))
+    }
+}
+
+/// Every chart of the scan.
+#[derive(Debug, Clone, Default)]
+pub struct Charts {
+    pub list: Vec<Chart>,
+}
+
+impl Charts {
+    /// Read each chart's `Chart.yaml` (name, `appVersion`) and note which charts are subcharts.
+    pub fn load(dirs: &[ChartDir]) -> Charts {
+        let mut list: Vec<Chart> = dirs.iter().map(load_chart).collect();
+        for i in 0..list.len() {
+            let dir = &list[i].dir;
+            let parent_dir = dir
+                .parent()
+                .filter(|p| p.file_name().is_some_and(|n| n == "charts"))
+                .and_then(Path::parent);
+            list[i].parent = parent_dir.and_then(|p| dirs.iter().position(|d| d.path == p));
+        }
+        Charts { list }
+    }
+
+    /// The chart whose directory holds the values file `path`.
+    pub fn of_values_file(&self, path: &Path) -> Option<usize> {
+        let dir = path.parent()?;
+        self.list.iter().position(|chart| chart.dir == dir)
+    }
+
+    /// The chart named `name` (a `# Source:` comment's first component) for a stream shown
+    /// as `near`: among charts of that name, the one whose directory shares the longest
+    /// leading path with `near`.
+    pub fn by_name_near(&self, name: &str, near: &str) -> Option<usize> {
+        self.list
+            .iter()
+            .enumerate()
+            .filter(|(_, chart)| chart.name == name && chart.parent.is_none())
+            .max_by_key(|(_, chart)| {
+                let shared = chart
+                    .display
+                    .split('/')
+                    .zip(near.split('/'))
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                // Earlier charts win ties.
+                (shared, std::cmp::Reverse(chart.display.len()))
+            })
+            .map(|(i, _)| i)
+    }
+
+    /// The chart (this one or a subchart) that holds the template `source` of a rendered
+    /// document of `chart`, and the template's path relative to that chart:
+    /// `web/charts/redis/templates/x.yaml` → (the `redis` subchart, `templates/x.yaml`).
+    pub fn template_of<'a>(&self, chart: usize, source: &'a str) -> (usize, &'a str) {
+        let mut current = chart;
+        let mut rest = source.split_once('/').map_or(source, |(_, rest)| rest);
+        while let Some((sub, after)) = rest.strip_prefix("charts/").and_then(|r| r.split_once('/'))
+        {
+            let dir = self.list[current].dir.join("charts").join(sub);
+            match self.list.iter().position(|c| c.dir == dir) {
+                Some(next) => {
+                    current = next;
+                    rest = after;
+                }
+                None => break,
+            }
+        }
+        (current, rest)
+    }
+}
+
+fn load_chart(dir: &ChartDir) -> Chart {
+    let dir_name = dir
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let text = std::fs::read_to_string(dir.path.join("Chart.yaml")).unwrap_or_default();
+    let root = yaml::documents(&text, yaml::Limits::default())
+        .find_map(|document| document.root.ok().flatten());
+    let field = |key: &str| -> Option<(String, Span)> {
+        let node = root.as_ref()?.get(key)?;
+        let value = node.as_str()?.trim();
+        (!value.is_empty()).then(|| (value.to_string(), node.span))
+    };
+    Chart {
+        name: field("name").map_or(dir_name, |(name, _)| name),
+        app_version: field("appVersion"),
+        dir: dir.path.clone(),
+        display: dir.display.clone(),
+        parent: None,
+        uses_app_version: templates_use_app_version(&dir.path.join("templates")),
+    }
+}
+
+/// Whether any file under `templates` mentions `.Chart.AppVersion`.
+fn templates_use_app_version(templates: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(templates) else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_dir() => templates_use_app_version(&path),
+            Ok(t) if t.is_file() => std::fs::read_to_string(&path)
+                .is_ok_and(|text| template::mentions_app_version(&text)),
+            _ => false,
+        }
+    })
+}
+
+/// How charts are rendered.
+#[derive(Debug, Clone)]
+pub struct HelmOptions {
+    /// `--no-helm` turns rendering off.
+    pub enabled: bool,
+    /// `--helm-bin`; else `helm` on PATH.
+    pub bin: Option<PathBuf>,
+    /// `--helm-values`, added to every chart after its own `values.yaml`.
+    pub values: Vec<PathBuf>,
+    pub release: String,
+    pub namespace: String,
+    /// Per chart.
+    pub timeout: Duration,
+    /// Per chart, in bytes.
+    pub max_output: u64,
+    /// `--rendered FILE` (`-` for standard input): `helm template` output made elsewhere.
+    pub rendered: Option<PathBuf>,
+}
+
+impl Default for HelmOptions {
+    fn default() -> Self {
+        HelmOptions {
+            enabled: true,
+            bin: None,
+            values: Vec::new(),
+            release: "imagegate".into(),
+            namespace: "default".into(),
+            timeout: Duration::from_secs(120),
+            max_output: 64 * 1024 * 1024,
+            rendered: None,
+        }
+    }
+}
+
+/// A rendered stream: `helm template` output, from a render or from `--rendered`.
+#[derive(Debug, Clone)]
+pub struct RenderedStream {
+    /// The chart rendered, when one render made the whole stream; `None` for `--rendered`
+    /// input, whose documents name their charts in `# Source:` comments.
+    pub chart: Option<usize>,
+    /// How the stream is named in diagnostics, e.g. `charts/web (rendered)` or `<stdin>`.
+    pub display: String,
+    pub text: String,
+}
+
+/// Render every chart that is not a subchart and not in `skip`, in parallel (`jobs` at a
+/// time). Problems become diagnostics; the charts that rendered come back in chart order.
+pub fn render_all(
+    charts: &Charts,
+    options: &HelmOptions,
+    jobs: usize,
+    skip: &HashSet<usize>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<RenderedStream> {
+    let wanted: Vec<usize> = (0..charts.list.len())
+        .filter(|i| charts.list[*i].parent.is_none() && !skip.contains(i))
+        .collect();
+    if wanted.is_empty() || !options.enabled {
+        return Vec::new();
+    }
+    let bin = match &options.bin {
+        Some(bin) => bin.clone(),
+        None => match process::find_on_path("helm") {
+            Some(bin) => bin,
+            None => {
+                diagnostics.push(Diagnostic::new(
+                    Severity::Warning,
+                    &charts.list[wanted[0]].display,
+                    format!(
+                        "`helm` is not on PATH, so {} not rendered: only values files are checked \
+                         (install helm, pass --helm-bin PATH, or --no-helm to silence this)",
+                        count(wanted.len(), "chart is", "charts are")
+                    ),
+                ));
+                return Vec::new();
+            }
+        },
+    };
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, Result<String, Diagnostic>)>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, wanted.len()) {
+            scope.spawn(|| {
+                loop {
+                    let Some(&chart) = wanted.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                        break;
+                    };
+                    let outcome = render(&bin, &charts.list[chart], options);
+                    if let Ok(mut results) = results.lock() {
+                        results.push((chart, outcome));
+                    }
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by_key(|(chart, _)| *chart);
+    let mut streams = Vec::new();
+    for (chart, outcome) in results {
+        match outcome {
+            Ok(text) => streams.push(RenderedStream {
+                chart: Some(chart),
+                display: format!("{} (rendered)", charts.list[chart].display),
+                text,
+            }),
+            Err(diagnostic) => diagnostics.push(diagnostic),
+        }
+    }
+    streams
+}
+
+/// `helm template <release> <chart> --namespace <ns> [-f values]...`.
+fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Diagnostic> {
+    let mut command = Command::new(bin);
+    command
+        .arg("template")
+        .arg(&options.release)
+        .arg(&chart.dir)
+        .arg("--namespace")
+        .arg(&options.namespace);
+    for values in &options.values {
+        command.arg("-f").arg(values);
+    }
+    let budget = Budget {
+        timeout: options.timeout,
+        max_output: options.max_output,
+    };
+    let fail = |message: String| {
+        Diagnostic::new(
+            Severity::Warning,
+            chart.chart_yaml(),
+            format!("chart not rendered: {message}"),
+        )
+    };
+    let output = process::run(command, budget).map_err(|err| {
+        fail(match err {
+            RunError::Timeout(_) => format!(
+                "`helm template` {err} (a template that loops or waits; raise --helm-timeout if it \
+                 is only slow)"
+            ),
+            RunError::TooLarge(_) => format!(
+                "`helm template` {err} (raise --helm-max-output if the chart is really this big)"
+            ),
+            RunError::Spawn { .. } => format!("{err} (check --helm-bin or PATH)"),
+        })
+    })?;
+    if !output.success {
+        let quoted = process::first_lines(&output.stderr, 3);
+        let quoted = if quoted.is_empty() {
+            format!("exit code {}", output.code.unwrap_or(-1))
+        } else {
+            quoted
+        };
+        return Err(fail(format!(
+            "`helm template` failed: {}{}",
+            quoted.replace('\n', " | "),
+            fix_for(&quoted, chart)
+        )));
+    }
+    String::from_utf8(output.stdout)
+        .map_err(|_| fail("`helm template` printed text that is not UTF-8".into()))
+}
+
+/// What to do about a failed render, from helm's message.
+fn fix_for(message: &str, chart: &Chart) -> String {
+    let lower = message.to_ascii_lowercase();
+    if lower.contains("missing in charts/") || lower.contains("dependencies") {
+        format!(
+            "; run `helm dependency build {}` to fetch its dependencies",
+            chart.display
+        )
+    } else if lower.contains("required") || lower.contains("must be set") {
+        "; give the value it needs in a file passed with --helm-values".into()
+    } else {
+        "; fix the template or pass the values it expects with --helm-values".into()
+    }
+}
+
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// The `# Source: <chart>/templates/<file>` comment that opens a rendered document, if any.
+pub fn source_comment(document: &str) -> Option<&str> {
+    document
+        .lines()
+        .map(str::trim)
+        .take_while(|line| line.is_empty() || line.starts_with('#') || *line == "---")
+        .find_map(|line| line.strip_prefix("# Source:"))
+        .map(str::trim)
+        .filter(|source| !source.is_empty())
+}
+
+/// Whether `text` looks like `helm template` output: a document opened by a `# Source:` line.
+pub fn is_rendered(text: &str) -> bool {
+    text.starts_with("# Source: ") || text.contains("\n# Source: ")
+}
+
+/// The value of a values-file leaf at `path`, when it is a non-empty scalar.
+pub fn leaf<'a>(root: &'a Node, path: &[String]) -> Option<&'a Node> {
+    path.iter().try_fold(root, |node, key| node.get(key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_comments() {
+        assert_eq!(
+            source_comment("---\n# Source: web/templates/a.yaml\napiVersion: v1\n"),
+            Some("web/templates/a.yaml")
+        );
+        assert_eq!(
+            source_comment("# Source: web/templates/a.yaml\nkind: Pod"),
+            Some("web/templates/a.yaml")
+        );
+        assert_eq!(source_comment("apiVersion: v1\n# Source: x\n"), None);
+        assert!(is_rendered("---\n# Source: a/templates/b.yaml\n"));
+        assert!(!is_rendered("kind: Pod # Source: x\n"));
+    }
+}

@@ -1,0 +1,342 @@
+//! Image blocks in a chart's values files, checked without rendering.
+//!
+//! Charts take their images from values in two shapes: a string (`image: nginx:1.27`) and a
+//! map (`image: {registry, repository, tag, digest}`; ingress-nginx says `image` for
+//! `repository`; Bitnami lets `global.imageRegistry` override every `registry`). An
+//! [`ImageBlock`] knows where each part is written, so a finding about a tag points at the
+//! `tag:` line and one about a registry at the `registry:` (or `repository:`) line — the same
+//! lines [`super::locate`] picks for findings in rendered objects, which is how a problem found
+//! both ways is reported once.
+
+use crate::image_ref::ImageRef;
+use crate::rules::ImagePart;
+use crate::source::Span;
+use crate::uses::{ImageError, ImageUse, Site, ValuesImage};
+use crate::yaml::{Node, Value};
+
+/// A map of image values and where each part is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageBlock {
+    /// The whole map: the block's identity.
+    pub span: Span,
+    pub registry: Option<(String, Span)>,
+    /// `repository` (or ingress-nginx's `image`) value.
+    pub repository: (String, Span),
+    /// A non-empty `tag`.
+    pub tag: Option<(String, Span)>,
+    /// The `tag` key itself, even when its value is empty.
+    pub tag_key: Option<Span>,
+    pub digest: Option<(String, Span)>,
+    pub pull_policy: Option<String>,
+    /// From the first of the registry/repository keys to the end of the last of the
+    /// repository/tag/digest values: what a digest finding covers.
+    pub keys: Span,
+}
+
+impl ImageBlock {
+    /// The block in `node`, when it is a map with a non-empty `repository` (or `image`).
+    pub fn from_map(node: &Node) -> Option<ImageBlock> {
+        node.entries()?;
+        let text = |key: &str| -> Option<(String, Span)> {
+            let value = node.get(key)?;
+            let s = value.as_str()?.trim();
+            (!s.is_empty() && !s.contains("{{")).then(|| (s.to_string(), value.span))
+        };
+        let repository = text("repository").or_else(|| text("image"))?;
+        let key_start = |key: &str| node.key(key).map(|k| k.span.start);
+        let tag = text("tag");
+        let digest = text("digest");
+        let first_key = ["registry", "repository", "image"]
+            .iter()
+            .filter(|k| text(k).is_some())
+            .filter_map(|k| key_start(k))
+            .min()
+            .unwrap_or(repository.1.start);
+        let last_value = [&tag, &digest]
+            .into_iter()
+            .flatten()
+            .map(|(_, span)| span.end)
+            .chain([repository.1.end])
+            .max()
+            .unwrap_or(repository.1.end);
+        Some(ImageBlock {
+            span: node.span,
+            registry: text("registry"),
+            tag_key: node.key("tag").map(|k| k.span),
+            pull_policy: text("pullPolicy").map(|(p, _)| p),
+            keys: Span::new(first_key, last_value),
+            repository,
+            tag,
+            digest,
+        })
+    }
+
+    /// The reference the chart most likely renders: `[registry/]repository[:tag][@digest]`,
+    /// with `global_registry` (Bitnami's `global.imageRegistry`) before the block's own and
+    /// `app_version` for an empty tag when the chart reads it.
+    pub fn reference(&self, global_registry: Option<&str>, app_version: Option<&str>) -> String {
+        let mut text = String::new();
+        if let Some(registry) = global_registry.or(self.registry.as_ref().map(|(r, _)| r.as_str()))
+        {
+            text.push_str(registry.trim_end_matches('/'));
+            text.push('/');
+        }
+        text.push_str(&self.repository.0);
+        if let Some(tag) = self.tag.as_ref().map(|(t, _)| t.as_str()).or(app_version) {
+            text.push(':');
+            text.push_str(tag);
+        }
+        if let Some((digest, _)) = &self.digest {
+            text.push('@');
+            text.push_str(digest);
+        }
+        text
+    }
+
+    /// Where a finding about `part` points. `global_registry` is the span of a non-empty
+    /// `global.imageRegistry` in the same file.
+    pub fn span_of(&self, part: ImagePart, global_registry: Option<Span>) -> Span {
+        match part {
+            ImagePart::Tag => self
+                .digest
+                .as_ref()
+                .or(self.tag.as_ref())
+                .map(|(_, span)| *span)
+                .or(self.tag_key)
+                .unwrap_or(self.repository.1),
+            ImagePart::Registry => global_registry
+                .or(self.registry.as_ref().map(|(_, span)| *span))
+                .unwrap_or(self.repository.1),
+            ImagePart::Digest => self.keys,
+            ImagePart::Reference => self.span_of(ImagePart::Digest, global_registry),
+        }
+    }
+}
+
+/// What a values file's images are checked with: the chart's `appVersion` (when a template
+/// reads it) for empty tags.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ChartFacts<'a> {
+    pub app_version: Option<&'a str>,
+}
+
+/// The image uses of a values file: every string under an `image`-like key and every image
+/// block, in file order.
+pub fn images(file: usize, root: &Node, chart: ChartFacts<'_>, out: &mut Vec<ImageUse>) {
+    let global = root
+        .path(&["global", "imageRegistry"])
+        .filter(|n| n.as_str().is_some_and(|s| !s.trim().is_empty()));
+    let mut stack: Vec<(&Node, String)> = vec![(root, String::new())];
+    while let Some((node, path)) = stack.pop() {
+        if let Some(items) = node.items() {
+            for (i, item) in items.iter().enumerate().rev() {
+                stack.push((item, format!("{path}[{i}]")));
+            }
+            continue;
+        }
+        let Some(entries) = node.entries() else {
+            continue;
+        };
+        // Reversed, so the stack hands them out in file order.
+        for (key, value) in entries.iter().rev() {
+            let Some(name) = key.as_str() else { continue };
+            let key_path = if path.is_empty() {
+                name.to_string()
+            } else {
+                format!("{path}.{name}")
+            };
+            if is_image_key(name) {
+                if let Some(block) = ImageBlock::from_map(value) {
+                    out.push(block_use(file, &block, key_path, global, chart));
+                    continue;
+                }
+                if let Some(image) = string_use(file, value, &key_path) {
+                    out.push(image);
+                    continue;
+                }
+            }
+            if matches!(value.value, Value::Map(_) | Value::Seq(_)) {
+                stack.push((value, key_path));
+            }
+        }
+    }
+    out.sort_by_key(|image| image.span.start);
+}
+
+/// `image`, `initImage`, `sidecarImage`, `image_ref`: keys that hold an image.
+fn is_image_key(name: &str) -> bool {
+    name.eq_ignore_ascii_case("image") || name.ends_with("Image") || name.ends_with("_image")
+}
+
+fn block_use(
+    file: usize,
+    block: &ImageBlock,
+    key_path: String,
+    global: Option<&Node>,
+    chart: ChartFacts<'_>,
+) -> ImageUse {
+    let global_registry = global.and_then(Node::as_str).map(str::trim);
+    let app_version = if block.tag.is_none() {
+        chart.app_version
+    } else {
+        None
+    };
+    let text = block.reference(global_registry, app_version);
+    let registry_written =
+        global_registry.is_some() || block.registry.is_some() || has_domain(&block.repository.0);
+    let global_span = global.map(|n| n.span);
+    ImageUse {
+        file,
+        span: block.span_of(ImagePart::Reference, global_span),
+        reference: ImageRef::parse(&text).map_err(ImageError::from),
+        text,
+        site: Site::HelmValues(Box::new(ValuesImage {
+            key_path,
+            tag: block.span_of(ImagePart::Tag, global_span),
+            registry: block.span_of(ImagePart::Registry, global_span),
+            digest: block.span_of(ImagePart::Digest, global_span),
+            registry_written,
+            tag_written: block.tag.is_some() || block.digest.is_some() || app_version.is_some(),
+            pull_policy: block.pull_policy.clone(),
+            block: Some(block.span),
+        })),
+    }
+}
+
+/// `image: repo:tag` as a string; templated (`tpl`) and empty values are left alone.
+fn string_use(file: usize, value: &Node, key_path: &str) -> Option<ImageUse> {
+    let text = value.as_str()?.trim();
+    if text.is_empty() || text.contains("{{") || text.contains(char::is_whitespace) {
+        return None;
+    }
+    let reference = ImageRef::parse(text);
+    let tag_written = reference
+        .as_ref()
+        .is_ok_and(|r| r.tag.is_some() || r.digest.is_some());
+    Some(ImageUse {
+        file,
+        span: value.span,
+        text: text.to_string(),
+        site: Site::HelmValues(Box::new(ValuesImage {
+            key_path: key_path.to_string(),
+            tag: value.span,
+            registry: value.span,
+            digest: value.span,
+            registry_written: has_domain(text),
+            // A bare name in values is often completed by the template (`:{{ .Values.tag }}`).
+            tag_written,
+            pull_policy: None,
+            block: None,
+        })),
+        reference: reference.map_err(ImageError::from),
+    })
+}
+
+/// Whether a reference starts with a registry host (`ghcr.io/x`, `localhost:5000/x`).
+fn has_domain(reference: &str) -> bool {
+    reference
+        .split_once('/')
+        .is_some_and(|(first, _)| crate::image_ref::is_domain_component(first))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml;
+
+    fn uses(text: &str, chart: ChartFacts<'_>) -> Vec<ImageUse> {
+        let root = yaml::documents(text, yaml::Limits::default())
+            .next()
+            .and_then(|d| d.root.ok().flatten())
+            .unwrap();
+        let mut out = Vec::new();
+        images(0, &root, chart, &mut out);
+        out
+    }
+
+    fn at(text: &str, span: Span) -> &str {
+        &text[span.range()]
+    }
+
+    #[test]
+    fn map_blocks_point_each_part_at_its_key() {
+        let text = "image:\n  repository: ghcr.io/stefanprodan/podinfo\n  tag: 6.14.1\n  pullPolicy: IfNotPresent\n";
+        let found = uses(text, ChartFacts::default());
+        assert_eq!(found.len(), 1);
+        let image = &found[0];
+        assert_eq!(image.text, "ghcr.io/stefanprodan/podinfo:6.14.1");
+        assert_eq!(at(text, image.span_of(ImagePart::Tag)), "6.14.1");
+        assert_eq!(
+            at(text, image.span_of(ImagePart::Registry)),
+            "ghcr.io/stefanprodan/podinfo"
+        );
+        assert_eq!(
+            at(text, image.span_of(ImagePart::Digest)),
+            "repository: ghcr.io/stefanprodan/podinfo\n  tag: 6.14.1"
+        );
+        assert_eq!(image.site.pull_policy(), Some("IfNotPresent"));
+    }
+
+    #[test]
+    fn bitnami_blocks_and_the_global_registry() {
+        let text = "global:\n  imageRegistry: registry.corp.example\nimage:\n  registry: docker.io\n  repository: bitnami/nginx\n  tag: 1.29.1\n  digest: \"\"\n";
+        let found = uses(text, ChartFacts::default());
+        assert_eq!(found[0].text, "registry.corp.example/bitnami/nginx:1.29.1");
+        assert_eq!(
+            at(text, found[0].span_of(ImagePart::Registry)),
+            "registry.corp.example"
+        );
+        let text = "global:\n  imageRegistry: \"\"\nmetrics:\n  image:\n    registry: docker.io\n    repository: bitnami/exporter\n    tag: 1.0.0\n";
+        let found = uses(text, ChartFacts::default());
+        assert_eq!(found[0].text, "docker.io/bitnami/exporter:1.0.0");
+        assert_eq!(at(text, found[0].span_of(ImagePart::Registry)), "docker.io");
+        assert!(found[0].site.decides(ImagePart::Registry));
+    }
+
+    #[test]
+    fn empty_tags_take_the_app_version_only_when_the_chart_reads_it() {
+        let text = "image:\n  repository: ghcr.io/x/app\n  tag: \"\"\n";
+        let with = uses(
+            text,
+            ChartFacts {
+                app_version: Some("2.1.0"),
+            },
+        );
+        assert_eq!(with[0].text, "ghcr.io/x/app:2.1.0");
+        assert!(with[0].site.decides(ImagePart::Tag));
+        let without = uses(text, ChartFacts::default());
+        assert_eq!(without[0].text, "ghcr.io/x/app");
+        assert!(!without[0].site.decides(ImagePart::Tag));
+        assert_eq!(at(text, without[0].span_of(ImagePart::Tag)), "tag");
+    }
+
+    #[test]
+    fn strings_and_camel_case_keys() {
+        let text = "sidecar:\n  initImage: busybox:latest\n  image: \"\"\nnotes:\n  image: \"{{ .Values.x }}\"\nlabel: image\n";
+        let found = uses(text, ChartFacts::default());
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].text, "busybox:latest");
+        assert!(!found[0].site.decides(ImagePart::Registry));
+        assert!(found[0].site.decides(ImagePart::Tag));
+    }
+
+    #[test]
+    fn ingress_nginx_style_blocks_use_image_for_the_repository() {
+        let text = "controller:\n  image:\n    chroot: false\n    image: ingress-nginx/controller\n    tag: \"v1.15.1\"\n    digest: sha256:0000000000000000000000000000000000000000000000000000000000000000\n";
+        let found = uses(text, ChartFacts::default());
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0]
+                .text
+                .starts_with("ingress-nginx/controller:v1.15.1@sha256:")
+        );
+        // The registry comes from elsewhere (`global.image.registry`): not judged here.
+        assert!(!found[0].site.decides(ImagePart::Registry));
+    }
+
+    #[test]
+    fn maps_that_are_not_images_are_left_alone() {
+        let text = "repo:\n  repository: https://charts.example\nimage:\n  pullPolicy: Always\n";
+        assert!(uses(text, ChartFacts::default()).is_empty());
+    }
+}

@@ -1,0 +1,364 @@
+//! Helm charts, rendered by real Helm (`../shared/tools/helm`, the Helm v4 SDK behind a
+//! `helm template` command) and traced back: each finding in a rendered object must land on
+//! the values line that supplied the value, else on the template line, at the exact line.
+//!
+//! Fixture charts live in `fixtures/helm/<case>/`; every file marks its lines with
+//! `# expect: rule[, rule...]` (values files, templates, `Chart.yaml`), and a case's `args`
+//! file holds extra arguments. The scan-wide policy rules (`image-signature-unverified`,
+//! `registry-policy-missing`) fire on every workload and have fixtures of their own; they are
+//! left out of the comparison here.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use common::{have_tool, imagegate, rel, root, scan_json};
+
+const POLICY_RULES: [&str; 2] = ["image-signature-unverified", "registry-policy-missing"];
+
+type Marks = BTreeSet<(String, usize, String)>;
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files_under(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn marked(dir: &Path) -> Marks {
+    let mut marks = Marks::new();
+    for file in files_under(dir) {
+        let Ok(text) = fs::read_to_string(&file) else {
+            continue;
+        };
+        for (i, line) in text.lines().enumerate() {
+            if let Some((_, list)) = line.split_once("# expect:") {
+                for id in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    marks.insert((rel(&file), i + 1, id.to_string()));
+                }
+            }
+        }
+    }
+    marks
+}
+
+fn reported(report: &serde_json::Value) -> Marks {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !POLICY_RULES.contains(&f["rule"].as_str().unwrap()))
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["start"]["line"].as_u64().unwrap() as usize,
+                f["rule"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn args_of(dir: &Path) -> Vec<String> {
+    fs::read_to_string(dir.join("args"))
+        .map(|t| {
+            t.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn scan_case(dir: &Path, extra: &[&str]) -> (serde_json::Value, std::process::Output) {
+    let mut args = args_of(dir);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.extend(["--fail-on".into(), "never".into(), rel(dir)]);
+    scan_json(&args)
+}
+
+fn cases() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(root().join("fixtures/helm"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+#[test]
+fn every_chart_reports_exactly_its_marked_lines() {
+    if !have_tool("helm", "every_chart_reports_exactly_its_marked_lines") {
+        return;
+    }
+    let mut failures = Vec::new();
+    for dir in cases() {
+        let (report, out) = scan_case(&dir, &[]);
+        assert!(out.status.success(), "{}: {:?}", rel(&dir), out);
+        let want = marked(&dir);
+        let got = reported(&report);
+        for missing in want.difference(&got) {
+            failures.push(format!("expected, not reported: {missing:?}"));
+        }
+        for extra in got.difference(&want) {
+            failures.push(format!("reported, not expected: {extra:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+/// Each finding traced to a values line names the template line that rendered it.
+#[test]
+fn values_findings_carry_the_template_line() {
+    if !have_tool("helm", "values_findings_carry_the_template_line") {
+        return;
+    }
+    let (report, _) = scan_case(&root().join("fixtures/helm/map-image"), &[]);
+    let latest = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "image-tag-latest")
+        .expect("image-tag-latest");
+    assert_eq!(latest["path"], "fixtures/helm/map-image/values.yaml");
+    let related = latest["related"].as_array().unwrap();
+    assert!(
+        related.iter().any(
+            |r| r["path"] == "fixtures/helm/map-image/templates/deployment.yaml"
+                && r["start"]["line"] == 19
+        ),
+        "{related:?}"
+    );
+}
+
+#[test]
+fn a_missing_dependency_is_a_diagnostic_that_names_the_fix() {
+    if !have_tool(
+        "helm",
+        "a_missing_dependency_is_a_diagnostic_that_names_the_fix",
+    ) {
+        return;
+    }
+    let (_, out) = scan_case(&root().join("fixtures/helm/missing-dependency"), &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("fixtures/helm/missing-dependency/Chart.yaml")
+            && stderr.contains("chart not rendered")
+            && stderr.contains("helm dependency build fixtures/helm/missing-dependency"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn without_helm_only_values_are_checked_and_one_warning_says_so() {
+    let empty = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_imagegate"))
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "fixtures/helm",
+        ])
+        .current_dir(root())
+        .env("PATH", empty.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("`helm` is not on PATH").count(),
+        1,
+        "{stderr}"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths: BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.contains("fixtures/helm/map-image/values.yaml"),
+        "{paths:?}"
+    );
+    assert!(
+        paths.iter().all(|p| p.ends_with("values.yaml")),
+        "{paths:?}"
+    );
+}
+
+#[test]
+fn no_helm_turns_rendering_off_quietly() {
+    let (report, out) = scan_case(&root().join("fixtures/helm/string-image"), &["--no-helm"]);
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("helm"));
+    assert!(
+        reported(&report)
+            .iter()
+            .all(|(path, _, _)| path.ends_with("values.yaml"))
+    );
+}
+
+/// `helm template ... | imagegate scan --rendered - CHART` traces like an in-process render.
+#[test]
+fn rendered_output_on_stdin_is_traced_like_a_render() {
+    if !have_tool("helm", "rendered_output_on_stdin_is_traced_like_a_render") {
+        return;
+    }
+    let dir = root().join("fixtures/helm/map-image");
+    let rendered = Command::new("helm")
+        .env("PATH", common::tools_path())
+        .args(["template", "imagegate"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(rendered.status.success());
+    // No helm on PATH: `--rendered` must not need it.
+    let no_tools = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_imagegate"))
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--rendered",
+            "-",
+        ])
+        .arg(rel(&dir))
+        .current_dir(root())
+        .env("PATH", no_tools.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(&rendered.stdout)
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        reported(&report),
+        marked(&dir),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Committed `helm template` output is reported where it is, with the chart lines related.
+#[test]
+fn committed_output_keeps_its_lines_and_relates_the_chart() {
+    let corpus = root().join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("skipped: ../shared/corpus not found");
+        return;
+    }
+    let (report, _) = scan_json(&[
+        "--no-helm",
+        "--fail-on",
+        "never",
+        "../shared/corpus/rendered/podinfo.yaml",
+        "../shared/corpus/charts/podinfo",
+    ]);
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["rule"] == "image-digest-missing"
+                && f["path"] == "../shared/corpus/rendered/podinfo.yaml"
+                && f["image"]["reference"] == "ghcr.io/stefanprodan/podinfo:6.14.1"
+        })
+        .expect("digest finding in the rendered file");
+    let related = finding["related"].as_array().unwrap();
+    assert!(
+        related.iter().any(
+            |r| r["path"] == "../shared/corpus/charts/podinfo/values.yaml"
+                && r["start"]["line"] == 10
+        ),
+        "{related:?}"
+    );
+}
+
+/// The pins on the podinfo chart of the corpus.
+#[test]
+fn podinfo_findings_land_on_the_lines_to_change() {
+    if !root().join("../shared/corpus").is_dir() {
+        eprintln!("skipped: ../shared/corpus not found");
+        return;
+    }
+    if !have_tool("helm", "podinfo_findings_land_on_the_lines_to_change") {
+        return;
+    }
+    let (report, _) = scan_json(&["--fail-on", "never", "../shared/corpus/charts/podinfo"]);
+    let findings = report["findings"].as_array().unwrap();
+    let at = |rule: &str, path: &str| {
+        findings
+            .iter()
+            .filter(|f| f["rule"] == rule && f["path"] == path)
+            .map(|f| {
+                (
+                    f["start"]["line"].as_u64().unwrap(),
+                    f["end"]["line"].as_u64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let chart = "../shared/corpus/charts/podinfo";
+    assert_eq!(
+        at(
+            "image-tag-missing",
+            &format!("{chart}/templates/tests/jwt.yaml")
+        ),
+        [(17, 17)]
+    );
+    assert_eq!(
+        at("image-digest-missing", &format!("{chart}/values.yaml")),
+        [(10, 11)]
+    );
+}
+
+/// Charts that add random suffixes to names (`randAlphaNum`) keep their fingerprints.
+#[test]
+fn fingerprints_of_rendered_findings_are_stable() {
+    if !have_tool("helm", "fingerprints_of_rendered_findings_are_stable") {
+        return;
+    }
+    let fingerprints = || {
+        let out = imagegate([
+            "scan",
+            "--format",
+            "sarif",
+            "--fail-on",
+            "never",
+            "fixtures/helm/string-image",
+        ]);
+        let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        sarif["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["partialFingerprints"].to_string())
+            .collect::<Vec<_>>()
+    };
+    let first = fingerprints();
+    assert!(!first.is_empty());
+    assert_eq!(first, fingerprints());
+}
