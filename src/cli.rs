@@ -19,7 +19,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files and directories for image problems.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List the rules: id, default level and summary.
     Rules(RulesArgs),
 }

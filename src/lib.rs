@@ -392,10 +392,10 @@ fn trace_rendered(
                     };
                     let secret = !finding.redact.is_empty();
                     finding.redact.clear();
-                    if let Some(value) = traced.value.as_ref().filter(|_| secret) {
-                        if value.path == traced.primary.path {
-                            finding.redact.push(value.span);
-                        }
+                    if let Some(value) = traced.value.as_ref().filter(|_| secret)
+                        && value.path == traced.primary.path
+                    {
+                        finding.redact.push(value.span);
                     }
                     finding.origin = Some(traced.origin.clone());
                     if let Some(note) = &traced.note {
@@ -765,7 +765,7 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
     rules::check_images(&images, &options.rules, &mut out.findings);
     let view = rules::FileView {
         id,
-        path: &input.display,
+        path: input.display,
         text: &text,
     };
     rules::check_file(&view, &options.rules, &mut out.findings);

@@ -23,7 +23,7 @@ fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        Command::Scan(args) => run_scan(args),
+        Command::Scan(args) => run_scan(*args),
         Command::Rules(args) => list_rules(&args).map(|()| 0),
     };
     match outcome {
@@ -41,6 +41,9 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
         .iter()
         .map(|p| RegistryPattern::parse(p).with_context(|| format!("--allowed-registry `{p}`")))
         .collect::<Result<Vec<_>>>()?;
+    if let Some(missing) = args.helm_values.iter().find(|p| !p.is_file()) {
+        anyhow::bail!("--helm-values {}: no such file", missing.display());
+    }
     let options = ScanOptions {
         paths: args.paths.clone(),
         include: args.include.clone(),

@@ -81,7 +81,7 @@ pub fn run(mut command: Command, budget: Budget) -> Result<Output, RunError> {
             break Err(RunError::Timeout(budget.timeout));
         }
         std::thread::sleep(pause);
-        pause = (pause * 2).min(Duration::from_millis(50));
+        pause = (pause * 2).min(Duration::from_millis(10));
     };
     // NOTE: after a kill the readers are not waited for: a grandchild that inherited the
     // pipes could keep them open. They end when the pipes close.

@@ -117,8 +117,11 @@ pub struct ValuesImage {
     /// Whether the values say which tag (or digest), the chart's `appVersion` included.
     pub tag_written: bool,
     pub pull_policy: Option<String>,
-    /// The image block (the map), when the image is one.
+    /// The image block (from its first key to its last value), when the image is one.
     pub block: Option<Span>,
+    /// The tag is the chart's `appVersion` (the values leave it empty and a template reads
+    /// `.Chart.AppVersion`).
+    pub tag_from_app_version: bool,
 }
 
 /// How a pod authenticates its pulls.

@@ -271,7 +271,7 @@ impl<'a> Tracer<'a> {
                 .iter()
                 .find(|image| match &image.site {
                     Site::HelmValues(v) => match v.block {
-                        Some(block) if is_map => block == node_span,
+                        Some(block) if is_map => block.start == node_span.start,
                         Some(block) => block.start <= node_span.start && node_span.end <= block.end,
                         None => image.span == node_span,
                     },
@@ -319,12 +319,9 @@ impl<'a> Tracer<'a> {
             Site::HelmValues(v) => v.block.unwrap_or(image.span),
             _ => image.span,
         };
-        let tag_from_app_version = matches!(part, ImagePart::Tag)
+        let tag_from_app_version = part == ImagePart::Tag
             && template::mentions_app_version(expression)
-            && image
-                .reference
-                .as_ref()
-                .is_ok_and(|r| r.tag.is_none() && r.digest.is_none());
+            && matches!(&image.site, Site::HelmValues(v) if v.tag_from_app_version);
         let target = match self.app_version(owner).filter(|_| tag_from_app_version) {
             Some(target) => target,
             None => Target {
@@ -527,22 +524,26 @@ fn same_image(image: &ImageUse, rendered: &ImageRef) -> bool {
 }
 
 /// The key path (imagegate syntax, `a.b[name=x].c`) of the deepest node of `root` whose key or
-/// value holds `span`, and the node's string value.
+/// value holds `span`, and that node's string value.
+///
+/// Collections have zero-length spans at their first entry, so the entry holding `span` is the
+/// last one that starts at or before it (entries are in text order in rendered output).
 pub fn key_path_at(root: &Node, span: Span) -> Option<(String, Option<String>)> {
     let mut path = String::new();
     let mut node = root;
     loop {
         match &node.value {
             Value::Map(entries) => {
-                let (key, value) = entries.iter().find(|(k, v)| {
-                    contains(k.span, span) || contains(v.span, span) || v.span == span
-                })?;
+                let (key, value) = entries
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k.span.start <= span.start)?;
                 let name = key.as_str()?;
                 if !path.is_empty() {
                     path.push('.');
                 }
                 path.push_str(name);
-                if contains(key.span, span) && !contains(value.span, span) {
+                if span.start < key.span.end && span.start < value.span.start {
                     return Some((path, value.as_str().map(str::to_string)));
                 }
                 node = value;
@@ -551,7 +552,8 @@ pub fn key_path_at(root: &Node, span: Span) -> Option<(String, Option<String>)> 
                 let (i, item) = items
                     .iter()
                     .enumerate()
-                    .find(|(_, item)| contains(item.span, span))?;
+                    .rev()
+                    .find(|(_, item)| item.span.start <= span.start)?;
                 match item.get("name").and_then(Node::as_str) {
                     Some(name) => path.push_str(&format!("[name={name}]")),
                     None => path.push_str(&format!("[{i}]")),
@@ -563,6 +565,33 @@ pub fn key_path_at(root: &Node, span: Span) -> Option<(String, Option<String>)> 
     }
 }
 
-fn contains(outer: Span, inner: Span) -> bool {
-    outer.start <= inner.start && inner.end <= outer.end && !outer.is_empty()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path_at(text: &str, needle: &str) -> String {
+        let root = yaml::documents(text, yaml::Limits::default())
+            .next()
+            .and_then(|d| d.root.ok().flatten())
+            .unwrap();
+        let start = text.find(needle).unwrap();
+        let span = Span::new(start, start + needle.len());
+        key_path_at(&root, span).unwrap().0
+    }
+
+    #[test]
+    fn key_paths_of_rendered_places() {
+        let deployment = "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: nginx:1.27\n        - image: redis:7\n";
+        assert_eq!(
+            path_at(deployment, "nginx:1.27"),
+            "spec.template.spec.containers[name=web].image"
+        );
+        assert_eq!(
+            path_at(deployment, "redis:7"),
+            "spec.template.spec.containers[1].image"
+        );
+        let secret = "kind: Secret\ndata:\n  username: YXBw\n  password: cGFzcw==\n";
+        assert_eq!(path_at(secret, "password"), "data.password");
+        assert_eq!(path_at(secret, "kind"), "kind");
+    }
 }

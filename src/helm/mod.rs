@@ -64,13 +64,13 @@ impl Charts {
     /// Read each chart's `Chart.yaml` (name, `appVersion`) and note which charts are subcharts.
     pub fn load(dirs: &[ChartDir]) -> Charts {
         let mut list: Vec<Chart> = dirs.iter().map(load_chart).collect();
-        for i in 0..list.len() {
-            let dir = &list[i].dir;
-            let parent_dir = dir
+        for chart in &mut list {
+            let parent_dir = chart
+                .dir
                 .parent()
                 .filter(|p| p.file_name().is_some_and(|n| n == "charts"))
                 .and_then(Path::parent);
-            list[i].parent = parent_dir.and_then(|p| dirs.iter().position(|d| d.path == p));
+            chart.parent = parent_dir.and_then(|p| dirs.iter().position(|d| d.path == p));
         }
         Charts { list }
     }
@@ -246,10 +246,7 @@ pub fn render_all(
     std::thread::scope(|scope| {
         for _ in 0..jobs.clamp(1, wanted.len()) {
             scope.spawn(|| {
-                loop {
-                    let Some(&chart) = wanted.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                        break;
-                    };
+                while let Some(&chart) = wanted.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let outcome = render(&bin, &charts.list[chart], options);
                     if let Ok(mut results) = results.lock() {
                         results.push((chart, outcome));

@@ -1,36 +1,1495 @@
-// TEMPORARY compile shim until the real module lands.
+//! Where a rendered key came from: a tolerant, line-based index of a Helm template's keys.
+//!
+//! A finding in a rendered object names a key path (`spec.template.spec.containers[name=web]
+//! .image`); [`TemplateIndex::locate`] finds the template line that produced it, without
+//! rendering. Templates are not YAML (they hold `{{ }}` actions), so [`TemplateIndex::parse`]
+//! reads them line by line: every `key:` line becomes an [`Entry`] whose path is built from
+//! indentation, the standard way. [`values_refs`] then reads the `.Values` paths such a line
+//! uses, so the values file line can be found too.
+//!
+//! Every function here takes untrusted input and never panics on it; the work is linear in
+//! the input (an entry's path is at most [`MAX_DEPTH`] keys deep and [`MAX_PATH_BYTES`]
+//! long: lines nested deeper are ignored).
+
+use std::cmp::Reverse;
+use std::collections::HashSet;
+
 use crate::source::Span;
+
+/// Nesting (keys and sequence items) past which template lines are ignored: it bounds the
+/// length of every [`Entry::path`].
+pub const MAX_DEPTH: usize = 64;
+
+/// Total length of the keys of a path past which template lines are ignored: it bounds the
+/// size of every [`Entry::path`].
+pub const MAX_PATH_BYTES: usize = 2048;
+
+/// Score of an entry in the document the caller hinted at.
+const HINTED_DOCUMENT: i64 = 1000;
+/// Score of a `[name=x]` selector that agrees (or, negated, disagrees) with an item's name.
+const NAME_AGREES: i64 = 100;
+/// Score of an `[i]` selector that agrees with an item's position in the template text.
+const ORDINAL_AGREES: i64 = 10;
+/// Score of each templated key (`*`) an entry's path needs to match: literal keys win ties.
+const WILDCARD: i64 = -1;
+
+/// One `key:` line of a template, found without rendering.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// 1-based line number.
     pub line: usize,
+    /// 0-based index of the YAML document in the template file (documents split by `---`
+    /// lines at column 0). A document without any key or item is not counted, as Helm drops
+    /// empty documents: a leading `---` does not shift the numbering.
     pub document: usize,
+    /// Byte span of the key text (without surrounding quotes).
     pub key: Span,
+    /// Byte span of the value text on the same line after `key:` (trimmed of surrounding
+    /// spaces and of a trailing `# comment`; may contain `{{ }}`); None when nothing follows
+    /// the colon (a nested map/list or block scalar follows).
     pub value: Option<Span>,
+    /// Keys from the document root to this key; sequence levels add no element. E.g.
+    /// `["spec","template","spec","containers","image"]`. A templated key is `*`.
     pub path: Vec<String>,
+    /// For each sequence crossed on the way (outermost first): which item of it this entry
+    /// is in.
     pub items: Vec<Item>,
 }
+
+/// One item (`- `) of a sequence, as seen from an entry inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
+    /// How many keys of [`Entry::path`] lead to the sequence (e.g. 4 for
+    /// `["spec","template","spec","containers", ...]`: the sequence is the value of
+    /// `path[3]`).
     pub depth: usize,
+    /// 0-based position of this item among the item lines (`- `) of that sequence in the
+    /// template text.
     pub ordinal: usize,
+    /// The item's `name:` value when it is a literal (no `{{`), unquoted.
     pub name: Option<String>,
+    /// 1-based line where the item starts (its `- `).
     pub line: usize,
 }
+
+/// Every key line of one template file, in line order.
 #[derive(Debug, Clone, Default)]
 pub struct TemplateIndex {
+    /// In line order.
     pub entries: Vec<Entry>,
 }
+
 impl TemplateIndex {
-    pub fn parse(_text: &str) -> TemplateIndex {
-        TemplateIndex::default()
+    /// Index the key lines of a template's text (never fails: lines that cannot be read as
+    /// YAML structure are skipped).
+    pub fn parse(text: &str) -> TemplateIndex {
+        let mut parser = Parser::default();
+        let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut start = text.len() - body.len();
+        for (i, raw) in body.split('\n').enumerate() {
+            let line = raw.strip_suffix('\r').unwrap_or(raw);
+            parser.line(line, start, i + 1);
+            start += raw.len() + 1;
+        }
+        parser.finish()
     }
-    pub fn locate(&self, _key_path: &str, _document: Option<usize>) -> Option<&Entry> {
-        None
+
+    /// The best entry for `key_path` in imagegate's key-path syntax (`a.b[0].c`,
+    /// `a[name=x].b`), or None when no entry's path fits it.
+    ///
+    /// Entries whose path is the whole key path come first (then those whose last key is the
+    /// key path's trailing segments joined back: `data.tls.crt` is `data` + `tls.crt`), then
+    /// entries whose path ends with the longest suffix of it, of at least two segments (a
+    /// pod spec included from a helper has another prefix). Among those, entries of document
+    /// `document` (if Some) win, then entries whose items agree with the selectors (a
+    /// disagreeing `name` counts against), then literal keys over templated ones (`*`),
+    /// then the earliest line.
+    pub fn locate(&self, key_path: &str, document: Option<usize>) -> Option<&Entry> {
+        let key_path = KeyPath::new(key_path);
+        self.entries
+            .iter()
+            .filter_map(|entry| {
+                let (fit, pattern) = key_path.align(entry)?;
+                let score = score(entry, &pattern, fit.matched, document);
+                Some((fit, score, Reverse(entry.line), entry))
+            })
+            .max_by_key(|&(fit, score, line, _)| (fit, score, line))
+            .map(|(.., entry)| entry)
     }
 }
-pub fn values_refs(_text: &str) -> Vec<Vec<String>> {
-    Vec::new()
+
+/// How an entry's path fits a key path; better fits compare greater.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Fit {
+    /// 2: the whole key path as split; 1: the whole key path with its trailing segments
+    /// joined; 0: a suffix of it.
+    rank: u8,
+    /// How many trailing segments of the pattern match the end of the entry's path.
+    matched: usize,
 }
+
+/// A key path split into segments, with the byte offset where each starts.
+#[derive(Debug)]
+struct KeyPath<'a> {
+    text: &'a str,
+    segments: Vec<Segment<'a>>,
+    starts: Vec<usize>,
+}
+
+/// A reading of a key path: its segments, the last ones possibly joined into one.
+#[derive(Debug)]
+struct Pattern<'p, 'a> {
+    head: &'p [Segment<'a>],
+    joined: Option<Segment<'a>>,
+}
+
+impl<'a> Pattern<'_, 'a> {
+    fn len(&self) -> usize {
+        self.head.len() + usize::from(self.joined.is_some())
+    }
+
+    fn get(&self, i: usize) -> Option<&Segment<'a>> {
+        self.head
+            .get(i)
+            .or(self.joined.as_ref().filter(|_| i == self.head.len()))
+    }
+}
+
+impl<'a> KeyPath<'a> {
+    fn new(text: &'a str) -> Self {
+        let (starts, segments) = split_key_path(text)
+            .into_iter()
+            .map(|(start, raw)| (start, parse_segment(raw)))
+            .unzip();
+        KeyPath {
+            text,
+            segments,
+            starts,
+        }
+    }
+
+    /// The best fit of `entry`, with the reading of the key path that gives it.
+    fn align(&self, entry: &Entry) -> Option<(Fit, Pattern<'_, 'a>)> {
+        let split = Pattern {
+            head: &self.segments,
+            joined: None,
+        };
+        let as_split = fit(entry, &split, 2).map(|fit| (fit, split));
+        let as_joined = self.joined_for(entry).and_then(|joined| {
+            let fit = fit(entry, &joined, 1)?;
+            Some((fit, joined))
+        });
+        match (as_split, as_joined) {
+            (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The reading whose joined last segment is `entry`'s last key (a dotted key such as
+    /// `tls.crt`, or a templated key standing for the rest), keeping at least one segment in
+    /// front and joining at least two.
+    fn joined_for(&self, entry: &Entry) -> Option<Pattern<'_, 'a>> {
+        let last = entry.path.last()?;
+        let at = if last == "*" {
+            entry.path.len() - 1
+        } else if last.contains('.') && self.text.ends_with(last.as_str()) {
+            self.starts
+                .binary_search(&(self.text.len() - last.len()))
+                .ok()?
+        } else {
+            return None;
+        };
+        if at == 0 || at + 2 > self.segments.len() {
+            return None;
+        }
+        let tail = self.text.get(*self.starts.get(at)?..)?;
+        Some(Pattern {
+            head: self.segments.get(..at)?,
+            joined: Some(parse_segment(tail)),
+        })
+    }
+}
+
+/// How `entry`'s path fits `pattern` read with rank `rank`: None when it matches neither the
+/// whole pattern nor a suffix of two segments or more.
+fn fit(entry: &Entry, pattern: &Pattern, rank: u8) -> Option<Fit> {
+    let (p, m) = (entry.path.len(), pattern.len());
+    let matched = (0..p.min(m))
+        .take_while(|&i| {
+            let key = &entry.path[p - 1 - i];
+            pattern
+                .get(m - 1 - i)
+                .is_some_and(|segment| key == "*" || key == segment.name)
+        })
+        .count();
+    match matched {
+        _ if matched == m && p == m => Some(Fit { rank, matched }),
+        2.. => Some(Fit { rank: 0, matched }),
+        _ => None,
+    }
+}
+
+/// How well `entry` (whose path ends with the last `matched` segments of `pattern`) agrees
+/// with the document hint and the pattern's selectors: see [`TemplateIndex::locate`].
+fn score(entry: &Entry, pattern: &Pattern, matched: usize, document: Option<usize>) -> i64 {
+    let (p, m) = (entry.path.len(), pattern.len());
+    let mut score = 0;
+    if document == Some(entry.document) {
+        score += HINTED_DOCUMENT;
+    }
+    let wildcards = entry.path[p - matched..].iter().filter(|k| *k == "*");
+    score += WILDCARD * wildcards.count() as i64;
+    for s in m - matched..m {
+        let Some(selector) = pattern.get(s).and_then(|segment| segment.selector.as_ref()) else {
+            continue;
+        };
+        // Segment `s` lines up with `path[depth - 1]`, whose value is the sequence.
+        let depth = p + s + 1 - m;
+        let Some(item) = entry.items.iter().find(|item| item.depth == depth) else {
+            continue;
+        };
+        score += match (selector, &item.name) {
+            (Selector::Name(want), Some(name)) if want == name => NAME_AGREES,
+            (Selector::Name(_), Some(_)) => -NAME_AGREES,
+            (Selector::Index(i), _) if *i == item.ordinal => ORDINAL_AGREES,
+            _ => 0,
+        };
+    }
+    score
+}
+
+/// One segment of a key path: a key and an optional sequence selector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Segment<'a> {
+    name: &'a str,
+    selector: Option<Selector<'a>>,
+}
+
+/// Which item of a sequence a key path means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Selector<'a> {
+    /// `[3]`: 0-based position.
+    Index(usize),
+    /// `[name=web]`: the item whose `name` is `web`.
+    Name(&'a str),
+}
+
+/// Split a key path at the dots that are not inside a `[...]` selector: (byte offset,
+/// segment) pairs.
+fn split_key_path(path: &str) -> Vec<(usize, &str)> {
+    let mut parts = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (i, c) in path.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            '.' if depth == 0 => {
+                parts.push((start, path.get(start..i).unwrap_or_default()));
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    parts.push((start, path.get(start..).unwrap_or_default()));
+    parts
+}
+
+/// `containers[name=web]` → `containers` + name selector; `env[2]` → `env` + index.
+fn parse_segment(raw: &str) -> Segment<'_> {
+    let bracket = raw
+        .strip_suffix(']')
+        .and_then(|inner| inner.split_once('['));
+    let Some((name, inside)) = bracket else {
+        return Segment {
+            name: raw,
+            selector: None,
+        };
+    };
+    let selector = match inside.strip_prefix("name=") {
+        Some(wanted) => Some(Selector::Name(wanted)),
+        None => inside.parse().ok().map(Selector::Index),
+    };
+    Segment { name, selector }
+}
+
+// ---------------------------------------------------------------------------------------
+// Parsing
+// ---------------------------------------------------------------------------------------
+
+/// Whether the previous lines left a template action open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum Action {
+    #[default]
+    Closed,
+    /// Inside `{{ ... `: waiting for `}}`.
+    Open,
+    /// Inside `{{/* ... `: waiting for `*/`.
+    Comment,
+}
+
+/// A node that later lines may belong to.
+#[derive(Debug)]
+enum Frame {
+    /// A mapping key at column `indent`.
+    Key {
+        indent: usize,
+        name: String,
+        /// Something follows its colon on the same line: it cannot hold a sequence.
+        has_value: bool,
+        /// Items seen so far in the sequence that is its value.
+        items: usize,
+    },
+    /// A sequence item whose `-` is at column `dash`.
+    Item {
+        dash: usize,
+        /// Index in [`Parser::items`].
+        id: usize,
+        /// Column of the item's first key: `name:` there names the item.
+        key_indent: Option<usize>,
+        /// Items seen so far in a sequence nested right in it (`- - x`).
+        items: usize,
+    },
+}
+
+/// An entry whose items are still indices into [`Parser::items`] (an item's `name:` may
+/// come after the entries inside it).
+#[derive(Debug)]
+struct RawEntry {
+    entry: Entry,
+    items: Vec<usize>,
+}
+
+/// The line-by-line state of [`TemplateIndex::parse`].
+#[derive(Debug, Default)]
+struct Parser {
+    document: usize,
+    /// Whether the current document has a key or item yet.
+    document_used: bool,
+    stack: Vec<Frame>,
+    /// Items seen so far in a sequence at the document root.
+    root_items: usize,
+    items: Vec<Item>,
+    entries: Vec<RawEntry>,
+    /// Inside a block scalar: lines indented more than this belong to it.
+    block: Option<usize>,
+    action: Action,
+}
+
+/// A key found on a line (positions are byte offsets into the line).
+#[derive(Debug)]
+struct KeyToken {
+    /// Where the key starts, quote included: its indentation.
+    column: usize,
+    /// The key text, quotes excluded.
+    start: usize,
+    end: usize,
+    /// Path element: the unquoted key, or `*` when it is templated.
+    name: String,
+    /// Just past the colon.
+    after_colon: usize,
+}
+
+impl Parser {
+    /// Read one line (without its line break) that starts at byte `start` of the text.
+    fn line(&mut self, line: &str, start: usize, number: usize) {
+        let before = self.action;
+        self.action = track_actions(line.as_bytes(), before);
+        if before != Action::Closed {
+            return; // A multi-line action goes on (or ends) here.
+        }
+        if is_document_separator(line) {
+            self.new_document();
+            return;
+        }
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let content = &line[indent..];
+        if content.is_empty() || content.starts_with('#') {
+            return;
+        }
+        if let Some(block) = self.block {
+            let action_only = content.starts_with("{{") && parse_key(line, indent).is_none();
+            if indent > block || action_only {
+                return;
+            }
+            self.block = None;
+        }
+        self.structure(line, start, number, indent);
+    }
+
+    fn new_document(&mut self) {
+        if self.document_used {
+            self.document += 1;
+        }
+        self.document_used = false;
+        self.stack.clear();
+        self.root_items = 0;
+        self.block = None;
+    }
+
+    /// Read the item markers and the key of a line that is not blank, a comment or inside a
+    /// block scalar.
+    fn structure(&mut self, line: &str, start: usize, number: usize, indent: usize) {
+        let mut dashes = Vec::new();
+        let mut at = indent;
+        while let Some(next) = after_item_marker(line.as_bytes(), at) {
+            dashes.push(at);
+            at = next;
+        }
+        let key = parse_key(line, at);
+        match (dashes.first(), &key) {
+            (None, None) => return,
+            (Some(&dash), _) => self.close(dash, true),
+            (None, Some(key)) => self.close(key.column, false),
+        }
+        if self.stack.len() + dashes.len() >= MAX_DEPTH {
+            return;
+        }
+        self.document_used = true;
+        for &dash in &dashes {
+            self.push_item(dash, number);
+        }
+        match key {
+            Some(key) => self.push_key(line, start, number, key),
+            None => {
+                let value = value_range(line.as_bytes(), at);
+                let text = value.and_then(|(from, to)| line.get(from..to));
+                if text.is_some_and(is_block_indicator) {
+                    self.block = dashes.last().copied();
+                }
+            }
+        }
+    }
+
+    /// Pop the frames that a key (or, if `marker`, an item marker) at `column` is not inside.
+    fn close(&mut self, column: usize, marker: bool) {
+        while let Some(top) = self.stack.last() {
+            let closed = match *top {
+                // A sequence may sit at its key's indentation (`containers:\n- name: x`).
+                Frame::Key {
+                    indent, has_value, ..
+                } if marker => indent > column || (indent == column && has_value),
+                Frame::Key { indent, .. } => indent >= column,
+                Frame::Item { dash, .. } => dash >= column,
+            };
+            if !closed {
+                break;
+            }
+            self.stack.pop();
+        }
+    }
+
+    /// Start an item (`-` at column `dash`) of the sequence held by the top frame.
+    fn push_item(&mut self, dash: usize, line: usize) {
+        let counter = match self.stack.last_mut() {
+            Some(Frame::Key { items, .. } | Frame::Item { items, .. }) => items,
+            None => &mut self.root_items,
+        };
+        let ordinal = *counter;
+        *counter += 1;
+        let depth = self
+            .stack
+            .iter()
+            .filter(|frame| matches!(frame, Frame::Key { .. }))
+            .count();
+        self.items.push(Item {
+            depth,
+            ordinal,
+            name: None,
+            line,
+        });
+        self.stack.push(Frame::Item {
+            dash,
+            id: self.items.len() - 1,
+            key_indent: None,
+            items: 0,
+        });
+    }
+
+    /// Record the entry of a key line and make the key the parent of deeper lines.
+    fn push_key(&mut self, line: &str, start: usize, number: usize, key: KeyToken) {
+        let mut path = Vec::with_capacity(self.stack.len() + 1);
+        let mut items = Vec::new();
+        for frame in &self.stack {
+            match frame {
+                Frame::Key { name, .. } => path.push(name.clone()),
+                Frame::Item { id, .. } => items.push(*id),
+            }
+        }
+        path.push(key.name.clone());
+        if path.iter().map(String::len).sum::<usize>() > MAX_PATH_BYTES {
+            return;
+        }
+        let value = value_range(line.as_bytes(), key.after_colon);
+        let value_text = value.and_then(|(from, to)| line.get(from..to));
+        let block = value_text.is_some_and(is_block_indicator);
+        if let Some(Frame::Item { id, key_indent, .. }) = self.stack.last_mut() {
+            let first = *key_indent.get_or_insert(key.column);
+            if first == key.column
+                && key.name == "name"
+                && let Some(item) = self.items.get_mut(*id)
+            {
+                item.name = value_text.and_then(literal);
+            }
+        }
+        let value = value.filter(|_| !block);
+        self.entries.push(RawEntry {
+            entry: Entry {
+                line: number,
+                document: self.document,
+                key: Span::new(start + key.start, start + key.end),
+                value: value.map(|(from, to)| Span::new(start + from, start + to)),
+                path,
+                items: Vec::new(),
+            },
+            items,
+        });
+        self.stack.push(Frame::Key {
+            indent: key.column,
+            name: key.name,
+            has_value: value.is_some() || block,
+            items: 0,
+        });
+        if block {
+            self.block = Some(key.column);
+        }
+    }
+
+    /// The index, with every entry's items resolved (names included).
+    fn finish(self) -> TemplateIndex {
+        let items = self.items;
+        let entries = self
+            .entries
+            .into_iter()
+            .map(|raw| Entry {
+                items: raw
+                    .items
+                    .iter()
+                    .filter_map(|&id| items.get(id).cloned())
+                    .collect(),
+                ..raw.entry
+            })
+            .collect();
+        TemplateIndex { entries }
+    }
+}
+
+/// `---` at column 0, alone or followed by spaces or a comment.
+fn is_document_separator(line: &str) -> bool {
+    line.strip_prefix("---").is_some_and(|rest| {
+        let rest = rest.trim_start_matches([' ', '\t']);
+        rest.is_empty() || rest.starts_with('#')
+    })
+}
+
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+fn is_ident(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// Position of `needle` in `bytes` at or after `from`.
+fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    bytes
+        .get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| i + from)
+}
+
+/// If the action opening with the `{{` at `open` is a comment (`{{/*`, `{{- /*`), the
+/// position just past its `/*`.
+fn comment_body(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut i = open + 2;
+    if bytes.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    while bytes
+        .get(i)
+        .copied()
+        .is_some_and(|b| b.is_ascii_whitespace())
+    {
+        i += 1;
+    }
+    bytes.get(i..)?.starts_with(b"/*").then_some(i + 2)
+}
+
+/// The action state after a line, given the state before it.
+fn track_actions(bytes: &[u8], mut state: Action) -> Action {
+    let mut i = 0;
+    while i < bytes.len() {
+        let rest = &bytes[i..];
+        (state, i) = match state {
+            Action::Closed if rest.starts_with(b"{{") => match comment_body(bytes, i) {
+                Some(body) => (Action::Comment, body),
+                None => (Action::Open, i + 2),
+            },
+            Action::Open if rest.starts_with(b"}}") => (Action::Closed, i + 2),
+            Action::Comment if rest.starts_with(b"*/") => (Action::Open, i + 2),
+            _ => (state, i + 1),
+        };
+    }
+    state
+}
+
+/// If an item marker (`-` then a blank or the end of line) is at `at`, the position of what
+/// follows it.
+fn after_item_marker(bytes: &[u8], at: usize) -> Option<usize> {
+    if bytes.get(at) != Some(&b'-') || !bytes.get(at + 1).is_none_or(|&b| is_blank(b)) {
+        return None;
+    }
+    let mut i = at + 1;
+    while bytes.get(i).copied().is_some_and(is_blank) {
+        i += 1;
+    }
+    Some(i)
+}
+
+/// The key at byte `at` of `line`: plain or quoted, then `:` and a blank or the end of line.
+fn parse_key(line: &str, at: usize) -> Option<KeyToken> {
+    let bytes = line.as_bytes();
+    let (start, end, after_colon, quote) = match *bytes.get(at)? {
+        quote @ (b'"' | b'\'') => {
+            let (end, after_colon) = quoted_key(bytes, at)?;
+            (at + 1, end, after_colon, Some(quote))
+        }
+        _ => {
+            let (end, after_colon) = plain_key(line, at)?;
+            (at, end, after_colon, None)
+        }
+    };
+    let text = line.get(start..end)?;
+    let name = match quote {
+        _ if text.contains("{{") => "*".to_string(),
+        Some(quote) => unquote(text, quote),
+        None => text.to_string(),
+    };
+    Some(KeyToken {
+        column: at,
+        start,
+        end,
+        name,
+        after_colon,
+    })
+}
+
+/// A plain key from `at`: (end of its trimmed text, position past the colon). Actions are
+/// skipped whole; a templated key may hold no blank outside its actions (that is an action
+/// line followed by text, not a key).
+fn plain_key(line: &str, at: usize) -> Option<(usize, usize)> {
+    let bytes = line.as_bytes();
+    let rest = bytes.get(at..)?;
+    if !rest.starts_with(b"{{") && rest.first().is_some_and(|b| b"[]{},#&*!|>%@`".contains(b)) {
+        return None;
+    }
+    let mut first_blank = None;
+    let mut i = at;
+    while let Some(&b) = bytes.get(i) {
+        if bytes[i..].starts_with(b"{{") {
+            i = find(bytes, i + 2, b"}}")? + 2;
+            continue;
+        }
+        if b == b':' && bytes.get(i + 1).is_none_or(|&b| is_blank(b)) {
+            let end = at + line.get(at..i)?.trim_end().len();
+            let templated = line.get(at..end)?.contains("{{");
+            if end == at || (templated && first_blank.is_some_and(|blank| blank < end)) {
+                return None;
+            }
+            return Some((end, i + 1));
+        }
+        if is_blank(b) {
+            if bytes.get(i + 1) == Some(&b'#') {
+                return None; // A comment starts before any colon.
+            }
+            first_blank.get_or_insert(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A quoted key whose opening quote is at `at`: (position of its closing quote, position
+/// past the colon).
+fn quoted_key(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    let close = closing_quote(bytes, at)?;
+    let mut i = close + 1;
+    while bytes.get(i).copied().is_some_and(is_blank) {
+        i += 1;
+    }
+    let colon_ends_key = bytes.get(i) == Some(&b':')
+        && bytes.get(i + 1).is_none_or(|&b| is_blank(b))
+        && close > at + 1;
+    colon_ends_key.then_some((close, i + 1))
+}
+
+/// The position of the quote that closes the one at `at` (`\"` escapes in double quotes,
+/// `''` in single quotes).
+fn closing_quote(bytes: &[u8], at: usize) -> Option<usize> {
+    let quote = *bytes.get(at)?;
+    let mut i = at + 1;
+    loop {
+        let b = *bytes.get(i)?;
+        let escaped = match quote {
+            b'"' => b == b'\\',
+            _ => b == quote && bytes.get(i + 1) == Some(&quote),
+        };
+        if escaped {
+            i += 2;
+        } else if b == quote {
+            return Some(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// The text of a quoted scalar (without its quotes), with its escapes resolved.
+fn unquote(inner: &str, quote: u8) -> String {
+    if quote == b'\'' {
+        return inner.replace("''", "'");
+    }
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The value after a colon or item marker: from `from`, blanks skipped, up to a `# comment`
+/// (outside quotes and actions), trimmed. None when empty.
+fn value_range(bytes: &[u8], from: usize) -> Option<(usize, usize)> {
+    let mut start = from;
+    while bytes.get(start).copied().is_some_and(is_blank) {
+        start += 1;
+    }
+    let mut quote = match bytes.get(start) {
+        Some(&q @ (b'"' | b'\'')) => Some(q),
+        _ => None,
+    };
+    let mut end = bytes.len();
+    let mut i = start + usize::from(quote.is_some());
+    while let Some(&b) = bytes.get(i) {
+        if bytes[i..].starts_with(b"{{") {
+            match find(bytes, i + 2, b"}}") {
+                Some(close) => i = close + 2,
+                None => break, // The action goes on on the next lines.
+            }
+            continue;
+        }
+        match quote {
+            Some(b'"') if b == b'\\' => i += 1,
+            Some(b'\'') if b == b'\'' && bytes.get(i + 1) == Some(&b'\'') => i += 1,
+            Some(q) if b == q => quote = None,
+            None if b == b'#' && (i == start || is_blank(bytes[i - 1])) => {
+                end = i;
+                break;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    while end > start && bytes.get(end - 1).copied().is_some_and(is_blank) {
+        end -= 1;
+    }
+    (end > start).then_some((start, end))
+}
+
+/// `|`, `|-`, `>+`, `|2`: a block scalar starts (its text is on the next lines).
+fn is_block_indicator(value: &str) -> bool {
+    let mut chars = value.chars();
+    matches!(chars.next(), Some('|' | '>'))
+        && chars.all(|c| c.is_ascii_digit() || c == '+' || c == '-')
+}
+
+/// A scalar value as a literal string: unquoted; None when templated or not a scalar.
+fn literal(value: &str) -> Option<String> {
+    if value.contains("{{") || value.starts_with(['[', '{', '|', '>', '&', '*', '!']) {
+        return None;
+    }
+    for quote in ['"', '\''] {
+        if value.starts_with(quote) {
+            let inner = value.strip_prefix(quote)?.strip_suffix(quote)?;
+            return Some(unquote(inner, quote as u8));
+        }
+    }
+    Some(value.to_string())
+}
+
+// ---------------------------------------------------------------------------------------
+// Expressions
+// ---------------------------------------------------------------------------------------
+
+/// The `.Values` paths referenced in a template expression or line, in order of first
+/// appearance, without duplicates: `.Values.a.b`, `$.Values.a`, `$var.Values.a` (read as the
+/// root values), and `index .Values.a "b-c" "d"` (quoted arguments only). `{{/* */}}`
+/// comments are skipped; a bare `.Values` and `x.Values` are not references.
+pub fn values_refs(text: &str) -> Vec<Vec<String>> {
+    let code = without_comments(text);
+    let bytes = code.as_bytes();
+    let mut seen = HashSet::new();
+    let mut refs = Vec::new();
+    let mut from = 0;
+    while let Some(at) = find(bytes, from, b".Values") {
+        from = at + ".Values".len();
+        if let Some(path) = values_ref_at(&code, at)
+            && seen.insert(path.clone())
+        {
+            refs.push(path);
+        }
+    }
+    refs
+}
+
+/// Whether the text uses `.Chart.AppVersion` (outside `{{/* */}}` comments).
 pub fn mentions_app_version(text: &str) -> bool {
-    text.contains(".Chart.AppVersion")
+    let code = without_comments(text);
+    let bytes = code.as_bytes();
+    let needle = b".Chart.AppVersion";
+    let mut from = 0;
+    while let Some(at) = find(bytes, from, needle) {
+        from = at + needle.len();
+        if !bytes.get(from).copied().is_some_and(is_ident) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The reference whose `.Values` is at byte `at` of `code`, if it is one.
+fn values_ref_at(code: &str, at: usize) -> Option<Vec<String>> {
+    let bytes = code.as_bytes();
+    // `$.Values`, `$var.Values` and `.Values` are the root values; `x.Values` is not.
+    let mut token = at;
+    while token > 0 && is_ident(bytes[token - 1]) {
+        token -= 1;
+    }
+    if token > 0 && bytes[token - 1] == b'$' {
+        token -= 1;
+    } else if token != at {
+        return None;
+    }
+    let mut i = at + ".Values".len();
+    if bytes.get(i).copied().is_some_and(is_ident) {
+        return None; // `.ValuesX`
+    }
+    let mut path = Vec::new();
+    while bytes.get(i) == Some(&b'.') && bytes.get(i + 1).copied().is_some_and(is_ident) {
+        let start = i + 1;
+        i = start;
+        while bytes.get(i).copied().is_some_and(is_ident) {
+            i += 1;
+        }
+        path.push(code.get(start..i)?.to_string());
+    }
+    if follows_index(bytes, token) {
+        path.extend(string_args(code, i));
+    }
+    (!path.is_empty()).then_some(path)
+}
+
+/// Whether the word just before `token` (blanks skipped) is `index`.
+fn follows_index(bytes: &[u8], token: usize) -> bool {
+    let mut end = token;
+    while end > 0 && bytes[end - 1].is_ascii_whitespace() {
+        end -= 1;
+    }
+    let Some(start) = end.checked_sub("index".len()) else {
+        return false;
+    };
+    end < token
+        && bytes.get(start..end) == Some(b"index".as_slice())
+        && (start == 0 || !is_ident(bytes[start - 1]))
+}
+
+/// The quoted string arguments (`"a"` or `` `a` ``) that follow position `from`, up to the
+/// first other token (at most [`MAX_DEPTH`]).
+fn string_args(code: &str, mut from: usize) -> Vec<String> {
+    let bytes = code.as_bytes();
+    let mut args = Vec::new();
+    while args.len() < MAX_DEPTH {
+        while bytes
+            .get(from)
+            .copied()
+            .is_some_and(|b| b.is_ascii_whitespace())
+        {
+            from += 1;
+        }
+        let (close, raw) = match bytes.get(from) {
+            Some(b'"') => (closing_quote(bytes, from), false),
+            Some(b'`') => (find(bytes, from + 1, b"`"), true),
+            _ => return args,
+        };
+        let Some((close, inner)) =
+            close.and_then(|close| Some((close, code.get(from + 1..close)?)))
+        else {
+            return args;
+        };
+        args.push(if raw {
+            inner.to_string()
+        } else {
+            unquote(inner, b'"')
+        });
+        from = close + 1;
+    }
+    args
+}
+
+/// `text` with each `{{/* ... */}}` comment replaced by a space.
+fn without_comments(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut from = 0;
+    while let Some(open) = find(bytes, from, b"{{") {
+        from = open + 2;
+        let Some(body) = comment_body(bytes, open) else {
+            continue;
+        };
+        out.push_str(text.get(copied..open).unwrap_or_default());
+        out.push(' ');
+        from = find(bytes, body, b"*/")
+            .and_then(|close| find(bytes, close + 2, b"}}"))
+            .map_or(bytes.len(), |close| close + 2);
+        copied = from;
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PODINFO: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ template "podinfo.fullname" . }}
+  labels:
+    {{- include "podinfo.labels" . | nindent 4 }}
+spec:
+  {{- if not .Values.hpa.enabled }}
+  replicas: {{ .Values.replicaCount }}
+  {{- end }}
+  template:
+    spec:
+      {{- if .Values.serviceAccount.enabled }}
+      serviceAccountName: {{ template "podinfo.serviceAccountName" . }}
+      {{- end }}
+      containers:
+        - name: {{ .Chart.Name }}
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag }}"
+          imagePullPolicy: {{ .Values.image.pullPolicy }}
+          command:
+            - ./podinfo
+            - --port={{ .Values.service.httpPort | default 9898 }}
+        {{- if .Values.linkerd.profile.enabled }}
+        - name: linkerd
+          image: "ghcr.io/linkerd/proxy:stable"
+        {{- end }}
+"#;
+
+    /// Parse, checking that every span lies on char boundaries within the text.
+    fn index(text: &str) -> TemplateIndex {
+        let index = TemplateIndex::parse(text);
+        for entry in &index.entries {
+            for span in std::iter::once(entry.key).chain(entry.value) {
+                assert!(span.start <= span.end && span.end <= text.len(), "{span:?}");
+                assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
+            }
+        }
+        index
+    }
+
+    fn key<'t>(text: &'t str, entry: &Entry) -> &'t str {
+        &text[entry.key.range()]
+    }
+
+    fn value<'t>(text: &'t str, entry: &Entry) -> Option<&'t str> {
+        entry.value.map(|span| &text[span.range()])
+    }
+
+    fn line_of(text: &str, path: &str, document: Option<usize>) -> Option<usize> {
+        index(text).locate(path, document).map(|e| e.line)
+    }
+
+    /// The values references of `text`, each path joined with `/`.
+    fn refs(text: &str) -> Vec<String> {
+        values_refs(text)
+            .iter()
+            .map(|path| path.join("/"))
+            .collect()
+    }
+
+    #[test]
+    fn podinfo_paths_items_and_values() {
+        let idx = index(PODINFO);
+        let image = idx
+            .locate("spec.template.spec.containers[0].image", None)
+            .unwrap();
+        assert_eq!(image.line, 18);
+        assert_eq!(
+            image.path,
+            ["spec", "template", "spec", "containers", "image"]
+        );
+        assert_eq!(
+            image.items,
+            [Item {
+                depth: 4,
+                ordinal: 0,
+                name: None,
+                line: 17
+            }]
+        );
+        assert_eq!(key(PODINFO, image), "image");
+        let text = value(PODINFO, image).unwrap();
+        assert_eq!(
+            text,
+            r#""{{ .Values.image.repository }}:{{ .Values.image.tag }}""#
+        );
+        assert_eq!(refs(text), ["image/repository", "image/tag"]);
+        let replicas = idx.locate("spec.replicas", None).unwrap();
+        assert_eq!((replicas.line, replicas.document), (9, 0));
+    }
+
+    #[test]
+    fn podinfo_selectors_pick_the_item() {
+        let linkerd = "spec.template.spec.containers[name=linkerd].image";
+        assert_eq!(line_of(PODINFO, linkerd, None), Some(25));
+        let idx = index(PODINFO);
+        let entry = idx.locate(linkerd, None).unwrap();
+        assert_eq!(entry.items[0].name.as_deref(), Some("linkerd"));
+        assert_eq!((entry.items[0].ordinal, entry.items[0].line), (1, 24));
+        assert_eq!(
+            line_of(PODINFO, "spec.template.spec.containers[1].image", None),
+            Some(25)
+        );
+        // The templated name may be anything; the literal `linkerd` is not `web`.
+        assert_eq!(
+            line_of(
+                PODINFO,
+                "spec.template.spec.containers[name=web].image",
+                None
+            ),
+            Some(18)
+        );
+        assert_eq!(
+            line_of(
+                PODINFO,
+                "spec.template.spec.containers[0].imagePullPolicy",
+                None
+            ),
+            Some(19)
+        );
+        assert_eq!(
+            line_of(PODINFO, "spec.template.spec.containers[0].command", None),
+            Some(20)
+        );
+        assert_eq!(
+            line_of(PODINFO, "spec.template.spec.serviceAccountName", None),
+            Some(14)
+        );
+        assert_eq!(line_of(PODINFO, "metadata.labels", None), Some(5));
+        assert_eq!(line_of(PODINFO, "spec.template.spec.volumes", None), None);
+    }
+
+    #[test]
+    fn command_items_make_no_entries() {
+        let idx = index(PODINFO);
+        assert!(idx.entries.iter().all(|e| e.line != 21 && e.line != 22));
+        let command = idx.entries.iter().find(|e| e.line == 20).unwrap();
+        assert_eq!(command.value, None);
+    }
+
+    #[test]
+    fn pod_test_hook_with_literal_image() {
+        let text = r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: "{{ include "app.fullname" . }}-test-connection"
+  labels:
+    {{- include "app.labels" . | nindent 4 }}
+  annotations:
+    "helm.sh/hook": test
+    'helm.sh/hook-delete-policy': before-hook-creation
+spec:
+  restartPolicy: Never
+  containers:
+    - name: wget
+      command: ['wget']
+      args: ['{{ include "app.fullname" . }}:{{ .Values.service.port }}']
+    - name: tiny
+      image: giantswarm/tiny-tools
+"#;
+        let idx = index(text);
+        let image = idx
+            .locate("spec.containers[name=tiny].image", None)
+            .unwrap();
+        assert_eq!(image.line, 17);
+        assert_eq!(value(text, image), Some("giantswarm/tiny-tools"));
+        let hook = idx
+            .locate("metadata.annotations.helm.sh/hook", None)
+            .unwrap();
+        assert_eq!((hook.line, key(text, hook)), (8, "helm.sh/hook"));
+        let policy = idx
+            .locate("metadata.annotations.helm.sh/hook-delete-policy", None)
+            .unwrap();
+        assert_eq!(key(text, policy), "helm.sh/hook-delete-policy");
+        let args = idx.locate("spec.containers[0].args", None).unwrap();
+        assert_eq!(args.line, 15);
+        assert_eq!(refs(value(text, args).unwrap()), ["service/port"]);
+    }
+
+    #[test]
+    fn secret_data_key() {
+        let text = "apiVersion: v1\nkind: Secret\ndata:\n  password: {{ .Values.auth.password | b64enc | quote }}\n  tls.crt: {{ .Values.tls.cert }}\n";
+        let idx = index(text);
+        let password = idx.locate("data.password", None).unwrap();
+        assert_eq!(password.line, 4);
+        assert_eq!(refs(value(text, password).unwrap()), ["auth/password"]);
+        let crt = idx.locate("data.tls.crt", None).unwrap();
+        assert_eq!((crt.line, key(text, crt)), (5, "tls.crt"));
+    }
+
+    #[test]
+    fn range_loop_over_containers() {
+        let text = r#"spec:
+  containers:
+  {{- range $name, $c := .Values.containers }}
+    - name: {{ $name }}
+      image: {{ $c.image | quote }}
+  {{- end }}
+    - name: sidecar
+      image: busybox
+"#;
+        let idx = index(text);
+        assert_eq!(
+            idx.locate("spec.containers[name=app].image", None)
+                .unwrap()
+                .line,
+            5
+        );
+        assert_eq!(
+            idx.locate("spec.containers[name=sidecar].image", None)
+                .unwrap()
+                .line,
+            8
+        );
+        assert_eq!(
+            idx.locate("spec.containers[1].image", None).unwrap().line,
+            8
+        );
+        // `$c.image` is no values reference.
+        assert!(values_refs("{{ $c.image | quote }}").is_empty());
+    }
+
+    #[test]
+    fn block_scalar_content_is_no_entry() {
+        let text = "spec:\n  containers:\n  - name: sh\n    command: |\n      image: fake\n      name: fake\n\n{{- if .Values.x }}\n      other: fake\n{{- end }}\n    args: >-\n      x: 1\n    image: real\n  - |\n    image: fake\n";
+        let idx = index(text);
+        let keys: Vec<&str> = idx.entries.iter().map(|e| key(text, e)).collect();
+        assert_eq!(
+            keys,
+            ["spec", "containers", "name", "command", "args", "image"]
+        );
+        let image = idx.locate("spec.containers[name=sh].image", None).unwrap();
+        assert_eq!(image.line, 13);
+        assert_eq!(idx.entries[3].value, None);
+        assert_eq!(idx.entries[3].items[0].name.as_deref(), Some("sh"));
+    }
+
+    #[test]
+    fn dash_at_the_parent_key_indent() {
+        let text = "spec:\n  containers:\n  - name: a\n    image: one\n  - name: \"b\"\n    image: two\n  volumes:\n  - name: v\n";
+        let idx = index(text);
+        let two = idx.locate("spec.containers[name=b].image", None).unwrap();
+        assert_eq!((two.line, two.items[0].ordinal), (6, 1));
+        let volume = idx.locate("spec.volumes[0].name", None).unwrap();
+        assert_eq!(volume.path, ["spec", "volumes", "name"]);
+        assert_eq!(volume.items[0].ordinal, 0);
+    }
+
+    #[test]
+    fn name_after_other_keys_still_names_the_item() {
+        let text = "containers:\n- image: one\n  name: web\n- image: two\n  name: api\n  env:\n  - name: DB_PASSWORD\n    value: x\n";
+        let idx = index(text);
+        assert_eq!(line_of(text, "containers[name=api].image", None), Some(4));
+        let value = idx
+            .locate("containers[name=api].env[name=DB_PASSWORD].value", None)
+            .unwrap();
+        assert_eq!(value.line, 8);
+        assert_eq!(value.items.len(), 2);
+        assert_eq!(value.items[1].depth, 2);
+    }
+
+    #[test]
+    fn document_hint_chooses() {
+        let text = "---\n# leading separator\napiVersion: v1\nkind: Service\nmetadata:\n  name: a\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: b\n--- # third\n";
+        let idx = index(text);
+        assert_eq!(idx.locate("metadata.name", None).unwrap().line, 6);
+        let second = idx.locate("metadata.name", Some(1)).unwrap();
+        assert_eq!((second.line, second.document), (11, 1));
+        assert_eq!(idx.locate("metadata.name", Some(0)).unwrap().document, 0);
+    }
+
+    #[test]
+    fn wildcard_keys_match_any_segment() {
+        let text = "data:\n  fixed: 1\n  {{- range $key, $value := .Values.env }}\n  {{ $key }}: {{ $value | quote }}\n  {{- end }}\n";
+        let idx = index(text);
+        let any = idx.locate("data.DB_HOST", None).unwrap();
+        assert_eq!((any.line, any.path.join("/")), (4, "data/*".to_string()));
+        assert_eq!(key(text, any), "{{ $key }}");
+        // A literal key beats the wildcard.
+        assert_eq!(idx.locate("data.fixed", None).unwrap().line, 2);
+    }
+
+    #[test]
+    fn action_lines_followed_by_text_are_not_keys() {
+        let text = "spec:\n  {{- if .Values.x }}  replicas: 3\n  {{- toYaml .Values.resources | nindent 12 }}\n  {{/* a: b */}}\n";
+        let idx = index(text);
+        assert_eq!(idx.entries.len(), 1);
+    }
+
+    #[test]
+    fn suffix_match_for_included_pod_specs() {
+        let helper = "{{- define \"pod\" -}}\ncontainers:\n  - name: web\n    image: {{ .Values.image }}\n{{- end }}\n";
+        let idx = index(helper);
+        let image = idx
+            .locate("spec.template.spec.containers[name=web].image", None)
+            .unwrap();
+        assert_eq!(image.line, 4);
+        assert_eq!(image.items[0].depth, 1);
+        assert!(
+            idx.locate("spec.template.spec.initContainers[0].image", None)
+                .is_none()
+        );
+        // A single-segment tail is too weak to match.
+        assert!(idx.locate("metadata.image", None).is_none());
+    }
+
+    #[test]
+    fn list_items_and_rules() {
+        let text = "kind: List\nitems:\n- kind: Pod\n  spec:\n    containers:\n    - image: a\n- kind: Pod\n  spec:\n    containers:\n    - image: b\n";
+        assert_eq!(
+            line_of(text, "items[1].spec.containers[0].image", None),
+            Some(10)
+        );
+        assert_eq!(
+            line_of(text, "items[0].spec.containers[0].image", None),
+            Some(6)
+        );
+        let role = "rules:\n- apiGroups: [\"\"]\n  resources: [secrets]\n- apiGroups: [apps]\n  resources: {{ toYaml .Values.r }}\n";
+        assert_eq!(line_of(role, "rules[1].resources", None), Some(5));
+    }
+
+    #[test]
+    fn comments_and_values() {
+        let text = "a:\n  b: \"x # y\" # note\n  c: v # note\n  d: # only a comment\n  e: {{ \"#\" }}#1\n  f: 'it''s'\n";
+        let idx = index(text);
+        let values: Vec<Option<&str>> = idx.entries.iter().map(|e| value(text, e)).collect();
+        assert_eq!(
+            values,
+            [
+                None,
+                Some("\"x # y\""),
+                Some("v"),
+                None,
+                Some("{{ \"#\" }}#1"),
+                Some("'it''s'")
+            ]
+        );
+    }
+
+    #[test]
+    fn crlf_bom_tabs_and_unicode() {
+        let text =
+            "\u{feff}metadata:\r\n  name: wéb\r\n  labels:\r\n    \"ünï\": \"çà\" \r\n\tx: y\r\n";
+        let idx = index(text);
+        let name = idx.locate("metadata.name", None).unwrap();
+        assert_eq!(
+            (name.line, key(text, name), value(text, name)),
+            (2, "name", Some("wéb"))
+        );
+        let label = idx.locate("metadata.labels.ünï", None).unwrap();
+        assert_eq!(value(text, label), Some("\"çà\""));
+        assert_eq!(idx.entries[0].key.start, 3);
+        assert!(idx.entries.iter().all(|e| !key(text, e).contains('\r')));
+    }
+
+    #[test]
+    fn multi_line_actions_and_comments_are_skipped() {
+        let text = "{{/*\nimage: commented\n*/}}\nspec:\n  image: {{ include \"img\" (dict\n    \"a\" .Values.b\n    \"x\" 1) }}\n  {{- /* multi\n  fake: 1 */ -}}\n  tag: v\n";
+        let idx = index(text);
+        let keys: Vec<&str> = idx.entries.iter().map(|e| key(text, e)).collect();
+        assert_eq!(keys, ["spec", "image", "tag"]);
+        assert_eq!(idx.entries[2].path, ["spec", "tag"]);
+        assert_eq!(
+            refs("{{/* .Values.hidden */}} {{ .Values.shown }}"),
+            ["shown"]
+        );
+    }
+
+    #[test]
+    fn unclosed_action_at_end() {
+        let text = "spec:\n  image: {{ .Values.image\n  tag: x\n{{ if";
+        let idx = index(text);
+        assert_eq!(idx.entries.len(), 2);
+        assert_eq!(value(text, &idx.entries[1]), Some("{{ .Values.image"));
+        assert_eq!(refs(text), ["image"]);
+    }
+
+    #[test]
+    fn values_refs_forms() {
+        assert_eq!(
+            refs(".Values.image.tag | default .Chart.AppVersion"),
+            ["image/tag"]
+        );
+        assert_eq!(
+            refs(
+                r#"{{ include "common.images.image" (dict "imageRoot" .Values.image "global" .Values.global) }}"#
+            ),
+            ["image", "global"]
+        );
+        assert_eq!(refs(r#"{{ index .Values "a" "b-c" }}"#), ["a/b-c"]);
+        assert_eq!(refs(r#"{{ (index .Values.a "b-c" "d") }}"#), ["a/b-c/d"]);
+        assert_eq!(refs(r#"{{ index $.Values.a `x y` .z }}"#), ["a/x y"]);
+        assert_eq!(
+            refs("{{ $.Values.a.b }} {{ $root.Values.c }} {{ .Values.a.b }}"),
+            ["a/b", "c"]
+        );
+        assert!(
+            refs(
+                "{{ x.Values.a }} {{ .Values }} {{ .ValuesX.a }} {{ toYaml .Values | nindent 2 }}"
+            )
+            .is_empty()
+        );
+        assert_eq!(refs("{{.Values.a-b}}\"{{ .Values.é }}"), ["a"]);
+        assert_eq!(refs("{{ notindex .Values \"a\" }}"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn app_version() {
+        assert!(mentions_app_version(
+            "{{ .Values.tag | default .Chart.AppVersion }}"
+        ));
+        assert!(mentions_app_version("{{ $.Chart.AppVersion }}"));
+        assert!(!mentions_app_version(
+            "{{/* .Chart.AppVersion */}} {{ .Chart.Version }}"
+        ));
+        assert!(!mentions_app_version("{{ .Chart.AppVersionX }}"));
+    }
+
+    #[test]
+    fn key_path_splitting() {
+        assert_eq!(
+            split_key_path("a[name=x.y].b"),
+            [(0, "a[name=x.y]"), (12, "b")]
+        );
+        let segment = parse_segment("env[name=a.b]");
+        assert_eq!(segment.selector, Some(Selector::Name("a.b")));
+        assert_eq!(parse_segment("c[2]").selector, Some(Selector::Index(2)));
+        assert_eq!(parse_segment("c[x]").selector, None);
+        let text = "env:\n- name: a.b\n  value: 1\n- name: c\n  value: 2\n";
+        assert_eq!(line_of(text, "env[name=a.b].value", None), Some(3));
+        assert_eq!(line_of(text, "env[name=c].value", None), Some(5));
+        assert_eq!(line_of(text, "", None), None);
+    }
+
+    /// Strings that mix every construct the parser reacts to.
+    const GARBAGE: &str = "\u{feff}a: |\n  b: c\n- - \"k\": 'v''w'\n  {{- x\n}} é: {{ \"}}\" }} # c\n---\n\t- [x]: {a: b}\r\n  \"unterminated: x\n'q': >2\n{{/* x\n*/}}{{ $k }}: ü\n  - name: n\n    - name: {{ .Values.a.b }} #\n index .Values \"a\" `b\n.Values.";
+
+    #[test]
+    fn never_panics_on_any_slice() {
+        let boundaries: Vec<usize> = (0..=GARBAGE.len())
+            .filter(|&i| GARBAGE.is_char_boundary(i))
+            .collect();
+        for &i in &boundaries {
+            for text in [&GARBAGE[..i], &GARBAGE[i..]] {
+                let idx = index(text);
+                for path in ["a", "a.b", "x[0].name", "k[name=n].name", "a.b.c[1]"] {
+                    let _ = idx.locate(path, Some(0));
+                }
+                let _ = values_refs(text);
+                let _ = mentions_app_version(text);
+                let _ = idx.locate(text, None);
+            }
+        }
+    }
+
+    #[test]
+    fn never_panics_on_arbitrary_bytes() {
+        let alphabet = b"{}-: \t\n\r\"'#|>.$`[]=/*\\aVn\xc3\xa9\xef\xbb\xbf\xff";
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        for round in 0..400 {
+            let mut bytes = Vec::new();
+            for _ in 0..(round % 97) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                bytes.push(alphabet[(seed % alphabet.len() as u64) as usize]);
+            }
+            let text = String::from_utf8_lossy(&bytes);
+            let idx = index(&text);
+            let _ = idx.locate(&text, Some(1));
+            let _ = idx.locate("a.b[name=n].c", None);
+            let _ = values_refs(&text);
+            let _ = mentions_app_version(&text);
+        }
+    }
+
+    #[test]
+    fn whole_key_path_as_the_end_of_a_longer_path() {
+        // A Pod's key path, found in a Deployment template (and the exact match preferred).
+        let text = "spec:\n  template:\n    spec:\n      containers:\n      - image: a\n";
+        assert_eq!(line_of(text, "spec.containers[0].image", None), Some(5));
+        let both = format!("{text}---\nspec:\n  containers:\n  - image: b\n");
+        assert_eq!(line_of(&both, "spec.containers[0].image", None), Some(9));
+    }
+
+    #[test]
+    fn templated_key_stands_for_a_dotted_data_key() {
+        let text = "data:\n  {{- range $k, $v := .Values.files }}\n  {{ $k }}: {{ $v | b64enc }}\n  {{- end }}\n";
+        assert_eq!(line_of(text, "data.tls.crt", None), Some(3));
+        assert_eq!(line_of(text, "data.a.b.c", None), Some(3));
+        assert_eq!(line_of(text, "stringData.tls.crt", None), None);
+    }
+
+    #[test]
+    fn huge_key_paths_stay_fast() {
+        let text = "data:\n  a.b: 1\n  c: 2\n";
+        let long = format!("data.{}", "x.".repeat(200_000));
+        assert_eq!(line_of(text, &long, None), None);
+        let dotted = format!("{}.data.a.b", "y[name=.]".repeat(50_000));
+        assert_eq!(line_of(text, &dotted, None), Some(2));
+    }
+
+    #[test]
+    fn long_keys_are_bounded() {
+        let long = "k".repeat(MAX_PATH_BYTES / 2 + 1);
+        let text = format!("{long}:\n  {long}:\n    image: x\nok: 1\n");
+        let idx = index(&text);
+        assert!(
+            idx.entries
+                .iter()
+                .all(|e| e.path.concat().len() <= MAX_PATH_BYTES)
+        );
+        assert_eq!(idx.locate("ok", None).map(|e| e.line), Some(4));
+    }
+
+    #[test]
+    fn deep_nesting_is_bounded() {
+        let mut text = String::new();
+        for depth in 0..(MAX_DEPTH * 2) {
+            text.push_str(&" ".repeat(depth));
+            text.push_str("k:\n");
+        }
+        let idx = index(&text);
+        assert!(idx.entries.iter().all(|e| e.path.len() <= MAX_DEPTH));
+        assert!(idx.entries.len() < MAX_DEPTH * 2);
+    }
 }

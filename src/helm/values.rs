@@ -17,7 +17,8 @@ use crate::yaml::{Node, Value};
 /// A map of image values and where each part is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ImageBlock {
-    /// The whole map: the block's identity.
+    /// From the map's first key to the end of its last value: the block's identity (a map's
+    /// own span is empty).
     pub span: Span,
     pub registry: Option<(String, Span)>,
     /// `repository` (or ingress-nginx's `image`) value.
@@ -59,8 +60,19 @@ impl ImageBlock {
             .chain([repository.1.end])
             .max()
             .unwrap_or(repository.1.end);
+        let entries = node.entries().unwrap_or_default();
+        let extent = Span::new(
+            entries
+                .first()
+                .map_or(node.span.start, |(k, _)| k.span.start),
+            entries
+                .iter()
+                .map(|(k, v)| k.span.end.max(v.span.end))
+                .max()
+                .unwrap_or(node.span.end),
+        );
         Some(ImageBlock {
-            span: node.span,
+            span: extent,
             registry: text("registry"),
             tag_key: node.key("tag").map(|k| k.span),
             pull_policy: text("pullPolicy").map(|(p, _)| p),
@@ -199,6 +211,7 @@ fn block_use(
             tag_written: block.tag.is_some() || block.digest.is_some() || app_version.is_some(),
             pull_policy: block.pull_policy.clone(),
             block: Some(block.span),
+            tag_from_app_version: app_version.is_some(),
         })),
     }
 }
@@ -227,6 +240,7 @@ fn string_use(file: usize, value: &Node, key_path: &str) -> Option<ImageUse> {
             tag_written,
             pull_policy: None,
             block: None,
+            tag_from_app_version: false,
         })),
         reference: reference.map_err(ImageError::from),
     })
@@ -234,9 +248,12 @@ fn string_use(file: usize, value: &Node, key_path: &str) -> Option<ImageUse> {
 
 /// Whether a reference starts with a registry host (`ghcr.io/x`, `localhost:5000/x`).
 fn has_domain(reference: &str) -> bool {
-    reference
-        .split_once('/')
-        .is_some_and(|(first, _)| crate::image_ref::is_domain_component(first))
+    // The Docker rule: the first component is a host when it has a `.` or a `:` or is
+    // `localhost`.
+    reference.split_once('/').is_some_and(|(first, _)| {
+        (first.contains(['.', ':']) || first == "localhost")
+            && crate::image_ref::is_domain_component(first)
+    })
 }
 
 #[cfg(test)]

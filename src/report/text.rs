@@ -98,8 +98,14 @@ fn render_group(out: &mut String, report: &ScanReport, group: &[Finding], style:
     if let Some(context) = context_line(first) {
         let _ = writeln!(out, "{gutter} {} in {context}", blue("="));
     }
+    let mut shown = Vec::new();
     for finding in group {
         for related in &finding.related {
+            // Findings of one group often share a related place (the template line).
+            if shown.contains(&(related.location, &related.message)) {
+                continue;
+            }
+            shown.push((related.location, &related.message));
             let other = &report.files[related.location.file];
             let at = other
                 .region(related.location.span)
@@ -180,8 +186,13 @@ pub fn summary(report: &ScanReport, style: Style) -> String {
     let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
     let mut files_with: Vec<usize> = report.findings.iter().map(|f| f.location.file).collect();
     files_with.dedup();
+    let charts = match report.stats.rendered_charts {
+        0 => String::new(),
+        1 => ", 1 chart rendered".to_string(),
+        n => format!(", {n} charts rendered"),
+    };
     let scanned = format!(
-        "{}, {} scanned",
+        "{}{charts}, {} scanned",
         plural(report.stats.files, "file"),
         plural(report.stats.images, "image")
     );

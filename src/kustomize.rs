@@ -1,0 +1,890 @@
+//! Kustomize overlays: which kustomizations are roots, rendering a root with `kustomize build`
+//! (or `kubectl kustomize`), and tracing each rendered object back to the file it came from.
+//!
+//! A root is rendered through a throwaway wrapper kustomization that turns on kustomize's
+//! origin and transformer annotations; [`origin`] reads them back as absolute paths that
+//! compare equal to [`Kustomization::dir`] and the scanned files' paths.
+//!
+//! NOTE: remote resources are never fetched. [`render`] refuses an overlay that reaches one,
+//! and runs the renderer with git and HTTP(S) transports blocked should a reference slip by.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+
+use crate::process::{self, Budget, RunError};
+use crate::uses::KUSTOMIZATION_NAMES;
+use crate::yaml::{self, Node, Value};
+
+/// The kustomize build command found on PATH.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Renderer {
+    /// A standalone `kustomize`, run as `kustomize build`.
+    Kustomize(PathBuf),
+    /// `kubectl`, run as `kubectl kustomize`.
+    Kubectl(PathBuf),
+}
+
+impl Renderer {
+    /// `kustomize` on PATH if present, else `kubectl` (run as `kubectl kustomize`).
+    pub fn find() -> Option<Renderer> {
+        let exe = |name: &str| format!("{name}{}", std::env::consts::EXE_SUFFIX);
+        process::find_on_path(&exe("kustomize"))
+            .map(Renderer::Kustomize)
+            .or_else(|| process::find_on_path(&exe("kubectl")).map(Renderer::Kubectl))
+    }
+
+    /// How to name it in messages: "kustomize build" / "kubectl kustomize".
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Renderer::Kustomize(_) => "kustomize build",
+            Renderer::Kubectl(_) => "kubectl kustomize",
+        }
+    }
+
+    /// The command that builds the kustomization in `dir`.
+    fn command(&self, dir: &Path) -> Command {
+        let (program, verb) = match self {
+            Renderer::Kustomize(path) => (path, "build"),
+            Renderer::Kubectl(path) => (path, "kustomize"),
+        };
+        let mut command = Command::new(program);
+        command.arg(verb).arg(dir);
+        // Belt and braces behind the reference check: git may use no transport at all and
+        // every HTTP(S) request goes to a closed local port.
+        command.env("GIT_ALLOW_PROTOCOL", "none");
+        for proxy in ["HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"] {
+            command.env(proxy, BLOCKING_PROXY);
+            command.env(proxy.to_ascii_lowercase(), BLOCKING_PROXY);
+        }
+        command.env("NO_PROXY", "").env("no_proxy", "");
+        command
+    }
+}
+
+/// A proxy nothing listens on (the discard port), so a fetch fails at once.
+const BLOCKING_PROXY: &str = "http://127.0.0.1:9";
+
+/// A kustomization file and what it points at.
+#[derive(Debug, Clone)]
+pub struct Kustomization {
+    /// The file, as given.
+    pub file: PathBuf,
+    /// Its directory: absolute and lexically normalized (no `.` or `..`).
+    pub dir: PathBuf,
+    /// Whether it is a component (`kind: Component`): built only as part of another.
+    pub component: bool,
+    /// The string entries of `resources`, `bases`, `components`, `generators`, `transformers`
+    /// and `validators` (in that order, inline configurations skipped), then the remote URLs of
+    /// files kustomize would load (patches, generator files, `openapi`).
+    pub references: Vec<Reference>,
+}
+
+/// What a kustomization points at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reference {
+    /// A file or directory: absolute, lexically normalized.
+    Local(PathBuf),
+    /// A URL or git repository, as written.
+    Remote(String),
+}
+
+/// Fields whose entries kustomize builds as resources: files, directories or remote repositories.
+const RESOURCE_FIELDS: [&str; 6] = [
+    "resources",
+    "bases",
+    "components",
+    "generators",
+    "transformers",
+    "validators",
+];
+
+/// Fields naming files that kustomize loads, and fetches when they are HTTP(S) URLs:
+/// (field, key within each entry, or "" for the entry itself).
+const FILE_FIELDS: [(&str, &str); 13] = [
+    ("patches", "path"),
+    ("patchesJson6902", "path"),
+    ("replacements", "path"),
+    ("patchesStrategicMerge", ""),
+    ("configurations", ""),
+    ("crds", ""),
+    ("configMapGenerator", "files"),
+    ("configMapGenerator", "envs"),
+    ("secretGenerator", "files"),
+    ("secretGenerator", "envs"),
+    ("configMapGenerator", "env"),
+    ("secretGenerator", "env"),
+    ("openapi", "path"),
+];
+
+/// Parse one kustomization file's text (`file` is the path it was read from). Invalid YAML
+/// gives an empty reference list.
+pub fn read(file: &Path, text: &str) -> Kustomization {
+    let dir = absolute(file.parent().unwrap_or(Path::new(".")));
+    let root = yaml::documents(text, yaml::Limits::default())
+        .next()
+        .and_then(|document| document.root.ok().flatten());
+    let mut references = Vec::new();
+    if let Some(root) = &root {
+        for field in RESOURCE_FIELDS {
+            for entry in strings(root.get(field)) {
+                if entry.contains('\n') {
+                    continue; // an inline generator or transformer configuration
+                } else if is_remote(entry) {
+                    references.push(Reference::Remote(entry.to_string()));
+                } else {
+                    references.push(Reference::Local(normalize(&dir.join(entry))));
+                }
+            }
+        }
+        for (field, key) in FILE_FIELDS {
+            let nodes: Vec<&Node> = match root.get(field) {
+                Some(node) if key.is_empty() => vec![node],
+                Some(node) => node
+                    .items()
+                    .map_or_else(|| vec![node], |items| items.iter().collect())
+                    .into_iter()
+                    .filter_map(|entry| entry.get(key))
+                    .collect(),
+                None => Vec::new(),
+            };
+            for entry in nodes.into_iter().flat_map(|node| strings(Some(node))) {
+                // A generator's `files` entry may be `key=path`.
+                let path = entry.split_once('=').map_or(entry, |(_, path)| path);
+                let lower = path.to_ascii_lowercase();
+                if lower.starts_with("http://") || lower.starts_with("https://") {
+                    references.push(Reference::Remote(path.to_string()));
+                }
+            }
+        }
+    }
+    Kustomization {
+        file: file.to_path_buf(),
+        dir,
+        component: root.as_ref().and_then(|r| r.get("kind")?.as_str()) == Some("Component"),
+        references,
+    }
+}
+
+/// The string scalars of a node: itself, or the items of a sequence.
+fn strings(node: Option<&Node>) -> impl Iterator<Item = &str> {
+    let node = node.into_iter();
+    node.flat_map(|n| n.items().unwrap_or_else(|| std::slice::from_ref(n)))
+        .filter_map(|n| match &n.value {
+            Value::String(s) => Some(s.as_str()),
+            _ => None,
+        })
+}
+
+/// Whether kustomize would fetch a resource entry from elsewhere: a URL, a git repository
+/// (`git@host:…`, `github.com/org/repo`, `gh:org/repo`), a `?ref=` or a `//` subpath.
+fn is_remote(entry: &str) -> bool {
+    const PREFIXES: &str = "http:// https:// ssh:// git:// file:// git:: git@ gh: \
+        github.com/ gitlab.com/ bitbucket.org/";
+    let lower = entry.to_ascii_lowercase();
+    PREFIXES
+        .split_whitespace()
+        .any(|prefix| lower.starts_with(prefix))
+        || ["?ref=", "?version=", "//", ".git/"]
+            .iter()
+            .any(|s| lower.contains(s))
+        || lower.ends_with(".git")
+}
+
+/// Indices of the roots: kustomizations whose directory no other kustomization in `all`
+/// references (as a resource, base, component, generator, transformer or validator
+/// directory). A kustomization referencing its own directory does not count; a component is
+/// never a root (kustomize cannot build one on its own).
+pub fn roots(all: &[Kustomization]) -> Vec<usize> {
+    let referenced: HashSet<&Path> = all
+        .iter()
+        .flat_map(|k| {
+            k.references.iter().filter_map(move |r| match r {
+                Reference::Local(path) if *path != k.dir => Some(path.as_path()),
+                _ => None,
+            })
+        })
+        .collect();
+    (0..all.len())
+        .filter(|&i| !all[i].component && !referenced.contains(all[i].dir.as_path()))
+        .collect()
+}
+
+/// Why an overlay was not rendered. The text is a full sentence, fit for a diagnostic.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A reached kustomization references a remote resource.
+    #[error(
+        "{} references the remote resource `{url}`; imagegate never fetches remote resources, so the overlay was not rendered (vendor the resource into the repository to scan it)",
+        file.display()
+    )]
+    Remote {
+        /// The reference, as written.
+        url: String,
+        /// The kustomization file that holds it.
+        file: PathBuf,
+    },
+    /// The overlay reaches a path outside the scanned tree.
+    #[error(
+        "the overlay reaches `{}`, outside the scanned tree, so it was not rendered (scan a directory that holds all of it)",
+        path.display()
+    )]
+    Outside {
+        /// The path reached (absolute, lexically normalized).
+        path: PathBuf,
+    },
+    /// The renderer ran and reported an error.
+    #[error("{renderer} failed: {message}")]
+    Failed {
+        /// [`Renderer::describe`] of the renderer.
+        renderer: &'static str,
+        /// Its error output, cleaned up: the first lines and the last.
+        message: String,
+    },
+    /// The renderer could not be started, overran its time or printed too much.
+    #[error("the kustomize renderer {0}")]
+    Run(#[from] RunError),
+    /// The wrapper kustomization could not be written.
+    #[error("could not create a temporary directory to render the overlay in: {0} (check TMPDIR)")]
+    TempDir(std::io::Error),
+}
+
+/// The rendered stream of a root.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// The YAML stream, with kustomize's origin and transformer annotations.
+    pub text: String,
+    /// The wrapper kustomization's directory (canonical; deleted after rendering): origin
+    /// paths are relative to it.
+    wrapper: PathBuf,
+    /// The root's directory as the wrapper reached it (canonical).
+    canonical_root: PathBuf,
+    /// The root's directory as [`Kustomization::dir`] names it.
+    root_dir: PathBuf,
+}
+
+/// Render `root` with `renderer` through a temporary wrapper kustomization that references it
+/// by a relative path and turns on origin and transformer annotations.
+///
+/// Before anything runs, every kustomization reachable from `root` is walked (taken from `all`
+/// when its directory is there, else read from disk): a remote reference is refused with
+/// [`RenderError::Remote`], a local one outside `boundary` (a directory) with
+/// [`RenderError::Outside`].
+pub fn render(
+    renderer: &Renderer,
+    root: &Kustomization,
+    all: &[Kustomization],
+    boundary: &Path,
+    budget: Budget,
+) -> Result<Rendered, RenderError> {
+    check_reachable(root, all, &absolute(boundary))?;
+    let temp = tempfile::Builder::new()
+        .prefix("imagegate-kustomize-")
+        .tempdir()
+        .map_err(RenderError::TempDir)?;
+    let wrapper = temp.path().canonicalize().map_err(RenderError::TempDir)?;
+    let canonical_root = root.dir.canonicalize().unwrap_or_else(|_| root.dir.clone());
+    let target = relative(&wrapper, &canonical_root).map_or_else(
+        || canonical_root.to_string_lossy().into_owned(),
+        |rel| slash_path(&rel),
+    );
+    // A JSON string is a valid YAML double-quoted scalar.
+    let quoted = serde_json::Value::String(target).to_string();
+    let text = format!(
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n- {quoted}\nbuildMetadata: [originAnnotations, transformerAnnotations]\n"
+    );
+    std::fs::write(wrapper.join("kustomization.yaml"), text).map_err(RenderError::TempDir)?;
+    let output = process::run(renderer.command(&wrapper), budget)?;
+    drop(temp);
+    if !output.success {
+        let mut message = failure_message(&output.stderr, &canonical_root);
+        if message.is_empty() {
+            message = match output.code {
+                Some(code) => format!("exited with code {code} and no message"),
+                None => "was killed by a signal".to_string(),
+            };
+        }
+        return Err(RenderError::Failed {
+            renderer: renderer.describe(),
+            message,
+        });
+    }
+    Ok(Rendered {
+        text: String::from_utf8_lossy(&output.stdout).into_owned(),
+        wrapper,
+        canonical_root,
+        root_dir: root.dir.clone(),
+    })
+}
+
+/// Walk every kustomization reachable from `root`; refuse remote references and paths
+/// outside `boundary`. Directories are told apart by their canonical path, so neither a
+/// reference cycle nor a symlink loop walks forever.
+fn check_reachable(
+    root: &Kustomization,
+    all: &[Kustomization],
+    boundary: &Path,
+) -> Result<(), RenderError> {
+    if !root.dir.starts_with(boundary) {
+        return Err(RenderError::Outside {
+            path: root.dir.clone(),
+        });
+    }
+    let identity = |path: &Path| path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let mut seen = HashSet::from([identity(&root.dir)]);
+    let mut pending = vec![Cow::Borrowed(root)];
+    while let Some(kustomization) = pending.pop() {
+        for reference in &kustomization.references {
+            let path = match reference {
+                Reference::Remote(url) => {
+                    return Err(RenderError::Remote {
+                        url: url.clone(),
+                        file: kustomization.file.clone(),
+                    });
+                }
+                Reference::Local(path) if !path.starts_with(boundary) => {
+                    return Err(RenderError::Outside { path: path.clone() });
+                }
+                Reference::Local(path) => path,
+            };
+            if !seen.insert(identity(path)) {
+                continue;
+            }
+            if let Some(known) = all.iter().find(|k| k.dir == *path) {
+                pending.push(Cow::Borrowed(known));
+            } else if let Some(found) = read_from_disk(path) {
+                pending.push(Cow::Owned(found));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Largest kustomization file read from disk while walking an overlay.
+const MAX_KUSTOMIZATION_SIZE: u64 = 4 * 1024 * 1024;
+
+/// The kustomization in directory `dir`, if it is one and can be read.
+fn read_from_disk(dir: &Path) -> Option<Kustomization> {
+    if !dir.is_dir() {
+        return None;
+    }
+    KUSTOMIZATION_NAMES.iter().find_map(|name| {
+        let file = dir.join(name);
+        let mut text = String::new();
+        std::fs::File::open(&file)
+            .ok()?
+            .take(MAX_KUSTOMIZATION_SIZE)
+            .read_to_string(&mut text)
+            .ok()?;
+        Some(read(&file, &text))
+    })
+}
+
+/// The renderer's error output as a message: warnings dropped, klog's
+/// `E1127 11:02:51.291795 9191 run.go:72] "command failed" err="…"` wrapping and the
+/// wrapper kustomization's own layer (up to "recursed accumulation of path '<root>': ")
+/// removed. Of a long message the first lines and the last (the cause) are kept.
+fn failure_message(stderr: &[u8], root: &Path) -> String {
+    const MARK: &str = "\"command failed\" err=";
+    let text = String::from_utf8_lossy(stderr);
+    let lines: Vec<String> = text
+        .lines()
+        .filter(|line| !line.starts_with("# Warning"))
+        .map(|line| match line.find(MARK) {
+            Some(at) => {
+                let err = line[at + MARK.len()..].trim_start_matches('<');
+                let err = err.strip_prefix('"').unwrap_or(err);
+                let err = err.strip_suffix('"').unwrap_or(err);
+                err.replace("\\\"", "\"").replace("\\\\", "\\")
+            }
+            None => line.trim().to_string(),
+        })
+        .filter(|line| line != ">")
+        .collect();
+    let text = lines.join("\n");
+    let layer = format!("recursed accumulation of path '{}': ", root.display());
+    let text = text.split_once(&layer).map_or(&*text, |(_, inner)| inner);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    match lines.as_slice() {
+        [first @ .., last] if first.len() > 4 => format!("{}\n…\n{last}", first[..4].join("\n")),
+        all => all.join("\n"),
+    }
+}
+
+/// Where a rendered object came from, read from its `config.kubernetes.io/origin` and
+/// `alpha.config.kubernetes.io/transformations` annotations.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// The source file (absolute, lexically normalized) the object was read from; for an
+    /// object a generator made, the kustomization file that configured the generator.
+    pub path: PathBuf,
+    /// Kustomization files (absolute, normalized) whose ImageTagTransformer (`images:`)
+    /// changed this object.
+    pub image_transformers: Vec<PathBuf>,
+    /// Every kustomization file that transformed the object (any kind), normalized.
+    pub transformers: Vec<PathBuf>,
+}
+
+const ORIGIN: &str = "config.kubernetes.io/origin";
+const TRANSFORMATIONS: &str = "alpha.config.kubernetes.io/transformations";
+
+/// Where `object` (a document's root node of `rendered`) came from. `None` when it carries
+/// no origin, or its origin is in a remote repository.
+pub fn origin(object: &Node, rendered: &Rendered) -> Option<Origin> {
+    let annotations = object.path(&["metadata", "annotations"])?;
+    let source = parse_annotation(annotations.get(ORIGIN)?)?;
+    if source.get("repo").is_some() {
+        return None;
+    }
+    let path = source
+        .get("path")
+        .or_else(|| source.get("configuredIn"))
+        .and_then(Node::as_str)?;
+    let mut out = Origin {
+        path: rendered.resolve(path),
+        image_transformers: Vec::new(),
+        transformers: Vec::new(),
+    };
+    let transformations = annotations.get(TRANSFORMATIONS).and_then(parse_annotation);
+    let steps = transformations
+        .as_ref()
+        .and_then(Node::items)
+        .unwrap_or_default();
+    for step in steps {
+        let Some(file) = step.get("configuredIn").and_then(Node::as_str) else {
+            continue;
+        };
+        let file = rendered.resolve(file);
+        let kind = step.path(&["configuredBy", "kind"]).and_then(Node::as_str);
+        if kind == Some("ImageTagTransformer") && !out.image_transformers.contains(&file) {
+            out.image_transformers.push(file.clone());
+        }
+        if !out.transformers.contains(&file) {
+            out.transformers.push(file);
+        }
+    }
+    Some(out)
+}
+
+/// An annotation whose value is YAML text itself, parsed.
+fn parse_annotation(value: &Node) -> Option<Node> {
+    let text = value.as_str()?;
+    yaml::documents(text, yaml::Limits::default())
+        .next()?
+        .root
+        .ok()
+        .flatten()
+}
+
+impl Rendered {
+    /// A path from an annotation (relative to the wrapper, joined lexically by kustomize) as
+    /// an absolute path under the root's directory as [`Kustomization::dir`] names it.
+    fn resolve(&self, annotated: &str) -> PathBuf {
+        let resolved = normalize(&self.wrapper.join(annotated));
+        match relative(&self.canonical_root, &resolved) {
+            Some(rel) => normalize(&self.root_dir.join(rel)),
+            None => resolved,
+        }
+    }
+}
+
+/// `path` made absolute (against the working directory) and lexically normalized.
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).map_or_else(|_| normalize(path), |abs| normalize(&abs))
+}
+
+/// `path` without `.` components and with each `..` taking away the component before it
+/// (lexically: symlinks are not followed). `..` at the root stays at the root.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => match out.components().next_back() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => out.push(".."),
+            },
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The relative path from directory `from` to `to` (both absolute and normalized); `None`
+/// when they have different roots (Windows drives).
+fn relative(from: &Path, to: &Path) -> Option<PathBuf> {
+    let from: Vec<Component> = from.components().collect();
+    let to: Vec<Component> = to.components().collect();
+    if from.first() != to.first() {
+        return None;
+    }
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    out.extend(&to[common..]);
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    Some(out)
+}
+
+/// A relative path with `/` separators, as kustomization files write them.
+fn slash_path(path: &Path) -> String {
+    let parts: Vec<_> = path.iter().map(|part| part.to_string_lossy()).collect();
+    parts.join("/")
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    const BUDGET: Budget = Budget {
+        timeout: Duration::from_secs(60),
+        max_output: 16 << 20,
+    };
+
+    /// The renderer for tests that run one; `None` (the test is skipped) when there is none,
+    /// unless `IMAGEGATE_REQUIRE_TOOLS=1` demands it.
+    fn renderer() -> Option<Renderer> {
+        let found = Renderer::find();
+        if found.is_none() {
+            let required = std::env::var("IMAGEGATE_REQUIRE_TOOLS").as_deref() == Ok("1");
+            assert!(
+                !required,
+                "IMAGEGATE_REQUIRE_TOOLS=1 but no kustomize or kubectl on PATH"
+            );
+            eprintln!("skipped: neither kustomize nor kubectl is on PATH");
+        }
+        found
+    }
+
+    /// A renderer that cannot start: a refusal that returns before starting it ran nothing.
+    fn absent() -> Renderer {
+        Renderer::Kubectl(PathBuf::from("/nonexistent/imagegate-kubectl"))
+    }
+
+    fn write(root: &Path, file: &str, text: &str) {
+        let path = root.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    /// Every kustomization under `dir`, in path order.
+    fn load(dir: &Path, out: &mut Vec<Kustomization>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for path in entries.iter().map(|e| e.path()) {
+            if path.is_dir() {
+                load(&path, out);
+            } else if KUSTOMIZATION_NAMES.iter().any(|n| path.ends_with(n)) {
+                out.push(read(&path, &std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+
+    fn loaded(dir: &Path) -> Vec<Kustomization> {
+        let mut all = Vec::new();
+        load(dir, &mut all);
+        all
+    }
+
+    fn find<'a>(all: &'a [Kustomization], dir: &Path) -> &'a Kustomization {
+        all.iter().find(|k| k.dir == dir).unwrap()
+    }
+
+    /// base + component + two overlays (dev: prefix, component, `images:`; prod: plain).
+    fn tree(root: &Path) {
+        let deploy = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec:\n      containers: [{name: web, image: 'nginx:1.25'}]\n";
+        write(root, "kz/base/deploy.yaml", deploy);
+        let base = "resources: [deploy.yaml]\nconfigMapGenerator: [{name: cfg, literals: [a=b]}]\n";
+        write(root, "kz/base/kustomization.yaml", base);
+        let comp = "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nlabels: [{pairs: {team: a}}]\n";
+        write(root, "kz/comp/kustomization.yaml", comp);
+        let dev = "resources: [../base]\ncomponents: [../comp]\nnamePrefix: dev-\nimages: [{name: nginx, newTag: latest}]\n";
+        write(root, "kz/dev/kustomization.yaml", dev);
+        write(root, "kz/prod/kustomization.yml", "resources:\n- ../base\n");
+    }
+
+    fn parse(text: &str) -> Node {
+        let document = yaml::documents(text, yaml::Limits::default()).next();
+        document.and_then(|d| d.root.ok().flatten()).unwrap()
+    }
+
+    /// The rendered objects of kind `kind`.
+    fn objects(rendered: &Rendered, kind: &str) -> Vec<Node> {
+        yaml::documents(&rendered.text, yaml::Limits::default())
+            .filter_map(|d| d.root.ok().flatten())
+            .filter(|n| n.get("kind").and_then(Node::as_str) == Some(kind))
+            .collect()
+    }
+
+    #[test]
+    fn read_collects_local_and_remote_references() {
+        let text = "resources:\n- deploy.yaml\n- ../base/\n- {path: x}\n- https://example.com/a.yaml\n- github.com/org/repo/deploy?ref=v1\nbases: [./old]\ncomponents: [git@github.com:org/repo.git]\ntransformers:\n- |\n  apiVersion: builtin\n  kind: LabelTransformer\npatches:\n- path: https://example.com/p.yaml\nconfigMapGenerator:\n- {name: c, files: [k=http://example.com/f, local.txt]}\n";
+        let k = read(Path::new("/r/a/./b/../dev/kustomization.yaml"), text);
+        assert_eq!(k.dir, Path::new("/r/a/dev"));
+        assert!(!k.component);
+        let local = |p: &str| Reference::Local(PathBuf::from(p));
+        let remote = |u: &str| Reference::Remote(u.to_string());
+        let expected = [
+            local("/r/a/dev/deploy.yaml"),
+            local("/r/a/base"),
+            remote("https://example.com/a.yaml"),
+            remote("github.com/org/repo/deploy?ref=v1"),
+            local("/r/a/dev/old"),
+            remote("git@github.com:org/repo.git"),
+            remote("https://example.com/p.yaml"),
+            remote("http://example.com/f"),
+        ];
+        assert_eq!(k.references, expected);
+        let broken = read(Path::new("/r/kustomization.yaml"), "resources: [a\n");
+        assert!(broken.references.is_empty());
+    }
+
+    #[test]
+    fn remote_entries_are_recognised() {
+        for remote in [
+            "https://github.com/org/repo//deploy?ref=v1",
+            "HTTP://example.com/x.yaml",
+            "ssh://git@example.com/org/repo.git",
+            "gh:org/repo",
+            "git::https://example.com/repo",
+            "example.com/org/repo//sub",
+            "github.com/kubernetes-sigs/kustomize/examples/multibases",
+            "gitlab.example.com/org/repo.git",
+        ] {
+            assert!(is_remote(remote), "{remote}");
+        }
+        for local in ["../base", "deploy.yaml", "./github", "/abs/dir", "a.b/c"] {
+            assert!(!is_remote(local), "{local}");
+        }
+    }
+
+    #[test]
+    fn roots_are_the_kustomizations_nothing_else_builds() {
+        let k = |file: &str, text: &str| read(Path::new(file), text);
+        let mut all = vec![
+            k(
+                "/r/kz/base/kustomization.yaml",
+                "resources: [deploy.yaml, .]\n",
+            ),
+            k("/r/kz/comp/kustomization.yaml", "kind: Component\n"),
+            k(
+                "/r/kz/dev/kustomization.yaml",
+                "resources: [../base/]\ncomponents: [../comp]\n",
+            ),
+            k("/r/kz/prod/Kustomization", "bases: [../base]\n"),
+            k("/r/tools/kustomization.yml", "resources: [./]\n"),
+            k("/r/broken/kustomization.yaml", "resources: [\n"),
+            k(
+                "/r/lone/kustomization.yaml",
+                "kind: Component\nimages: [{name: a}]\n",
+            ),
+        ];
+        assert_eq!(roots(&all), [2, 3, 4, 5]);
+        // Neither side of a cycle is a root.
+        all.push(k("/r/c1/kustomization.yaml", "resources: [../c2]\n"));
+        all.push(k("/r/c2/kustomization.yaml", "resources: [../c1]\n"));
+        assert_eq!(roots(&all), [2, 3, 4, 5]);
+    }
+
+    #[test]
+    fn paths_are_normalized_and_related_lexically() {
+        assert_eq!(normalize(Path::new("/a/./b/../../../c/")), Path::new("/c"));
+        assert_eq!(normalize(Path::new("a/../../b")), Path::new("../b"));
+        let rel = |a: &str, b: &str| relative(Path::new(a), Path::new(b)).unwrap();
+        assert_eq!(rel("/tmp/w", "/home/u/dev"), Path::new("../../home/u/dev"));
+        assert_eq!(rel("/a/b", "/a/b"), Path::new("."));
+        assert_eq!(rel("/a/b/c", "/a"), Path::new("../.."));
+        assert_eq!(slash_path(&rel("/t/w", "/t/x/y")), "../x/y");
+    }
+
+    #[test]
+    fn origin_paths_map_back_to_the_root_as_named() {
+        // The wrapper reached the root by its canonical path; Kustomization::dir names it
+        // through a symlink (/link -> /real).
+        let rendered = Rendered {
+            text: String::new(),
+            wrapper: PathBuf::from("/tmp/w"),
+            canonical_root: PathBuf::from("/real/kz/dev"),
+            root_dir: PathBuf::from("/link/kz/dev"),
+        };
+        let object = parse(
+            "kind: Deployment\nmetadata:\n  annotations:\n    config.kubernetes.io/origin: |\n      path: ../../real/kz/base/deploy.yaml\n    alpha.config.kubernetes.io/transformations: |\n      - configuredIn: ../../real/kz/comp/kustomization.yaml\n        configuredBy: {apiVersion: builtin, kind: LabelTransformer}\n      - configuredIn: ../../real/kz/dev/kustomization.yaml\n        configuredBy: {apiVersion: builtin, kind: ImageTagTransformer}\n",
+        );
+        let found = origin(&object, &rendered).unwrap();
+        assert_eq!(found.path, Path::new("/link/kz/base/deploy.yaml"));
+        let dev = PathBuf::from("/link/kz/dev/kustomization.yaml");
+        assert_eq!(found.image_transformers, std::slice::from_ref(&dev));
+        let comp = PathBuf::from("/link/kz/comp/kustomization.yaml");
+        assert_eq!(found.transformers, [comp, dev]);
+        // A path above the root's tree is mapped the same way; no origin gives None.
+        assert_eq!(
+            rendered.resolve("../../real/x.yaml"),
+            Path::new("/link/x.yaml")
+        );
+        assert_eq!(origin(&parse("kind: Pod\n"), &rendered), None);
+    }
+
+    #[test]
+    fn remote_and_outside_references_are_refused_before_anything_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = absolute(dir.path());
+        // The remote reference sits in a base that is only read from disk.
+        let remote_base = "resources:\n- github.com/org/repo//x?ref=v1\n";
+        write(&root, "remote/base/kustomization.yaml", remote_base);
+        let top = read(
+            &root.join("remote/top/kustomization.yaml"),
+            "resources: [../base]\n",
+        );
+        match render(&absent(), &top, &[], &root, BUDGET) {
+            Err(RenderError::Remote { url, file }) => {
+                assert_eq!(url, "github.com/org/repo//x?ref=v1");
+                assert_eq!(file, root.join("remote/base/kustomization.yaml"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let out = read(
+            &root.join("out/kustomization.yaml"),
+            "resources: [../../x]\n",
+        );
+        let err = render(&absent(), &out, &[], &root, BUDGET).unwrap_err();
+        assert!(matches!(&err, RenderError::Outside { path } if !path.starts_with(&root)));
+        assert!(
+            err.to_string().contains("outside the scanned tree"),
+            "{err}"
+        );
+        // The root itself outside the boundary.
+        let err = render(&absent(), &top, &[], &root.join("out"), BUDGET).unwrap_err();
+        assert!(matches!(err, RenderError::Outside { .. }), "{err}");
+    }
+
+    #[test]
+    fn reference_cycles_and_symlink_loops_end_the_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = absolute(dir.path());
+        write(&root, "c1/kustomization.yaml", "resources: [../c2]\n");
+        write(&root, "c2/kustomization.yaml", "resources: [../c1, loop]\n");
+        std::os::unix::fs::symlink(".", root.join("c2/loop")).unwrap();
+        let all = loaded(&root);
+        let c1 = find(&all, &root.join("c1"));
+        // The walk ends, whether the kustomizations are known or read from disk; only then
+        // is the (absent) renderer started.
+        for known in [&all[..], &[]] {
+            let err = render(&absent(), c1, known, &root, BUDGET).unwrap_err();
+            assert!(
+                matches!(err, RenderError::Run(RunError::Spawn { .. })),
+                "{err}"
+            );
+        }
+        if let Some(renderer) = renderer() {
+            let err = render(&renderer, c1, &all, &root, BUDGET).unwrap_err();
+            assert!(matches!(err, RenderError::Failed { .. }), "{err}");
+        }
+    }
+
+    #[test]
+    fn overlays_render_with_their_origins() {
+        let Some(renderer) = renderer() else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let root = absolute(dir.path());
+        tree(&root);
+        let all = loaded(&root);
+        let roots: Vec<&Path> = roots(&all)
+            .into_iter()
+            .map(|i| all[i].dir.as_path())
+            .collect();
+        assert_eq!(roots, [root.join("kz/dev"), root.join("kz/prod")]);
+
+        let dev = find(&all, &root.join("kz/dev"));
+        let dev = render(&renderer, dev, &all, &root, BUDGET).unwrap();
+        assert!(dev.text.contains("name: dev-web") && dev.text.contains("nginx:latest"));
+        let found = origin(&objects(&dev, "Deployment")[0], &dev).unwrap();
+        assert_eq!(found.path, root.join("kz/base/deploy.yaml"));
+        let dev_file = root.join("kz/dev/kustomization.yaml");
+        assert_eq!(found.image_transformers, std::slice::from_ref(&dev_file));
+        let comp_file = root.join("kz/comp/kustomization.yaml");
+        assert_eq!(found.transformers, [comp_file, dev_file]);
+        // A generated object points at the kustomization that configured its generator.
+        let config = origin(&objects(&dev, "ConfigMap")[0], &dev).unwrap();
+        assert_eq!(config.path, root.join("kz/base/kustomization.yaml"));
+
+        let prod = find(&all, &root.join("kz/prod"));
+        let prod = render(&renderer, prod, &all, &root, BUDGET).unwrap();
+        let found = origin(&objects(&prod, "Deployment")[0], &prod).unwrap();
+        assert_eq!(found.path, root.join("kz/base/deploy.yaml"));
+        assert!(found.image_transformers.is_empty());
+        assert!(prod.text.contains("nginx:1.25"));
+    }
+
+    #[test]
+    fn a_root_named_through_a_symlink_keeps_that_name() {
+        let Some(renderer) = renderer() else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let (real, link) = (
+            absolute(dir.path()).join("real"),
+            absolute(dir.path()).join("link"),
+        );
+        tree(&real);
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let all = loaded(&link);
+        let dev = find(&all, &link.join("kz/dev"));
+        let rendered = render(&renderer, dev, &all, &link, BUDGET).unwrap();
+        let found = origin(&objects(&rendered, "Deployment")[0], &rendered).unwrap();
+        assert_eq!(found.path, link.join("kz/base/deploy.yaml"));
+        assert_eq!(
+            found.image_transformers,
+            [link.join("kz/dev/kustomization.yaml")]
+        );
+    }
+
+    #[test]
+    fn a_failing_build_reports_the_renderer_message() {
+        let Some(renderer) = renderer() else { return };
+        let dir = tempfile::tempdir().unwrap();
+        let root = absolute(dir.path());
+        write(
+            &root,
+            "app/kustomization.yaml",
+            "resources: [missing.yaml]\n",
+        );
+        let all = loaded(&root);
+        let err = render(&renderer, &all[0], &all, &root, BUDGET).unwrap_err();
+        let RenderError::Failed {
+            renderer: name,
+            message,
+        } = &err
+        else {
+            panic!("{err}")
+        };
+        assert_eq!(*name, renderer.describe());
+        assert!(message.starts_with("accumulating resources"), "{message}");
+        assert!(message.contains("missing.yaml: no such file"), "{message}");
+        assert!(
+            !message.contains("run.go") && !message.contains("recursed"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn klog_wrapping_is_removed_from_messages() {
+        let root = Path::new("/r");
+        let one = b"# Warning: 'commonLabels' is deprecated.\nE1127 11:02:51.291795    9191 run.go:72] \"command failed\" err=\"accumulating: \\\"x\\\" missing\"\n";
+        assert_eq!(failure_message(one, root), "accumulating: \"x\" missing");
+        let block = b"E1127 11:03:37.239367 9308 run.go:72] \"command failed\" err=<\n\ttrouble configuring HelmChartInflationGenerator with config: `\n\tchartHome: .\n\tname: c\n\treleaseName: t\n\tversion: v1\n\t`: must specify --enable-helm\n >\n";
+        let message = failure_message(block, root);
+        assert!(message.starts_with("trouble configuring"), "{message}");
+        assert!(
+            message.ends_with("…\n`: must specify --enable-helm"),
+            "{message}"
+        );
+    }
+}
