@@ -95,6 +95,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub rendered: Option<PathBuf>,
 
+    /// Do not build kustomize overlays (their files are still checked as written).
+    #[arg(long)]
+    pub no_kustomize: bool,
+
     /// Worker threads (default: one per CPU).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub jobs: usize,

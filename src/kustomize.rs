@@ -491,7 +491,7 @@ impl Rendered {
 }
 
 /// `path` made absolute (against the working directory) and lexically normalized.
-fn absolute(path: &Path) -> PathBuf {
+pub fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).map_or_else(|_| normalize(path), |abs| normalize(&abs))
 }
 

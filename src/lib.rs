@@ -19,6 +19,7 @@ pub mod helm;
 pub mod image_ref;
 pub mod inventory;
 pub mod k8s;
+pub mod kustomize;
 pub mod policy;
 pub mod process;
 pub mod registry;
@@ -27,11 +28,12 @@ pub mod rules;
 pub mod script;
 pub mod secrets;
 pub mod source;
+mod trace;
 pub mod uses;
 pub mod walk;
 pub mod yaml;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -40,8 +42,8 @@ use diagnostic::{Diagnostic, Severity};
 use finding::Finding;
 use inventory::Inventory;
 use source::{LineIndex, Span};
-use uses::{ImageUse, Site};
-use walk::{FileKind, Filters};
+use uses::ImageUse;
+use walk::{FileKind, Filters, Input};
 
 /// Stack size of scan worker threads: deeply nested YAML is parsed recursively (up to
 /// [`yaml::Limits::max_depth`] levels).
@@ -59,6 +61,8 @@ pub struct ScanOptions {
     /// Worker threads; 0 means one per CPU.
     pub jobs: usize,
     pub helm: helm::HelmOptions,
+    /// Render kustomize overlays (`--no-kustomize` turns it off).
+    pub kustomize: bool,
 }
 
 impl Default for ScanOptions {
@@ -71,6 +75,7 @@ impl Default for ScanOptions {
             rules: rules::Context::default(),
             jobs: 0,
             helm: helm::HelmOptions::default(),
+            kustomize: true,
         }
     }
 }
@@ -216,6 +221,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
         &skip,
         &mut diagnostics,
     ));
+    let overlays = render_overlays(&walked.inputs, options, &mut diagnostics);
     let units: Vec<Unit<'_>> = walked
         .inputs
         .iter()
@@ -230,6 +236,12 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
             kind: FileKind::Manifest,
             path: None,
             text: Some(&stream.text),
+        }))
+        .chain(overlays.iter().map(|overlay| Unit {
+            display: &overlay.display,
+            kind: FileKind::Manifest,
+            path: None,
+            text: Some(&overlay.rendered.text),
         }))
         .collect();
     let context = Context {
@@ -273,13 +285,18 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     };
     rules::check_scan(&facts, &options.rules, &mut report.findings);
     let first_stream = walked.inputs.len();
-    let rendered: Vec<(usize, &helm::RenderedStream)> = streams
+    let rendered: Vec<(usize, trace::Made<'_>)> = streams
         .iter()
+        .map(trace::Made::Helm)
+        .chain(overlays.iter().map(|o| trace::Made::Kustomize {
+            rendered: &o.rendered,
+            root: &o.root,
+        }))
         .enumerate()
-        .map(|(i, stream)| (first_stream + i, stream))
+        .map(|(i, made)| (first_stream + i, made))
         .collect();
     reload_texts(&mut report, options.max_file_size);
-    trace_rendered(
+    trace::trace_rendered(
         &mut report,
         &rendered,
         &prerendered,
@@ -294,10 +311,127 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
         }
     }
     policy::sort_findings(&mut report.findings);
-    merge_duplicates(&mut report.findings);
+    trace::merge_duplicates(&mut report.findings);
     diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     report.diagnostics = diagnostics;
     Ok(report)
+}
+
+/// A kustomize overlay built for the scan.
+struct Overlay {
+    root: kustomize::Kustomization,
+    rendered: kustomize::Rendered,
+    /// e.g. `deploy/overlays/prod (kustomize build)`.
+    display: String,
+}
+
+/// Build every kustomization root among `inputs` with `kustomize build` or `kubectl
+/// kustomize`, in parallel; what cannot be built is a diagnostic.
+fn render_overlays(
+    inputs: &[Input],
+    options: &ScanOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Overlay> {
+    if !options.kustomize {
+        return Vec::new();
+    }
+    let found: Vec<(&Input, kustomize::Kustomization)> = inputs
+        .iter()
+        .filter(|input| {
+            input
+                .path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| uses::KUSTOMIZATION_NAMES.contains(&n))
+        })
+        .filter_map(|input| {
+            let text = read_text(&input.path, options.max_file_size).ok()?;
+            Some((input, kustomize::read(&input.path, &text)))
+        })
+        .collect();
+    let all: Vec<kustomize::Kustomization> = found.iter().map(|(_, k)| k.clone()).collect();
+    let roots = kustomize::roots(&all);
+    if roots.is_empty() {
+        return Vec::new();
+    }
+    let Some(renderer) = kustomize::Renderer::find() else {
+        diagnostics.push(Diagnostic::new(
+            Severity::Warning,
+            &found[roots[0]].0.display,
+            format!(
+                "neither `kustomize` nor `kubectl` is on PATH, so {} kustomize overlay(s) are not \
+                 built: only their files are checked (--no-kustomize silences this)",
+                roots.len()
+            ),
+        ));
+        return Vec::new();
+    };
+    let boundaries: Vec<PathBuf> = options
+        .paths
+        .iter()
+        .map(|p| {
+            let dir = if p.is_file() {
+                p.parent().map(Path::to_path_buf).unwrap_or_default()
+            } else {
+                p.clone()
+            };
+            kustomize::absolute(&dir)
+        })
+        .collect();
+    let budget = process::Budget {
+        timeout: options.helm.timeout,
+        max_output: options.helm.max_output,
+    };
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..worker_count(options.jobs, roots.len()) {
+            scope.spawn(|| {
+                while let Some(&i) = roots.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let root = &all[i];
+                    let boundary = boundaries
+                        .iter()
+                        .filter(|b| root.dir.starts_with(b))
+                        .min_by_key(|b| b.components().count())
+                        .cloned()
+                        .unwrap_or_else(|| root.dir.clone());
+                    let outcome = kustomize::render(&renderer, root, &all, &boundary, budget);
+                    if let Ok(mut results) = results.lock() {
+                        results.push((i, outcome));
+                    }
+                }
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    let mut overlays = Vec::new();
+    for (i, outcome) in results {
+        let input = found[i].0;
+        match outcome {
+            Ok(rendered) => overlays.push(Overlay {
+                root: all[i].clone(),
+                rendered,
+                display: format!(
+                    "{} ({})",
+                    input.display.rsplit_once('/').map_or(".", |(dir, _)| dir),
+                    renderer.describe()
+                ),
+            }),
+            Err(err) => {
+                let severity = match err {
+                    kustomize::RenderError::Remote { .. } => Severity::Note,
+                    _ => Severity::Warning,
+                };
+                diagnostics.push(Diagnostic::new(
+                    severity,
+                    &input.display,
+                    format!("overlay not built: {err}"),
+                ));
+            }
+        }
+    }
+    overlays
 }
 
 /// Read `--rendered` output (`-` is standard input).
@@ -335,189 +469,6 @@ fn read_rendered(path: &Path, max_size: u64) -> Result<helm::RenderedStream, Sca
         },
         text,
     })
-}
-
-/// Move every finding in a rendered stream to the chart line that made it (values, template),
-/// and give findings in committed `helm template` output the chart lines as related places.
-fn trace_rendered(
-    report: &mut ScanReport,
-    rendered: &[(usize, &helm::RenderedStream)],
-    prerendered: &[usize],
-    charts: &helm::Charts,
-    options: &ScanOptions,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    if charts.list.is_empty() {
-        return;
-    }
-    let mut tracer = helm::locate::Tracer::new(charts, &options.helm.values);
-    let mut files: HashMap<PathBuf, usize> = report
-        .files
-        .iter()
-        .enumerate()
-        .filter_map(|(id, f)| Some((f.disk.clone()?, id)))
-        .collect();
-    let texts: Vec<(usize, String, Option<usize>, String)> = rendered
-        .iter()
-        .map(|(id, s)| (*id, s.text.clone(), s.chart, s.display.clone()))
-        .chain(prerendered.iter().filter_map(|&id| {
-            let file = &report.files[id];
-            let text = match &file.text {
-                Some(text) => text.clone(),
-                None => std::fs::read_to_string(file.disk.as_ref()?).ok()?,
-            };
-            Some((id, text, None, file.path.clone()))
-        }))
-        .collect();
-    let streams: HashMap<usize, helm::locate::Stream<'_>> = texts
-        .iter()
-        .map(|(id, text, chart, display)| (*id, helm::locate::Stream::new(text, *chart, display)))
-        .collect();
-    let is_virtual = |id: usize| rendered.iter().any(|(r, _)| *r == id);
-    let mut used_values_images: HashSet<(PathBuf, Span)> = HashSet::new();
-    let mut untraced = 0;
-    let mut findings = std::mem::take(&mut report.findings);
-    for finding in &mut findings {
-        let file = finding.location.file;
-        if let Some(stream) = streams.get(&file) {
-            match tracer.trace(stream, finding.location.span, finding.rule.part) {
-                Some(traced) if is_virtual(file) => {
-                    if let Some(image) = &traced.values_image {
-                        used_values_images.insert(image.clone());
-                    }
-                    let id = file_id(&mut report.files, &mut files, &traced.primary);
-                    finding.location = finding::Location {
-                        file: id,
-                        span: traced.primary.span,
-                    };
-                    let secret = !finding.redact.is_empty();
-                    finding.redact.clear();
-                    if let Some(value) = traced.value.as_ref().filter(|_| secret)
-                        && value.path == traced.primary.path
-                    {
-                        finding.redact.push(value.span);
-                    }
-                    finding.origin = Some(traced.origin.clone());
-                    if let Some(note) = &traced.note {
-                        finding.message.push_str(&format!(" ({note})"));
-                    }
-                    let mut related = Vec::new();
-                    for (target, message) in &traced.related {
-                        let id = file_id(&mut report.files, &mut files, target);
-                        related.push(finding::Related {
-                            location: finding::Location {
-                                file: id,
-                                span: target.span,
-                            },
-                            message: message.clone(),
-                        });
-                    }
-                    related.append(&mut finding.related);
-                    finding.related = related;
-                }
-                Some(traced) => {
-                    // Committed output: the finding stays; the chart lines explain it.
-                    let id = file_id(&mut report.files, &mut files, &traced.primary);
-                    finding.related.push(finding::Related {
-                        location: finding::Location {
-                            file: id,
-                            span: traced.primary.span,
-                        },
-                        message: "the chart line that renders this".into(),
-                    });
-                }
-                None if is_virtual(file) => untraced += 1,
-                None => {}
-            }
-        }
-        for related in &mut finding.related {
-            let Some(stream) = streams.get(&related.location.file) else {
-                continue;
-            };
-            if !is_virtual(related.location.file) {
-                continue;
-            }
-            if let Some(traced) =
-                tracer.trace(stream, related.location.span, rules::ImagePart::Reference)
-            {
-                related.location = finding::Location {
-                    file: file_id(&mut report.files, &mut files, &traced.primary),
-                    span: traced.primary.span,
-                };
-            }
-        }
-    }
-    // An image in values that a render used is judged as rendered: the render knows the
-    // registry and tag the template adds.
-    findings.retain(|finding| {
-        let Some(image) = finding.subject.image() else {
-            return true;
-        };
-        let Site::HelmValues(values) = &image.site else {
-            return true;
-        };
-        let Some(disk) = report.files[image.file].disk.clone() else {
-            return true;
-        };
-        let identity = values.block.unwrap_or(image.span);
-        !used_values_images.contains(&(disk, identity))
-    });
-    report.findings = findings;
-    if untraced > 0 {
-        let names: Vec<&str> = rendered.iter().map(|(_, s)| s.display.as_str()).collect();
-        diagnostics.push(Diagnostic::new(
-            Severity::Warning,
-            names.join(", "),
-            format!(
-                "{untraced} finding(s) in rendered output could not be traced to a chart in the \
-                 scanned paths (no `# Source:` comment, or a chart name not found); they are \
-                 reported at their line in the rendered output"
-            ),
-        ));
-    }
-}
-
-/// The id of the file at `target`, adding it to the report's files when it is new (its text
-/// is read later, with the other files findings point into).
-fn file_id(
-    files: &mut Vec<ScannedFile>,
-    ids: &mut HashMap<PathBuf, usize>,
-    target: &helm::locate::Target,
-) -> usize {
-    *ids.entry(target.path.clone()).or_insert_with(|| {
-        files.push(ScannedFile {
-            path: target.display.clone(),
-            disk: Some(target.path.clone()),
-            kind: FileKind::Manifest,
-            text: None,
-            lines: None,
-            redactions: Vec::new(),
-        });
-        files.len() - 1
-    })
-}
-
-/// Findings of one rule at one place are one finding: a values line used by several rendered
-/// objects, or a problem found in values and again after rendering. The first keeps the
-/// others' related places. `findings` must be sorted.
-fn merge_duplicates(findings: &mut Vec<Finding>) {
-    let mut merged: Vec<Finding> = Vec::with_capacity(findings.len());
-    for finding in findings.drain(..) {
-        match merged.last_mut() {
-            Some(last) if last.rule.id == finding.rule.id && last.location == finding.location => {
-                for related in finding.related {
-                    let known = related.location == last.location
-                        || last.related.iter().any(|r| r.location == related.location);
-                    if !known {
-                        last.related.push(related);
-                    }
-                }
-                last.redact.extend(finding.redact);
-            }
-            _ => merged.push(finding),
-        }
-    }
-    *findings = merged;
 }
 
 /// Read the files findings point into whose text is not kept: files only scan-wide rules

@@ -64,6 +64,7 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
             rendered: args.rendered.clone(),
             ..Default::default()
         },
+        kustomize: !args.no_kustomize,
     };
     let mut report = imagegate::scan(&options)?;
     if !args.verbose {

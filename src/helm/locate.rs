@@ -144,8 +144,8 @@ impl<'a> Tracer<'a> {
             .next()
             .and_then(|d| d.root.ok().flatten());
         let local = Span::new(span.start - chunk.start, span.end - chunk.start);
-        let (key_path, rendered) = match &root {
-            Some(root) => key_path_at(root, local).unwrap_or_default(),
+        let (key_path, rendered) = match root.as_ref().and_then(|r| key_path_at(r, local)) {
+            Some(at) => (at.path, at.value),
             None => (String::new(), None),
         };
         let mut traced =
@@ -523,12 +523,22 @@ fn same_image(image: &ImageUse, rendered: &ImageRef) -> bool {
     repository && values.tag == rendered.tag && values.digest == rendered.digest
 }
 
-/// The key path (imagegate syntax, `a.b[name=x].c`) of the deepest node of `root` whose key or
-/// value holds `span`, and that node's string value.
+/// A place in a rendered object, by key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct At {
+    /// imagegate's key-path syntax: `a.b[name=x].c`, `a.b[0]`.
+    pub path: String,
+    /// The node's string value.
+    pub value: Option<String>,
+    /// The place is the key itself (a finding about a secret points at its key).
+    pub at_key: bool,
+}
+
+/// The deepest node of `root` whose key or value holds `span`.
 ///
 /// Collections have zero-length spans at their first entry, so the entry holding `span` is the
 /// last one that starts at or before it (entries are in text order in rendered output).
-pub fn key_path_at(root: &Node, span: Span) -> Option<(String, Option<String>)> {
+pub fn key_path_at(root: &Node, span: Span) -> Option<At> {
     let mut path = String::new();
     let mut node = root;
     loop {
@@ -544,7 +554,11 @@ pub fn key_path_at(root: &Node, span: Span) -> Option<(String, Option<String>)> 
                 }
                 path.push_str(name);
                 if span.start < key.span.end && span.start < value.span.start {
-                    return Some((path, value.as_str().map(str::to_string)));
+                    return Some(At {
+                        path,
+                        value: value.as_str().map(str::to_string),
+                        at_key: true,
+                    });
                 }
                 node = value;
             }
@@ -560,7 +574,13 @@ pub fn key_path_at(root: &Node, span: Span) -> Option<(String, Option<String>)> 
                 }
                 node = item;
             }
-            _ => return Some((path, node.as_str().map(str::to_string))),
+            _ => {
+                return Some(At {
+                    path,
+                    value: node.as_str().map(str::to_string),
+                    at_key: false,
+                });
+            }
         }
     }
 }
@@ -576,7 +596,7 @@ mod tests {
             .unwrap();
         let start = text.find(needle).unwrap();
         let span = Span::new(start, start + needle.len());
-        key_path_at(&root, span).unwrap().0
+        key_path_at(&root, span).unwrap().path
     }
 
     #[test]

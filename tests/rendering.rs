@@ -1,8 +1,11 @@
 //! Helm charts, rendered by real Helm (`../shared/tools/helm`, the Helm v4 SDK behind a
-//! `helm template` command) and traced back: each finding in a rendered object must land on
-//! the values line that supplied the value, else on the template line, at the exact line.
+//! `helm template` command), and kustomize overlays, built by the real `kubectl kustomize`,
+//! traced back: each finding in a rendered object must land on the values line that supplied
+//! the value, else on the template line; for an overlay, on the source manifest's key or the
+//! `images:` entry that set the image — at the exact line.
 //!
-//! Fixture charts live in `fixtures/helm/<case>/`; every file marks its lines with
+//! Fixture charts live in `fixtures/helm/<case>/`, overlays in `fixtures/kustomize/<case>/`;
+//! every file marks its lines with
 //! `# expect: rule[, rule...]` (values files, templates, `Chart.yaml`), and a case's `args`
 //! file holds extra arguments. The scan-wide policy rules (`image-signature-unverified`,
 //! `registry-policy-missing`) fire on every workload and have fixtures of their own; they are
@@ -361,4 +364,45 @@ fn fingerprints_of_rendered_findings_are_stable() {
     let first = fingerprints();
     assert!(!first.is_empty());
     assert_eq!(first, fingerprints());
+}
+
+/// A base shared by two overlays is reported once, with both overlays related; an overlay's
+/// `newTag: latest` is reported at its `newTag` line.
+#[test]
+fn overlays_report_at_the_source_key_or_the_images_entry() {
+    if !have_tool(
+        "kubectl",
+        "overlays_report_at_the_source_key_or_the_images_entry",
+    ) {
+        return;
+    }
+    let dir = root().join("fixtures/kustomize/shared-base");
+    let (report, out) = scan_case(&dir, &[]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(reported(&report), marked(&dir));
+    let digest = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| {
+            f["rule"] == "image-registry-public"
+                && f["path"] == "fixtures/kustomize/shared-base/base/deployment.yaml"
+        })
+        .expect("the base image's finding");
+    let overlays: BTreeSet<&str> = digest["related"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        overlays,
+        BTreeSet::from([
+            "fixtures/kustomize/shared-base/overlays/prod/kustomization.yaml",
+            "fixtures/kustomize/shared-base/overlays/staging/kustomization.yaml",
+        ])
+    );
+    // Without building, the base and the entry are still checked as written.
+    let (quiet, _) = scan_case(&dir, &["--no-kustomize"]);
+    assert_eq!(reported(&quiet), marked(&dir));
 }

@@ -1,0 +1,508 @@
+//! Tracing findings out of rendered streams to the files a user edits.
+//!
+//! A rendered stream (`helm template` output, a kustomize build) exists only in memory, and a
+//! SARIF location must be a file in the repository. So every finding in a rendered object is
+//! moved: for Helm to the values or template line that made it ([`crate::helm::locate`]); for
+//! kustomize to the key in the source manifest the object came from (its
+//! `config.kubernetes.io/origin`), or to the `images:` entry when a transformer set the image.
+//! Findings in committed `helm template` output stay where they are, with the chart lines as
+//! related places. Last, one rule's findings at one place are merged into one.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::finding::{self, Finding};
+use crate::helm::locate::{Target, Traced};
+use crate::rules::ImagePart;
+use crate::source::Span;
+use crate::uses::Site;
+use crate::walk::FileKind;
+use crate::{ScanOptions, ScanReport, ScannedFile, helm, k8s, kustomize, uses, yaml};
+
+/// A rendered stream of the scan and what made it.
+pub(crate) enum Made<'a> {
+    Helm(&'a helm::RenderedStream),
+    Kustomize {
+        rendered: &'a kustomize::Rendered,
+        root: &'a kustomize::Kustomization,
+    },
+}
+
+/// Move every finding in a rendered stream to the chart line that made it (values, template),
+/// and give findings in committed `helm template` output the chart lines as related places.
+pub(crate) fn trace_rendered(
+    report: &mut ScanReport,
+    rendered: &[(usize, Made<'_>)],
+    prerendered: &[usize],
+    charts: &helm::Charts,
+    options: &ScanOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if rendered.is_empty() && (prerendered.is_empty() || charts.list.is_empty()) {
+        return;
+    }
+    let mut tracer = helm::locate::Tracer::new(charts, &options.helm.values);
+    let mut overlays = KustomizeTracer::default();
+    let mut files: HashMap<PathBuf, usize> = report
+        .files
+        .iter()
+        .enumerate()
+        .filter_map(|(id, f)| Some((kustomize::absolute(f.disk.as_ref()?), id)))
+        .collect();
+    let texts: Vec<(usize, String, Option<usize>, String)> = rendered
+        .iter()
+        .filter_map(|(id, made)| match made {
+            Made::Helm(s) => Some((*id, s.text.clone(), s.chart, s.display.clone())),
+            Made::Kustomize { .. } => None,
+        })
+        .chain(prerendered.iter().filter_map(|&id| {
+            let file = &report.files[id];
+            let text = match &file.text {
+                Some(text) => text.clone(),
+                None => std::fs::read_to_string(file.disk.as_ref()?).ok()?,
+            };
+            Some((id, text, None, file.path.clone()))
+        }))
+        .collect();
+    let streams: HashMap<usize, helm::locate::Stream<'_>> = texts
+        .iter()
+        .map(|(id, text, chart, display)| (*id, helm::locate::Stream::new(text, *chart, display)))
+        .collect();
+    let is_virtual = |id: usize| rendered.iter().any(|(r, _)| *r == id);
+    let overlay_of = |id: usize| {
+        rendered.iter().find_map(|(r, made)| match made {
+            Made::Kustomize { rendered, root } if *r == id => Some((*rendered, *root)),
+            _ => None,
+        })
+    };
+    let mut used_values_images: HashSet<(PathBuf, Span)> = HashSet::new();
+    let mut untraced = 0;
+    let mut findings = std::mem::take(&mut report.findings);
+    for finding in &mut findings {
+        let file = finding.location.file;
+        if let Some((made, root)) = overlay_of(file) {
+            let text = report.files[file].text.clone().unwrap_or_default();
+            match overlays.trace(&text, made, root, finding.location.span, finding.rule.part) {
+                Some(traced) => {
+                    move_to(finding, traced, &mut report.files, &mut files);
+                }
+                None => untraced += 1,
+            }
+        } else if let Some(stream) = streams.get(&file) {
+            match tracer.trace(stream, finding.location.span, finding.rule.part) {
+                Some(traced) if is_virtual(file) => {
+                    if let Some((path, block)) = &traced.values_image {
+                        used_values_images.insert((kustomize::absolute(path), *block));
+                    }
+                    move_to(finding, traced, &mut report.files, &mut files);
+                }
+                Some(traced) => {
+                    // Committed output: the finding stays; the chart lines explain it.
+                    let id = file_id(&mut report.files, &mut files, &traced.primary);
+                    finding.related.push(finding::Related {
+                        location: finding::Location {
+                            file: id,
+                            span: traced.primary.span,
+                        },
+                        message: "the chart line that renders this".into(),
+                    });
+                }
+                None if is_virtual(file) => untraced += 1,
+                None => {}
+            }
+        }
+        for related in &mut finding.related {
+            let at = related.location;
+            if !is_virtual(at.file) {
+                continue;
+            }
+            let traced = match (overlay_of(at.file), streams.get(&at.file)) {
+                (Some((made, root)), _) => {
+                    let text = report.files[at.file].text.clone().unwrap_or_default();
+                    overlays.trace(&text, made, root, at.span, ImagePart::Reference)
+                }
+                (None, Some(stream)) => tracer.trace(stream, at.span, ImagePart::Reference),
+                (None, None) => None,
+            };
+            if let Some(traced) = traced {
+                related.location = finding::Location {
+                    file: file_id(&mut report.files, &mut files, &traced.primary),
+                    span: traced.primary.span,
+                };
+            }
+        }
+    }
+    // An image in values that a render used is judged as rendered: the render knows the
+    // registry and tag the template adds.
+    findings.retain(|finding| {
+        let Some(image) = finding.subject.image() else {
+            return true;
+        };
+        let Site::HelmValues(values) = &image.site else {
+            return true;
+        };
+        let Some(disk) = report.files[image.file]
+            .disk
+            .as_deref()
+            .map(kustomize::absolute)
+        else {
+            return true;
+        };
+        let identity = values.block.unwrap_or(image.span);
+        !used_values_images.contains(&(disk, identity))
+    });
+    report.findings = findings;
+    if untraced > 0 {
+        let names: Vec<&str> = rendered
+            .iter()
+            .map(|(id, _)| report.files[*id].path.as_str())
+            .collect();
+        diagnostics.push(Diagnostic::new(
+            Severity::Warning,
+            names.join(", "),
+            format!(
+                "{untraced} finding(s) in rendered output could not be traced to a chart in the \
+                 scanned paths (no `# Source:` comment, or a chart name not found); they are \
+                 reported at their line in the rendered output"
+            ),
+        ));
+    }
+}
+
+/// The id of the file at `target`, adding it to the report's files when it is new (its text
+/// is read later, with the other files findings point into).
+pub(crate) fn file_id(
+    files: &mut Vec<ScannedFile>,
+    ids: &mut HashMap<PathBuf, usize>,
+    target: &Target,
+) -> usize {
+    // Paths are compared absolute: a chart or overlay names files its own way.
+    *ids.entry(kustomize::absolute(&target.path))
+        .or_insert_with(|| {
+            files.push(ScannedFile {
+                path: target.display.clone(),
+                disk: Some(target.path.clone()),
+                kind: FileKind::Manifest,
+                text: None,
+                lines: None,
+                redactions: Vec::new(),
+            });
+            files.len() - 1
+        })
+}
+
+/// Findings of one rule at one place are one finding: a values line used by several rendered
+/// objects, or a problem found in values and again after rendering. The first keeps the
+/// others' related places. `findings` must be sorted.
+pub(crate) fn merge_duplicates(findings: &mut Vec<Finding>) {
+    let mut merged: Vec<Finding> = Vec::with_capacity(findings.len());
+    for finding in findings.drain(..) {
+        match merged.last_mut() {
+            Some(last) if last.rule.id == finding.rule.id && last.location == finding.location => {
+                for related in finding.related {
+                    let known = related.location == last.location
+                        || last.related.iter().any(|r| r.location == related.location);
+                    if !known {
+                        last.related.push(related);
+                    }
+                }
+                last.redact.extend(finding.redact);
+            }
+            _ => merged.push(finding),
+        }
+    }
+    *findings = merged;
+}
+
+/// Move `finding` to where `traced` says it was made, keeping its other related places.
+fn move_to(
+    finding: &mut Finding,
+    traced: Traced,
+    files: &mut Vec<ScannedFile>,
+    ids: &mut HashMap<PathBuf, usize>,
+) {
+    let id = file_id(files, ids, &traced.primary);
+    finding.location = finding::Location {
+        file: id,
+        span: traced.primary.span,
+    };
+    finding.origin = Some(traced.origin.clone());
+    let secret = !finding.redact.is_empty();
+    finding.redact.clear();
+    if let Some(value) = traced.value.as_ref().filter(|_| secret)
+        && value.path == traced.primary.path
+    {
+        finding.redact.push(value.span);
+    }
+    if let Some(note) = &traced.note {
+        finding.message.push_str(&format!(" ({note})"));
+    }
+    let mut related = Vec::new();
+    for (target, message) in &traced.related {
+        let id = file_id(files, ids, target);
+        related.push(finding::Related {
+            location: finding::Location {
+                file: id,
+                span: target.span,
+            },
+            message: message.clone(),
+        });
+    }
+    related.append(&mut finding.related);
+    finding.related = related;
+}
+
+/// Traces places in kustomize builds to their source files; caches what it reads.
+#[derive(Default)]
+struct KustomizeTracer {
+    /// Parsed source files by absolute path.
+    sources: HashMap<PathBuf, Option<(String, Vec<yaml::Node>)>>,
+}
+
+impl KustomizeTracer {
+    fn trace(
+        &mut self,
+        text: &str,
+        rendered: &kustomize::Rendered,
+        root: &kustomize::Kustomization,
+        span: Span,
+        part: ImagePart,
+    ) -> Option<Traced> {
+        let chunk = yaml::split::split_documents(text)
+            .into_iter()
+            .map(|c| c.span)
+            .find(|c| c.start <= span.start && span.start < c.end.max(c.start + 1))?;
+        let document = text.get(chunk.range())?;
+        let object = yaml::documents(document, yaml::Limits::default())
+            .next()
+            .and_then(|d| d.root.ok().flatten())?;
+        let origin = kustomize::origin(&object, rendered)?;
+        let local = Span::new(span.start - chunk.start, span.end - chunk.start);
+        let at = helm::locate::key_path_at(&object, local)?;
+        let kind = object.get("kind").and_then(yaml::Node::as_str)?.to_string();
+        let name = object
+            .path(&["metadata", "name"])
+            .and_then(yaml::Node::as_str)
+            .unwrap_or("")
+            .to_string();
+        let overlay = Target {
+            display: display_of(&root.file),
+            path: root.file.clone(),
+            span: Span::default(),
+        };
+        let rendered_by = (
+            overlay,
+            format!("rendered by the overlay in `{}`", display_of(&root.dir)),
+        );
+        // A transformer set the image: the `images:` entry is the line to change.
+        if at.path.ends_with(".image") {
+            let written = self.source_value(&origin.path, &kind, &name, &at.path);
+            let changed = written
+                .as_ref()
+                .is_some_and(|(w, _)| Some(w) != at.value.as_ref());
+            if changed
+                && let Some(target) =
+                    image_entry(&origin.image_transformers, written.as_ref(), part)
+            {
+                return Some(Traced {
+                    primary: target,
+                    related: vec![rendered_by],
+                    note: None,
+                    value: None,
+                    values_image: None,
+                    origin: format!("{}|{}", display_of(&origin.path), at.path),
+                });
+            }
+        }
+        let span = self.source_span(&origin.path, &kind, &name, &at.path, at.at_key)?;
+        Some(Traced {
+            primary: Target {
+                display: display_of(&origin.path),
+                path: origin.path.clone(),
+                span,
+            },
+            related: vec![rendered_by],
+            note: None,
+            value: None,
+            values_image: None,
+            origin: format!("{}|{kind}/{name}|{}", display_of(&origin.path), at.path),
+        })
+    }
+
+    fn source(&mut self, path: &PathBuf) -> Option<&(String, Vec<yaml::Node>)> {
+        self.sources
+            .entry(path.clone())
+            .or_insert_with(|| {
+                let text = std::fs::read_to_string(path).ok()?;
+                let roots = yaml::documents(&text, yaml::Limits::default())
+                    .filter_map(|d| d.root.ok().flatten())
+                    .collect();
+                Some((text, roots))
+            })
+            .as_ref()
+    }
+
+    /// The source object's node at `key_path`, or the deepest node on the way.
+    fn source_node<'s>(
+        roots: &'s [yaml::Node],
+        kind: &str,
+        name: &str,
+        key_path: &str,
+    ) -> Option<(&'s yaml::Node, Option<&'s yaml::Node>)> {
+        let object = roots
+            .iter()
+            .flat_map(k8s::objects)
+            .filter(|o| o.kind == kind)
+            .max_by_key(|o| match o.name {
+                Some(n) if n == name => 3,
+                Some(n) if !n.is_empty() && name.contains(n) => 2,
+                _ => 1,
+            })?;
+        let mut node = object.node;
+        let mut key = None;
+        for segment in split_key_path(key_path) {
+            let (field, selector) = match segment.split_once('[') {
+                Some((field, rest)) => (field, Some(rest.trim_end_matches(']'))),
+                None => (segment, None),
+            };
+            let Some(next) = node.get(field) else { break };
+            key = node.key(field);
+            node = next;
+            if let Some(selector) = selector {
+                let items = node.items().unwrap_or_default();
+                let item = match selector.strip_prefix("name=") {
+                    Some(wanted) => items
+                        .iter()
+                        .find(|i| i.get("name").and_then(yaml::Node::as_str) == Some(wanted)),
+                    None => selector.parse::<usize>().ok().and_then(|i| items.get(i)),
+                };
+                let Some(item) = item else { break };
+                node = item;
+            }
+        }
+        Some((node, key))
+    }
+
+    fn source_span(
+        &mut self,
+        path: &PathBuf,
+        kind: &str,
+        name: &str,
+        key_path: &str,
+        at_key: bool,
+    ) -> Option<Span> {
+        let (_, roots) = self.source(path)?;
+        let (node, key) = Self::source_node(roots, kind, name, key_path)?;
+        let value_span = (!node.span.is_empty()).then_some(node.span);
+        Some(match (at_key, key, value_span) {
+            (true, Some(key), _) | (false, Some(key), None) => key.span,
+            (_, _, Some(span)) => span,
+            (_, None, None) => node.span,
+        })
+    }
+
+    /// The string the source file writes at `key_path`, and its span.
+    fn source_value(
+        &mut self,
+        path: &PathBuf,
+        kind: &str,
+        name: &str,
+        key_path: &str,
+    ) -> Option<(String, Span)> {
+        let (_, roots) = self.source(path)?;
+        let (node, _) = Self::source_node(roots, kind, name, key_path)?;
+        Some((node.as_str()?.to_string(), node.span))
+    }
+}
+
+/// The `images:` entry of the first transformer that rewrites `written` and sets `part`.
+fn image_entry(
+    transformers: &[PathBuf],
+    written: Option<&(String, Span)>,
+    part: ImagePart,
+) -> Option<Target> {
+    let (written, _) = written?;
+    let name = image_name(written);
+    transformers.iter().rev().find_map(|file| {
+        let text = std::fs::read_to_string(file).ok()?;
+        let root = yaml::documents(&text, yaml::Limits::default())
+            .next()
+            .and_then(|d| d.root.ok().flatten())?;
+        let mut entries = Vec::new();
+        uses::kustomize_images(0, &root, &mut entries);
+        entries.into_iter().find_map(|entry| {
+            let Site::KustomizeImage {
+                name: entry_name, ..
+            } = &entry.site
+            else {
+                return None;
+            };
+            (*entry_name == name && entry.site.decides(part)).then(|| Target {
+                path: file.clone(),
+                display: display_of(file),
+                span: entry.span_of(part),
+            })
+        })
+    })
+}
+
+/// An image reference without its tag and digest, as kustomize's `images[].name` matches it.
+fn image_name(reference: &str) -> String {
+    let without_digest = reference.split('@').next().unwrap_or(reference);
+    match without_digest.rsplit_once(':') {
+        Some((name, tag)) if !tag.contains('/') => name.to_string(),
+        _ => without_digest.to_string(),
+    }
+}
+
+/// `a.b[name=x.y].c` → `a`, `b[name=x.y]`, `c` (dots inside brackets do not split).
+fn split_key_path(path: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start = 0;
+    for (i, c) in path.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth = depth.saturating_sub(1),
+            '.' if depth == 0 => {
+                out.push(&path[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(&path[start..]);
+    out
+}
+
+/// A path as shown: relative to the working directory when it is under it.
+fn display_of(path: &std::path::Path) -> String {
+    let cwd = std::env::current_dir()
+        .map(|d| kustomize::absolute(&d))
+        .unwrap_or_default();
+    match path.strip_prefix(&cwd) {
+        Ok(relative) => crate::walk::display_path(relative),
+        Err(_) => crate::walk::display_path(path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_paths_split_outside_brackets() {
+        assert_eq!(
+            split_key_path("spec.containers[name=a.b].image"),
+            ["spec", "containers[name=a.b]", "image"]
+        );
+    }
+
+    #[test]
+    fn image_names_drop_tags_and_digests() {
+        assert_eq!(image_name("nginx:1.27"), "nginx");
+        assert_eq!(image_name("localhost:5000/app"), "localhost:5000/app");
+        assert_eq!(image_name("ghcr.io/a/b:1@sha256:00"), "ghcr.io/a/b");
+    }
+}
