@@ -79,7 +79,8 @@ pub(crate) fn trace_rendered(
     let mut used_values_images: HashSet<(PathBuf, Span)> = HashSet::new();
     let mut untraced = 0;
     let mut findings = std::mem::take(&mut report.findings);
-    for finding in &mut findings {
+    let mut generated = HashSet::new();
+    for (index, finding) in findings.iter_mut().enumerate() {
         let file = finding.location.file;
         if let Some((made, root)) = overlay_of(file) {
             let text = report.files[file].text.clone().unwrap_or_default();
@@ -91,6 +92,10 @@ pub(crate) fn trace_rendered(
             }
         } else if let Some(stream) = streams.get(&file) {
             match tracer.trace(stream, finding.location.span, finding.rule.part) {
+                Some(traced) if traced.generated && !finding.redact.is_empty() => {
+                    // A secret the template generates at install time is not committed.
+                    generated.insert(index);
+                }
                 Some(traced) if is_virtual(file) => {
                     if let Some((path, block)) = &traced.values_image {
                         used_values_images.insert((kustomize::absolute(path), *block));
@@ -133,6 +138,11 @@ pub(crate) fn trace_rendered(
             }
         }
     }
+    let mut index = 0;
+    findings.retain(|_| {
+        index += 1;
+        !generated.contains(&(index - 1))
+    });
     // An image in values that a render used is judged as rendered: the render knows the
     // registry and tag the template adds.
     findings.retain(|finding| {
@@ -312,6 +322,7 @@ impl KustomizeTracer {
                     value: None,
                     values_image: None,
                     origin: format!("{}|{}", display_of(&origin.path), at.path),
+                    generated: false,
                 });
             }
         }
@@ -327,6 +338,7 @@ impl KustomizeTracer {
             value: None,
             values_image: None,
             origin: format!("{}|{kind}/{name}|{}", display_of(&origin.path), at.path),
+            generated: false,
         })
     }
 

@@ -250,6 +250,11 @@ pub fn object_images(
         let Some(node) = container.image().filter(|n| !n.is_null()) else {
             continue;
         };
+        // NOTE: `image: auto` is Istio's placeholder for a gateway or sidecar image its
+        // injector fills in at admission; there is no reference to judge.
+        if node.as_str() == Some("auto") {
+            continue;
+        }
         let (text, reference) = match &node.value {
             Value::String(text) => (
                 text.clone(),

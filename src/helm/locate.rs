@@ -45,6 +45,9 @@ pub struct Traced {
     pub values_image: Option<(PathBuf, Span)>,
     /// A line-independent name of the rendered place: template, document, key path.
     pub origin: String,
+    /// The value is computed by the template (`genCA`, `randAlphaNum`, a lookup) from nothing
+    /// committed: a secret made this way is not in the repository.
+    pub generated: bool,
 }
 
 /// A rendered stream's documents, parsed on demand.
@@ -183,6 +186,7 @@ impl<'a> Tracer<'a> {
                 value: None,
                 values_image: None,
                 origin: String::new(),
+                generated: false,
             };
         };
         let template_target = |span: Span| Target {
@@ -209,6 +213,7 @@ impl<'a> Tracer<'a> {
                 value: None,
                 values_image: None,
                 origin: String::new(),
+                generated: false,
             };
         };
         let value_span = entry.value;
@@ -224,7 +229,7 @@ impl<'a> Tracer<'a> {
         } else if is_image {
             self.image_values(chart, owner, &expression, rendered.unwrap_or(""), part)
         } else {
-            self.scalar_values(chart, owner, &expression)
+            self.scalar_values(chart, owner, &expression, rendered)
         };
         match from_values {
             Some((primary, values_image)) => Traced {
@@ -237,6 +242,7 @@ impl<'a> Tracer<'a> {
                 note: None,
                 values_image,
                 origin: String::new(),
+                generated: false,
             },
             None => Traced {
                 value: literal.then(|| line_target.clone()),
@@ -245,6 +251,7 @@ impl<'a> Tracer<'a> {
                 note: None,
                 values_image: None,
                 origin: String::new(),
+                generated: !literal && !is_image && expression.contains("{{"),
             },
         }
     }
@@ -262,7 +269,7 @@ impl<'a> Tracer<'a> {
         let refs = template::values_refs(expression);
         let mut leaves = Vec::new();
         for reference in &refs {
-            let Some((file, node_span, is_map)) = self.resolve(&sources, reference) else {
+            let Some((file, node_span, is_map, _)) = self.resolve(&sources, reference) else {
                 continue;
             };
             // A map or a key of one: the values image whose block it is.
@@ -352,10 +359,19 @@ impl<'a> Tracer<'a> {
             ImagePart::Registry => named(&["registry", "hub", "repo", "image"])
                 .map_or((first.0, first.2), |(file, _, span)| (*file, *span)),
             ImagePart::Digest | ImagePart::Reference => {
-                let same_file = leaves.iter().filter(|(f, _, _)| *f == first.0);
-                let start = same_file.clone().map(|(_, _, s)| s.start).min();
-                let end = same_file.map(|(_, _, s)| s.end).max();
-                (first.0, Span::new(start.unwrap_or(0), end.unwrap_or(0)))
+                // Leaves of one map (`image.name`, `image.version`) together; leaves from all
+                // over the file (a shared `images.repository`, a service's `name`) would make
+                // a span of unrelated lines, so then the first alone.
+                let parent = &first.1[..first.1.len().saturating_sub(1)];
+                let siblings = leaves.iter().filter(|(f, path, _)| {
+                    *f == first.0 && path[..path.len().saturating_sub(1)] == *parent
+                });
+                let start = siblings.clone().map(|(_, _, s)| s.start).min();
+                let end = siblings.map(|(_, _, s)| s.end).max();
+                (
+                    first.0,
+                    Span::new(start.unwrap_or(first.2.start), end.unwrap_or(first.2.end)),
+                )
             }
         };
         Target {
@@ -366,19 +382,26 @@ impl<'a> Tracer<'a> {
     }
 
     /// The values leaf a non-image template value reads (`password: {{ .Values.auth.password
-    /// | b64enc }}`).
+    /// | b64enc }}`): one whose text is in the rendered value, as it is or base64-encoded. A
+    /// reference whose text is not there (a file name, a switch) did not supply the value.
     fn scalar_values(
         &mut self,
         chart: usize,
         owner: usize,
         expression: &str,
+        rendered: Option<&str>,
     ) -> Option<(Target, Option<(PathBuf, Span)>)> {
         let sources = self.sources(chart, owner);
         template::values_refs(expression)
             .iter()
             .find_map(|reference| {
-                let (file, span, is_map) = self.resolve(&sources, reference)?;
-                (!is_map).then(|| Target {
+                let (file, span, is_map, value) = self.resolve(&sources, reference)?;
+                let supplied = match (value, rendered) {
+                    (Some(value), Some(rendered)) => supplies(&value, rendered),
+                    (_, None) => true,
+                    (None, Some(_)) => false,
+                };
+                (!is_map && supplied).then(|| Target {
                     path: self.values[file].path.clone(),
                     display: self.values[file].display.clone(),
                     span,
@@ -404,7 +427,7 @@ impl<'a> Tracer<'a> {
         &self,
         sources: &[ValuesSource],
         reference: &[String],
-    ) -> Option<(usize, Span, bool)> {
+    ) -> Option<(usize, Span, bool, Option<String>)> {
         let global = reference.first().is_some_and(|k| k == "global");
         sources.iter().find_map(|source| {
             let root = self.values[source.file].root.as_ref()?;
@@ -415,7 +438,14 @@ impl<'a> Tracer<'a> {
                 return None;
             }
             let empty = node.as_str().is_some_and(|s| s.trim().is_empty());
-            (!empty).then_some((source.file, node.span, matches!(node.value, Value::Map(_))))
+            (!empty).then(|| {
+                (
+                    source.file,
+                    node.span,
+                    matches!(node.value, Value::Map(_)),
+                    node.as_str().map(str::to_string),
+                )
+            })
         })
     }
 
@@ -507,6 +537,18 @@ impl<'a> Tracer<'a> {
             })
             .as_ref()
     }
+}
+
+/// Whether a values leaf's text is what a template rendered: in it as written, or as the
+/// base64 it decodes from (`b64enc` into a Secret's `data`).
+fn supplies(value: &str, rendered: &str) -> bool {
+    let value = value.trim();
+    if value.is_empty() {
+        return false;
+    }
+    rendered.contains(value)
+        || crate::secrets::decode_base64(rendered.trim_matches('"'))
+            .is_some_and(|decoded| String::from_utf8_lossy(&decoded).contains(value))
 }
 
 /// Whether a values image is the rendered image: same repository (the rendered one may have a
