@@ -307,7 +307,13 @@ fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Di
         })
     })?;
     if !output.success {
-        let quoted = process::first_lines(&output.stderr, 3);
+        // Helm's deprecation warnings come first; the error is what matters.
+        let errors: Vec<u8> = String::from_utf8_lossy(&output.stderr)
+            .lines()
+            .filter(|line| !line.contains("Warning:"))
+            .flat_map(|line| line.bytes().chain([b'\n']))
+            .collect();
+        let quoted = process::first_lines(&errors, 4);
         let quoted = if quoted.is_empty() {
             format!("exit code {}", output.code.unwrap_or(-1))
         } else {
@@ -362,7 +368,7 @@ pub fn is_rendered(text: &str) -> bool {
     text.starts_with("# Source: ") || text.contains("\n# Source: ")
 }
 
-/// The value of a values-file leaf at `path`, when it is a non-empty scalar.
+/// The node at `path` (mapping keys) under `root`.
 pub fn leaf<'a>(root: &'a Node, path: &[String]) -> Option<&'a Node> {
     path.iter().try_fold(root, |node, key| node.get(key))
 }
