@@ -373,7 +373,7 @@ impl KustomizeTracer {
             })?;
         let mut node = object.node;
         let mut key = None;
-        for segment in split_key_path(key_path) {
+        for (_, segment) in helm::template::split_key_path(key_path) {
             let (field, selector) = match segment.split_once('[') {
                 Some((field, rest)) => (field, Some(rest.trim_end_matches(']'))),
                 None => (segment, None),
@@ -468,26 +468,6 @@ fn image_name(reference: &str) -> String {
     }
 }
 
-/// `a.b[name=x.y].c` → `a`, `b[name=x.y]`, `c` (dots inside brackets do not split).
-fn split_key_path(path: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut depth = 0usize;
-    let mut start = 0;
-    for (i, c) in path.char_indices() {
-        match c {
-            '[' => depth += 1,
-            ']' => depth = depth.saturating_sub(1),
-            '.' if depth == 0 => {
-                out.push(&path[start..i]);
-                start = i + 1;
-            }
-            _ => {}
-        }
-    }
-    out.push(&path[start..]);
-    out
-}
-
 /// A path as shown: relative to the working directory when it is under it.
 fn display_of(path: &std::path::Path) -> String {
     let cwd = std::env::current_dir()
@@ -502,14 +482,6 @@ fn display_of(path: &std::path::Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn key_paths_split_outside_brackets() {
-        assert_eq!(
-            split_key_path("spec.containers[name=a.b].image"),
-            ["spec", "containers[name=a.b]", "image"]
-        );
-    }
 
     #[test]
     fn image_names_drop_tags_and_digests() {

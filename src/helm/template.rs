@@ -276,7 +276,7 @@ enum Selector<'a> {
 
 /// Split a key path at the dots that are not inside a `[...]` selector: (byte offset,
 /// segment) pairs.
-fn split_key_path(path: &str) -> Vec<(usize, &str)> {
+pub fn split_key_path(path: &str) -> Vec<(usize, &str)> {
     let mut parts = Vec::new();
     let mut depth = 0usize;
     let mut start = 0;
