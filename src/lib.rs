@@ -382,31 +382,18 @@ fn render_overlays(
         timeout: options.helm.timeout,
         max_output: options.helm.max_output,
     };
-    let next = AtomicUsize::new(0);
-    let results = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..worker_count(options.jobs, roots.len()) {
-            scope.spawn(|| {
-                while let Some(&i) = roots.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let root = &all[i];
-                    let boundary = boundaries
-                        .iter()
-                        .filter(|b| root.dir.starts_with(b))
-                        .min_by_key(|b| b.components().count())
-                        .cloned()
-                        .unwrap_or_else(|| root.dir.clone());
-                    let outcome = kustomize::render(&renderer, root, &all, &boundary, budget);
-                    if let Ok(mut results) = results.lock() {
-                        results.push((i, outcome));
-                    }
-                }
-            });
-        }
+    let outcomes = parallel_map(&roots, worker_count(options.jobs, roots.len()), |_, &i| {
+        let root = &all[i];
+        let boundary = boundaries
+            .iter()
+            .filter(|b| root.dir.starts_with(b))
+            .min_by_key(|b| b.components().count())
+            .cloned()
+            .unwrap_or_else(|| root.dir.clone());
+        kustomize::render(&renderer, root, &all, &boundary, budget)
     });
-    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    results.sort_by_key(|(i, _)| *i);
     let mut overlays = Vec::new();
-    for (i, outcome) in results {
+    for (&i, outcome) in roots.iter().zip(outcomes) {
         let input = found[i].0;
         match outcome {
             Ok(rendered) => overlays.push(Overlay {
@@ -536,21 +523,34 @@ fn worker_count(jobs: usize, work: usize) -> usize {
 
 /// Check every unit on worker threads; results come back in unit order.
 fn check_all(inputs: &[Unit<'_>], context: &Context<'_>) -> Vec<FileOutcome> {
-    let jobs = worker_count(context.options.jobs, inputs.len());
+    parallel_map(
+        inputs,
+        worker_count(context.options.jobs, inputs.len()),
+        |i, input| check_file(i, input, context),
+    )
+}
+
+/// `f(index, item)` for every item on `jobs` worker threads (each with a [`WORKER_STACK`]
+/// stack); results come back in item order. Items no worker took (no thread could be
+/// spawned) are done on this thread.
+pub(crate) fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    jobs: usize,
+    f: impl Fn(usize, &T) -> R + Sync,
+) -> Vec<R> {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<FileOutcome>>> =
-        Mutex::new((0..inputs.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
-        for _ in 0..jobs {
+        for _ in 0..jobs.clamp(1, items.len().max(1)) {
             let spawned = std::thread::Builder::new()
                 .stack_size(WORKER_STACK)
                 .spawn_scoped(scope, || {
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(input) = inputs.get(i) else { break };
-                        let outcome = check_file(i, input, context);
+                        let Some(item) = items.get(i) else { break };
+                        let result = f(i, item);
                         if let Ok(mut results) = results.lock() {
-                            results[i] = Some(outcome);
+                            results[i] = Some(result);
                         }
                     }
                 });
@@ -560,12 +560,11 @@ fn check_all(inputs: &[Unit<'_>], context: &Context<'_>) -> Vec<FileOutcome> {
         }
     });
     let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    // Inputs a worker could not take (no thread could be spawned) are checked here.
     results
         .into_iter()
-        .zip(inputs)
+        .zip(items)
         .enumerate()
-        .map(|(i, (outcome, input))| outcome.unwrap_or_else(|| check_file(i, input, context)))
+        .map(|(i, (result, item))| result.unwrap_or_else(|| f(i, item)))
         .collect()
 }
 

@@ -8,6 +8,7 @@
 //! Findings in committed `helm template` output stay where they are, with the chart lines as
 //! related places. Last, one rule's findings at one place are merged into one.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
@@ -50,17 +51,23 @@ pub(crate) fn trace_rendered(
         .enumerate()
         .filter_map(|(id, f)| Some((kustomize::absolute(f.disk.as_ref()?), id)))
         .collect();
-    let texts: Vec<(usize, String, Option<usize>, String)> = rendered
+    // Committed output is read from its file; the report's files change below.
+    let texts: Vec<(usize, Cow<'_, str>, Option<usize>, String)> = rendered
         .iter()
         .filter_map(|(id, made)| match made {
-            Made::Helm(s) => Some((*id, s.text.clone(), s.chart, s.display.clone())),
+            Made::Helm(s) => Some((
+                *id,
+                Cow::Borrowed(s.text.as_str()),
+                s.chart,
+                s.display.clone(),
+            )),
             Made::Kustomize { .. } => None,
         })
         .chain(prerendered.iter().filter_map(|&id| {
             let file = &report.files[id];
             let text = match &file.text {
-                Some(text) => text.clone(),
-                None => std::fs::read_to_string(file.disk.as_ref()?).ok()?,
+                Some(text) => Cow::Owned(text.clone()),
+                None => Cow::Owned(std::fs::read_to_string(file.disk.as_ref()?).ok()?),
             };
             Some((id, text, None, file.path.clone()))
         }))
@@ -83,8 +90,7 @@ pub(crate) fn trace_rendered(
     for (index, finding) in findings.iter_mut().enumerate() {
         let file = finding.location.file;
         if let Some((made, root)) = overlay_of(file) {
-            let text = report.files[file].text.clone().unwrap_or_default();
-            match overlays.trace(&text, made, root, finding.location.span, finding.rule.part) {
+            match overlays.trace(file, made, root, finding.location.span, finding.rule.part) {
                 Some(traced) => {
                     move_to(finding, traced, &mut report.files, &mut files);
                 }
@@ -124,8 +130,7 @@ pub(crate) fn trace_rendered(
             }
             let traced = match (overlay_of(at.file), streams.get(&at.file)) {
                 (Some((made, root)), _) => {
-                    let text = report.files[at.file].text.clone().unwrap_or_default();
-                    overlays.trace(&text, made, root, at.span, ImagePart::Reference)
+                    overlays.trace(at.file, made, root, at.span, ImagePart::Reference)
                 }
                 (None, Some(stream)) => tracer.trace(stream, at.span, ImagePart::Reference),
                 (None, None) => None,
@@ -268,20 +273,31 @@ fn move_to(
 struct KustomizeTracer {
     /// Parsed source files by absolute path.
     sources: HashMap<PathBuf, Option<(String, Vec<yaml::Node>)>>,
+    /// The document spans of each rendered stream, by the stream's file id.
+    chunks: HashMap<usize, Vec<Span>>,
 }
 
 impl KustomizeTracer {
+    /// Trace `span` of the build `rendered` (the scan's file `stream`).
     fn trace(
         &mut self,
-        text: &str,
+        stream: usize,
         rendered: &kustomize::Rendered,
         root: &kustomize::Kustomization,
         span: Span,
         part: ImagePart,
     ) -> Option<Traced> {
-        let chunk = yaml::split::split_documents(text)
-            .into_iter()
-            .map(|c| c.span)
+        let text = rendered.text.as_str();
+        let chunk = *self
+            .chunks
+            .entry(stream)
+            .or_insert_with(|| {
+                yaml::split::split_documents(text)
+                    .into_iter()
+                    .map(|c| c.span)
+                    .collect()
+            })
+            .iter()
             .find(|c| c.start <= span.start && span.start < c.end.max(c.start + 1))?;
         let document = text.get(chunk.range())?;
         let object = yaml::documents(document, yaml::Limits::default())

@@ -71,20 +71,8 @@ fn reported(report: &serde_json::Value) -> Marks {
         .collect()
 }
 
-fn args_of(dir: &Path) -> Vec<String> {
-    fs::read_to_string(dir.join("args"))
-        .map(|t| {
-            t.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(String::from)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn scan_case(dir: &Path, extra: &[&str]) -> (serde_json::Value, std::process::Output) {
-    let mut args = args_of(dir);
+    let mut args = common::args_file(dir);
     args.extend(extra.iter().map(|s| s.to_string()));
     args.extend(["--fail-on".into(), "never".into(), rel(dir)]);
     scan_json(&args)

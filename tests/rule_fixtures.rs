@@ -80,15 +80,7 @@ fn every_rule_fires_exactly_on_marked_lines() {
         let dir = entry.unwrap().path();
         let rule = dir.file_name().unwrap().to_string_lossy().to_string();
         let files = fixture_files(&dir);
-        let mut args: Vec<String> = fs::read_to_string(dir.join("args"))
-            .map(|t| {
-                t.lines()
-                    .map(str::trim)
-                    .filter(|l| !l.is_empty())
-                    .map(String::from)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let mut args = common::args_file(&dir);
         args.push("--fail-on".into());
         args.push("never".into());
         args.extend(files.iter().map(|f| rel(f)));

@@ -432,8 +432,7 @@ impl<'a> Tracer<'a> {
         sources.iter().find_map(|source| {
             let root = self.values[source.file].root.as_ref()?;
             let prefix: &[String] = if global { &[] } else { &source.prefix };
-            let node = super::leaf(root, prefix)?;
-            let node = super::leaf(node, reference)?;
+            let node = root.path(prefix)?.path(reference)?;
             if node.is_null() {
                 return None;
             }

@@ -15,15 +15,13 @@ pub mod values;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::process::{self, Budget, RunError};
 use crate::source::Span;
 use crate::walk::ChartDir;
-use crate::yaml::{self, Node};
+use crate::yaml;
 
 /// A chart directory and what the rest of the scan needs to know about it.
 #[derive(Debug, Clone)]
@@ -241,24 +239,11 @@ pub fn render_all(
             }
         },
     };
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, Result<String, Diagnostic>)>> = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, wanted.len()) {
-            scope.spawn(|| {
-                while let Some(&chart) = wanted.get(next.fetch_add(1, Ordering::Relaxed)) {
-                    let outcome = render(&bin, &charts.list[chart], options);
-                    if let Ok(mut results) = results.lock() {
-                        results.push((chart, outcome));
-                    }
-                }
-            });
-        }
+    let outcomes = crate::parallel_map(&wanted, jobs, |_, &chart| {
+        render(&bin, &charts.list[chart], options)
     });
-    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    results.sort_by_key(|(chart, _)| *chart);
     let mut streams = Vec::new();
-    for (chart, outcome) in results {
+    for (&chart, outcome) in wanted.iter().zip(outcomes) {
         match outcome {
             Ok(text) => streams.push(RenderedStream {
                 chart: Some(chart),
@@ -366,11 +351,6 @@ pub fn source_comment(document: &str) -> Option<&str> {
 /// Whether `text` looks like `helm template` output: a document opened by a `# Source:` line.
 pub fn is_rendered(text: &str) -> bool {
     text.starts_with("# Source: ") || text.contains("\n# Source: ")
-}
-
-/// The node at `path` (mapping keys) under `root`.
-pub fn leaf<'a>(root: &'a Node, path: &[String]) -> Option<&'a Node> {
-    path.iter().try_fold(root, |node, key| node.get(key))
 }
 
 #[cfg(test)]

@@ -246,14 +246,10 @@ fn string_use(file: usize, value: &Node, key_path: &str) -> Option<ImageUse> {
     })
 }
 
-/// Whether a reference starts with a registry host (`ghcr.io/x`, `localhost:5000/x`).
+/// Whether a reference names its registry (`ghcr.io/x`, `localhost:5000/x`), by the
+/// reference grammar's own rule.
 fn has_domain(reference: &str) -> bool {
-    // The Docker rule: the first component is a host when it has a `.` or a `:` or is
-    // `localhost`.
-    reference.split_once('/').is_some_and(|(first, _)| {
-        (first.contains(['.', ':']) || first == "localhost")
-            && crate::image_ref::is_domain_component(first)
-    })
+    ImageRef::parse(reference).is_ok_and(|r| !r.registry_implied)
 }
 
 #[cfg(test)]

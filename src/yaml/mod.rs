@@ -74,8 +74,9 @@ impl Node {
     }
 
     /// The node at a dotted path of mapping keys.
-    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
-        keys.iter().try_fold(self, |node, key| node.get(key))
+    pub fn path<K: AsRef<str>>(&self, keys: &[K]) -> Option<&Node> {
+        keys.iter()
+            .try_fold(self, |node, key| node.get(key.as_ref()))
     }
 
     /// The key node of `key` in a mapping: findings about a value that must not be shown (a

@@ -71,3 +71,16 @@ pub fn have_tool(tool: &str, test: &str) -> bool {
     }
     found
 }
+
+/// A fixture folder's `args` file: extra command-line arguments, one per line.
+pub fn args_file(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("args"))
+        .map(|t| {
+            t.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
