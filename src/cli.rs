@@ -12,8 +12,9 @@ use crate::report::Format;
 #[derive(Debug, Parser)]
 #[command(name = "imagegate", version, about, long_about = None)]
 pub struct Cli {
+    /// Without a command, `imagegate` runs as the GitHub action when `GITHUB_ACTIONS=true`.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -22,6 +23,10 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// List the rules: id, default level and summary.
     Rules(RulesArgs),
+    /// Run as the GitHub action: settings from the `INPUT_*` variables, the scan of
+    /// `GITHUB_WORKSPACE` written as SARIF, step outputs, job summary, annotations and the
+    /// sticky pull-request comment.
+    Github,
 }
 
 #[derive(Debug, Args)]

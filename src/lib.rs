@@ -10,6 +10,7 @@
 //!
 //! [`scan`] runs the first five stages over a set of paths; [`report`] writes the result.
 
+pub mod action;
 pub mod admission;
 pub mod cli;
 pub mod diagnostic;

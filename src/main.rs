@@ -23,8 +23,17 @@ fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        Command::Scan(args) => run_scan(*args),
-        Command::Rules(args) => list_rules(&args).map(|()| 0),
+        Some(Command::Scan(args)) => run_scan(*args),
+        Some(Command::Rules(args)) => list_rules(&args).map(|()| 0),
+        Some(Command::Github) => return ExitCode::from(imagegate::action::run()),
+        None if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") => {
+            return ExitCode::from(imagegate::action::run());
+        }
+        None => {
+            use clap::CommandFactory;
+            let _ = Cli::command().print_help();
+            return ExitCode::from(2);
+        }
     };
     match outcome {
         Ok(code) => ExitCode::from(code),
@@ -86,7 +95,16 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
         match args.format {
             Format::Text => report::text::write(&report, report::text::Style { color }, out)?,
             Format::Json => report::json::write(&report, out)?,
-            Format::Sarif => report::sarif::write(&report, "imagegate", out)?,
+            Format::Sarif => report::sarif::write(&report, "imagegate", None, out)?,
+            Format::Markdown => {
+                let options = report::markdown::Options {
+                    fail_on: args.fail_on,
+                    ..Default::default()
+                };
+                let paths = report::RepoPaths::new(None);
+                out.write_all(report::markdown::render(&report, &paths, &options).as_bytes())?
+            }
+            Format::Github => report::github::write(&report, &report::RepoPaths::new(None), out)?,
         }
         out.flush()
     };

@@ -7,7 +7,7 @@
 //! GitHub). Files that could not be checked are `toolExecutionNotifications`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::Path;
 
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
@@ -17,7 +17,7 @@ use serde_sarif::sarif::{
     Tool, ToolComponent,
 };
 
-use super::{VERSION, fingerprint};
+use super::{RepoPaths, VERSION, fingerprint};
 use crate::ScanReport;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::finding::{Finding, Level, Subject};
@@ -33,11 +33,13 @@ const INFORMATION_URI: &str = "https://github.com/imagegate/imagegate";
 pub const MAX_RESULTS: usize = 25_000;
 
 /// Write the report as a SARIF log. `category` is the `automationDetails.id` prefix
-/// (`imagegate` gives `imagegate/`). At most [`MAX_RESULTS`] results are written (the most
-/// severe first); a notification says how many were left out.
+/// (`imagegate` gives `imagegate/`); `root` is the repository root URIs are relative to
+/// (default: the git repository around the working directory). At most [`MAX_RESULTS`]
+/// results are written (the most severe first); a notification says how many were left out.
 pub fn write(
     report: &ScanReport,
     category: &str,
+    root: Option<&Path>,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let rules: Vec<&'static RuleMeta> = rules::ALL.iter().map(|r| r.meta()).collect();
@@ -49,7 +51,7 @@ pub fn write(
         chosen.truncate(MAX_RESULTS);
         chosen.sort_unstable();
     }
-    let mut uris = Uris::new();
+    let mut uris = Uris::new(root);
     let results: Vec<SarifResult> = chosen
         .into_iter()
         .map(|i| result(report, &report.findings[i], &rules, &mut uris))
@@ -317,61 +319,37 @@ fn result_properties(f: &Finding) -> BTreeMap<String, Value> {
     props
 }
 
-/// Artifact locations relative to `%SRCROOT%`: the root of the git repository the scan was run
-/// in (the nearest ancestor of the working directory holding `.git`), or the working directory.
+/// Artifact locations, one per path, from the repository-relative paths of [`RepoPaths`].
 struct Uris {
-    cwd: Option<PathBuf>,
-    root: Option<PathBuf>,
+    paths: RepoPaths,
     cache: HashMap<String, ArtifactLocation>,
 }
 
 impl Uris {
-    fn new() -> Self {
-        let cwd = std::env::current_dir().and_then(|d| d.canonicalize()).ok();
-        let root = cwd.as_ref().map(|cwd| {
-            cwd.ancestors()
-                .find(|dir| dir.join(".git").exists())
-                .unwrap_or(cwd)
-                .to_path_buf()
-        });
+    fn new(root: Option<&Path>) -> Self {
         Uris {
-            cwd,
-            root,
+            paths: RepoPaths::new(root),
             cache: HashMap::new(),
         }
     }
 
-    /// The location of `path` as reports show it (relative to the working directory, or
-    /// absolute): `$PWD/k8s/a.yaml` and `../k8s/a.yaml` both become `k8s/a.yaml` when that is
-    /// where they are in the repository. Only a file outside it gets an absolute `file:` URI,
-    /// which GitHub cannot place.
+    /// The location of `path`: a `%SRCROOT%`-relative URI when it is in the repository, else
+    /// an absolute `file:` URI, which GitHub cannot place.
     fn location(&mut self, path: &str) -> ArtifactLocation {
         if let Some(known) = self.cache.get(path) {
             return known.clone();
         }
-        let full = match &self.cwd {
-            Some(cwd) => cwd.join(path),
-            None => PathBuf::from(path),
-        };
-        let full = full.canonicalize().unwrap_or(full);
-        let location = match self
-            .root
-            .as_ref()
-            .and_then(|root| full.strip_prefix(root).ok())
-        {
-            Some(relative) => ArtifactLocation::builder()
-                .uri(percent_encode(&crate::walk::display_path(relative)))
+        let location = match self.paths.relative(path) {
+            Ok(relative) => ArtifactLocation::builder()
+                .uri(percent_encode(&relative))
                 .uri_base_id("%SRCROOT%")
                 .build(),
-            None => {
-                let absolute = crate::walk::display_path(&full);
-                ArtifactLocation::builder()
-                    .uri(format!(
-                        "file:///{}",
-                        percent_encode(absolute.trim_start_matches('/'))
-                    ))
-                    .build()
-            }
+            Err(absolute) => ArtifactLocation::builder()
+                .uri(format!(
+                    "file:///{}",
+                    percent_encode(absolute.trim_start_matches('/'))
+                ))
+                .build(),
         };
         self.cache.insert(path.to_string(), location.clone());
         location

@@ -1,0 +1,284 @@
+//! The action's inputs, read from the environment exactly as the runner names them: `INPUT_`
+//! and the input id upper-cased with hyphens kept (`fail-on` → `INPUT_FAIL-ON`). An empty
+//! value means unset (the runner cannot tell the two apart).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::policy::FailOn;
+
+/// Every input of `action.yml`, in its order (a test keeps the two, and the README, in step).
+pub const INPUTS: &[&str] = &[
+    "paths",
+    "config",
+    "fail-on",
+    "sarif-file",
+    "comment",
+    "summary",
+    "annotations",
+    "allowed-registries",
+    "helm-values",
+    "namespace",
+    "category",
+    "github-token",
+];
+
+/// Every output of `action.yml`, in its order.
+pub const OUTPUTS: &[&str] = &["sarif-file", "findings", "errors", "warnings", "notes"];
+
+/// When to post the sticky pull-request comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CommentMode {
+    /// Post or update it when there are findings; turn an earlier one into "all clear" when
+    /// they are gone; otherwise stay quiet.
+    OnFindings,
+    Always,
+    Never,
+}
+
+/// A token that never shows itself: not in `Debug`, not in `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Token {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+/// The inputs, checked.
+#[derive(Debug, Clone)]
+pub struct Inputs {
+    pub paths: Vec<PathBuf>,
+    pub config: Option<PathBuf>,
+    pub fail_on: FailOn,
+    pub sarif_file: PathBuf,
+    pub comment: CommentMode,
+    pub summary: bool,
+    pub annotations: bool,
+    pub allowed_registries: Vec<String>,
+    pub helm_values: Vec<PathBuf>,
+    pub namespace: String,
+    pub category: String,
+    pub github_token: Option<Token>,
+}
+
+/// A wrong input value: exit 2, with the input's name.
+#[derive(Debug, thiserror::Error)]
+#[error("input `{name}`: {problem}")]
+pub struct InputError {
+    pub name: &'static str,
+    pub problem: String,
+}
+
+/// The environment variable of input `name`.
+pub fn variable(name: &str) -> String {
+    format!("INPUT_{}", name.replace(' ', "_").to_ascii_uppercase())
+}
+
+impl Inputs {
+    /// Read and check every input from `env`.
+    pub fn read(env: &HashMap<String, String>) -> Result<Inputs, InputError> {
+        let get = |name: &'static str| -> Option<&str> {
+            debug_assert!(INPUTS.contains(&name), "undeclared input {name}");
+            env.get(&variable(name))
+                .map(|v| v.trim())
+                .filter(|v| !v.is_empty())
+        };
+        let fail = |name: &'static str, problem: String| InputError { name, problem };
+        let boolean = |name: &'static str, default: bool| match get(name) {
+            None => Ok(default),
+            // As `core.getBooleanInput` of the actions toolkit.
+            Some("true" | "True" | "TRUE") => Ok(true),
+            Some("false" | "False" | "FALSE") => Ok(false),
+            Some(other) => Err(fail(name, format!("`{other}` is not `true` or `false`"))),
+        };
+        let fail_on = match get("fail-on") {
+            None | Some("error") => FailOn::Error,
+            Some("warning") => FailOn::Warning,
+            Some("note") => FailOn::Note,
+            Some("never") => FailOn::Never,
+            Some(other) => {
+                return Err(fail(
+                    "fail-on",
+                    format!("`{other}` is not one of error, warning, note, never"),
+                ));
+            }
+        };
+        let comment = match get("comment") {
+            None | Some("on-findings") => CommentMode::OnFindings,
+            Some("always") => CommentMode::Always,
+            Some("never") => CommentMode::Never,
+            Some(other) => {
+                return Err(fail(
+                    "comment",
+                    format!("`{other}` is not one of on-findings, always, never"),
+                ));
+            }
+        };
+        let category = get("category").unwrap_or("imagegate").trim_end_matches('/');
+        if category.is_empty() || category.chars().any(char::is_control) {
+            return Err(fail(
+                "category",
+                "must be a name such as `imagegate` or `images/prod`".into(),
+            ));
+        }
+        let paths: Vec<PathBuf> = get("paths")
+            .map(list)
+            .unwrap_or_default()
+            .into_iter()
+            .map(PathBuf::from)
+            .collect();
+        Ok(Inputs {
+            paths: if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            },
+            config: get("config").map(PathBuf::from),
+            fail_on,
+            sarif_file: PathBuf::from(get("sarif-file").unwrap_or("imagegate.sarif")),
+            comment,
+            summary: boolean("summary", true)?,
+            annotations: boolean("annotations", true)?,
+            allowed_registries: get("allowed-registries").map(list).unwrap_or_default(),
+            helm_values: get("helm-values")
+                .map(list)
+                .unwrap_or_default()
+                .into_iter()
+                .map(PathBuf::from)
+                .collect(),
+            namespace: get("namespace").unwrap_or("default").to_string(),
+            category: category.to_string(),
+            github_token: get("github-token").map(|t| Token(t.to_string())),
+        })
+    }
+}
+
+/// `INPUT_*` variables that name no input of the action (a misspelt `with:` key).
+pub fn unknown(env: &HashMap<String, String>) -> Vec<String> {
+    let known: Vec<String> = INPUTS.iter().map(|n| variable(n)).collect();
+    let mut unknown: Vec<String> = env
+        .keys()
+        .filter(|k| k.starts_with("INPUT_") && !known.contains(k))
+        .cloned()
+        .collect();
+    unknown.sort();
+    unknown
+}
+
+/// A newline- or comma-separated list, blank items dropped.
+fn list(value: &str) -> Vec<String> {
+    value
+        .split(['\n', ','])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn names_like_the_runner() {
+        assert_eq!(variable("fail-on"), "INPUT_FAIL-ON");
+        assert_eq!(variable("github-token"), "INPUT_GITHUB-TOKEN");
+        assert_eq!(variable("fail on"), "INPUT_FAIL_ON");
+    }
+
+    #[test]
+    fn defaults_when_unset_or_empty() {
+        let inputs = Inputs::read(&env(&[("INPUT_PATHS", ""), ("INPUT_FAIL-ON", " ")])).unwrap();
+        assert_eq!(inputs.paths, vec![PathBuf::from(".")]);
+        assert_eq!(inputs.fail_on, FailOn::Error);
+        assert_eq!(inputs.sarif_file, PathBuf::from("imagegate.sarif"));
+        assert_eq!(inputs.comment, CommentMode::OnFindings);
+        assert!(inputs.summary && inputs.annotations);
+        assert_eq!(inputs.namespace, "default");
+        assert_eq!(inputs.category, "imagegate");
+        assert!(inputs.github_token.is_none() && inputs.config.is_none());
+    }
+
+    #[test]
+    fn reads_every_input() {
+        let inputs = Inputs::read(&env(&[
+            ("INPUT_PATHS", "deploy\ncharts/web, k8s"),
+            ("INPUT_CONFIG", ".imagegate.yaml"),
+            ("INPUT_FAIL-ON", "warning"),
+            ("INPUT_SARIF-FILE", "out/scan.sarif"),
+            ("INPUT_COMMENT", "always"),
+            ("INPUT_SUMMARY", "false"),
+            ("INPUT_ANNOTATIONS", "FALSE"),
+            (
+                "INPUT_ALLOWED-REGISTRIES",
+                "ghcr.io/acme/*\n\n*.dkr.ecr.*.amazonaws.com",
+            ),
+            ("INPUT_HELM-VALUES", "ci/values.yaml"),
+            ("INPUT_NAMESPACE", "shop"),
+            ("INPUT_CATEGORY", "images/"),
+            ("INPUT_GITHUB-TOKEN", "ghs_secret"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            inputs.paths,
+            ["deploy", "charts/web", "k8s"].map(PathBuf::from).to_vec()
+        );
+        assert_eq!(inputs.config, Some(PathBuf::from(".imagegate.yaml")));
+        assert_eq!(inputs.fail_on, FailOn::Warning);
+        assert_eq!(inputs.sarif_file, PathBuf::from("out/scan.sarif"));
+        assert_eq!(inputs.comment, CommentMode::Always);
+        assert!(!inputs.summary && !inputs.annotations);
+        assert_eq!(
+            inputs.allowed_registries,
+            ["ghcr.io/acme/*", "*.dkr.ecr.*.amazonaws.com"]
+        );
+        assert_eq!(inputs.helm_values, vec![PathBuf::from("ci/values.yaml")]);
+        assert_eq!(inputs.namespace, "shop");
+        assert_eq!(inputs.category, "images");
+        assert_eq!(inputs.github_token.as_ref().unwrap().expose(), "ghs_secret");
+        assert!(!format!("{inputs:?}").contains("ghs_secret"));
+    }
+
+    #[test]
+    fn wrong_values_name_the_input() {
+        let err = Inputs::read(&env(&[("INPUT_FAIL-ON", "critical")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "input `fail-on`: `critical` is not one of error, warning, note, never"
+        );
+        let err = Inputs::read(&env(&[("INPUT_SUMMARY", "yes")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "input `summary`: `yes` is not `true` or `false`"
+        );
+        let err = Inputs::read(&env(&[("INPUT_COMMENT", "sometimes")])).unwrap_err();
+        assert!(err.to_string().starts_with("input `comment`"));
+        let err = Inputs::read(&env(&[("INPUT_CATEGORY", "///")])).unwrap_err();
+        assert!(err.to_string().starts_with("input `category`"));
+    }
+
+    #[test]
+    fn unknown_inputs_are_named() {
+        let e = env(&[
+            ("INPUT_FAIL-ON", "error"),
+            ("INPUT_FAIL_ON", "x"),
+            ("PATH", "/bin"),
+        ]);
+        assert_eq!(unknown(&e), ["INPUT_FAIL_ON"]);
+    }
+}

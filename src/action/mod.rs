@@ -1,0 +1,417 @@
+//! Action mode (`imagegate github`, or `imagegate` with `GITHUB_ACTIONS=true`): the GitHub
+//! container action's whole job.
+//!
+//! Scan inside `GITHUB_WORKSPACE` with the `INPUT_*` settings; write the SARIF file (paths
+//! relative to the repository), the step outputs, the job summary and the annotations; keep
+//! one sticky comment on the pull request up to date. Only then is the exit code decided, by
+//! `fail-on` alone: a comment GitHub refuses (fork pull requests, rate limits, outages) becomes
+//! one warning annotation and changes nothing else.
+
+pub mod api;
+pub mod comment;
+pub mod inputs;
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result, bail};
+use serde_json::Value;
+
+use crate::diagnostic::Severity;
+use crate::helm::HelmOptions;
+use crate::policy::{self, Counts};
+use crate::registry::RegistryPattern;
+use crate::report::github::{Annotation, Kind};
+use crate::report::markdown::{self, Links};
+use crate::report::{self, RepoPaths};
+use crate::rules::Context;
+use crate::{ScanOptions, ScanReport};
+use api::{Api, ApiError};
+use comment::{Posted, PullRequest};
+use inputs::{CommentMode, Inputs};
+
+/// Run the action with the process's environment; the exit code (0, 1, or 2 for a wrong
+/// input or a file that could not be written).
+pub fn run() -> u8 {
+    let env: HashMap<String, String> = std::env::vars_os()
+        .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
+        .collect();
+    let mut stdout = std::io::stdout().lock();
+    match run_with(&env, &mut stdout) {
+        Ok(code) => code,
+        Err(err) => {
+            let message = format!("{err:#}");
+            let _ = writeln!(
+                stdout,
+                "{}",
+                Annotation::plain(Kind::Error, "imagegate", message.clone()).command()
+            );
+            eprintln!("imagegate: error: {message}");
+            2
+        }
+    }
+}
+
+/// The action, with its environment given (tests pass their own) and its log on `out`.
+pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8> {
+    let var = |name: &str| env.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    let inputs = Inputs::read(env)?;
+    for unknown in inputs::unknown(env) {
+        let annotation = Annotation::plain(
+            Kind::Warning,
+            "imagegate: unknown input",
+            format!(
+                "`{}` is not an input of imagegate (inputs: {})",
+                unknown.trim_start_matches("INPUT_").to_ascii_lowercase(),
+                inputs::INPUTS.join(", ")
+            ),
+        );
+        writeln!(out, "{}", annotation.command())?;
+    }
+    if let Some(config) = &inputs.config {
+        bail!(
+            "input `config` ({}): configuration files are not read by this version yet; remove the input",
+            config.display()
+        );
+    }
+    let workspace = PathBuf::from(var("GITHUB_WORKSPACE").unwrap_or("."));
+    std::env::set_current_dir(&workspace)
+        .with_context(|| format!("GITHUB_WORKSPACE {}", workspace.display()))?;
+    let workspace = std::env::current_dir().context("the workspace")?;
+
+    let options = scan_options(&inputs)?;
+    let report = crate::scan(&options)?;
+    let paths = RepoPaths::new(Some(&workspace));
+    let counts = Counts::of(&report.findings);
+    let debug = var("RUNNER_DEBUG") == Some("1");
+
+    // The log: the text report, with workflow commands switched off around it, since it
+    // quotes scanned files.
+    log_report(&report, debug, out)?;
+
+    let annotations = report::github::annotations(&report, &paths, true);
+    if inputs.annotations {
+        annotations.write(out)?;
+    }
+
+    let mut failures: Vec<String> = Vec::new();
+    let sarif = workspace.join(&inputs.sarif_file);
+    if let Err(err) = write_sarif(&report, &inputs.category, &workspace, &sarif) {
+        failures.push(format!("{err:#}"));
+    }
+
+    let repository = var("GITHUB_REPOSITORY");
+    let event = match (
+        var("GITHUB_EVENT_NAME"),
+        var("GITHUB_EVENT_PATH"),
+        repository,
+    ) {
+        (Some(name), Some(path), Some(repository)) => read_event(Path::new(path))
+            .and_then(|payload| PullRequest::from_event(name, &payload, repository)),
+        _ => None,
+    };
+    let server = var("GITHUB_SERVER_URL").unwrap_or("https://github.com");
+    let links = |sha: Option<&str>| {
+        Some(Links {
+            server: server.to_string(),
+            repository: repository?.to_string(),
+            sha: sha?.to_string(),
+        })
+    };
+    let run_link = match (repository, var("GITHUB_RUN_ID")) {
+        (Some(repo), Some(run)) => Some(format!(
+            "[the job summary]({}/{repo}/actions/runs/{run})",
+            server.trim_end_matches('/')
+        )),
+        _ => None,
+    };
+    let head_sha = event
+        .as_ref()
+        .and_then(|pr| pr.head_sha.as_deref())
+        .or(var("GITHUB_SHA"));
+
+    if inputs.summary
+        && let Some(path) = var("GITHUB_STEP_SUMMARY")
+    {
+        let options = markdown::Options {
+            fail_on: inputs.fail_on,
+            links: links(head_sha),
+            limit: markdown::SUMMARY_LIMIT,
+            full_report: Some("the SARIF report (code scanning)".to_string()),
+            annotations_omitted: if inputs.annotations {
+                annotations.omitted_total()
+            } else {
+                0
+            },
+            ..Default::default()
+        };
+        let text = markdown::render(&report, &paths, &options);
+        if let Err(err) = append(Path::new(path), &text) {
+            failures.push(format!("the job summary {path}: {err}"));
+        }
+    }
+
+    let outputs = [
+        ("sarif-file", display_relative(&inputs.sarif_file)),
+        ("findings", counts.total().to_string()),
+        ("errors", counts.error.to_string()),
+        ("warnings", counts.warning.to_string()),
+        ("notes", counts.note.to_string()),
+    ];
+    debug_assert!(
+        outputs
+            .iter()
+            .map(|o| o.0)
+            .eq(inputs::OUTPUTS.iter().copied())
+    );
+    if let Some(path) = var("GITHUB_OUTPUT")
+        && let Err(err) = append(Path::new(path), &output_lines(&outputs))
+    {
+        failures.push(format!("the step outputs {path}: {err}"));
+    }
+
+    if let Some(pr) = &event
+        && inputs.comment != CommentMode::Never
+    {
+        let context = CommentContext {
+            inputs: &inputs,
+            api_url: var("GITHUB_API_URL").unwrap_or("https://api.github.com"),
+            links: links(pr.head_sha.as_deref()),
+            full_report: run_link.clone(),
+            debug,
+        };
+        if let Err(why) = sticky_comment(&report, &paths, pr, &context, out) {
+            let annotation = Annotation::plain(
+                Kind::Warning,
+                "imagegate: pull-request comment skipped",
+                format!(
+                    "The pull-request comment was not posted: {why}. The findings are in the annotations, the job summary and the SARIF file; the result of this step is unchanged."
+                ),
+            );
+            writeln!(out, "{}", annotation.command())?;
+        }
+    }
+
+    if !failures.is_empty() {
+        bail!("could not write {}", failures.join("; "));
+    }
+    Ok(policy::exit_code(&report.findings, inputs.fail_on))
+}
+
+fn scan_options(inputs: &Inputs) -> Result<ScanOptions> {
+    let allowed_registries = inputs
+        .allowed_registries
+        .iter()
+        .map(|p| {
+            RegistryPattern::parse(p).with_context(|| format!("input `allowed-registries`: `{p}`"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    if let Some(missing) = inputs.helm_values.iter().find(|p| !p.is_file()) {
+        bail!("input `helm-values`: {}: no such file", missing.display());
+    }
+    Ok(ScanOptions {
+        paths: inputs.paths.clone(),
+        rules: Context {
+            allowed_registries,
+            default_namespace: inputs.namespace.clone(),
+            ..Context::default()
+        },
+        helm: HelmOptions {
+            values: inputs.helm_values.clone(),
+            namespace: inputs.namespace.clone(),
+            ..Default::default()
+        },
+        ..Default::default()
+    })
+}
+
+/// The text report in a collapsed group, commands stopped around it (a scanned file's line
+/// such as `::add-mask::` or `::error::` must stay text).
+fn log_report(report: &ScanReport, debug: bool, out: &mut dyn Write) -> std::io::Result<()> {
+    let token = stop_token();
+    writeln!(out, "::group::imagegate report")?;
+    writeln!(out, "::stop-commands::{token}")?;
+    for d in &report.diagnostics {
+        if d.severity > Severity::Debug || debug {
+            writeln!(out, "imagegate: {d}")?;
+        }
+    }
+    report::text::write(report, report::text::Style { color: false }, out)?;
+    writeln!(out, "::{token}::")?;
+    writeln!(out, "::endgroup::")
+}
+
+/// A token no scanned file can guess.
+fn stop_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    hasher.write_u32(std::process::id());
+    format!("imagegate-{:016x}", hasher.finish())
+}
+
+fn write_sarif(report: &ScanReport, category: &str, workspace: &Path, path: &Path) -> Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("the SARIF file's folder {}", parent.display()))?;
+    }
+    let file = std::fs::File::create(path)
+        .with_context(|| format!("the SARIF file {}", path.display()))?;
+    let mut writer = std::io::BufWriter::new(file);
+    report::sarif::write(report, category, Some(workspace), &mut writer)
+        .and_then(|()| writer.flush())
+        .with_context(|| format!("the SARIF file {}", path.display()))?;
+    give_to_workspace_owner(workspace, path);
+    Ok(())
+}
+
+/// Files the container (root) makes in the workspace belong to root on the runner, where
+/// later steps run as another user and could not delete them: hand them to the workspace's
+/// owner.
+#[cfg(unix)]
+fn give_to_workspace_owner(workspace: &Path, path: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(owner) = std::fs::metadata(workspace) else {
+        return;
+    };
+    let _ = std::os::unix::fs::chown(path, Some(owner.uid()), Some(owner.gid()));
+}
+
+#[cfg(not(unix))]
+fn give_to_workspace_owner(_: &Path, _: &Path) {}
+
+fn read_event(path: &Path) -> Option<Value> {
+    let text = std::fs::read_to_string(path).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())
+}
+
+/// `name=value` lines for `GITHUB_OUTPUT`; a value with a line break uses the heredoc form.
+fn output_lines(outputs: &[(&str, String)]) -> String {
+    let mut text = String::new();
+    for (name, value) in outputs {
+        if value.contains(['\n', '\r']) {
+            let delimiter = stop_token();
+            let _ = writeln!(text, "{name}<<{delimiter}\n{value}\n{delimiter}");
+        } else {
+            let _ = writeln!(text, "{name}={value}");
+        }
+    }
+    text
+}
+
+fn display_relative(path: &Path) -> String {
+    crate::walk::display_path(path)
+}
+
+struct CommentContext<'a> {
+    inputs: &'a Inputs,
+    api_url: &'a str,
+    links: Option<Links>,
+    full_report: Option<String>,
+    debug: bool,
+}
+
+/// Post, update or leave the sticky comment; `Err` says why it was skipped.
+fn sticky_comment(
+    report: &ScanReport,
+    paths: &RepoPaths,
+    pr: &PullRequest,
+    context: &CommentContext,
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    let Some(token) = &context.inputs.github_token else {
+        return Err("the `github-token` input is empty".to_string());
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("no async runtime: {e}"))?;
+    let log: Vec<String> = Vec::new();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(log));
+    let trace: Option<api::Trace> = context.debug.then(|| {
+        let log = std::sync::Arc::clone(&log);
+        Box::new(move |line: &str| {
+            if let Ok(mut log) = log.lock() {
+                log.push(line.to_string());
+            }
+        }) as api::Trace
+    });
+    let result = runtime.block_on(async {
+        let api = Api::new(context.api_url, token, trace)?;
+        let mode = context.inputs.comment;
+        let marker = comment::marker(&context.inputs.category);
+        let existing = comment::find(&api, pr, &marker).await?;
+        if mode == CommentMode::OnFindings && report.findings.is_empty() && existing.is_none() {
+            return Ok::<Option<Posted>, ApiError>(None);
+        }
+        let changed: HashSet<String> = comment::changed_files(&api, pr).await?;
+        let options = markdown::Options {
+            fail_on: context.inputs.fail_on,
+            links: context.links.clone(),
+            changed: Some(&changed),
+            by_rule: false,
+            marker: Some(&marker),
+            limit: markdown::COMMENT_LIMIT,
+            full_report: context.full_report.clone(),
+            annotations_omitted: 0,
+        };
+        let body = markdown::render(report, paths, &options);
+        comment::post(&api, pr, existing.as_ref(), &body)
+            .await
+            .map(Some)
+    });
+    if let Ok(log) = log.lock() {
+        for line in log.iter() {
+            let _ = writeln!(out, "::debug::{}", report::github::escape_data(line));
+        }
+    }
+    match result {
+        Ok(Some(posted)) => {
+            let what = match posted {
+                Posted::Created(id) => format!("created comment {id}"),
+                Posted::Updated(id) => format!("updated comment {id}"),
+                Posted::Unchanged(id) => format!("comment {id} is up to date"),
+            };
+            let _ = writeln!(out, "imagegate: pull request #{}: {what}", pr.number);
+            Ok(())
+        }
+        Ok(None) => Ok(()),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outputs_use_a_heredoc_for_line_breaks() {
+        let text = output_lines(&[("findings", "3".into()), ("odd", "a\nb".into())]);
+        let mut lines = text.lines();
+        assert_eq!(lines.next(), Some("findings=3"));
+        let open = lines.next().unwrap();
+        let delimiter = open.strip_prefix("odd<<").unwrap();
+        assert_eq!(lines.next(), Some("a"));
+        assert_eq!(lines.next(), Some("b"));
+        assert_eq!(lines.next(), Some(delimiter));
+    }
+
+    #[test]
+    fn stop_tokens_differ() {
+        assert_ne!(stop_token(), stop_token());
+    }
+}
