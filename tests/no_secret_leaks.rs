@@ -55,7 +55,7 @@ fn no_output_format_prints_a_secret() {
     let canaries = canaries();
     let dir = tempfile::tempdir().unwrap();
     let mut outputs: Vec<(String, Vec<u8>)> = Vec::new();
-    for format in ["text", "json", "sarif"] {
+    for format in ["text", "json", "sarif", "markdown", "github"] {
         for color in ["never", "always"] {
             let out = imagegate([
                 "scan",
