@@ -229,3 +229,65 @@ fn sarif_uris_are_repository_relative() {
         );
     }
 }
+
+/// `--format github` outside action mode: escaped workflow commands, errors first, capped at
+/// GitHub's 10 a kind with one notice counting the rest; the exit code still follows `--fail-on`.
+#[test]
+fn github_format_prints_capped_annotations() {
+    let out = imagegate(["scan", "fixtures/rules", "--format", "github", "--no-helm"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines.iter().all(|l| l.starts_with("::")), "{text}");
+    let kind = |k: &str| {
+        lines
+            .iter()
+            .filter(|l| l.starts_with(&format!("::{k} ")))
+            .count()
+    };
+    assert_eq!(kind("error"), 10);
+    assert_eq!(kind("warning"), 10);
+    assert!(kind("notice") <= 10);
+    let first_warning = lines
+        .iter()
+        .position(|l| l.starts_with("::warning "))
+        .unwrap();
+    assert!(
+        lines[..first_warning]
+            .iter()
+            .all(|l| l.starts_with("::error "))
+    );
+    assert!(lines.last().unwrap().contains("more not annotated"));
+    // Paths are repository-relative, parameters escaped.
+    assert!(
+        lines[0].starts_with("::error file=fixtures/rules/"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines.iter().all(|l| !l.contains('\r')));
+}
+
+/// `--format markdown`: the verdict first, a table row per finding, no source text.
+#[test]
+fn markdown_format_is_the_comment_renderer() {
+    let out = imagegate(["scan", "fixtures/demo/k8s", "--format", "markdown"]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("### ❌ imagegate: "), "{text}");
+    assert!(text.contains("| 🔴 error | [`image-tag-latest`]("));
+    assert!(text.contains("`fixtures/demo/k8s/deployment.yaml:22`"));
+    let passing = imagegate([
+        "scan",
+        "fixtures/demo/k8s",
+        "--format",
+        "markdown",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(passing.status.code(), Some(0));
+    assert!(
+        String::from_utf8(passing.stdout)
+            .unwrap()
+            .contains("(passes: `fail-on` is `never`)")
+    );
+}

@@ -390,6 +390,10 @@ fn sticky_comment(
             Ok(())
         }
         Ok(None) => Ok(()),
+        Err(ApiError::ReadOnly) if pr.from_fork => Err(format!(
+            "this pull request comes from a fork, so {}",
+            ApiError::ReadOnly
+        )),
         Err(err) => Err(err.to_string()),
     }
 }
