@@ -23,6 +23,9 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// List the rules: id, default level and summary.
     Rules(RulesArgs),
+    /// The configuration file: its JSON Schema, or the effective configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
     /// Run as the GitHub action: settings from the `INPUT_*` variables, the scan of
     /// `GITHUB_WORKSPACE` written as SARIF, step outputs, job summary, annotations and the
     /// sticky pull-request comment.
@@ -43,9 +46,18 @@ pub struct ScanArgs {
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Exit with 1 when a finding is at or above this level.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Exit with 1 when a finding is at or above this level [default: error, or `fail-on` of
+    /// the configuration file].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// The configuration file [default: `.imagegate.yaml` at the repository root, if any].
+    #[arg(long, short = 'c', value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+
+    /// Do not read `.imagegate.yaml`.
+    #[arg(long)]
+    pub no_config: bool,
 
     /// Allow images matching PATTERN only (repeatable). `registry.example.com` (that host),
     /// `registry.example.com/team/*` (a path prefix), `*.dkr.ecr.*.amazonaws.com` (`*` is one
@@ -54,9 +66,9 @@ pub struct ScanArgs {
     pub allowed_registries: Vec<String>,
 
     /// The namespace of objects that do not set `metadata.namespace` (where their
-    /// ServiceAccount and pull secrets are looked up).
-    #[arg(long, short = 'n', value_name = "NAMESPACE", default_value = "default")]
-    pub namespace: String,
+    /// ServiceAccount and pull secrets are looked up) [default: default].
+    #[arg(long, short = 'n', value_name = "NAMESPACE")]
+    pub namespace: Option<String>,
 
     /// Scan only files whose path (relative to the scanned directory) matches GLOB (repeatable).
     #[arg(long, value_name = "GLOB")]
@@ -107,6 +119,18 @@ pub struct ScanArgs {
     /// Worker threads (default: one per CPU).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub jobs: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print the JSON Schema of `.imagegate.yaml` (for editor completion).
+    Schema,
+    /// Print the effective configuration: defaults, then the file, as a scan would use them.
+    Show {
+        /// The configuration file [default: `.imagegate.yaml` at the repository root].
+        #[arg(long, short = 'c', value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@
 pub mod action;
 pub mod admission;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod dockerfile;
 pub mod finding;
@@ -28,6 +29,7 @@ pub mod report;
 pub mod rules;
 pub mod script;
 pub mod secrets;
+pub mod settings;
 pub mod source;
 mod trace;
 pub mod uses;
@@ -64,6 +66,8 @@ pub struct ScanOptions {
     pub helm: helm::HelmOptions,
     /// Render kustomize overlays (`--no-kustomize` turns it off).
     pub kustomize: bool,
+    /// Levels, ignore rules and the fail-on threshold, applied to the findings at the end.
+    pub policy: policy::Policy,
 }
 
 impl Default for ScanOptions {
@@ -77,6 +81,7 @@ impl Default for ScanOptions {
             jobs: 0,
             helm: helm::HelmOptions::default(),
             kustomize: true,
+            policy: policy::Policy::default(),
         }
     }
 }
@@ -311,6 +316,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
             file.redactions.extend(&finding.redact);
         }
     }
+    options.policy.apply_levels(&mut report.findings);
     policy::sort_findings(&mut report.findings);
     trace::merge_duplicates(&mut report.findings);
     diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));

@@ -7,11 +7,11 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 use clap::Parser;
 
-use imagegate::cli::{Cli, ColorChoice, Command, RulesArgs, RulesFormat, ScanArgs};
+use imagegate::cli::{Cli, ColorChoice, Command, ConfigCommand, RulesArgs, RulesFormat, ScanArgs};
 use imagegate::diagnostic::Severity;
-use imagegate::registry::RegistryPattern;
 use imagegate::report::{self, Format};
-use imagegate::rules::{self, Context};
+use imagegate::rules;
+use imagegate::settings::{self, Overrides};
 use imagegate::{ScanOptions, policy};
 
 fn main() -> ExitCode {
@@ -25,6 +25,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Some(Command::Scan(args)) => run_scan(*args),
         Some(Command::Rules(args)) => list_rules(&args).map(|()| 0),
+        Some(Command::Config(command)) => config_command(&command).map(|()| 0),
         Some(Command::Github) => return ExitCode::from(imagegate::action::run()),
         None if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") => {
             return ExitCode::from(imagegate::action::run());
@@ -45,36 +46,40 @@ fn main() -> ExitCode {
 }
 
 fn run_scan(args: ScanArgs) -> Result<u8> {
-    let allowed_registries = args
-        .allowed_registries
-        .iter()
-        .map(|p| RegistryPattern::parse(p).with_context(|| format!("--allowed-registry `{p}`")))
-        .collect::<Result<Vec<_>>>()?;
     if let Some(missing) = args.helm_values.iter().find(|p| !p.is_file()) {
         anyhow::bail!("--helm-values {}: no such file", missing.display());
     }
-    let options = ScanOptions {
+    let cwd = std::env::current_dir().context("the working directory")?;
+    let file = if args.no_config {
+        None
+    } else {
+        settings::load_config(args.config.as_deref(), &cwd)?
+    };
+    let base = ScanOptions {
         paths: args.paths.clone(),
-        include: args.include.clone(),
-        exclude: args.exclude.clone(),
         max_file_size: args.max_file_size,
-        rules: Context {
-            allowed_registries,
-            default_namespace: args.namespace.clone(),
-            ..Context::default()
-        },
         jobs: args.jobs,
         helm: imagegate::helm::HelmOptions {
-            enabled: !args.no_helm,
             bin: args.helm_bin.clone(),
-            values: args.helm_values.clone(),
-            namespace: args.namespace.clone(),
             timeout: std::time::Duration::from_secs(args.helm_timeout),
             rendered: args.rendered.clone(),
             ..Default::default()
         },
-        kustomize: !args.no_kustomize,
+        ..Default::default()
     };
+    let overrides = Overrides {
+        allowed_registries: args.allowed_registries.clone(),
+        namespace: args.namespace.clone(),
+        include: args.include.clone(),
+        exclude: args.exclude.clone(),
+        fail_on: args.fail_on,
+        helm_values: args.helm_values.clone(),
+        no_helm: args.no_helm,
+        no_kustomize: args.no_kustomize,
+    };
+    let resolved = settings::resolve(base, file.as_ref(), &overrides)?;
+    let options = resolved.options;
+    let fail_on = options.policy.fail_on;
     let mut report = imagegate::scan(&options)?;
     if !args.verbose {
         report.diagnostics.retain(|d| d.severity > Severity::Debug);
@@ -98,7 +103,7 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
             Format::Sarif => report::sarif::write(&report, "imagegate", None, out)?,
             Format::Markdown => {
                 let options = report::markdown::Options {
-                    fail_on: args.fail_on,
+                    fail_on,
                     ..Default::default()
                 };
                 let paths = report::RepoPaths::new(None);
@@ -133,7 +138,22 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
             report::text::summary(&report, report::text::Style { color: false })
         );
     }
-    Ok(policy::exit_code(&report.findings, args.fail_on))
+    Ok(policy::exit_code(&report.findings, fail_on))
+}
+
+fn config_command(command: &ConfigCommand) -> Result<()> {
+    let text = match command {
+        ConfigCommand::Schema => serde_json::to_string_pretty(&imagegate::config::schema())? + "\n",
+        ConfigCommand::Show { config } => {
+            let cwd = std::env::current_dir().context("the working directory")?;
+            let file = settings::load_config(config.as_deref(), &cwd)?;
+            let resolved =
+                settings::resolve(ScanOptions::default(), file.as_ref(), &Overrides::default())?;
+            serde_json::to_string_pretty(&resolved.shown(file.as_ref()))? + "\n"
+        }
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(())
 }
 
 fn list_rules(args: &RulesArgs) -> Result<()> {

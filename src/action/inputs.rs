@@ -57,14 +57,16 @@ impl std::fmt::Debug for Token {
 pub struct Inputs {
     pub paths: Vec<PathBuf>,
     pub config: Option<PathBuf>,
-    pub fail_on: FailOn,
+    /// `None` when unset: the configuration file's `fail-on`, else `error`.
+    pub fail_on: Option<FailOn>,
     pub sarif_file: PathBuf,
     pub comment: CommentMode,
     pub summary: bool,
     pub annotations: bool,
     pub allowed_registries: Vec<String>,
     pub helm_values: Vec<PathBuf>,
-    pub namespace: String,
+    /// `None` when unset: the configuration file's, else `default`.
+    pub namespace: Option<String>,
     pub category: String,
     pub github_token: Option<Token>,
 }
@@ -100,10 +102,11 @@ impl Inputs {
             Some(other) => Err(fail(name, format!("`{other}` is not `true` or `false`"))),
         };
         let fail_on = match get("fail-on") {
-            None | Some("error") => FailOn::Error,
-            Some("warning") => FailOn::Warning,
-            Some("note") => FailOn::Note,
-            Some("never") => FailOn::Never,
+            None => None,
+            Some("error") => Some(FailOn::Error),
+            Some("warning") => Some(FailOn::Warning),
+            Some("note") => Some(FailOn::Note),
+            Some("never") => Some(FailOn::Never),
             Some(other) => {
                 return Err(fail(
                     "fail-on",
@@ -154,7 +157,7 @@ impl Inputs {
                 .into_iter()
                 .map(PathBuf::from)
                 .collect(),
-            namespace: get("namespace").unwrap_or("default").to_string(),
+            namespace: get("namespace").map(str::to_string),
             category: category.to_string(),
             github_token: get("github-token").map(|t| Token(t.to_string())),
         })
@@ -205,11 +208,11 @@ mod tests {
     fn defaults_when_unset_or_empty() {
         let inputs = Inputs::read(&env(&[("INPUT_PATHS", ""), ("INPUT_FAIL-ON", " ")])).unwrap();
         assert_eq!(inputs.paths, vec![PathBuf::from(".")]);
-        assert_eq!(inputs.fail_on, FailOn::Error);
+        assert_eq!(inputs.fail_on, None);
         assert_eq!(inputs.sarif_file, PathBuf::from("imagegate.sarif"));
         assert_eq!(inputs.comment, CommentMode::OnFindings);
         assert!(inputs.summary && inputs.annotations);
-        assert_eq!(inputs.namespace, "default");
+        assert_eq!(inputs.namespace, None);
         assert_eq!(inputs.category, "imagegate");
         assert!(inputs.github_token.is_none() && inputs.config.is_none());
     }
@@ -239,7 +242,7 @@ mod tests {
             ["deploy", "charts/web", "k8s"].map(PathBuf::from).to_vec()
         );
         assert_eq!(inputs.config, Some(PathBuf::from(".imagegate.yaml")));
-        assert_eq!(inputs.fail_on, FailOn::Warning);
+        assert_eq!(inputs.fail_on, Some(FailOn::Warning));
         assert_eq!(inputs.sarif_file, PathBuf::from("out/scan.sarif"));
         assert_eq!(inputs.comment, CommentMode::Always);
         assert!(!inputs.summary && !inputs.annotations);
@@ -248,7 +251,7 @@ mod tests {
             ["ghcr.io/acme/*", "*.dkr.ecr.*.amazonaws.com"]
         );
         assert_eq!(inputs.helm_values, vec![PathBuf::from("ci/values.yaml")]);
-        assert_eq!(inputs.namespace, "shop");
+        assert_eq!(inputs.namespace.as_deref(), Some("shop"));
         assert_eq!(inputs.category, "images");
         assert_eq!(inputs.github_token.as_ref().unwrap().expose(), "ghs_secret");
         assert!(!format!("{inputs:?}").contains("ghs_secret"));

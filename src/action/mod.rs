@@ -20,13 +20,11 @@ use anyhow::{Context as _, Result, bail};
 use serde_json::Value;
 
 use crate::diagnostic::Severity;
-use crate::helm::HelmOptions;
-use crate::policy::{self, Counts};
-use crate::registry::RegistryPattern;
+use crate::policy::{self, Counts, FailOn};
 use crate::report::github::{Annotation, Kind};
 use crate::report::markdown::{self, Links};
 use crate::report::{self, RepoPaths};
-use crate::rules::Context;
+use crate::settings::{self, Overrides};
 use crate::{ScanOptions, ScanReport};
 use api::{Api, ApiError};
 use comment::{Posted, PullRequest};
@@ -70,18 +68,13 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
         );
         writeln!(out, "{}", annotation.command())?;
     }
-    if let Some(config) = &inputs.config {
-        bail!(
-            "input `config` ({}): configuration files are not read by this version yet; remove the input",
-            config.display()
-        );
-    }
     let workspace = PathBuf::from(var("GITHUB_WORKSPACE").unwrap_or("."));
     std::env::set_current_dir(&workspace)
         .with_context(|| format!("GITHUB_WORKSPACE {}", workspace.display()))?;
     let workspace = std::env::current_dir().context("the workspace")?;
 
-    let options = scan_options(&inputs)?;
+    let options = scan_options(&inputs, &workspace)?;
+    let fail_on = options.policy.fail_on;
     let report = crate::scan(&options)?;
     let paths = RepoPaths::new(Some(&workspace));
     let counts = Counts::of(&report.findings);
@@ -136,7 +129,7 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
         && let Some(path) = var("GITHUB_STEP_SUMMARY")
     {
         let options = markdown::Options {
-            fail_on: inputs.fail_on,
+            fail_on,
             links: links(head_sha),
             limit: markdown::SUMMARY_LIMIT,
             full_report: Some("the SARIF report (code scanning)".to_string()),
@@ -177,6 +170,7 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
     {
         let context = CommentContext {
             inputs: &inputs,
+            fail_on,
             api_url: var("GITHUB_API_URL").unwrap_or("https://api.github.com"),
             links: links(pr.head_sha.as_deref()),
             full_report: run_link.clone(),
@@ -197,34 +191,35 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
     if !failures.is_empty() {
         bail!("could not write {}", failures.join("; "));
     }
-    Ok(policy::exit_code(&report.findings, inputs.fail_on))
+    Ok(policy::exit_code(&report.findings, fail_on))
 }
 
-fn scan_options(inputs: &Inputs) -> Result<ScanOptions> {
-    let allowed_registries = inputs
-        .allowed_registries
-        .iter()
-        .map(|p| {
-            RegistryPattern::parse(p).with_context(|| format!("input `allowed-registries`: `{p}`"))
-        })
-        .collect::<Result<Vec<_>>>()?;
+/// The scan's options: the inputs over `.imagegate.yaml` (the `config` input, else the one at
+/// the workspace root).
+fn scan_options(inputs: &Inputs, workspace: &Path) -> Result<ScanOptions> {
     if let Some(missing) = inputs.helm_values.iter().find(|p| !p.is_file()) {
         bail!("input `helm-values`: {}: no such file", missing.display());
     }
-    Ok(ScanOptions {
+    if let Some(config) = &inputs.config
+        && !config.is_file()
+    {
+        bail!("input `config`: {}: no such file", config.display());
+    }
+    let file = settings::load_config(inputs.config.as_deref(), workspace)?;
+    let overrides = Overrides {
+        allowed_registries: inputs.allowed_registries.clone(),
+        namespace: inputs.namespace.clone(),
+        fail_on: inputs.fail_on,
+        helm_values: inputs.helm_values.clone(),
+        ..Overrides::default()
+    };
+    let base = ScanOptions {
         paths: inputs.paths.clone(),
-        rules: Context {
-            allowed_registries,
-            default_namespace: inputs.namespace.clone(),
-            ..Context::default()
-        },
-        helm: HelmOptions {
-            values: inputs.helm_values.clone(),
-            namespace: inputs.namespace.clone(),
-            ..Default::default()
-        },
-        ..Default::default()
-    })
+        ..ScanOptions::default()
+    };
+    let resolved = settings::resolve(base, file.as_ref(), &overrides)
+        .map_err(|err| anyhow::anyhow!("input `allowed-registries`: {err}"))?;
+    Ok(resolved.options)
 }
 
 /// The text report in a collapsed group, commands stopped around it (a scanned file's line
@@ -319,6 +314,7 @@ fn display_relative(path: &Path) -> String {
 
 struct CommentContext<'a> {
     inputs: &'a Inputs,
+    fail_on: FailOn,
     api_url: &'a str,
     links: Option<Links>,
     full_report: Option<String>,
@@ -360,7 +356,7 @@ fn sticky_comment(
         }
         let changed: HashSet<String> = comment::changed_files(&api, pr).await?;
         let options = markdown::Options {
-            fail_on: context.inputs.fail_on,
+            fail_on: context.fail_on,
             links: context.links.clone(),
             changed: Some(&changed),
             by_rule: false,

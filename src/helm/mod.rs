@@ -178,6 +178,29 @@ pub struct HelmOptions {
     pub max_output: u64,
     /// `--rendered FILE` (`-` for standard input): `helm template` output made elsewhere.
     pub rendered: Option<PathBuf>,
+    /// Settings for single charts (`helm.charts` in the configuration file).
+    pub charts: Vec<ChartOverride>,
+}
+
+/// One chart's own render settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartOverride {
+    /// The chart directory.
+    pub dir: PathBuf,
+    /// Values files after the ones for every chart.
+    pub values: Vec<PathBuf>,
+    pub release: Option<String>,
+    pub namespace: Option<String>,
+}
+
+impl HelmOptions {
+    /// The settings for the chart in `dir`, if it has its own.
+    fn chart(&self, dir: &Path) -> Option<&ChartOverride> {
+        let dir = dir.canonicalize().ok()?;
+        self.charts
+            .iter()
+            .find(|c| c.dir.canonicalize().is_ok_and(|d| d == dir))
+    }
 }
 
 impl Default for HelmOptions {
@@ -191,6 +214,7 @@ impl Default for HelmOptions {
             timeout: Duration::from_secs(120),
             max_output: 64 * 1024 * 1024,
             rendered: None,
+            charts: Vec::new(),
         }
     }
 }
@@ -258,14 +282,15 @@ pub fn render_all(
 
 /// `helm template <release> <chart> --namespace <ns> [-f values]...`.
 fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Diagnostic> {
+    let own = options.chart(&chart.dir);
     let mut command = Command::new(bin);
     command
         .arg("template")
-        .arg(&options.release)
+        .arg(own.and_then(|c| c.release.as_ref()).unwrap_or(&options.release))
         .arg(&chart.dir)
         .arg("--namespace")
-        .arg(&options.namespace);
-    for values in &options.values {
+        .arg(own.and_then(|c| c.namespace.as_ref()).unwrap_or(&options.namespace));
+    for values in options.values.iter().chain(own.iter().flat_map(|c| &c.values)) {
         command.arg("-f").arg(values);
     }
     let budget = Budget {
@@ -286,7 +311,7 @@ fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Di
                  is only slow)"
             ),
             RunError::TooLarge(_) => format!(
-                "`helm template` {err} (raise --helm-max-output if the chart is really this big)"
+                "`helm template` {err} (imagegate reads at most 64 MiB of a chart's output)"
             ),
             RunError::Spawn { .. } => format!("{err} (check --helm-bin or PATH)"),
         })

@@ -95,12 +95,15 @@ impl Rule for BaseImageNotMinimal {
         &META
     }
 
-    fn check_image(&self, image: &Arc<ImageUse>, _: &Context, out: &mut Vec<Finding>) {
+    fn check_image(&self, image: &Arc<ImageUse>, ctx: &Context, out: &mut Vec<Finding>) {
         let (Ok(reference), Site::DockerfileFrom { is_final: true, .. }) =
             (&image.reference, &image.site)
         else {
             return;
         };
+        if ctx.minimal_images.iter().any(|p| p.matches(reference)) {
+            return;
+        }
         let Some(why) = full_distribution(&reference.repository, reference.tag.as_deref()) else {
             return;
         };

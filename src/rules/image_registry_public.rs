@@ -2,7 +2,6 @@
 
 use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::finding::{Finding, Level};
-use crate::registry::is_well_known_public;
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
@@ -34,7 +33,7 @@ impl Rule for ImageRegistryPublic {
         let Ok(reference) = &image.reference else {
             return;
         };
-        if is_well_known_public(&reference.registry) {
+        if ctx.is_public(reference) {
             out.push(Finding::new(
                 &META,
                 image,

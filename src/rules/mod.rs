@@ -102,6 +102,14 @@ pub struct Context {
     pub node_credential_registries: Vec<RegistryPattern>,
     /// The namespace of objects that do not name one (`--namespace`).
     pub default_namespace: String,
+    /// Registries `image-registry-public` treats as public (default: the well-known list).
+    pub public_registries: Vec<RegistryPattern>,
+    /// `secret-env-literal`: more credential-like env var names (`*` wildcards, any case).
+    pub credential_names: Vec<String>,
+    /// `secret-env-literal`: env var names never reported (`*` wildcards, any case).
+    pub allowed_env_names: Vec<String>,
+    /// `base-image-not-minimal`: images accepted as minimal bases.
+    pub minimal_images: Vec<RegistryPattern>,
 }
 
 /// Registries that authenticate pulls through the node's identity (ECR, ACR, Artifact
@@ -122,15 +130,33 @@ impl Default for Context {
                 .filter_map(|p| RegistryPattern::parse(p).ok())
                 .collect(),
             default_namespace: "default".to_string(),
+            public_registries: crate::registry::WELL_KNOWN_PUBLIC
+                .iter()
+                .filter_map(|p| RegistryPattern::parse(p).ok())
+                .collect(),
+            credential_names: Vec::new(),
+            allowed_env_names: Vec::new(),
+            minimal_images: Vec::new(),
         }
     }
 }
 
 impl Context {
+    /// Whether `image` is in a registry configured (or known) as public. Docker Hub's legacy
+    /// name `index.docker.io` counts as `docker.io`.
+    pub fn is_public(&self, image: &crate::image_ref::ImageRef) -> bool {
+        if image.registry.eq_ignore_ascii_case("index.docker.io") {
+            let mut hub = image.clone();
+            hub.registry = "docker.io".to_string();
+            return self.public_registries.iter().any(|p| p.matches(&hub));
+        }
+        self.public_registries.iter().any(|p| p.matches(image))
+    }
+
     /// Whether the nodes can pull from `registry` without a pull secret: a well-known public
     /// registry, a node-credential registry, or an Artifact Registry host (`*-docker.pkg.dev`).
     pub fn pulls_without_secret(&self, image: &crate::image_ref::ImageRef) -> bool {
-        crate::registry::is_well_known_public(&image.registry)
+        self.is_public(image)
             || image.registry.ends_with("-docker.pkg.dev")
             || self
                 .node_credential_registries

@@ -26,14 +26,22 @@ impl Rule for SecretEnvLiteral {
         &META
     }
 
-    fn check_object(&self, view: &ObjectView<'_>, _: &Context, out: &mut Vec<Finding>) {
+    fn check_object(&self, view: &ObjectView<'_>, ctx: &Context, out: &mut Vec<Finding>) {
+        let named = |names: &[String], name: &str| {
+            let name = name.to_ascii_lowercase();
+            names
+                .iter()
+                .any(|n| crate::config::wildcard(&n.to_ascii_lowercase(), &name))
+        };
         for var in k8s::env_vars(view.object) {
-            if !is_literal(var.value) {
+            if !is_literal(var.value) || named(&ctx.allowed_env_names, var.name) {
                 continue;
             }
             let text = var.value.as_str().unwrap_or_default();
             let what =
-                if secrets::is_credential_name(var.name) && secrets::could_be_credential(text) {
+                if (secrets::is_credential_name(var.name) || named(&ctx.credential_names, var.name))
+                    && secrets::could_be_credential(text)
+                {
                     "a literal value for a credential".to_string()
                 } else if let Some(token) = secrets::find_token(text) {
                     token.kind.describe().to_string()

@@ -1,0 +1,648 @@
+//! `.imagegate.yaml`: the configuration file at the repository root (or `--config FILE`).
+//!
+//! The file is deserialized into the types below with the same YAML parser as manifests
+//! (`serde-saphyr`), which reports every unknown key, wrong type and bad value at its line and
+//! column; values the types cannot check (registry patterns, globs, rule ids, dates) keep their
+//! position (`Spanned`) and are checked after, so a mistake always points at the config line.
+//! The JSON Schema of the file (`imagegate config schema`, `docs/config.schema.json`) is derived
+//! from the same types, so it cannot drift from what is accepted.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_saphyr::Spanned;
+
+use crate::registry::RegistryPattern;
+
+/// Names looked for at the repository root, in this order.
+pub const FILE_NAMES: &[&str] = &[".imagegate.yaml", ".imagegate.yml"];
+
+/// The configuration file. Every key is optional; command-line flags override it.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[schemars(title = "imagegate configuration (.imagegate.yaml)")]
+pub struct ConfigFile {
+    /// Which registries images may come from, which are public, and which the nodes
+    /// authenticate to.
+    #[serde(default)]
+    pub registries: Registries,
+    /// Per rule id: its level, and options for the rules that have them.
+    #[serde(default)]
+    #[schemars(with = "BTreeMap<String, RuleSettings>")]
+    pub rules: RuleMap,
+    /// Findings to ignore, each with a reason (and optionally an expiry date).
+    #[serde(default)]
+    pub ignore: Vec<IgnoreEntry>,
+    /// How Helm charts are rendered.
+    #[serde(default)]
+    pub helm: HelmSettings,
+    /// Build kustomize overlays (default true).
+    #[serde(default)]
+    pub kustomize: Option<bool>,
+    /// Which files are scanned.
+    #[serde(default)]
+    pub paths: PathFilters,
+    /// Fail (exit 1) when a finding is at or above this level (default `error`).
+    #[serde(default)]
+    pub fail_on: Option<FailOnSetting>,
+    /// The namespace of objects that set none (default `default`).
+    #[serde(default)]
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Registries {
+    /// Allow images matching these patterns only: `registry.example.com`,
+    /// `registry.example.com/team/*`, `*.dkr.ecr.*.amazonaws.com`, `docker.io/library/*`.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub allowed: Vec<Spanned<String>>,
+    /// Registries treated as public (`image-registry-public`): added to the built-in list,
+    /// or replacing it.
+    #[serde(default)]
+    pub public: PublicRegistries,
+    /// Registries whose pulls the nodes authenticate, so pods need no pull secret: replaces
+    /// the built-in list (ECR, ACR, Artifact Registry, GCR).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub node_credentials: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PublicRegistries {
+    /// Hosts added to the built-in list of public registries.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub add: Vec<Spanned<String>>,
+    /// Hosts that replace the built-in list (give `[]` to treat no registry as public).
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub replace: Option<Vec<Spanned<String>>>,
+}
+
+/// A rule's level in the configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LevelSetting {
+    Error,
+    Warning,
+    Note,
+    /// The rule does not run.
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FailOnSetting {
+    Error,
+    Warning,
+    Note,
+    Never,
+}
+
+/// One rule's settings. Options apply to the rule named in their description only.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleSettings {
+    /// `error`, `warning`, `note`, or `off`.
+    #[serde(default)]
+    pub level: Option<LevelSetting>,
+    /// `secret-env-literal`: more env var names that hold credentials (case-insensitive; `*`
+    /// matches any run of characters), e.g. `*_SIGNING_KEY`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub credential_names: Option<Spanned<Vec<String>>>,
+    /// `secret-env-literal`: env var names never reported, e.g. `PASSWORD_POLICY`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub allowed_names: Option<Spanned<Vec<String>>>,
+    /// `base-image-not-minimal`: images accepted as minimal bases (patterns as in
+    /// `registries.allowed`), e.g. `registry.example.com/base/*`.
+    #[serde(default)]
+    #[schemars(with = "Option<Vec<String>>")]
+    pub minimal_images: Option<Vec<Spanned<String>>>,
+}
+
+/// `rules:` — a map from rule id to settings that keeps where each id was written.
+#[derive(Debug, Default)]
+pub struct RuleMap(pub Vec<(Spanned<String>, RuleSettings)>);
+
+impl<'de> Deserialize<'de> for RuleMap {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = RuleMap;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a map from rule id to its settings")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RuleMap, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<Spanned<String>, RuleSettings>()? {
+                    entries.push(entry);
+                }
+                Ok(RuleMap(entries))
+            }
+            fn visit_unit<E>(self) -> Result<RuleMap, E> {
+                Ok(RuleMap::default())
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+/// Findings to ignore: those of `rule` in files matching `paths` and/or objects matching
+/// `objects`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct IgnoreEntry {
+    /// The rule id.
+    #[schemars(with = "String")]
+    pub rule: Spanned<String>,
+    /// Globs on repository-relative paths, e.g. `legacy/**` or `charts/*/values-dev.yaml`.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub paths: Vec<Spanned<String>>,
+    /// Object selectors `Kind/namespace/name`; each part may use `*`, e.g.
+    /// `Deployment/monitoring/*` or `*/kube-system/*`.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub objects: Vec<Spanned<String>>,
+    /// Why these findings are acceptable (required).
+    #[schemars(with = "String")]
+    pub reason: Spanned<String>,
+    /// `YYYY-MM-DD`: from this day on the entry no longer applies and is reported.
+    #[serde(default)]
+    #[schemars(with = "Option<String>", regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
+    pub expires: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct HelmSettings {
+    /// Render charts with `helm template` (default true).
+    #[serde(default)]
+    pub enabled: Option<bool>,
+    /// The release name charts are rendered with (default `imagegate`).
+    #[serde(default)]
+    pub release: Option<String>,
+    /// The namespace charts are rendered into (default: `namespace`, else `default`).
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// Values files for every chart, after its own `values.yaml`.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub values: Vec<Spanned<String>>,
+    /// Per chart directory (relative to the repository root): values files, release name and
+    /// namespace for that chart.
+    #[serde(default)]
+    pub charts: BTreeMap<String, ChartSettings>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct ChartSettings {
+    /// Values files for this chart, after the ones for every chart.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub values: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub release: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PathFilters {
+    /// Scan only files matching these globs (relative to the repository root).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub include: Vec<Spanned<String>>,
+    /// Skip files and directories matching these globs.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub exclude: Vec<Spanned<String>>,
+}
+
+/// A configuration mistake, at its place in the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}:{line}:{column}: {message}")]
+pub struct ConfigError {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// A loaded, checked configuration file.
+#[derive(Debug)]
+pub struct Loaded {
+    /// As given or found (shown in messages).
+    pub path: PathBuf,
+    /// The directory paths in the file are relative to.
+    pub dir: PathBuf,
+    pub file: ConfigFile,
+}
+
+/// The configuration file in `root`, if there is one.
+pub fn find(root: &Path) -> Option<PathBuf> {
+    FILE_NAMES
+        .iter()
+        .map(|name| root.join(name))
+        .find(|path| path.is_file())
+}
+
+/// Read, parse and check the configuration file at `path`.
+pub fn load(path: &Path, known_rule: &dyn Fn(&str) -> bool) -> Result<Loaded, ConfigError> {
+    let shown = crate::walk::display_path(path);
+    let text = std::fs::read_to_string(path).map_err(|err| ConfigError {
+        path: shown.clone(),
+        line: 1,
+        column: 1,
+        message: format!("cannot read the configuration file: {err}"),
+    })?;
+    let file = parse(&text, &shown, known_rule)?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    Ok(Loaded {
+        path: path.to_path_buf(),
+        dir,
+        file,
+    })
+}
+
+/// Parse and check configuration text; `shown` names it in errors.
+pub fn parse(
+    text: &str,
+    shown: &str,
+    known_rule: &dyn Fn(&str) -> bool,
+) -> Result<ConfigFile, ConfigError> {
+    let file: ConfigFile = if text.trim().is_empty() {
+        ConfigFile::default()
+    } else {
+        serde_saphyr::from_str(text).map_err(|err| {
+            let (line, column) = err
+                .location()
+                .map_or((1, 1), |l| (l.line() as usize, l.column() as usize));
+            ConfigError {
+                path: shown.to_string(),
+                line,
+                column,
+                message: first_line(&err.without_snippet().to_string()),
+            }
+        })?
+    };
+    check(&file, shown, known_rule)?;
+    Ok(file)
+}
+
+/// serde-saphyr's message without its own `line N column M:` prefix (we print the place).
+fn first_line(message: &str) -> String {
+    let line = message.lines().next().unwrap_or(message);
+    let line = line.trim_start_matches("error: ");
+    let line = match line.split_once(": ") {
+        Some((place, rest)) if place.starts_with("line ") => rest,
+        _ => line,
+    };
+    match line.rfind(" at line ") {
+        Some(i) if line[i..].contains(", column ") => line[..i].to_string(),
+        _ => line.to_string(),
+    }
+}
+
+/// The checks the types cannot make, each at the value's place.
+fn check(file: &ConfigFile, shown: &str, known_rule: &dyn Fn(&str) -> bool) -> Result<(), ConfigError> {
+    let at = |spanned_line: usize, column: usize, message: String| ConfigError {
+        path: shown.to_string(),
+        line: spanned_line,
+        column,
+        message,
+    };
+    let place = |s: &serde_saphyr::Location| (s.line() as usize, s.column() as usize);
+    let pattern = |s: &Spanned<String>, what: &str| -> Result<(), ConfigError> {
+        RegistryPattern::parse(&s.value).map(|_| ()).map_err(|err| {
+            let (l, c) = place(&s.referenced);
+            at(l, c, format!("{what}: {err}"))
+        })
+    };
+    let glob = |s: &Spanned<String>, what: &str| -> Result<(), ConfigError> {
+        globset::Glob::new(&s.value).map(|_| ()).map_err(|err| {
+            let (l, c) = place(&s.referenced);
+            at(l, c, format!("{what}: `{}` is not a glob: {}", s.value, err.kind()))
+        })
+    };
+    for p in &file.registries.allowed {
+        pattern(p, "registries.allowed")?;
+    }
+    for p in file.registries.node_credentials.iter().flatten() {
+        pattern(p, "registries.node-credentials")?;
+    }
+    let public = &file.registries.public;
+    for host in public.add.iter().chain(public.replace.iter().flatten()) {
+        pattern(host, "registries.public")?;
+    }
+    if let (Some(first), false) = (public.replace.as_ref().and_then(|r| r.first()), public.add.is_empty()) {
+        let (l, c) = place(&first.referenced);
+        return Err(at(l, c, "registries.public: give `add` or `replace`, not both".into()));
+    }
+    for (id, settings) in &file.rules.0 {
+        let (l, c) = place(&id.referenced);
+        if !known_rule(&id.value) {
+            return Err(at(l, c, format!("unknown rule `{}` (`imagegate rules` lists them)", id.value)));
+        }
+        let options: [(&str, bool, &str); 3] = [
+            ("credential-names", settings.credential_names.is_some(), "secret-env-literal"),
+            ("allowed-names", settings.allowed_names.is_some(), "secret-env-literal"),
+            ("minimal-images", settings.minimal_images.is_some(), "base-image-not-minimal"),
+        ];
+        for (option, given, owner) in options {
+            if given && id.value != owner {
+                return Err(at(l, c, format!("`{option}` is an option of `{owner}`, not of `{}`", id.value)));
+            }
+        }
+        for p in settings.minimal_images.iter().flatten() {
+            pattern(p, "minimal-images")?;
+        }
+    }
+    for entry in &file.ignore {
+        let (l, c) = place(&entry.rule.referenced);
+        if !known_rule(&entry.rule.value) {
+            return Err(at(l, c, format!("unknown rule `{}` (`imagegate rules` lists them)", entry.rule.value)));
+        }
+        if entry.paths.is_empty() && entry.objects.is_empty() {
+            return Err(at(l, c, "an ignore entry needs `paths` or `objects` (to turn a rule off everywhere, set its level to `off`)".into()));
+        }
+        if entry.reason.value.trim().is_empty() {
+            let (l, c) = place(&entry.reason.referenced);
+            return Err(at(l, c, "the reason must not be empty".into()));
+        }
+        for p in &entry.paths {
+            glob(p, "ignore.paths")?;
+        }
+        for o in &entry.objects {
+            if let Err(message) = ObjectSelector::parse(&o.value) {
+                let (l, c) = place(&o.referenced);
+                return Err(at(l, c, format!("ignore.objects: {message}")));
+            }
+        }
+        if let Some(expires) = &entry.expires
+            && parse_date(&expires.value).is_none()
+        {
+            let (l, c) = place(&expires.referenced);
+            return Err(at(l, c, format!("expires: `{}` is not a date (YYYY-MM-DD)", expires.value)));
+        }
+    }
+    for p in file.paths.include.iter().chain(&file.paths.exclude) {
+        glob(p, "paths")?;
+    }
+    for v in file.helm.values.iter().chain(file.helm.charts.values().flat_map(|c| &c.values)) {
+        if v.value.trim().is_empty() {
+            let (l, c) = place(&v.referenced);
+            return Err(at(l, c, "helm values: empty path".into()));
+        }
+    }
+    Ok(())
+}
+
+/// `Kind/namespace/name`, each part a glob where `*` matches any run of characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectSelector {
+    parts: [String; 3],
+}
+
+impl ObjectSelector {
+    pub fn parse(s: &str) -> Result<ObjectSelector, String> {
+        let parts: Vec<&str> = s.split('/').collect();
+        match parts.as_slice() {
+            [kind, namespace, name] if parts.iter().all(|p| !p.is_empty()) => Ok(ObjectSelector {
+                parts: [kind.to_string(), namespace.to_string(), name.to_string()],
+            }),
+            _ => Err(format!(
+                "`{s}` is not `Kind/namespace/name` (use `*` for any part, e.g. `Deployment/*/web`)"
+            )),
+        }
+    }
+
+    /// Whether the object `kind`, `namespace`, `name` matches (kinds case-insensitively).
+    pub fn matches(&self, kind: &str, namespace: &str, name: &str) -> bool {
+        wildcard(&self.parts[0].to_ascii_lowercase(), &kind.to_ascii_lowercase())
+            && wildcard(&self.parts[1], namespace)
+            && wildcard(&self.parts[2], name)
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+pub fn wildcard(pattern: &str, text: &str) -> bool {
+    let mut parts = pattern.split('*');
+    let first = parts.next().unwrap_or_default();
+    let Some(mut rest) = text.strip_prefix(first) else {
+        return false;
+    };
+    let pieces: Vec<&str> = parts.collect();
+    let Some((last, middle)) = pieces.split_last() else {
+        return rest.is_empty();
+    };
+    for piece in middle {
+        match rest.find(piece) {
+            Some(i) => rest = &rest[i + piece.len()..],
+            None => return false,
+        }
+    }
+    rest.len() >= last.len() && rest.ends_with(last)
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date, or `None` when it is not a real date.
+pub fn parse_date(s: &str) -> Option<i64> {
+    let bytes = s.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let year: i64 = s[0..4].parse().ok()?;
+    let month: u32 = s[5..7].parse().ok()?;
+    let day: u32 = s[8..10].parse().ok()?;
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month[month as usize - 1] {
+        return None;
+    }
+    Some(days_from_civil(year, month, day))
+}
+
+/// Today (UTC) in days since 1970-01-01.
+pub fn today() -> i64 {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    (seconds / 86_400) as i64
+}
+
+/// Howard Hinnant's `days_from_civil`: proleptic Gregorian date to days since 1970-01-01.
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(month);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The JSON Schema of the configuration file.
+pub fn schema() -> serde_json::Value {
+    let mut schema = schemars::schema_for!(ConfigFile).to_value();
+    if let Some(object) = schema.as_object_mut() {
+        object.insert(
+            "$id".into(),
+            "https://github.com/imagegate/imagegate/blob/main/docs/config.schema.json".into(),
+        );
+    }
+    schema
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn known(id: &str) -> bool {
+        crate::rules::ALL.iter().any(|r| r.meta().id == id)
+    }
+
+    fn error(text: &str) -> String {
+        parse(text, ".imagegate.yaml", &known).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("2000-03-01"), Some(11_017));
+        assert_eq!(parse_date("2024-02-29").map(|d| d - parse_date("2024-02-28").unwrap()), Some(1));
+        assert_eq!(parse_date("2023-02-29"), None);
+        assert_eq!(parse_date("2023-13-01"), None);
+        assert_eq!(parse_date("23-01-01"), None);
+        assert_eq!(parse_date("2023/01/01"), None);
+        assert!(today() > parse_date("2026-01-01").unwrap());
+    }
+
+    #[test]
+    fn wildcards() {
+        assert!(wildcard("*", "anything"));
+        assert!(wildcard("web-*", "web-1"));
+        assert!(!wildcard("web-*", "api-1"));
+        assert!(wildcard("*-canary-*", "shop-canary-7"));
+        assert!(wildcard("a*a", "aa"));
+        assert!(!wildcard("a*a", "a"));
+        assert!(wildcard("exact", "exact") && !wildcard("exact", "exactly"));
+        let s = ObjectSelector::parse("deployment/*/web").unwrap();
+        assert!(s.matches("Deployment", "shop", "web"));
+        assert!(!s.matches("StatefulSet", "shop", "web"));
+        assert!(ObjectSelector::parse("Deployment/web").is_err());
+        assert!(ObjectSelector::parse("a//b").is_err());
+    }
+
+    #[test]
+    fn a_full_file_parses() {
+        let file = parse(
+            r#"
+registries:
+  allowed: [ghcr.io/acme/*, "*.dkr.ecr.*.amazonaws.com"]
+  public:
+    add: [registry.example-mirror.com]
+  node-credentials: ["*.azurecr.io"]
+rules:
+  image-registry-implicit:
+    level: off
+  secret-env-literal:
+    level: warning
+    credential-names: ["*_SIGNING_KEY"]
+    allowed-names: [PASSWORD_POLICY]
+  base-image-not-minimal:
+    minimal-images: [registry.example.com/base/*]
+ignore:
+  - rule: image-tag-latest
+    paths: ["legacy/**"]
+    objects: ["Deployment/*/old-*"]
+    reason: retired next quarter
+    expires: 2999-01-31
+helm:
+  release: web
+  namespace: shop
+  values: [ci/values.yaml]
+  charts:
+    charts/web:
+      values: [charts/web/values-prod.yaml]
+      release: web-prod
+kustomize: false
+paths:
+  include: ["deploy/**"]
+  exclude: ["deploy/old/**"]
+fail-on: warning
+namespace: shop
+"#,
+            "x",
+            &known,
+        )
+        .unwrap();
+        assert_eq!(file.registries.allowed.len(), 2);
+        assert_eq!(file.rules.0.len(), 3);
+        assert_eq!(file.ignore[0].rule.value, "image-tag-latest");
+        assert_eq!(file.helm.charts["charts/web"].release.as_deref(), Some("web-prod"));
+        assert_eq!(file.kustomize, Some(false));
+        assert_eq!(file.fail_on, Some(FailOnSetting::Warning));
+    }
+
+    #[test]
+    fn mistakes_point_at_their_line() {
+        assert_eq!(
+            error("registries:\n  alowed: [x]\n"),
+            ".imagegate.yaml:2:3: unknown field `alowed`, expected one of allowed, public, node-credentials"
+        );
+        assert_eq!(
+            error("fail-on: critical\n"),
+            ".imagegate.yaml:1:10: unknown variant `critical`, expected one of error, warning, note, never"
+        );
+        assert_eq!(
+            error("rules:\n  image-tag-lates:\n    level: off\n"),
+            ".imagegate.yaml:2:3: unknown rule `image-tag-lates` (`imagegate rules` lists them)"
+        );
+        assert_eq!(
+            error("registries:\n  allowed:\n    - ghcr.io/**\n"),
+            ".imagegate.yaml:3:7: registries.allowed: misplaced `*` in registry pattern `ghcr.io/**`: `*` must be a whole host label (as in `*.example.com`) or the whole last path component (as in `example.com/team/*`)"
+        );
+        assert_eq!(
+            error("ignore:\n  - rule: image-tag-latest\n    paths: [a]\n"),
+            ".imagegate.yaml:3:5: missing field `reason`"
+        );
+        assert_eq!(
+            error("ignore:\n  - rule: image-tag-latest\n    reason: old\n"),
+            ".imagegate.yaml:2:11: an ignore entry needs `paths` or `objects` (to turn a rule off everywhere, set its level to `off`)"
+        );
+        assert_eq!(
+            error("ignore:\n  - rule: image-tag-latest\n    paths: [a]\n    reason: x\n    expires: 2027-02-30\n"),
+            ".imagegate.yaml:5:14: expires: `2027-02-30` is not a date (YYYY-MM-DD)"
+        );
+        assert_eq!(
+            error("ignore:\n  - rule: image-tag-latest\n    objects: [Deployment/web]\n    reason: x\n"),
+            ".imagegate.yaml:3:15: ignore.objects: `Deployment/web` is not `Kind/namespace/name` (use `*` for any part, e.g. `Deployment/*/web`)"
+        );
+        assert_eq!(
+            error("rules:\n  image-tag-latest:\n    minimal-images: [x]\n"),
+            ".imagegate.yaml:2:3: `minimal-images` is an option of `base-image-not-minimal`, not of `image-tag-latest`"
+        );
+        assert_eq!(
+            error("registries:\n  public:\n    add: [a.io]\n    replace: [b.io]\n"),
+            ".imagegate.yaml:4:15: registries.public: give `add` or `replace`, not both"
+        );
+        assert_eq!(
+            error("paths:\n  exclude: [\"a/[b\"]\n"),
+            ".imagegate.yaml:2:13: paths: `a/[b` is not a glob: unclosed character class; missing ']'"
+        );
+        assert_eq!(error("- a\n"), ".imagegate.yaml:1:1: expected mapping start");
+    }
+}

@@ -1,0 +1,363 @@
+//! The effective configuration: built-in defaults, then `.imagegate.yaml`, then the command line
+//! (or the action's inputs), in that order. `imagegate config show` prints it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::config::{self, ConfigFile, FailOnSetting, LevelSetting, Loaded};
+use crate::finding::Level;
+use crate::helm::{ChartOverride, HelmOptions};
+use crate::policy::{FailOn, IgnoreRule, Policy};
+use crate::registry::RegistryPattern;
+use crate::rules::{self, Context};
+use crate::ScanOptions;
+
+/// What the command line (or the action) sets. `None`/empty means "not given": the file's
+/// value, else the default, applies.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub allowed_registries: Vec<String>,
+    pub namespace: Option<String>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    pub fail_on: Option<FailOn>,
+    pub helm_values: Vec<PathBuf>,
+    pub no_helm: bool,
+    pub no_kustomize: bool,
+}
+
+/// Everything a run needs, resolved.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The scan's options, its findings policy (`options.policy`) included.
+    pub options: ScanOptions,
+    /// The configuration file used, if any.
+    pub config: Option<PathBuf>,
+}
+
+/// A value from the command line that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{flag} `{value}`: {message}")]
+pub struct OverrideError {
+    pub flag: &'static str,
+    pub value: String,
+    pub message: String,
+}
+
+/// Merge `file` and `cli` over `base` (which carries the command line's other settings:
+/// paths, limits, jobs, helm binary and timeout).
+pub fn resolve(
+    mut base: ScanOptions,
+    file: Option<&Loaded>,
+    cli: &Overrides,
+) -> Result<Resolved, OverrideError> {
+    let empty = ConfigFile::default();
+    let (cfg, dir) = match file {
+        Some(loaded) => (&loaded.file, loaded.dir.clone()),
+        None => (&empty, PathBuf::from(".")),
+    };
+    let relative = |p: &str| -> PathBuf {
+        let path = Path::new(p);
+        if path.is_absolute() || dir == Path::new(".") {
+            path.to_path_buf()
+        } else {
+            dir.join(path)
+        }
+    };
+    let patterns = |list: &[serde_saphyr::Spanned<String>]| -> Vec<RegistryPattern> {
+        // Checked when the file was loaded.
+        list.iter()
+            .filter_map(|p| RegistryPattern::parse(&p.value).ok())
+            .collect()
+    };
+
+    let allowed_registries = if cli.allowed_registries.is_empty() {
+        patterns(&cfg.registries.allowed)
+    } else {
+        cli.allowed_registries
+            .iter()
+            .map(|p| {
+                RegistryPattern::parse(p).map_err(|err| OverrideError {
+                    flag: "--allowed-registry",
+                    value: p.clone(),
+                    message: err.to_string(),
+                })
+            })
+            .collect::<Result<_, _>>()?
+    };
+    let mut context = Context {
+        allowed_registries,
+        ..Context::default()
+    };
+    if let Some(list) = &cfg.registries.node_credentials {
+        context.node_credential_registries = patterns(list);
+    }
+    let public = &cfg.registries.public;
+    if let Some(list) = &public.replace {
+        context.public_registries = patterns(list);
+    }
+    context.public_registries.extend(patterns(&public.add));
+    let namespace = cli
+        .namespace
+        .clone()
+        .or_else(|| cfg.namespace.clone())
+        .unwrap_or_else(|| "default".to_string());
+    context.default_namespace = namespace.clone();
+
+    let mut levels: BTreeMap<&'static str, Option<Level>> = BTreeMap::new();
+    for (id, settings) in &cfg.rules.0 {
+        let Some(meta) = rules::ALL.iter().map(|r| r.meta()).find(|m| m.id == id.value) else {
+            continue;
+        };
+        if let Some(level) = settings.level {
+            levels.insert(
+                meta.id,
+                match level {
+                    LevelSetting::Error => Some(Level::Error),
+                    LevelSetting::Warning => Some(Level::Warning),
+                    LevelSetting::Note => Some(Level::Note),
+                    LevelSetting::Off => None,
+                },
+            );
+        }
+        if let Some(names) = &settings.credential_names {
+            context.credential_names = names.value.clone();
+        }
+        if let Some(names) = &settings.allowed_names {
+            context.allowed_env_names = names.value.clone();
+        }
+        if let Some(images) = &settings.minimal_images {
+            context.minimal_images = patterns(images);
+        }
+    }
+
+    let fail_on = cli.fail_on.unwrap_or(match cfg.fail_on {
+        Some(FailOnSetting::Error) | None => FailOn::Error,
+        Some(FailOnSetting::Warning) => FailOn::Warning,
+        Some(FailOnSetting::Note) => FailOn::Note,
+        Some(FailOnSetting::Never) => FailOn::Never,
+    });
+
+    let ignores = cfg
+        .ignore
+        .iter()
+        .map(|entry| IgnoreRule {
+            rule: entry.rule.value.clone(),
+            paths: entry
+                .paths
+                .iter()
+                .filter_map(|p| globset::Glob::new(&p.value).ok())
+                .map(|g| g.compile_matcher())
+                .collect(),
+            objects: entry
+                .objects
+                .iter()
+                .filter_map(|o| config::ObjectSelector::parse(&o.value).ok())
+                .collect(),
+            reason: entry.reason.value.trim().to_string(),
+            expires: entry
+                .expires
+                .as_ref()
+                .and_then(|e| config::parse_date(&e.value)),
+            line: entry.rule.referenced.line() as usize,
+            column: entry.rule.referenced.column() as usize,
+        })
+        .collect();
+
+    base.rules = context;
+    // Command-line globs replace the file's includes and add to its excludes.
+    base.include = if cli.include.is_empty() {
+        cfg.paths.include.iter().map(|g| g.value.clone()).collect()
+    } else {
+        cli.include.clone()
+    };
+    base.exclude = cfg
+        .paths
+        .exclude
+        .iter()
+        .map(|g| g.value.clone())
+        .chain(cli.exclude.iter().cloned())
+        .collect();
+
+    let helm = &cfg.helm;
+    base.helm = HelmOptions {
+        enabled: !cli.no_helm && helm.enabled.unwrap_or(true),
+        values: helm
+            .values
+            .iter()
+            .map(|v| relative(&v.value))
+            .chain(cli.helm_values.iter().cloned())
+            .collect(),
+        release: helm.release.clone().unwrap_or_else(|| "imagegate".into()),
+        namespace: helm.namespace.clone().unwrap_or_else(|| namespace.clone()),
+        charts: helm
+            .charts
+            .iter()
+            .map(|(dir, chart)| ChartOverride {
+                dir: relative(dir),
+                values: chart.values.iter().map(|v| relative(&v.value)).collect(),
+                release: chart.release.clone(),
+                namespace: chart.namespace.clone(),
+            })
+            .collect(),
+        ..base.helm
+    };
+    base.kustomize = !cli.no_kustomize && cfg.kustomize.unwrap_or(true);
+
+    base.policy = Policy {
+        fail_on,
+        levels,
+        ignores,
+        config_path: file.map(|f| crate::walk::display_path(&f.path)),
+    };
+    Ok(Resolved {
+        options: base,
+        config: file.map(|f| f.path.clone()),
+    })
+}
+
+/// Whether `id` is a rule of the catalogue.
+pub fn known_rule(id: &str) -> bool {
+    rules::ALL.iter().any(|r| r.meta().id == id)
+}
+
+/// The configuration to use: `explicit` (which must exist), else `.imagegate.yaml` at the
+/// repository root around `start` (the nearest directory holding `.git`, else `start`).
+pub fn load_config(
+    explicit: Option<&Path>,
+    start: &Path,
+) -> Result<Option<Loaded>, config::ConfigError> {
+    let path = match explicit {
+        Some(path) => path.to_path_buf(),
+        None => {
+            let start = start.canonicalize().unwrap_or_else(|_| start.to_path_buf());
+            let root = start
+                .ancestors()
+                .find(|dir| dir.join(".git").exists())
+                .unwrap_or(&start);
+            match config::find(root) {
+                Some(found) => found,
+                None => return Ok(None),
+            }
+        }
+    };
+    config::load(&path, &known_rule).map(Some)
+}
+
+/// The effective configuration as `imagegate config show` prints it (YAML keys as in the file).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Shown {
+    pub config_file: Option<String>,
+    pub registries: ShownRegistries,
+    pub rules: BTreeMap<&'static str, &'static str>,
+    pub ignore: Vec<ShownIgnore>,
+    pub helm: ShownHelm,
+    pub kustomize: bool,
+    pub paths: ShownPaths,
+    pub fail_on: &'static str,
+    pub namespace: String,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ShownRegistries {
+    pub allowed: Vec<String>,
+    pub public: Vec<String>,
+    pub node_credentials: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ShownIgnore {
+    pub rule: String,
+    pub reason: String,
+    pub expires: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ShownHelm {
+    pub enabled: bool,
+    pub release: String,
+    pub namespace: String,
+    pub values: Vec<String>,
+    pub charts: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ShownPaths {
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+impl Resolved {
+    pub fn shown(&self, file: Option<&Loaded>) -> Shown {
+        let ctx = &self.options.rules;
+        let names = |list: &[RegistryPattern]| list.iter().map(|p| p.as_str().to_string()).collect();
+        Shown {
+            config_file: self.config.as_deref().map(crate::walk::display_path),
+            registries: ShownRegistries {
+                allowed: names(&ctx.allowed_registries),
+                public: names(&ctx.public_registries),
+                node_credentials: names(&ctx.node_credential_registries),
+            },
+            rules: rules::ALL
+                .iter()
+                .map(|r| {
+                    let meta = r.meta();
+                    let level = match self.options.policy.levels.get(meta.id) {
+                        Some(None) => "off",
+                        Some(Some(level)) => level.as_str(),
+                        None => meta.level.as_str(),
+                    };
+                    (meta.id, level)
+                })
+                .collect(),
+            ignore: file
+                .map(|f| {
+                    f.file
+                        .ignore
+                        .iter()
+                        .map(|e| ShownIgnore {
+                            rule: e.rule.value.clone(),
+                            reason: e.reason.value.clone(),
+                            expires: e.expires.as_ref().map(|d| d.value.clone()),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            helm: ShownHelm {
+                enabled: self.options.helm.enabled,
+                release: self.options.helm.release.clone(),
+                namespace: self.options.helm.namespace.clone(),
+                values: self
+                    .options
+                    .helm
+                    .values
+                    .iter()
+                    .map(|p| crate::walk::display_path(p))
+                    .collect(),
+                charts: self
+                    .options
+                    .helm
+                    .charts
+                    .iter()
+                    .map(|c| {
+                        (
+                            crate::walk::display_path(&c.dir),
+                            c.values.iter().map(|p| crate::walk::display_path(p)).collect(),
+                        )
+                    })
+                    .collect(),
+            },
+            kustomize: self.options.kustomize,
+            paths: ShownPaths {
+                include: self.options.include.clone(),
+                exclude: self.options.exclude.clone(),
+            },
+            fail_on: self.options.policy.fail_on.as_str(),
+            namespace: ctx.default_namespace.clone(),
+        }
+    }
+}
