@@ -140,7 +140,10 @@ impl<'de> Deserialize<'de> for RuleMap {
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a map from rule id to its settings")
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<RuleMap, A::Error> {
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RuleMap, A::Error> {
                 let mut entries = Vec::new();
                 while let Some(entry) = map.next_entry::<Spanned<String>, RuleSettings>()? {
                     entries.push(entry);
@@ -318,7 +321,11 @@ fn first_line(message: &str) -> String {
 }
 
 /// The checks the types cannot make, each at the value's place.
-fn check(file: &ConfigFile, shown: &str, known_rule: &dyn Fn(&str) -> bool) -> Result<(), ConfigError> {
+fn check(
+    file: &ConfigFile,
+    shown: &str,
+    known_rule: &dyn Fn(&str) -> bool,
+) -> Result<(), ConfigError> {
     let at = |spanned_line: usize, column: usize, message: String| ConfigError {
         path: shown.to_string(),
         line: spanned_line,
@@ -335,7 +342,11 @@ fn check(file: &ConfigFile, shown: &str, known_rule: &dyn Fn(&str) -> bool) -> R
     let glob = |s: &Spanned<String>, what: &str| -> Result<(), ConfigError> {
         globset::Glob::new(&s.value).map(|_| ()).map_err(|err| {
             let (l, c) = place(&s.referenced);
-            at(l, c, format!("{what}: `{}` is not a glob: {}", s.value, err.kind()))
+            at(
+                l,
+                c,
+                format!("{what}: `{}` is not a glob: {}", s.value, err.kind()),
+            )
         })
     };
     for p in &file.registries.allowed {
@@ -348,23 +359,53 @@ fn check(file: &ConfigFile, shown: &str, known_rule: &dyn Fn(&str) -> bool) -> R
     for host in public.add.iter().chain(public.replace.iter().flatten()) {
         pattern(host, "registries.public")?;
     }
-    if let (Some(first), false) = (public.replace.as_ref().and_then(|r| r.first()), public.add.is_empty()) {
+    if let (Some(first), false) = (
+        public.replace.as_ref().and_then(|r| r.first()),
+        public.add.is_empty(),
+    ) {
         let (l, c) = place(&first.referenced);
-        return Err(at(l, c, "registries.public: give `add` or `replace`, not both".into()));
+        return Err(at(
+            l,
+            c,
+            "registries.public: give `add` or `replace`, not both".into(),
+        ));
     }
     for (id, settings) in &file.rules.0 {
         let (l, c) = place(&id.referenced);
         if !known_rule(&id.value) {
-            return Err(at(l, c, format!("unknown rule `{}` (`imagegate rules` lists them)", id.value)));
+            return Err(at(
+                l,
+                c,
+                format!("unknown rule `{}` (`imagegate rules` lists them)", id.value),
+            ));
         }
         let options: [(&str, bool, &str); 3] = [
-            ("credential-names", settings.credential_names.is_some(), "secret-env-literal"),
-            ("allowed-names", settings.allowed_names.is_some(), "secret-env-literal"),
-            ("minimal-images", settings.minimal_images.is_some(), "base-image-not-minimal"),
+            (
+                "credential-names",
+                settings.credential_names.is_some(),
+                "secret-env-literal",
+            ),
+            (
+                "allowed-names",
+                settings.allowed_names.is_some(),
+                "secret-env-literal",
+            ),
+            (
+                "minimal-images",
+                settings.minimal_images.is_some(),
+                "base-image-not-minimal",
+            ),
         ];
         for (option, given, owner) in options {
             if given && id.value != owner {
-                return Err(at(l, c, format!("`{option}` is an option of `{owner}`, not of `{}`", id.value)));
+                return Err(at(
+                    l,
+                    c,
+                    format!(
+                        "`{option}` is an option of `{owner}`, not of `{}`",
+                        id.value
+                    ),
+                ));
             }
         }
         for p in settings.minimal_images.iter().flatten() {
@@ -374,7 +415,14 @@ fn check(file: &ConfigFile, shown: &str, known_rule: &dyn Fn(&str) -> bool) -> R
     for entry in &file.ignore {
         let (l, c) = place(&entry.rule.referenced);
         if !known_rule(&entry.rule.value) {
-            return Err(at(l, c, format!("unknown rule `{}` (`imagegate rules` lists them)", entry.rule.value)));
+            return Err(at(
+                l,
+                c,
+                format!(
+                    "unknown rule `{}` (`imagegate rules` lists them)",
+                    entry.rule.value
+                ),
+            ));
         }
         if entry.paths.is_empty() && entry.objects.is_empty() {
             return Err(at(l, c, "an ignore entry needs `paths` or `objects` (to turn a rule off everywhere, set its level to `off`)".into()));
@@ -396,13 +444,22 @@ fn check(file: &ConfigFile, shown: &str, known_rule: &dyn Fn(&str) -> bool) -> R
             && parse_date(&expires.value).is_none()
         {
             let (l, c) = place(&expires.referenced);
-            return Err(at(l, c, format!("expires: `{}` is not a date (YYYY-MM-DD)", expires.value)));
+            return Err(at(
+                l,
+                c,
+                format!("expires: `{}` is not a date (YYYY-MM-DD)", expires.value),
+            ));
         }
     }
     for p in file.paths.include.iter().chain(&file.paths.exclude) {
         glob(p, "paths")?;
     }
-    for v in file.helm.values.iter().chain(file.helm.charts.values().flat_map(|c| &c.values)) {
+    for v in file
+        .helm
+        .values
+        .iter()
+        .chain(file.helm.charts.values().flat_map(|c| &c.values))
+    {
         if v.value.trim().is_empty() {
             let (l, c) = place(&v.referenced);
             return Err(at(l, c, "helm values: empty path".into()));
@@ -432,8 +489,10 @@ impl ObjectSelector {
 
     /// Whether the object `kind`, `namespace`, `name` matches (kinds case-insensitively).
     pub fn matches(&self, kind: &str, namespace: &str, name: &str) -> bool {
-        wildcard(&self.parts[0].to_ascii_lowercase(), &kind.to_ascii_lowercase())
-            && wildcard(&self.parts[1], namespace)
+        wildcard(
+            &self.parts[0].to_ascii_lowercase(),
+            &kind.to_ascii_lowercase(),
+        ) && wildcard(&self.parts[1], namespace)
             && wildcard(&self.parts[2], name)
     }
 }
@@ -468,7 +527,20 @@ pub fn parse_date(s: &str) -> Option<i64> {
     let month: u32 = s[5..7].parse().ok()?;
     let day: u32 = s[8..10].parse().ok()?;
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days_in_month = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+    let days_in_month = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month[month as usize - 1] {
         return None;
     }
@@ -515,14 +587,19 @@ mod tests {
     }
 
     fn error(text: &str) -> String {
-        parse(text, ".imagegate.yaml", &known).unwrap_err().to_string()
+        parse(text, ".imagegate.yaml", &known)
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
     fn dates() {
         assert_eq!(parse_date("1970-01-01"), Some(0));
         assert_eq!(parse_date("2000-03-01"), Some(11_017));
-        assert_eq!(parse_date("2024-02-29").map(|d| d - parse_date("2024-02-28").unwrap()), Some(1));
+        assert_eq!(
+            parse_date("2024-02-29").map(|d| d - parse_date("2024-02-28").unwrap()),
+            Some(1)
+        );
         assert_eq!(parse_date("2023-02-29"), None);
         assert_eq!(parse_date("2023-13-01"), None);
         assert_eq!(parse_date("23-01-01"), None);
@@ -592,7 +669,10 @@ namespace: shop
         assert_eq!(file.registries.allowed.len(), 2);
         assert_eq!(file.rules.0.len(), 3);
         assert_eq!(file.ignore[0].rule.value, "image-tag-latest");
-        assert_eq!(file.helm.charts["charts/web"].release.as_deref(), Some("web-prod"));
+        assert_eq!(
+            file.helm.charts["charts/web"].release.as_deref(),
+            Some("web-prod")
+        );
         assert_eq!(file.kustomize, Some(false));
         assert_eq!(file.fail_on, Some(FailOnSetting::Warning));
     }
@@ -624,11 +704,15 @@ namespace: shop
             ".imagegate.yaml:2:11: an ignore entry needs `paths` or `objects` (to turn a rule off everywhere, set its level to `off`)"
         );
         assert_eq!(
-            error("ignore:\n  - rule: image-tag-latest\n    paths: [a]\n    reason: x\n    expires: 2027-02-30\n"),
+            error(
+                "ignore:\n  - rule: image-tag-latest\n    paths: [a]\n    reason: x\n    expires: 2027-02-30\n"
+            ),
             ".imagegate.yaml:5:14: expires: `2027-02-30` is not a date (YYYY-MM-DD)"
         );
         assert_eq!(
-            error("ignore:\n  - rule: image-tag-latest\n    objects: [Deployment/web]\n    reason: x\n"),
+            error(
+                "ignore:\n  - rule: image-tag-latest\n    objects: [Deployment/web]\n    reason: x\n"
+            ),
             ".imagegate.yaml:3:15: ignore.objects: `Deployment/web` is not `Kind/namespace/name` (use `*` for any part, e.g. `Deployment/*/web`)"
         );
         assert_eq!(
@@ -643,6 +727,9 @@ namespace: shop
             error("paths:\n  exclude: [\"a/[b\"]\n"),
             ".imagegate.yaml:2:13: paths: `a/[b` is not a glob: unclosed character class; missing ']'"
         );
-        assert_eq!(error("- a\n"), ".imagegate.yaml:1:1: expected mapping start");
+        assert_eq!(
+            error("- a\n"),
+            ".imagegate.yaml:1:1: expected mapping start"
+        );
     }
 }

@@ -59,6 +59,13 @@ pub enum Subject {
         /// The field, e.g. `data.password` or `spec.template.spec.containers[name=api].env[name=DB_PASSWORD].value`.
         key_path: String,
     },
+    /// A suppression (comment, annotation or configuration entry) that silences nothing.
+    Suppression {
+        /// The rules it names, as written.
+        rules: String,
+        /// Which suppression of this file naming these rules it is.
+        occurrence: usize,
+    },
     /// A command line in a script, CI file or Dockerfile `RUN`.
     Command {
         command: &'static str,
@@ -83,6 +90,9 @@ impl Subject {
                 flag,
                 occurrence,
             } => format!("{command}|{flag}|{occurrence}"),
+            Subject::Suppression { rules, occurrence } => {
+                format!("suppression|{rules}|{occurrence}")
+            }
         }
     }
 
@@ -101,6 +111,16 @@ pub struct Related {
     pub message: String,
 }
 
+/// Why a finding does not count: it is reported as suppressed, never as a problem.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// Written in the scanned files (a comment or an annotation); else in the configuration.
+    pub in_source: bool,
+    pub reason: String,
+    /// Where the suppression is written, e.g. `k8s/web.yaml:12` or `.imagegate.yaml:7`.
+    pub by: String,
+}
+
 /// One problem a rule found.
 #[derive(Debug, Clone)]
 pub struct Finding {
@@ -117,6 +137,8 @@ pub struct Finding {
     /// (template, document, key), which identifies it better than the rendered object's name
     /// (charts often add random suffixes).
     pub origin: Option<String>,
+    /// Set on the findings of [`crate::ScanReport::suppressed`].
+    pub suppression: Option<Suppression>,
 }
 
 impl Finding {
@@ -147,6 +169,7 @@ impl Finding {
             related: Vec::new(),
             redact: Vec::new(),
             origin: None,
+            suppression: None,
         }
     }
 

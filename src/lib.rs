@@ -31,6 +31,7 @@ pub mod script;
 pub mod secrets;
 pub mod settings;
 pub mod source;
+pub mod suppress;
 mod trace;
 pub mod uses;
 pub mod walk;
@@ -99,6 +100,21 @@ pub struct ScannedFile {
     pub lines: Option<LineIndex>,
     /// Secret values found in this file: never shown in any source display (sorted).
     pub redactions: Vec<Span>,
+    /// `# imagegate: ignore[...]` comments in this file.
+    pub ignores: Vec<suppress::Ignore>,
+    /// `imagegate.dev/ignore` annotations of objects in this file.
+    pub object_ignores: Vec<ObjectIgnore>,
+}
+
+/// An object's `imagegate.dev/ignore` annotation (with `imagegate.dev/ignore-reason`).
+#[derive(Debug, Clone)]
+pub struct ObjectIgnore {
+    pub document: usize,
+    pub object: uses::ObjectId,
+    pub rules: Vec<String>,
+    pub reason: String,
+    /// The annotation's key.
+    pub span: Span,
 }
 
 impl ScannedFile {
@@ -173,6 +189,9 @@ pub struct ScanReport {
     pub files: Vec<ScannedFile>,
     /// Sorted by file, position and rule.
     pub findings: Vec<Finding>,
+    /// Findings silenced by a comment, annotation or configuration entry (each with its
+    /// `suppression`): listed, never counted.
+    pub suppressed: Vec<Finding>,
     pub diagnostics: Vec<Diagnostic>,
     pub stats: Stats,
 }
@@ -275,6 +294,8 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
             lines: keep.then(|| LineIndex::new(&outcome.text)),
             text: keep.then_some(outcome.text),
             redactions: Vec::new(),
+            ignores: outcome.ignores,
+            object_ignores: outcome.object_ignores,
         });
         report.findings.extend(outcome.findings);
         diagnostics.extend(outcome.diagnostics);
@@ -290,6 +311,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
         inventory: &inventory,
     };
     rules::check_scan(&facts, &options.rules, &mut report.findings);
+    policy::apply_annotations(&mut report);
     let first_stream = walked.inputs.len();
     let rendered: Vec<(usize, trace::Made<'_>)> = streams
         .iter()
@@ -311,13 +333,20 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
         &mut diagnostics,
     );
     reload_texts(&mut report, options.max_file_size);
-    for finding in &report.findings {
+    policy::apply_ignores(
+        &mut report,
+        &options.policy,
+        &options.rules.default_namespace,
+    );
+    options.policy.apply_levels(&mut report);
+    reload_texts(&mut report, options.max_file_size);
+    for finding in report.findings.iter().chain(&report.suppressed) {
         if let Some(file) = report.files.get_mut(finding.location.file) {
             file.redactions.extend(&finding.redact);
         }
     }
-    options.policy.apply_levels(&mut report.findings);
     policy::sort_findings(&mut report.findings);
+    policy::sort_findings(&mut report.suppressed);
     trace::merge_duplicates(&mut report.findings);
     diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     report.diagnostics = diagnostics;
@@ -503,6 +532,8 @@ struct FileOutcome {
     stats: Stats,
     images: Vec<Arc<ImageUse>>,
     inventory: Inventory,
+    ignores: Vec<suppress::Ignore>,
+    object_ignores: Vec<ObjectIgnore>,
 }
 
 /// One thing to check: a file on disk, or a rendered stream in memory.
@@ -601,6 +632,9 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
         .and_then(|n| n.to_str())
         .is_some_and(|n| uses::KUSTOMIZATION_NAMES.contains(&n));
     let mut images = Vec::new();
+    // Suppressions are rare: their comments are looked for only in files that mention us.
+    let suppressions = text.contains("imagegate");
+    let mut scalars = Vec::new();
     match input.kind {
         FileKind::HelmValues => {
             out.stats.documents += 1;
@@ -617,7 +651,12 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
             // NOTE: a values file is one document; later ones are not values.
             if let Some(document) = yaml::documents(&text, yaml::Limits::default()).next() {
                 match &document.root {
-                    Ok(Some(root)) => helm::values::images(id, root, facts, &mut images),
+                    Ok(Some(root)) => {
+                        helm::values::images(id, root, facts, &mut images);
+                        if suppressions {
+                            scalars.extend(suppress::scalar_spans([root]));
+                        }
+                    }
                     Ok(None) => {}
                     Err(err) => out.diagnostics.push(
                         diag(Severity::Warning, format!("invalid YAML: {err}"))
@@ -639,11 +678,19 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
                 }
                 match &document.root {
                     Ok(Some(root)) => {
+                        if suppressions {
+                            scalars.extend(suppress::scalar_spans([root]));
+                        }
                         if is_kustomization {
                             uses::kustomize_images(id, root, &mut images);
                         }
                         for object in k8s::objects(root) {
                             out.stats.objects += 1;
+                            if suppressions {
+                                let at =
+                                    |span: Span| (input.display, lines.position(&text, span.start));
+                                object_ignore(&object, document.index, at, &mut out);
+                            }
                             let namespace = object.namespace.unwrap_or(default_ns);
                             uses::object_images(
                                 id,
@@ -726,9 +773,81 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
         text: &text,
     };
     rules::check_file(&view, &options.rules, &mut out.findings);
+    if suppressions {
+        let style = match input.kind {
+            FileKind::Manifest | FileKind::HelmValues => suppress::CommentStyle::Yaml,
+            FileKind::Dockerfile => suppress::CommentStyle::Dockerfile,
+            FileKind::Script => suppress::CommentStyle::Shell,
+        };
+        for directive in suppress::directives(&text, style, &scalars, &settings::known_rule) {
+            match directive {
+                Ok(ignore) => out.ignores.push(ignore),
+                Err(err) => out.diagnostics.push(
+                    diag(
+                        Severity::Warning,
+                        format!("suppression not applied: {}", err.message),
+                    )
+                    .at(lines.position(&text, err.span.start)),
+                ),
+            }
+        }
+    }
     out.images = images;
     out.text = text;
     out
+}
+
+/// Record `object`'s `imagegate.dev/ignore` annotation; a malformed one is a warning (`at`
+/// places it).
+fn object_ignore<'a>(
+    object: &k8s::Object<'_>,
+    document: usize,
+    at: impl Fn(Span) -> (&'a str, source::Position),
+    out: &mut FileOutcome,
+) {
+    let Some(annotations) = object.node.path(&["metadata", "annotations"]) else {
+        return;
+    };
+    let (Some(key), Some(value)) = (
+        annotations.key(policy::IGNORE_ANNOTATION),
+        annotations.get(policy::IGNORE_ANNOTATION),
+    ) else {
+        return;
+    };
+    let reason = annotations
+        .get(policy::IGNORE_REASON_ANNOTATION)
+        .and_then(|r| r.as_str())
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    let problem = match (
+        suppress::parse_annotation_ids(value.as_str().unwrap_or_default(), &settings::known_rule),
+        reason,
+    ) {
+        (Ok(rules), Some(reason)) => {
+            out.object_ignores.push(ObjectIgnore {
+                document,
+                object: uses::ObjectId::of(object),
+                rules,
+                reason: reason.to_string(),
+                span: key.span,
+            });
+            return;
+        }
+        (Err(message), _) => message,
+        (Ok(_), None) => format!(
+            "a reason is required: add the annotation `{}`",
+            policy::IGNORE_REASON_ANNOTATION
+        ),
+    };
+    let (path, position) = at(key.span);
+    out.diagnostics.push(
+        Diagnostic::new(
+            Severity::Warning,
+            path,
+            format!("`{}` not applied: {problem}", policy::IGNORE_ANNOTATION),
+        )
+        .at(position),
+    );
 }
 
 /// Whether broken YAML was probably meant as a Kubernetes object (block, flow or JSON style).

@@ -1,10 +1,22 @@
 //! Findings policy in one place: levels from configuration, ignore rules, the order findings
 //! are reported in, the counts by level, and the exit code.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 
-use crate::config::ObjectSelector;
-use crate::finding::{Finding, Level};
+use crate::config::{self, ObjectSelector};
+use crate::finding::{Finding, Level, Location, Subject, Suppression};
+use crate::report::RepoPaths;
+use crate::rules::RuleMeta;
+use crate::source::Span;
+use crate::uses::{ObjectId, Site};
+use crate::walk::FileKind;
+use crate::{ScanReport, ScannedFile};
+
+/// The annotation that silences rules for one object: `"rule-id, other-id"`.
+pub const IGNORE_ANNOTATION: &str = "imagegate.dev/ignore";
+/// Why: required with [`IGNORE_ANNOTATION`].
+pub const IGNORE_REASON_ANNOTATION: &str = "imagegate.dev/ignore-reason";
 
 /// How findings are judged, from the configuration and the command line.
 #[derive(Debug, Clone)]
@@ -14,8 +26,9 @@ pub struct Policy {
     pub levels: BTreeMap<&'static str, Option<Level>>,
     /// `ignore:` entries of the configuration file.
     pub ignores: Vec<IgnoreRule>,
-    /// The configuration file, as shown in reports (where unused ignore entries are reported).
-    pub config_path: Option<String>,
+    /// The configuration file and the directory its paths are relative to (where unused
+    /// ignore entries are reported).
+    pub config: Option<(PathBuf, PathBuf)>,
 }
 
 impl Default for Policy {
@@ -24,7 +37,7 @@ impl Default for Policy {
             fail_on: FailOn::Error,
             levels: BTreeMap::new(),
             ignores: Vec::new(),
-            config_path: None,
+            config: None,
         }
     }
 }
@@ -40,15 +53,19 @@ pub struct IgnoreRule {
     pub reason: String,
     /// Days since 1970-01-01 from which the entry no longer applies.
     pub expires: Option<i64>,
-    /// Where the entry is in the configuration file.
-    pub line: usize,
-    pub column: usize,
+    /// The entry's `rule:` value in the configuration file.
+    pub span: Span,
 }
 
 impl Policy {
     /// Apply configured levels: findings of rules turned off are dropped, the others take
     /// their rule's configured level.
-    pub fn apply_levels(&self, findings: &mut Vec<Finding>) {
+    pub fn apply_levels(&self, report: &mut ScanReport) {
+        self.set_levels(&mut report.findings);
+        self.set_levels(&mut report.suppressed);
+    }
+
+    fn set_levels(&self, findings: &mut Vec<Finding>) {
         if self.levels.is_empty() {
             return;
         }
@@ -135,4 +152,249 @@ impl Counts {
 pub fn sort_findings(findings: &mut [Finding]) {
     let rank = |id: &str| crate::rules::ALL.iter().position(|r| r.meta().id == id);
     findings.sort_by_key(|f| (f.location, rank(f.rule.id)));
+}
+
+/// The object a finding is about, with its document's place in the file.
+fn object_of(finding: &Finding) -> Option<(&ObjectId, usize)> {
+    match &finding.subject {
+        Subject::Image(image) => match &image.site {
+            Site::Container {
+                object, document, ..
+            } => Some((object, *document)),
+            _ => None,
+        },
+        Subject::Object {
+            object, document, ..
+        } => Some((object, *document)),
+        _ => None,
+    }
+}
+
+/// Before tracing (while findings still sit in the files their objects are in): findings
+/// about an object whose `imagegate.dev/ignore` annotation names their rule are suppressed.
+/// Annotations survive `helm template`, so this also works for charts.
+pub fn apply_annotations(report: &mut ScanReport) {
+    if report.files.iter().all(|f| f.object_ignores.is_empty()) {
+        return;
+    }
+    let mut used: Vec<Vec<bool>> = report
+        .files
+        .iter()
+        .map(|f| vec![false; f.object_ignores.len()])
+        .collect();
+    let findings = std::mem::take(&mut report.findings);
+    for mut finding in findings {
+        let file = finding.location.file;
+        let hit = object_of(&finding).and_then(|(object, document)| {
+            report.files[file].object_ignores.iter().position(|o| {
+                o.document == document
+                    && &o.object == object
+                    && o.rules.iter().any(|r| r == finding.rule.id)
+            })
+        });
+        match hit {
+            Some(i) => {
+                used[file][i] = true;
+                let o = &report.files[file].object_ignores[i];
+                finding.suppression = Some(Suppression {
+                    in_source: true,
+                    reason: o.reason.clone(),
+                    by: format!(
+                        "{IGNORE_ANNOTATION} on {} {}",
+                        o.object.kind,
+                        o.object.name.as_deref().unwrap_or("(unnamed)")
+                    ),
+                });
+                report.suppressed.push(finding);
+            }
+            None => report.findings.push(finding),
+        }
+    }
+    // An annotation that silences nothing is reported where a person can edit it: in a file
+    // on disk (one in rendered output would need tracing to its template line).
+    let mut unused = Vec::new();
+    for (id, file) in report.files.iter().enumerate() {
+        if file.disk.is_none() {
+            continue;
+        }
+        for (i, o) in file.object_ignores.iter().enumerate() {
+            if !used[id][i] {
+                unused.push(unused_finding(
+                    Location { file: id, span: o.span },
+                    &o.rules.join(", "),
+                    i,
+                    format!(
+                        "`{IGNORE_ANNOTATION}: {}` silences nothing: no finding of {} is about this {}; remove it",
+                        o.rules.join(", "),
+                        o.rules.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(" or "),
+                        o.object.kind
+                    ),
+                ));
+            }
+        }
+    }
+    report.findings.extend(unused);
+}
+
+/// After tracing: inline comments and the configuration's `ignore:` entries suppress
+/// findings; suppressions that silenced nothing (and expired entries) become
+/// `unused-suppression` findings at their own line.
+pub fn apply_ignores(report: &mut ScanReport, policy: &Policy, default_namespace: &str) {
+    let today = config::today();
+    let root = policy.config.as_ref().map(|(_, dir)| dir.clone());
+    let paths = RepoPaths::new(root.as_deref());
+    let mut relative: HashMap<usize, String> = HashMap::new();
+    let mut rel = |report: &ScanReport, file: usize| -> String {
+        relative
+            .entry(file)
+            .or_insert_with(|| paths.shown(&report.files[file].path))
+            .clone()
+    };
+    let config_by = match &policy.config {
+        Some((path, _)) => crate::walk::display_path(path),
+        None => ".imagegate.yaml".to_string(),
+    };
+    let mut used_inline: std::collections::HashSet<(usize, usize, usize)> = Default::default();
+    let mut used_config = vec![false; policy.ignores.len()];
+
+    let findings = std::mem::take(&mut report.findings);
+    for mut finding in findings {
+        let id = finding.location.file;
+        let file = &report.files[id];
+        let line = file
+            .region(finding.location.span)
+            .map(|r| r.start.line)
+            .unwrap_or(0);
+        let inline = file.ignores.iter().enumerate().find_map(|(k, ig)| {
+            let r = ig
+                .rules
+                .iter()
+                .position(|(rule, _)| rule == finding.rule.id)?;
+            (ig.target_line == line).then_some((k, r))
+        });
+        if let Some((k, r)) = inline {
+            used_inline.insert((id, k, r));
+            let ig = &file.ignores[k];
+            finding.suppression = Some(Suppression {
+                in_source: true,
+                reason: ig.reason.clone(),
+                by: format!("{}:{}", file.path, ig.line),
+            });
+            report.suppressed.push(finding);
+            continue;
+        }
+        let path = rel(report, id);
+        let object = object_of(&finding);
+        let entry = policy.ignores.iter().position(|rule| {
+            rule.rule == finding.rule.id
+                && rule.expires.is_none_or(|day| today < day)
+                && (rule.paths.is_empty() || rule.paths.iter().any(|g| g.is_match(&path)))
+                && (rule.objects.is_empty()
+                    || object.is_some_and(|(o, _)| {
+                        rule.objects.iter().any(|s| {
+                            s.matches(
+                                &o.kind,
+                                o.namespace.as_deref().unwrap_or(default_namespace),
+                                o.name.as_deref().unwrap_or_default(),
+                            )
+                        })
+                    }))
+        });
+        match entry {
+            Some(e) => {
+                used_config[e] = true;
+                finding.suppression = Some(Suppression {
+                    in_source: false,
+                    reason: policy.ignores[e].reason.clone(),
+                    by: config_by.clone(),
+                });
+                report.suppressed.push(finding);
+            }
+            None => report.findings.push(finding),
+        }
+    }
+
+    let mut unused = Vec::new();
+    for (id, file) in report.files.iter().enumerate() {
+        for (k, ig) in file.ignores.iter().enumerate() {
+            for (r, (rule, span)) in ig.rules.iter().enumerate() {
+                if used_inline.contains(&(id, k, r)) {
+                    continue;
+                }
+                unused.push(unused_finding(
+                    Location { file: id, span: *span },
+                    rule,
+                    k,
+                    format!(
+                        "`ignore[{rule}]` silences nothing: there is no `{rule}` finding on line {}; remove it",
+                        ig.target_line
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some((config_path, _)) = &policy.config {
+        let scanned: Vec<String> = (0..report.files.len())
+            .filter(|&i| report.files[i].disk.is_some())
+            .map(|i| rel(report, i))
+            .collect();
+        let mut config_file = None;
+        for (e, rule) in policy.ignores.iter().enumerate() {
+            let expired = rule.expires.is_some_and(|day| today >= day);
+            // An entry for files this scan did not read cannot have matched: not reported.
+            let in_scope = rule.paths.is_empty()
+                || scanned
+                    .iter()
+                    .any(|p| rule.paths.iter().any(|g| g.is_match(p)));
+            let message = if expired {
+                format!(
+                    "this `ignore` entry for `{}` has expired and no longer applies; fix the findings or renew it",
+                    rule.rule
+                )
+            } else if !used_config[e] && in_scope {
+                format!(
+                    "this `ignore` entry for `{}` silences nothing in the scanned files; remove it",
+                    rule.rule
+                )
+            } else {
+                continue;
+            };
+            let file = *config_file.get_or_insert_with(|| {
+                report.files.push(ScannedFile {
+                    path: crate::walk::display_path(config_path),
+                    disk: Some(config_path.clone()),
+                    kind: FileKind::Manifest,
+                    text: None,
+                    lines: None,
+                    redactions: Vec::new(),
+                    ignores: Vec::new(),
+                    object_ignores: Vec::new(),
+                });
+                report.files.len() - 1
+            });
+            unused.push(unused_finding(
+                Location {
+                    file,
+                    span: rule.span,
+                },
+                &rule.rule,
+                e,
+                message,
+            ));
+        }
+    }
+    report.findings.extend(unused);
+}
+
+fn unused_finding(location: Location, rules: &str, occurrence: usize, message: String) -> Finding {
+    let meta: &'static RuleMeta = crate::rules::unused_suppression::meta();
+    Finding::at(
+        meta,
+        location,
+        Subject::Suppression {
+            rules: rules.to_string(),
+            occurrence,
+        },
+        message,
+    )
 }

@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::ScanOptions;
 use crate::config::{self, ConfigFile, FailOnSetting, LevelSetting, Loaded};
 use crate::finding::Level;
 use crate::helm::{ChartOverride, HelmOptions};
 use crate::policy::{FailOn, IgnoreRule, Policy};
 use crate::registry::RegistryPattern;
 use crate::rules::{self, Context};
-use crate::ScanOptions;
 
 /// What the command line (or the action) sets. `None`/empty means "not given": the file's
 /// value, else the default, applies.
@@ -108,7 +108,11 @@ pub fn resolve(
 
     let mut levels: BTreeMap<&'static str, Option<Level>> = BTreeMap::new();
     for (id, settings) in &cfg.rules.0 {
-        let Some(meta) = rules::ALL.iter().map(|r| r.meta()).find(|m| m.id == id.value) else {
+        let Some(meta) = rules::ALL
+            .iter()
+            .map(|r| r.meta())
+            .find(|m| m.id == id.value)
+        else {
             continue;
         };
         if let Some(level) = settings.level {
@@ -161,8 +165,11 @@ pub fn resolve(
                 .expires
                 .as_ref()
                 .and_then(|e| config::parse_date(&e.value)),
-            line: entry.rule.referenced.line() as usize,
-            column: entry.rule.referenced.column() as usize,
+            span: {
+                let at = entry.rule.referenced.span();
+                let start = at.byte_offset().unwrap_or(0) as usize;
+                crate::source::Span::new(start, start + at.byte_len().unwrap_or(0) as usize)
+            },
         })
         .collect();
 
@@ -210,7 +217,7 @@ pub fn resolve(
         fail_on,
         levels,
         ignores,
-        config_path: file.map(|f| crate::walk::display_path(&f.path)),
+        config: file.map(|f| (f.path.clone(), f.dir.clone())),
     };
     Ok(Resolved {
         options: base,
@@ -238,7 +245,11 @@ pub fn load_config(
                 .find(|dir| dir.join(".git").exists())
                 .unwrap_or(&start);
             match config::find(root) {
-                Some(found) => found,
+                // Shown relative to the working directory when it is below it.
+                Some(found) => found
+                    .strip_prefix(&start)
+                    .map(Path::to_path_buf)
+                    .unwrap_or(found),
                 None => return Ok(None),
             }
         }
@@ -294,7 +305,8 @@ pub struct ShownPaths {
 impl Resolved {
     pub fn shown(&self, file: Option<&Loaded>) -> Shown {
         let ctx = &self.options.rules;
-        let names = |list: &[RegistryPattern]| list.iter().map(|p| p.as_str().to_string()).collect();
+        let names =
+            |list: &[RegistryPattern]| list.iter().map(|p| p.as_str().to_string()).collect();
         Shown {
             config_file: self.config.as_deref().map(crate::walk::display_path),
             registries: ShownRegistries {
@@ -346,7 +358,10 @@ impl Resolved {
                     .map(|c| {
                         (
                             crate::walk::display_path(&c.dir),
-                            c.values.iter().map(|p| crate::walk::display_path(p)).collect(),
+                            c.values
+                                .iter()
+                                .map(|p| crate::walk::display_path(p))
+                                .collect(),
                         )
                     })
                     .collect(),

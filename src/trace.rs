@@ -202,6 +202,8 @@ pub(crate) fn file_id(
                 text: None,
                 lines: None,
                 redactions: Vec::new(),
+                ignores: Vec::new(),
+                object_ignores: Vec::new(),
             });
             files.len() - 1
         })

@@ -288,7 +288,7 @@ fn rules_catalog_lists_every_rule() {
     }
     let json = imagegate(["rules", "--format", "json"]);
     let list: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 20);
+    assert_eq!(list.as_array().unwrap().len(), 21);
     assert_eq!(list[0]["id"], "image-reference-invalid");
     assert_eq!(list[0]["level"], "error");
 }

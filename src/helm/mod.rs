@@ -286,11 +286,21 @@ fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Di
     let mut command = Command::new(bin);
     command
         .arg("template")
-        .arg(own.and_then(|c| c.release.as_ref()).unwrap_or(&options.release))
+        .arg(
+            own.and_then(|c| c.release.as_ref())
+                .unwrap_or(&options.release),
+        )
         .arg(&chart.dir)
         .arg("--namespace")
-        .arg(own.and_then(|c| c.namespace.as_ref()).unwrap_or(&options.namespace));
-    for values in options.values.iter().chain(own.iter().flat_map(|c| &c.values)) {
+        .arg(
+            own.and_then(|c| c.namespace.as_ref())
+                .unwrap_or(&options.namespace),
+        );
+    for values in options
+        .values
+        .iter()
+        .chain(own.iter().flat_map(|c| &c.values))
+    {
         command.arg("-f").arg(values);
     }
     let budget = Budget {

@@ -21,6 +21,9 @@ struct Report<'a> {
     tool: Tool,
     summary: Summary,
     findings: Vec<JsonFinding<'a>>,
+    /// Findings a comment, annotation or configuration entry silenced: not counted.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressed: Vec<JsonFinding<'a>>,
     diagnostics: &'a [Diagnostic],
 }
 
@@ -35,6 +38,7 @@ struct Summary {
     #[serde(flatten)]
     stats: Stats,
     findings: Counts,
+    suppressed: usize,
 }
 
 #[derive(Serialize)]
@@ -68,6 +72,16 @@ struct JsonFinding<'a> {
     values: Option<JsonValues<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<JsonRelated<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppression: Option<JsonSuppression<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonSuppression<'a> {
+    /// `inSource` (a comment or annotation) or `external` (the configuration file), as SARIF.
+    kind: &'static str,
+    reason: &'a str,
+    by: &'a str,
 }
 
 #[derive(Serialize)]
@@ -152,6 +166,11 @@ fn finding<'a>(report: &'a ScanReport, f: &'a Finding) -> JsonFinding<'a> {
         command: None,
         kustomize: None,
         values: None,
+        suppression: f.suppression.as_ref().map(|s| JsonSuppression {
+            kind: if s.in_source { "inSource" } else { "external" },
+            reason: &s.reason,
+            by: &s.by,
+        }),
         related: f
             .related
             .iter()
@@ -220,6 +239,7 @@ fn finding<'a>(report: &'a ScanReport, f: &'a Finding) -> JsonFinding<'a> {
                 flag,
             });
         }
+        Subject::Suppression { .. } => {}
     }
     out
 }
@@ -235,8 +255,14 @@ pub fn write(report: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Resu
         summary: Summary {
             stats: report.stats,
             findings: Counts::of(&report.findings),
+            suppressed: report.suppressed.len(),
         },
         findings: report.findings.iter().map(|f| finding(report, f)).collect(),
+        suppressed: report
+            .suppressed
+            .iter()
+            .map(|f| finding(report, f))
+            .collect(),
         diagnostics: &report.diagnostics,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -153,6 +153,34 @@ pub fn render(report: &ScanReport, paths: &RepoPaths, options: &Options) -> Stri
         }
         None => {}
     }
+    if !report.suppressed.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>{} suppressed (not counted)</summary>\n\n| Rule | Location | Reason |\n|---|---|---|",
+            plural(report.suppressed.len(), "finding")
+        );
+        for f in &report.suppressed {
+            let file = report.file(f);
+            let line = file.region(f.location.span).map_or(1, |r| r.start.line);
+            let (reason, by) = f
+                .suppression
+                .as_ref()
+                .map_or(("", ""), |s| (s.reason.as_str(), s.by.as_str()));
+            let row = format!(
+                "| `{}` | `{}` | {} ({}) |\n",
+                f.rule.id,
+                code(&format!("{}:{line}", paths.shown(&file.path))),
+                cell(reason),
+                cell(by)
+            );
+            if out.len() + row.len() > budget {
+                left_out += 1;
+            } else {
+                out.push_str(&row);
+            }
+        }
+        out.push_str("\n</details>\n\n");
+    }
     if left_out > 0 {
         let _ = write!(
             out,
@@ -194,12 +222,12 @@ fn head(report: &ScanReport, options: &Options, out: &mut String) {
     } else if fails {
         format!(
             "❌ imagegate: {found} (fails at `{}`)",
-            fail_on_name(options.fail_on)
+            options.fail_on.as_str()
         )
     } else {
         format!(
             "⚠️ imagegate: {found} (passes: `fail-on` is `{}`)",
-            fail_on_name(options.fail_on)
+            options.fail_on.as_str()
         )
     };
     let _ = writeln!(out, "### {verdict}\n");
@@ -310,15 +338,6 @@ fn level_badge(level: Level) -> &'static str {
         Level::Error => "🔴 error",
         Level::Warning => "🟡 warning",
         Level::Note => "🔵 note",
-    }
-}
-
-fn fail_on_name(fail_on: FailOn) -> &'static str {
-    match fail_on {
-        FailOn::Error => "error",
-        FailOn::Warning => "warning",
-        FailOn::Note => "note",
-        FailOn::Never => "never",
     }
 }
 

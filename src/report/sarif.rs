@@ -14,7 +14,7 @@ use serde_sarif::sarif::{
     ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
     Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
     ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif,
-    Tool, ToolComponent,
+    Suppression, Tool, ToolComponent,
 };
 
 use super::{RepoPaths, VERSION, fingerprint};
@@ -45,6 +45,7 @@ pub fn write(
     let rules: Vec<&'static RuleMeta> = rules::ALL.iter().map(|r| r.meta()).collect();
     let omitted = report.findings.len().saturating_sub(MAX_RESULTS);
     let mut chosen: Vec<usize> = (0..report.findings.len()).collect();
+    // Suppressed findings come after, and go first when the limit is reached.
     if omitted > 0 {
         // Keep the most severe; the sort is stable, so report order holds within a level.
         chosen.sort_by_key(|&i| std::cmp::Reverse(report.findings[i].level));
@@ -52,9 +53,12 @@ pub fn write(
         chosen.sort_unstable();
     }
     let mut uris = Uris::new(root);
+    let room = MAX_RESULTS.saturating_sub(chosen.len());
     let results: Vec<SarifResult> = chosen
         .into_iter()
-        .map(|i| result(report, &report.findings[i], &rules, &mut uris))
+        .map(|i| &report.findings[i])
+        .chain(report.suppressed.iter().take(room))
+        .map(|f| result(report, f, &rules, &mut uris))
         .collect();
     let mut notifications: Vec<Notification> = report
         .diagnostics
@@ -248,6 +252,17 @@ fn result(
         )
         .build();
     result.related_locations = (!related.is_empty()).then_some(related);
+    // A silenced finding stays in the log with its suppression, so code scanning shows it as
+    // dismissed rather than open.
+    result.suppressions = f.suppression.as_ref().map(|s| {
+        vec![
+            Suppression::builder()
+                .kind(json!(if s.in_source { "inSource" } else { "external" }))
+                .justification(format!("{} ({})", s.reason, s.by))
+                .status(json!("accepted"))
+                .build(),
+        ]
+    });
     result
 }
 
@@ -315,6 +330,7 @@ fn result_properties(f: &Finding) -> BTreeMap<String, Value> {
                 json!({ "name": command, "flag": flag }),
             );
         }
+        Subject::Suppression { .. } => {}
     }
     props
 }

@@ -39,6 +39,25 @@ pub fn write(
         block.push('\n');
         out.write_all(block.as_bytes())?;
     }
+    for f in &report.suppressed {
+        let file = report.file(f);
+        let place = file.region(f.location.span).map_or(file.path.clone(), |r| {
+            format!("{}:{}:{}", file.path, r.start.line, r.start.column)
+        });
+        if let Some(s) = &f.suppression {
+            writeln!(
+                out,
+                "{} {place}: {} (by {}: {})",
+                style.paint("2", &format!("suppressed[{}]:", f.rule.id)),
+                f.message,
+                s.by,
+                s.reason
+            )?;
+        }
+    }
+    if !report.suppressed.is_empty() {
+        writeln!(out)?;
+    }
     writeln!(out, "{}", summary(report, style))
 }
 
@@ -177,6 +196,7 @@ pub fn context_line(finding: &Finding) -> Option<String> {
             object, key_path, ..
         } => Some(format!("{}, `{key_path}`", object_words(object))),
         Subject::Command { command, .. } => Some(format!("`{command}` command")),
+        Subject::Suppression { .. } => None,
     }
 }
 
@@ -196,6 +216,10 @@ pub fn summary(report: &ScanReport, style: Style) -> String {
         plural(report.stats.files, "file"),
         plural(report.stats.images, "image")
     );
+    let scanned = match report.suppressed.len() {
+        0 => scanned,
+        n => format!("{scanned}, {n} suppressed"),
+    };
     if counts.total() == 0 {
         return format!(
             "{}: no findings ({scanned})",

@@ -24,6 +24,7 @@ mod registry_policy_missing;
 mod secret_configmap;
 mod secret_env_literal;
 mod secret_plaintext;
+pub mod unused_suppression;
 
 use std::sync::Arc;
 
@@ -250,6 +251,7 @@ pub static ALL: &[&dyn Rule] = &[
     &image_signature_unverified::ImageSignatureUnverified,
     &registry_policy_missing::RegistryPolicyMissing,
     &base_image_not_minimal::BaseImageNotMinimal,
+    &unused_suppression::UnusedSuppression,
 ];
 
 /// Run the image hooks on every use.

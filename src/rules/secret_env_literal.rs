@@ -38,16 +38,16 @@ impl Rule for SecretEnvLiteral {
                 continue;
             }
             let text = var.value.as_str().unwrap_or_default();
-            let what =
-                if (secrets::is_credential_name(var.name) || named(&ctx.credential_names, var.name))
-                    && secrets::could_be_credential(text)
-                {
-                    "a literal value for a credential".to_string()
-                } else if let Some(token) = secrets::find_token(text) {
-                    token.kind.describe().to_string()
-                } else {
-                    continue;
-                };
+            let what = if (secrets::is_credential_name(var.name)
+                || named(&ctx.credential_names, var.name))
+                && secrets::could_be_credential(text)
+            {
+                "a literal value for a credential".to_string()
+            } else if let Some(token) = secrets::find_token(text) {
+                token.kind.describe().to_string()
+            } else {
+                continue;
+            };
             let container = var
                 .container
                 .map_or(String::new(), |c| format!(" of container `{c}`"));

@@ -11,12 +11,24 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Run `imagegate` with `args` in the repository root.
+/// Run `imagegate` with `args` in the repository root. A scan reads no configuration file
+/// unless the test gives one (`--config`): the repository's own `.imagegate.yaml` is for the
+/// repository, not for the fixtures.
 pub fn imagegate<I, S>(args: I) -> Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
+    let mut args: Vec<std::ffi::OsString> = args
+        .into_iter()
+        .map(|a| a.as_ref().to_os_string())
+        .collect();
+    let configured = args
+        .iter()
+        .any(|a| a == "--config" || a == "-c" || a == "--no-config");
+    if args.first().is_some_and(|a| a == "scan") && !configured {
+        args.insert(1, "--no-config".into());
+    }
     Command::new(env!("CARGO_BIN_EXE_imagegate"))
         .args(args)
         .current_dir(root())
