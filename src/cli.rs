@@ -23,6 +23,9 @@ pub enum Command {
     Scan(Box<ScanArgs>),
     /// List the rules: id, default level and summary.
     Rules(RulesArgs),
+    /// Baselines: accept today's findings, report only new ones.
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
     /// The configuration file: its JSON Schema, or the effective configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -32,24 +35,12 @@ pub enum Command {
     Github,
 }
 
+/// What to scan and how: shared by `scan` and `baseline write`.
 #[derive(Debug, Args)]
-pub struct ScanArgs {
+pub struct InputArgs {
     /// Files or directories to scan. Directories are walked respecting .gitignore and .ignore.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<PathBuf>,
-
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-
-    /// Write the report to FILE instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// Exit with 1 when a finding is at or above this level [default: error, or `fail-on` of
-    /// the configuration file].
-    #[arg(long, value_enum)]
-    pub fail_on: Option<FailOn>,
 
     /// The configuration file [default: `.imagegate.yaml` at the repository root, if any].
     #[arg(long, short = 'c', value_name = "FILE", conflicts_with = "no_config")]
@@ -82,14 +73,6 @@ pub struct ScanArgs {
     #[arg(long, value_name = "SIZE", default_value = "10MiB", value_parser = parse_size)]
     pub max_file_size: u64,
 
-    /// When to colour text output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-
-    /// Also show debug notes (skipped templates, files that are not manifests).
-    #[arg(long, short = 'v')]
-    pub verbose: bool,
-
     /// Do not render Helm charts (their values files are still checked).
     #[arg(long)]
     pub no_helm: bool,
@@ -119,6 +102,54 @@ pub struct ScanArgs {
     /// Worker threads (default: one per CPU).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub jobs: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Exit with 1 when a finding is at or above this level [default: error, or `fail-on` of
+    /// the configuration file].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Also show debug notes (skipped templates, files that are not manifests).
+    #[arg(long, short = 'v')]
+    pub verbose: bool,
+
+    /// Report only findings not in this baseline (`imagegate baseline write`); baseline
+    /// entries nothing matches any more are listed as fixed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Record today's findings in FILE, so that later scans with `--baseline FILE` report only
+    /// new ones.
+    Write {
+        /// The baseline file to write.
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        input: Box<InputArgs>,
+        /// Also show debug notes.
+        #[arg(long, short = 'v')]
+        verbose: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

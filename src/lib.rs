@@ -12,6 +12,7 @@
 
 pub mod action;
 pub mod admission;
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
@@ -192,6 +193,8 @@ pub struct ScanReport {
     /// Findings silenced by a comment, annotation or configuration entry (each with its
     /// `suppression`): listed, never counted.
     pub suppressed: Vec<Finding>,
+    /// What `--baseline` left out, and which of its entries are fixed.
+    pub baseline: Option<baseline::Outcome>,
     pub diagnostics: Vec<Diagnostic>,
     pub stats: Stats,
 }
@@ -332,13 +335,14 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
         options,
         &mut diagnostics,
     );
+    // The findings policy, in one place: merged findings first, so that a suppression or a
+    // baseline entry counts each place once.
+    policy::sort_findings(&mut report.findings);
+    trace::merge_duplicates(&mut report.findings);
     reload_texts(&mut report, options.max_file_size);
-    policy::apply_ignores(
-        &mut report,
-        &options.policy,
-        &options.rules.default_namespace,
-    );
+    policy::apply_ignores(&mut report, &options.policy, &options.rules.default_namespace);
     options.policy.apply_levels(&mut report);
+    options.policy.apply_baseline(&mut report);
     reload_texts(&mut report, options.max_file_size);
     for finding in report.findings.iter().chain(&report.suppressed) {
         if let Some(file) = report.files.get_mut(finding.location.file) {
@@ -347,7 +351,6 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     }
     policy::sort_findings(&mut report.findings);
     policy::sort_findings(&mut report.suppressed);
-    trace::merge_duplicates(&mut report.findings);
     diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     report.diagnostics = diagnostics;
     Ok(report)

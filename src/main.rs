@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 use clap::Parser;
 
-use imagegate::cli::{Cli, ColorChoice, Command, ConfigCommand, RulesArgs, RulesFormat, ScanArgs};
+use imagegate::cli::{
+    BaselineCommand, Cli, ColorChoice, Command, ConfigCommand, InputArgs, RulesArgs, RulesFormat,
+    ScanArgs,
+};
 use imagegate::diagnostic::Severity;
 use imagegate::report::{self, Format};
 use imagegate::rules;
@@ -26,6 +29,11 @@ fn main() -> ExitCode {
         Some(Command::Scan(args)) => run_scan(*args),
         Some(Command::Rules(args)) => list_rules(&args).map(|()| 0),
         Some(Command::Config(command)) => config_command(&command).map(|()| 0),
+        Some(Command::Baseline(BaselineCommand::Write {
+            file,
+            input,
+            verbose,
+        })) => write_baseline(&file, &input, verbose).map(|()| 0),
         Some(Command::Github) => return ExitCode::from(imagegate::action::run()),
         None if std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") => {
             return ExitCode::from(imagegate::action::run());
@@ -45,40 +53,48 @@ fn main() -> ExitCode {
     }
 }
 
-fn run_scan(args: ScanArgs) -> Result<u8> {
-    if let Some(missing) = args.helm_values.iter().find(|p| !p.is_file()) {
+/// The scan's options: the command line over the configuration file.
+fn scan_options(input: &InputArgs, fail_on: Option<policy::FailOn>) -> Result<ScanOptions> {
+    if let Some(missing) = input.helm_values.iter().find(|p| !p.is_file()) {
         anyhow::bail!("--helm-values {}: no such file", missing.display());
     }
     let cwd = std::env::current_dir().context("the working directory")?;
-    let file = if args.no_config {
+    let file = if input.no_config {
         None
     } else {
-        settings::load_config(args.config.as_deref(), &cwd)?
+        settings::load_config(input.config.as_deref(), &cwd)?
     };
     let base = ScanOptions {
-        paths: args.paths.clone(),
-        max_file_size: args.max_file_size,
-        jobs: args.jobs,
+        paths: input.paths.clone(),
+        max_file_size: input.max_file_size,
+        jobs: input.jobs,
         helm: imagegate::helm::HelmOptions {
-            bin: args.helm_bin.clone(),
-            timeout: std::time::Duration::from_secs(args.helm_timeout),
-            rendered: args.rendered.clone(),
+            bin: input.helm_bin.clone(),
+            timeout: std::time::Duration::from_secs(input.helm_timeout),
+            rendered: input.rendered.clone(),
             ..Default::default()
         },
         ..Default::default()
     };
     let overrides = Overrides {
-        allowed_registries: args.allowed_registries.clone(),
-        namespace: args.namespace.clone(),
-        include: args.include.clone(),
-        exclude: args.exclude.clone(),
-        fail_on: args.fail_on,
-        helm_values: args.helm_values.clone(),
-        no_helm: args.no_helm,
-        no_kustomize: args.no_kustomize,
+        allowed_registries: input.allowed_registries.clone(),
+        namespace: input.namespace.clone(),
+        include: input.include.clone(),
+        exclude: input.exclude.clone(),
+        fail_on,
+        helm_values: input.helm_values.clone(),
+        no_helm: input.no_helm,
+        no_kustomize: input.no_kustomize,
     };
-    let resolved = settings::resolve(base, file.as_ref(), &overrides)?;
-    let options = resolved.options;
+    Ok(settings::resolve(base, file.as_ref(), &overrides)?.options)
+}
+
+fn run_scan(args: ScanArgs) -> Result<u8> {
+    let mut options = scan_options(&args.input, args.fail_on)?;
+    if let Some(path) = &args.baseline {
+        let baseline = imagegate::baseline::Baseline::read(path)?;
+        options.policy.baseline = Some((baseline, imagegate::walk::display_path(path)));
+    }
     let fail_on = options.policy.fail_on;
     let mut report = imagegate::scan(&options)?;
     if !args.verbose {
@@ -139,6 +155,31 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
         );
     }
     Ok(policy::exit_code(&report.findings, fail_on))
+}
+
+/// `imagegate baseline write FILE [PATHS]`: today's findings, by fingerprint.
+fn write_baseline(file: &std::path::Path, input: &InputArgs, verbose: bool) -> Result<()> {
+    let options = scan_options(input, None)?;
+    let report = imagegate::scan(&options)?;
+    let mut stderr = std::io::stderr().lock();
+    for d in &report.diagnostics {
+        if verbose || d.severity > Severity::Debug {
+            let _ = writeln!(stderr, "imagegate: {d}");
+        }
+    }
+    let root = options.policy.config.as_ref().map(|(_, dir)| dir.as_path());
+    let baseline = imagegate::baseline::Baseline::of(&report, &report::RepoPaths::new(root));
+    std::fs::write(file, baseline.render())
+        .with_context(|| format!("cannot write {}", file.display()))?;
+    let _ = writeln!(
+        stderr,
+        "imagegate: wrote {} finding{} to {} ({} suppressed not included)",
+        baseline.entries.len(),
+        if baseline.entries.len() == 1 { "" } else { "s" },
+        file.display(),
+        report.suppressed.len()
+    );
+    Ok(())
 }
 
 fn config_command(command: &ConfigCommand) -> Result<()> {

@@ -29,6 +29,8 @@ pub struct Policy {
     /// The configuration file and the directory its paths are relative to (where unused
     /// ignore entries are reported).
     pub config: Option<(PathBuf, PathBuf)>,
+    /// `--baseline FILE`: findings it accepts are left out (and counted).
+    pub baseline: Option<(crate::baseline::Baseline, String)>,
 }
 
 impl Default for Policy {
@@ -38,6 +40,7 @@ impl Default for Policy {
             levels: BTreeMap::new(),
             ignores: Vec::new(),
             config: None,
+            baseline: None,
         }
     }
 }
@@ -77,6 +80,16 @@ impl Policy {
             }
             None => true,
         });
+    }
+
+    /// Leave out the findings of the baseline, if there is one (after suppressions and levels:
+    /// what a baseline accepts is what `baseline write` reported).
+    pub fn apply_baseline(&self, report: &mut ScanReport) {
+        if let Some((baseline, shown)) = &self.baseline {
+            let root = self.config.as_ref().map(|(_, dir)| dir.as_path());
+            let outcome = baseline.apply(report, &RepoPaths::new(root), shown);
+            report.baseline = Some(outcome);
+        }
     }
 
     /// Whether `rule` runs at all.

@@ -218,6 +218,7 @@ pub fn resolve(
         levels,
         ignores,
         config: file.map(|f| (f.path.clone(), f.dir.clone())),
+        baseline: None,
     };
     Ok(Resolved {
         options: base,

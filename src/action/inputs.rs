@@ -11,6 +11,7 @@ use crate::policy::FailOn;
 pub const INPUTS: &[&str] = &[
     "paths",
     "config",
+    "baseline",
     "fail-on",
     "sarif-file",
     "comment",
@@ -57,6 +58,7 @@ impl std::fmt::Debug for Token {
 pub struct Inputs {
     pub paths: Vec<PathBuf>,
     pub config: Option<PathBuf>,
+    pub baseline: Option<PathBuf>,
     /// `None` when unset: the configuration file's `fail-on`, else `error`.
     pub fail_on: Option<FailOn>,
     pub sarif_file: PathBuf,
@@ -145,6 +147,7 @@ impl Inputs {
                 paths
             },
             config: get("config").map(PathBuf::from),
+            baseline: get("baseline").map(PathBuf::from),
             fail_on,
             sarif_file: PathBuf::from(get("sarif-file").unwrap_or("imagegate.sarif")),
             comment,
@@ -222,6 +225,7 @@ mod tests {
         let inputs = Inputs::read(&env(&[
             ("INPUT_PATHS", "deploy\ncharts/web, k8s"),
             ("INPUT_CONFIG", ".imagegate.yaml"),
+            ("INPUT_BASELINE", "imagegate.baseline"),
             ("INPUT_FAIL-ON", "warning"),
             ("INPUT_SARIF-FILE", "out/scan.sarif"),
             ("INPUT_COMMENT", "always"),
@@ -242,6 +246,7 @@ mod tests {
             ["deploy", "charts/web", "k8s"].map(PathBuf::from).to_vec()
         );
         assert_eq!(inputs.config, Some(PathBuf::from(".imagegate.yaml")));
+        assert_eq!(inputs.baseline, Some(PathBuf::from("imagegate.baseline")));
         assert_eq!(inputs.fail_on, Some(FailOn::Warning));
         assert_eq!(inputs.sarif_file, PathBuf::from("out/scan.sarif"));
         assert_eq!(inputs.comment, CommentMode::Always);

@@ -217,9 +217,15 @@ fn scan_options(inputs: &Inputs, workspace: &Path) -> Result<ScanOptions> {
         paths: inputs.paths.clone(),
         ..ScanOptions::default()
     };
-    let resolved = settings::resolve(base, file.as_ref(), &overrides)
-        .map_err(|err| anyhow::anyhow!("input `allowed-registries`: {err}"))?;
-    Ok(resolved.options)
+    let mut options = settings::resolve(base, file.as_ref(), &overrides)
+        .map_err(|err| anyhow::anyhow!("input `allowed-registries`: {err}"))?
+        .options;
+    if let Some(path) = &inputs.baseline {
+        let baseline = crate::baseline::Baseline::read(path)
+            .map_err(|err| anyhow::anyhow!("input `baseline`: {err}"))?;
+        options.policy.baseline = Some((baseline, crate::walk::display_path(path)));
+    }
+    Ok(options)
 }
 
 /// The text report in a collapsed group, commands stopped around it (a scanned file's line

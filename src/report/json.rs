@@ -24,6 +24,9 @@ struct Report<'a> {
     /// Findings a comment, annotation or configuration entry silenced: not counted.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressed: Vec<JsonFinding<'a>>,
+    /// `--baseline`: how many findings it accepted, and its entries that are fixed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline: Option<&'a crate::baseline::Outcome>,
     diagnostics: &'a [Diagnostic],
 }
 
@@ -263,6 +266,7 @@ pub fn write(report: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Resu
             .iter()
             .map(|f| finding(report, f))
             .collect(),
+        baseline: report.baseline.as_ref(),
         diagnostics: &report.diagnostics,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;

@@ -244,6 +244,14 @@ fn head(report: &ScanReport, options: &Options, out: &mut String) {
             plural(stats.rendered_charts, "Helm chart")
         );
     }
+    if let Some(baseline) = &report.baseline {
+        let _ = write!(
+            scanned,
+            "; {} in the baseline left out, {} of its entries fixed",
+            plural(baseline.matched, "finding"),
+            baseline.fixed.len()
+        );
+    }
     let _ = writeln!(out, "{scanned}.\n");
     if counts.total() > 0 {
         out.push_str("| 🔴 Errors | 🟡 Warnings | 🔵 Notes |\n|---:|---:|---:|\n");

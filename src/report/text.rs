@@ -58,6 +58,20 @@ pub fn write(
     if !report.suppressed.is_empty() {
         writeln!(out)?;
     }
+    if let Some(baseline) = &report.baseline {
+        for e in &baseline.fixed {
+            writeln!(
+                out,
+                "{} {}: {} (in the baseline, no longer found)",
+                style.paint("1;32", &format!("fixed[{}]:", e.rule)),
+                e.path,
+                e.message
+            )?;
+        }
+        if !baseline.fixed.is_empty() {
+            writeln!(out)?;
+        }
+    }
     writeln!(out, "{}", summary(report, style))
 }
 
@@ -216,10 +230,17 @@ pub fn summary(report: &ScanReport, style: Style) -> String {
         plural(report.stats.files, "file"),
         plural(report.stats.images, "image")
     );
-    let scanned = match report.suppressed.len() {
+    let mut scanned = match report.suppressed.len() {
         0 => scanned,
         n => format!("{scanned}, {n} suppressed"),
     };
+    if let Some(baseline) = &report.baseline {
+        scanned.push_str(&format!(
+            ", {} in the baseline, {} fixed",
+            baseline.matched,
+            baseline.fixed.len()
+        ));
+    }
     if counts.total() == 0 {
         return format!(
             "{}: no findings ({scanned})",

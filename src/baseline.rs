@@ -1,0 +1,252 @@
+//! Baselines: adopt imagegate on a repository with findings, and report only new ones.
+//!
+//! `imagegate baseline write FILE` records today's findings by their stable fingerprints (rule,
+//! repository-relative path, object and field; never a line number, so edits above a finding do
+//! not revive it); `--baseline FILE` then leaves those out, counts them, and lists the entries
+//! that no longer match anything as fixed.
+//!
+//! The file is plain text, one finding per line, sorted by path, rule and fingerprint, so a
+//! baseline diffs well in review:
+//!
+//! ```text
+//! # imagegate baseline 1
+//! <fingerprint>\t<rule>\t<path>\t<message>
+//! ```
+//!
+//! Only the fingerprint is matched; rule, path and message are there for people (and for the
+//! "fixed" list). Lines starting with `#` and blank lines are ignored. The same fingerprint may
+//! appear several times (identical findings): each line accepts one finding.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+
+use crate::ScanReport;
+use crate::finding::Finding;
+use crate::report::RepoPaths;
+
+/// The first line of every baseline file.
+pub const HEADER: &str = "# imagegate baseline 1";
+
+/// One accepted finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Entry {
+    // Field order is the sort order: path, rule, fingerprint.
+    pub path: String,
+    pub rule: String,
+    pub fingerprint: String,
+    pub message: String,
+}
+
+/// A baseline file's entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Baseline {
+    pub entries: Vec<Entry>,
+}
+
+/// What applying a baseline did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Outcome {
+    /// The baseline file, as given.
+    pub file: String,
+    /// Findings left out because the baseline has them.
+    pub matched: usize,
+    /// Entries no finding matched: fixed since the baseline was written.
+    pub fixed: Vec<Entry>,
+}
+
+/// A baseline file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum BaselineError {
+    #[error("{path}: {source}")]
+    Read {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}: {message}")]
+    Format {
+        path: String,
+        line: usize,
+        message: String,
+    },
+}
+
+/// The baseline fingerprint of `finding`: its report fingerprint over the repository-relative
+/// path, so a baseline written from one directory matches a scan run from another.
+pub fn fingerprint(report: &ScanReport, finding: &Finding, paths: &RepoPaths) -> String {
+    let path = paths.shown(&report.file(finding).path);
+    let key = finding.fingerprint_key(&path);
+    Sha256::digest(key.as_bytes())
+        .iter()
+        .take(16)
+        .fold(String::with_capacity(32), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+impl Baseline {
+    /// The baseline of a report's findings (suppressed ones are not findings).
+    pub fn of(report: &ScanReport, paths: &RepoPaths) -> Baseline {
+        let mut entries: Vec<Entry> = report
+            .findings
+            .iter()
+            .map(|f| Entry {
+                path: paths.shown(&report.file(f).path),
+                rule: f.rule.id.to_string(),
+                fingerprint: fingerprint(report, f, paths),
+                message: f.message.replace(['\t', '\n', '\r'], " "),
+            })
+            .collect();
+        entries.sort();
+        Baseline { entries }
+    }
+
+    /// The file's text.
+    pub fn render(&self) -> String {
+        let mut text = format!(
+            "{HEADER}\n# One accepted finding per line: fingerprint, rule, path, message (only the fingerprint is matched).\n"
+        );
+        for e in &self.entries {
+            let _ = writeln!(
+                text,
+                "{}\t{}\t{}\t{}",
+                e.fingerprint, e.rule, e.path, e.message
+            );
+        }
+        text
+    }
+
+    /// Parse a baseline file's text; `shown` names it in errors.
+    pub fn parse(text: &str, shown: &str) -> Result<Baseline, BaselineError> {
+        let fail = |line: usize, message: String| BaselineError::Format {
+            path: shown.to_string(),
+            line,
+            message,
+        };
+        if !text.starts_with(HEADER) {
+            return Err(fail(
+                1,
+                format!("not an imagegate baseline (it must start with `{HEADER}`; write one with `imagegate baseline write`)"),
+            ));
+        }
+        let mut entries = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let mut fields = line.splitn(4, '\t');
+            let (Some(fingerprint), Some(rule), Some(path)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                return Err(fail(
+                    i + 1,
+                    "expected `fingerprint<TAB>rule<TAB>path<TAB>message`".into(),
+                ));
+            };
+            if fingerprint.len() != 32 || !fingerprint.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(fail(
+                    i + 1,
+                    format!("`{fingerprint}` is not a fingerprint (32 hex digits)"),
+                ));
+            }
+            entries.push(Entry {
+                path: path.to_string(),
+                rule: rule.to_string(),
+                fingerprint: fingerprint.to_ascii_lowercase(),
+                message: fields.next().unwrap_or_default().to_string(),
+            });
+        }
+        Ok(Baseline { entries })
+    }
+
+    pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
+        let shown = crate::walk::display_path(path);
+        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        Baseline::parse(&text, &shown)
+    }
+
+    /// Leave out the findings the baseline has (each entry accepts one finding) and list the
+    /// entries nothing matched.
+    pub fn apply(&self, report: &mut ScanReport, paths: &RepoPaths, file: &str) -> Outcome {
+        let mut open: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            open.entry(e.fingerprint.as_str()).or_default().push(i);
+        }
+        let mut used = vec![false; self.entries.len()];
+        let mut matched = 0;
+        let findings = std::mem::take(&mut report.findings);
+        let mut kept = Vec::with_capacity(findings.len());
+        for finding in findings {
+            let key = fingerprint(report, &finding, paths);
+            match open.get_mut(key.as_str()).and_then(Vec::pop) {
+                Some(i) => {
+                    used[i] = true;
+                    matched += 1;
+                }
+                None => kept.push(finding),
+            }
+        }
+        report.findings = kept;
+        Outcome {
+            file: file.to_string(),
+            matched,
+            fixed: self
+                .entries
+                .iter()
+                .zip(&used)
+                .filter(|(_, used)| !**used)
+                .map(|(e, _)| e.clone())
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(fp: &str, rule: &str, path: &str) -> Entry {
+        Entry {
+            path: path.into(),
+            rule: rule.into(),
+            fingerprint: fp.into(),
+            message: "m".into(),
+        }
+    }
+
+    #[test]
+    fn round_trips_sorted() {
+        let a = "0".repeat(32);
+        let b = "f".repeat(32);
+        let mut baseline = Baseline {
+            entries: vec![entry(&b, "image-tag-latest", "k8s/b.yaml"), entry(&a, "image-tag-latest", "k8s/a.yaml")],
+        };
+        baseline.entries.sort();
+        let text = baseline.render();
+        assert!(text.starts_with(HEADER));
+        let lines: Vec<&str> = text.lines().skip(2).collect();
+        assert_eq!(lines[0], format!("{a}\timage-tag-latest\tk8s/a.yaml\tm"));
+        assert_eq!(Baseline::parse(&text, "b").unwrap(), baseline);
+    }
+
+    #[test]
+    fn bad_files_say_where() {
+        let err = Baseline::parse("hello\n", "x.baseline").unwrap_err();
+        assert!(err.to_string().starts_with("x.baseline:1: not an imagegate baseline"));
+        let err = Baseline::parse(&format!("{HEADER}\nabc\trule\tpath\tm\n"), "x").unwrap_err();
+        assert_eq!(err.to_string(), "x:2: `abc` is not a fingerprint (32 hex digits)");
+        let err = Baseline::parse(&format!("{HEADER}\n{}\n", "a".repeat(32)), "x").unwrap_err();
+        assert!(err.to_string().starts_with("x:2: expected"));
+        // Comments, blank lines and CRLF are fine.
+        let ok = format!("{HEADER}\r\n\r\n# note\r\n{}\tr\tp\tm\r\n", "A".repeat(32));
+        assert_eq!(Baseline::parse(&ok, "x").unwrap().entries[0].fingerprint, "a".repeat(32));
+    }
+}
