@@ -130,7 +130,9 @@ impl Baseline {
         if !text.starts_with(HEADER) {
             return Err(fail(
                 1,
-                format!("not an imagegate baseline (it must start with `{HEADER}`; write one with `imagegate baseline write`)"),
+                format!(
+                    "not an imagegate baseline (it must start with `{HEADER}`; write one with `imagegate baseline write`)"
+                ),
             ));
         }
         let mut entries = Vec::new();
@@ -227,7 +229,10 @@ mod tests {
         let a = "0".repeat(32);
         let b = "f".repeat(32);
         let mut baseline = Baseline {
-            entries: vec![entry(&b, "image-tag-latest", "k8s/b.yaml"), entry(&a, "image-tag-latest", "k8s/a.yaml")],
+            entries: vec![
+                entry(&b, "image-tag-latest", "k8s/b.yaml"),
+                entry(&a, "image-tag-latest", "k8s/a.yaml"),
+            ],
         };
         baseline.entries.sort();
         let text = baseline.render();
@@ -240,13 +245,22 @@ mod tests {
     #[test]
     fn bad_files_say_where() {
         let err = Baseline::parse("hello\n", "x.baseline").unwrap_err();
-        assert!(err.to_string().starts_with("x.baseline:1: not an imagegate baseline"));
+        assert!(
+            err.to_string()
+                .starts_with("x.baseline:1: not an imagegate baseline")
+        );
         let err = Baseline::parse(&format!("{HEADER}\nabc\trule\tpath\tm\n"), "x").unwrap_err();
-        assert_eq!(err.to_string(), "x:2: `abc` is not a fingerprint (32 hex digits)");
+        assert_eq!(
+            err.to_string(),
+            "x:2: `abc` is not a fingerprint (32 hex digits)"
+        );
         let err = Baseline::parse(&format!("{HEADER}\n{}\n", "a".repeat(32)), "x").unwrap_err();
         assert!(err.to_string().starts_with("x:2: expected"));
         // Comments, blank lines and CRLF are fine.
         let ok = format!("{HEADER}\r\n\r\n# note\r\n{}\tr\tp\tm\r\n", "A".repeat(32));
-        assert_eq!(Baseline::parse(&ok, "x").unwrap().entries[0].fingerprint, "a".repeat(32));
+        assert_eq!(
+            Baseline::parse(&ok, "x").unwrap().entries[0].fingerprint,
+            "a".repeat(32)
+        );
     }
 }

@@ -17,6 +17,15 @@ use serde_saphyr::Spanned;
 
 use crate::registry::RegistryPattern;
 
+/// An empty key (`registries:` with nothing under it) means the section's defaults.
+fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// Names looked for at the repository root, in this order.
 pub const FILE_NAMES: &[&str] = &[".imagegate.yaml", ".imagegate.yml"];
 
@@ -27,23 +36,23 @@ pub const FILE_NAMES: &[&str] = &[".imagegate.yaml", ".imagegate.yml"];
 pub struct ConfigFile {
     /// Which registries images may come from, which are public, and which the nodes
     /// authenticate to.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub registries: Registries,
     /// Per rule id: its level, and options for the rules that have them.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     #[schemars(with = "BTreeMap<String, RuleSettings>")]
     pub rules: RuleMap,
     /// Findings to ignore, each with a reason (and optionally an expiry date).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub ignore: Vec<IgnoreEntry>,
     /// How Helm charts are rendered.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub helm: HelmSettings,
     /// Build kustomize overlays (default true).
     #[serde(default)]
     pub kustomize: Option<bool>,
     /// Which files are scanned.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub paths: PathFilters,
     /// Fail (exit 1) when a finding is at or above this level (default `error`).
     #[serde(default)]
@@ -63,7 +72,7 @@ pub struct Registries {
     pub allowed: Vec<Spanned<String>>,
     /// Registries treated as public (`image-registry-public`): added to the built-in list,
     /// or replacing it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_default")]
     pub public: PublicRegistries,
     /// Registries whose pulls the nodes authenticate, so pods need no pull secret: replaces
     /// the built-in list (ECR, ACR, Artifact Registry, GCR).
@@ -287,7 +296,11 @@ pub fn parse(
     shown: &str,
     known_rule: &dyn Fn(&str) -> bool,
 ) -> Result<ConfigFile, ConfigError> {
-    let file: ConfigFile = if text.trim().is_empty() {
+    let empty = text.lines().all(|line| {
+        let line = line.trim();
+        line.is_empty() || line.starts_with('#') || line == "---" || line == "..."
+    });
+    let file: ConfigFile = if empty {
         ConfigFile::default()
     } else {
         serde_saphyr::from_str(text).map_err(|err| {
@@ -310,6 +323,11 @@ pub fn parse(
 fn first_line(message: &str) -> String {
     let line = message.lines().next().unwrap_or(message);
     let line = line.trim_start_matches("error: ");
+    // Advice about the parser's API is not for users.
+    let line = line
+        .split(", set DuplicateKeyPolicy")
+        .next()
+        .unwrap_or(line);
     let line = match line.split_once(": ") {
         Some((place, rest)) if place.starts_with("line ") => rest,
         _ => line,
@@ -462,7 +480,7 @@ fn check(
     {
         if v.value.trim().is_empty() {
             let (l, c) = place(&v.referenced);
-            return Err(at(l, c, "helm values: empty path".into()));
+            return Err(at(l, c, "helm.values: an empty path".into()));
         }
     }
     Ok(())

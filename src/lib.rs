@@ -70,6 +70,8 @@ pub struct ScanOptions {
     pub kustomize: bool,
     /// Levels, ignore rules and the fail-on threshold, applied to the findings at the end.
     pub policy: policy::Policy,
+    /// The configuration file's `paths.include`/`exclude`, relative to its directory.
+    pub rooted_paths: Option<(PathBuf, Vec<String>, Vec<String>)>,
 }
 
 impl Default for ScanOptions {
@@ -84,6 +86,7 @@ impl Default for ScanOptions {
             helm: helm::HelmOptions::default(),
             kustomize: true,
             policy: policy::Policy::default(),
+            rooted_paths: None,
         }
     }
 }
@@ -221,7 +224,10 @@ pub enum ScanError {
 /// Scan `options.paths`: walk, render charts, parse, find images, run the rules, and trace
 /// findings in rendered objects back to the chart lines that made them.
 pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
-    let filters = Filters::new(&options.include, &options.exclude)?;
+    let mut filters = Filters::new(&options.include, &options.exclude)?;
+    if let Some((root, include, exclude)) = &options.rooted_paths {
+        filters = filters.rooted(root, include, exclude)?;
+    }
     let walked = walk::collect(&options.paths, &filters)?;
     let mut diagnostics = walked.diagnostics;
     let charts = helm::Charts::load(&walked.charts);
@@ -340,7 +346,11 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     policy::sort_findings(&mut report.findings);
     trace::merge_duplicates(&mut report.findings);
     reload_texts(&mut report, options.max_file_size);
-    policy::apply_ignores(&mut report, &options.policy, &options.rules.default_namespace);
+    policy::apply_ignores(
+        &mut report,
+        &options.policy,
+        &options.rules.default_namespace,
+    );
     options.policy.apply_levels(&mut report);
     options.policy.apply_baseline(&mut report);
     reload_texts(&mut report, options.max_file_size);

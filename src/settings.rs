@@ -174,19 +174,18 @@ pub fn resolve(
         .collect();
 
     base.rules = context;
-    // Command-line globs replace the file's includes and add to its excludes.
-    base.include = if cli.include.is_empty() {
+    // The file's globs are relative to its directory, whatever is scanned; the command line's
+    // to the scanned directory. `--include` replaces the file's includes.
+    base.include = cli.include.clone();
+    base.exclude = cli.exclude.clone();
+    let include: Vec<String> = if cli.include.is_empty() {
         cfg.paths.include.iter().map(|g| g.value.clone()).collect()
     } else {
-        cli.include.clone()
+        Vec::new()
     };
-    base.exclude = cfg
-        .paths
-        .exclude
-        .iter()
-        .map(|g| g.value.clone())
-        .chain(cli.exclude.iter().cloned())
-        .collect();
+    let exclude: Vec<String> = cfg.paths.exclude.iter().map(|g| g.value.clone()).collect();
+    base.rooted_paths =
+        (!include.is_empty() || !exclude.is_empty()).then(|| (dir.clone(), include, exclude));
 
     let helm = &cfg.helm;
     base.helm = HelmOptions {
@@ -265,6 +264,7 @@ pub struct Shown {
     pub config_file: Option<String>,
     pub registries: ShownRegistries,
     pub rules: BTreeMap<&'static str, &'static str>,
+    pub rule_options: ShownOptions,
     pub ignore: Vec<ShownIgnore>,
     pub helm: ShownHelm,
     pub kustomize: bool,
@@ -284,8 +284,19 @@ pub struct ShownRegistries {
 #[derive(Debug, Serialize)]
 pub struct ShownIgnore {
     pub rule: String,
+    pub paths: Vec<String>,
+    pub objects: Vec<String>,
     pub reason: String,
     pub expires: Option<String>,
+}
+
+/// Rule options that are set (`secret-env-literal`, `base-image-not-minimal`).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct ShownOptions {
+    pub credential_names: Vec<String>,
+    pub allowed_names: Vec<String>,
+    pub minimal_images: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -327,6 +338,11 @@ impl Resolved {
                     (meta.id, level)
                 })
                 .collect(),
+            rule_options: ShownOptions {
+                credential_names: ctx.credential_names.clone(),
+                allowed_names: ctx.allowed_env_names.clone(),
+                minimal_images: names(&ctx.minimal_images),
+            },
             ignore: file
                 .map(|f| {
                     f.file
@@ -334,6 +350,8 @@ impl Resolved {
                         .iter()
                         .map(|e| ShownIgnore {
                             rule: e.rule.value.clone(),
+                            paths: e.paths.iter().map(|p| p.value.clone()).collect(),
+                            objects: e.objects.iter().map(|o| o.value.clone()).collect(),
                             reason: e.reason.value.clone(),
                             expires: e.expires.as_ref().map(|d| d.value.clone()),
                         })
@@ -369,8 +387,18 @@ impl Resolved {
             },
             kustomize: self.options.kustomize,
             paths: ShownPaths {
-                include: self.options.include.clone(),
-                exclude: self.options.exclude.clone(),
+                include: self
+                    .options
+                    .rooted_paths
+                    .as_ref()
+                    .map(|(_, include, _)| include.clone())
+                    .unwrap_or_default(),
+                exclude: self
+                    .options
+                    .rooted_paths
+                    .as_ref()
+                    .map(|(_, _, exclude)| exclude.clone())
+                    .unwrap_or_default(),
             },
             fail_on: self.options.policy.fail_on.as_str(),
             namespace: ctx.default_namespace.clone(),

@@ -43,7 +43,7 @@ pub(crate) fn trace_rendered(
     if rendered.is_empty() && (prerendered.is_empty() || charts.list.is_empty()) {
         return;
     }
-    let mut tracer = helm::locate::Tracer::new(charts, &options.helm.values);
+    let mut tracer = helm::locate::Tracer::new(charts, &options.helm);
     let mut overlays = KustomizeTracer::default();
     let mut files: HashMap<PathBuf, usize> = report
         .files

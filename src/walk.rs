@@ -55,26 +55,78 @@ pub enum WalkError {
 pub struct Filters {
     include: Option<GlobSet>,
     exclude: GlobSet,
+    /// Globs relative to a repository root (the configuration file's `paths`), whatever
+    /// directory is scanned.
+    rooted: Option<Rooted>,
+}
+
+#[derive(Debug, Clone)]
+struct Rooted {
+    root: PathBuf,
+    include: Option<GlobSet>,
+    exclude: GlobSet,
 }
 
 impl Filters {
+    /// Globs on paths relative to the scanned directory (`--include`, `--exclude`).
     pub fn new(include: &[String], exclude: &[String]) -> Result<Self, WalkError> {
         Ok(Filters {
             include: (!include.is_empty())
                 .then(|| glob_set(include))
                 .transpose()?,
             exclude: glob_set(exclude)?,
+            rooted: None,
         })
     }
 
-    fn excluded(&self, relative: &Path) -> bool {
-        self.exclude.is_match(relative)
+    /// Add globs on paths relative to `root` (the configuration file's `paths`).
+    pub fn rooted(
+        mut self,
+        root: &Path,
+        include: &[String],
+        exclude: &[String],
+    ) -> Result<Self, WalkError> {
+        if include.is_empty() && exclude.is_empty() {
+            return Ok(self);
+        }
+        self.rooted = Some(Rooted {
+            root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
+            include: (!include.is_empty())
+                .then(|| glob_set(include))
+                .transpose()?,
+            exclude: glob_set(exclude)?,
+        });
+        Ok(self)
     }
 
-    fn included(&self, relative: &Path) -> bool {
-        self.include
-            .as_ref()
-            .is_none_or(|set| set.is_match(relative))
+    /// Where the scanned directory `dir` is below the root of the rooted globs (`None` when it
+    /// is not below it: they do not apply there).
+    fn base(&self, dir: &Path) -> Option<PathBuf> {
+        let rooted = self.rooted.as_ref()?;
+        let dir = dir.canonicalize().ok()?;
+        dir.strip_prefix(&rooted.root).ok().map(Path::to_path_buf)
+    }
+
+    fn excluded(&self, base: Option<&Path>, relative: &Path) -> bool {
+        self.exclude.is_match(relative)
+            || matches!((&self.rooted, base), (Some(r), Some(base)) if r.exclude.is_match(base.join(relative)))
+    }
+
+    fn included(&self, base: Option<&Path>, relative: &Path) -> bool {
+        let rooted = match (&self.rooted, base) {
+            (
+                Some(Rooted {
+                    include: Some(set), ..
+                }),
+                Some(base),
+            ) => set.is_match(base.join(relative)),
+            _ => true,
+        };
+        rooted
+            && self
+                .include
+                .as_ref()
+                .is_none_or(|set| set.is_match(relative))
     }
 }
 
@@ -97,6 +149,10 @@ fn glob_set(globs: &[String]) -> Result<GlobSet, WalkError> {
 /// Classify a file by its name.
 pub fn classify(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
+    // imagegate's own configuration is not a manifest.
+    if crate::config::FILE_NAMES.contains(&name) {
+        return None;
+    }
     let lower = name.to_ascii_lowercase();
     if lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json") {
         return Some(FileKind::Manifest);
@@ -242,6 +298,8 @@ fn walk_dir(
     } = found;
     let canonical_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let filter_root = root.to_path_buf();
+    let base = filters.base(root);
+    let filter_base = base.clone();
     let exclude = filters.clone();
     // NOTE: symbolic links are not followed by the walker; each is judged below, so a link can
     // neither lead the scan out of the tree nor make it read a file twice.
@@ -258,7 +316,7 @@ fn walk_dir(
                 .path()
                 .strip_prefix(&filter_root)
                 .unwrap_or(entry.path());
-            relative.as_os_str().is_empty() || !exclude.excluded(relative)
+            relative.as_os_str().is_empty() || !exclude.excluded(filter_base.as_deref(), relative)
         })
         .build();
     for entry in walker {
@@ -273,7 +331,7 @@ fn walk_dir(
         let relative = path.strip_prefix(root).unwrap_or(path);
         let display = join_display(root_display, relative);
         if entry.path_is_symlink() {
-            if !filters.included(relative) && classify(path).is_some() {
+            if !filters.included(base.as_deref(), relative) && classify(path).is_some() {
                 continue;
             }
             if let Some(diagnostic) = judge_symlink(path, &canonical_root, display) {
@@ -285,7 +343,7 @@ fn walk_dir(
             continue;
         }
         let Some(kind) = classify(path) else { continue };
-        if !filters.included(relative) {
+        if !filters.included(base.as_deref(), relative) {
             continue;
         }
         if kind == FileKind::Manifest

@@ -76,8 +76,15 @@ fn only_new_findings_are_reported_and_fixed_ones_listed() {
     let app = repo.path().join("k8s/app.yaml");
     std::fs::write(&app, APP).unwrap();
 
-    let out = run(repo.path(), &["baseline", "write", "imagegate.baseline", "k8s"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        repo.path(),
+        &["baseline", "write", "imagegate.baseline", "k8s"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = std::fs::read_to_string(repo.path().join("imagegate.baseline")).unwrap();
     assert!(text.starts_with("# imagegate baseline 1\n"));
     let entries: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
@@ -87,13 +94,27 @@ fn only_new_findings_are_reported_and_fixed_ones_listed() {
         let f: Vec<&str> = l.split('\t').collect();
         (f[2], f[1], f[0])
     });
-    assert_eq!(entries, sorted, "entries are sorted by path, rule, fingerprint");
-    assert!(entries.iter().all(|l| l.split('\t').nth(2) == Some("k8s/app.yaml")));
+    assert_eq!(
+        entries, sorted,
+        "entries are sorted by path, rule, fingerprint"
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|l| l.split('\t').nth(2) == Some("k8s/app.yaml"))
+    );
 
     let scan = |dir: &Path| {
         let out = run(
             dir,
-            &["scan", "k8s", "--format", "json", "--baseline", "imagegate.baseline"],
+            &[
+                "scan",
+                "k8s",
+                "--format",
+                "json",
+                "--baseline",
+                "imagegate.baseline",
+            ],
         );
         (out.status.code(), json(&out))
     };
@@ -101,7 +122,10 @@ fn only_new_findings_are_reported_and_fixed_ones_listed() {
     let (code, report) = scan(repo.path());
     assert_eq!(code, Some(0));
     assert_eq!(report["findings"], serde_json::json!([]));
-    assert_eq!(report["baseline"]["matched"].as_u64().unwrap() as usize, entries.len());
+    assert_eq!(
+        report["baseline"]["matched"].as_u64().unwrap() as usize,
+        entries.len()
+    );
     assert_eq!(report["baseline"]["fixed"], serde_json::json!([]));
 
     // Ten lines above every finding: they keep their identity.
@@ -109,7 +133,11 @@ fn only_new_findings_are_reported_and_fixed_ones_listed() {
     std::fs::write(&app, &moved).unwrap();
     let (code, report) = scan(repo.path());
     assert_eq!(code, Some(0));
-    assert_eq!(report["findings"], serde_json::json!([]), "moving is not new");
+    assert_eq!(
+        report["findings"],
+        serde_json::json!([]),
+        "moving is not new"
+    );
 
     // Fix one (`latest` becomes a version), add one (a new Deployment).
     let edited = moved.replace("image: nginx:latest", "image: nginx:1.27.3") + WORKER;
@@ -119,7 +147,10 @@ fn only_new_findings_are_reported_and_fixed_ones_listed() {
     let findings = report["findings"].as_array().unwrap();
     assert!(!findings.is_empty());
     for f in findings {
-        assert_eq!(f["object"]["name"], "worker", "only the new object is reported: {f}");
+        assert_eq!(
+            f["object"]["name"], "worker",
+            "only the new object is reported: {f}"
+        );
     }
     let fixed = report["baseline"]["fixed"].as_array().unwrap();
     assert_eq!(fixed.len(), 1, "{fixed:?}");
@@ -127,15 +158,28 @@ fn only_new_findings_are_reported_and_fixed_ones_listed() {
     assert_eq!(fixed[0]["path"], "k8s/app.yaml");
 
     // The text report says so too.
-    let out = run(repo.path(), &["scan", "k8s", "--baseline", "imagegate.baseline"]);
+    let out = run(
+        repo.path(),
+        &["scan", "k8s", "--baseline", "imagegate.baseline"],
+    );
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("fixed[image-tag-latest]: k8s/app.yaml"), "{text}");
+    assert!(
+        text.contains("fixed[image-tag-latest]: k8s/app.yaml"),
+        "{text}"
+    );
     assert!(text.contains("in the baseline, 1 fixed"), "{text}");
 
     // Run from a subdirectory: fingerprints use repository-relative paths.
     let out = run(
         &repo.path().join("k8s"),
-        &["scan", ".", "--format", "json", "--baseline", "../imagegate.baseline"],
+        &[
+            "scan",
+            ".",
+            "--format",
+            "json",
+            "--baseline",
+            "../imagegate.baseline",
+        ],
     );
     let report = json(&out);
     assert!(
@@ -155,7 +199,10 @@ fn a_broken_baseline_is_a_usage_error() {
     let out = run(repo.path(), &["scan", ".", "--baseline", "b.txt"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("b.txt:1: not an imagegate baseline"), "{stderr}");
+    assert!(
+        stderr.contains("b.txt:1: not an imagegate baseline"),
+        "{stderr}"
+    );
     let out = run(repo.path(), &["scan", ".", "--baseline", "missing.txt"]);
     assert_eq!(out.status.code(), Some(2));
 }

@@ -55,7 +55,10 @@ fn imagegate_in(dir: &Path) -> Command {
 }
 
 fn run_in(dir: &Path, args: &[&str]) -> Output {
-    imagegate_in(dir).args(args).output().expect("run imagegate")
+    imagegate_in(dir)
+        .args(args)
+        .output()
+        .expect("run imagegate")
 }
 
 fn stderr(out: &Output) -> String {
@@ -111,7 +114,10 @@ fn of_rule(report: &Value, rule: &str) -> Vec<(String, String, u64)> {
 
 /// The paths `rule` fires on.
 fn paths_of(report: &Value, rule: &str) -> BTreeSet<String> {
-    of_rule(report, rule).into_iter().map(|(_, p, _)| p).collect()
+    of_rule(report, rule)
+        .into_iter()
+        .map(|(_, p, _)| p)
+        .collect()
 }
 
 /// Which images `rule` fires on.
@@ -125,13 +131,6 @@ fn images_of(report: &Value, rule: &str) -> BTreeSet<String> {
 
 fn list<'a>(report: &'a Value, key: &str) -> &'a [Value] {
     report[key].as_array().map_or(&[], Vec::as_slice)
-}
-
-fn rules_fired(report: &Value) -> BTreeSet<String> {
-    list(report, "findings")
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap().to_string())
-        .collect()
 }
 
 /// A pod using `images` (one container each), with or without a pull secret.
@@ -233,7 +232,10 @@ fn config_errors_quote_file_line_and_column() {
             "a URL for a node-credentials pattern",
             "registries:\n  node-credentials: [\"https://registry.example.com\"]\n",
         ),
-        ("bad glob in paths.exclude", "paths:\n  exclude: [\"a/[b\"]\n"),
+        (
+            "bad glob in paths.exclude",
+            "paths:\n  exclude: [\"a/[b\"]\n",
+        ),
         (
             "an option on the wrong rule",
             "rules: {image-tag-latest: {minimal-images: [x]}}\n",
@@ -301,7 +303,10 @@ fn config_errors_quote_file_line_and_column() {
 
     // `config show` checks the file the same way.
     let dir = repo(&[(".imagegate.yaml", "fail-on: critical\n")]);
-    let out = run_in(dir.path(), &["config", "show", "--config", ".imagegate.yaml"]);
+    let out = run_in(
+        dir.path(),
+        &["config", "show", "--config", ".imagegate.yaml"],
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).starts_with("imagegate: error: .imagegate.yaml:1:10: unknown variant"),
@@ -321,7 +326,10 @@ fn config_errors_quote_file_line_and_column() {
     // An empty file, or one of comments only, is a valid configuration of defaults.
     for text in ["", "# nothing configured yet\n"] {
         let dir = repo(&[(".imagegate.yaml", text)]);
-        let out = run_in(dir.path(), &["config", "show", "--config", ".imagegate.yaml"]);
+        let out = run_in(
+            dir.path(),
+            &["config", "show", "--config", ".imagegate.yaml"],
+        );
         assert_eq!(out.status.code(), Some(0), "{text:?}: {}", stderr(&out));
     }
 }
@@ -394,9 +402,8 @@ fn registries_public_add_and_replace() {
         let (report, _) = scan_configured(dir.path(), &[]);
         images_of(&report, "image-registry-public")
     };
-    let set = |images: &[&str]| -> BTreeSet<String> {
-        images.iter().map(|s| s.to_string()).collect()
-    };
+    let set =
+        |images: &[&str]| -> BTreeSet<String> { images.iter().map(|s| s.to_string()).collect() };
     assert_eq!(with(""), set(&["nginx:1.27"]), "built-in list: docker.io");
     assert_eq!(
         with("registries:\n  public:\n    add: [registry.example.com]\n"),
@@ -835,11 +842,9 @@ fn helm_settings() {
     );
 }
 
-/// Findings of a rendered chart must land on the values file that set the value. They do for a
-/// `helm.values` file that gives the whole image (see `helm_settings`), not yet for a
-/// `helm.charts.<dir>.values` file, nor for a file that overrides the tag only.
+/// Findings of a rendered chart land on the values file that set the value: a
+/// `helm.charts.<dir>.values` file, and a file that overrides the tag only.
 #[test]
-#[ignore = "src bug: per-chart values files are not passed to the tracer, and a tag-only override is traced to the chart's values.yaml"]
 fn helm_values_findings_are_traced_to_the_file_that_set_the_value() {
     if !common::have_tool(
         "helm",
@@ -941,10 +946,7 @@ fn kustomize_off() {
         files_only["summary"]["images"], 2,
         "overlays not built: the base's image and the `images:` entry as written"
     );
-    assert!(
-        related_overlays(&files_only).is_empty(),
-        "{files_only:#}"
-    );
+    assert!(related_overlays(&files_only).is_empty(), "{files_only:#}");
     assert_eq!(
         of_rule(&files_only, "image-tag-latest"),
         [(
@@ -984,7 +986,26 @@ fn paths_include_exclude() {
         "include keeps deploy/, exclude drops deploy/old/"
     );
 
-    // The globs are relative to the scanned directory, not to the working directory.
+    // The globs are relative to the configuration's directory, whatever is scanned: scanning
+    // `deploy` (from the root, or from inside it, where the root's file is found) still skips
+    // `deploy/old`, and `deploy/**` still includes `deploy/app.yaml`.
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    for (cwd, target) in [
+        (dir.path().to_path_buf(), "deploy"),
+        (dir.path().join("deploy"), "."),
+    ] {
+        let out = run_in(&cwd, &["scan", target, "--format", "json"]);
+        let report = parse_json(&out);
+        let files: Vec<&str> = list(&report, "findings")
+            .iter()
+            .filter(|f| f["rule"] == "image-tag-latest")
+            .map(|f| f["path"].as_str().unwrap())
+            .collect();
+        assert_eq!(files.len(), 1, "scan {target} from {cwd:?}: {files:?}");
+        assert!(files[0].ends_with("app.yaml"), "{files:?}");
+    }
+
+    // Nor do they depend on the working directory.
     let elsewhere = tempfile::tempdir().unwrap();
     let root = dir.path().to_str().unwrap();
     let config = dir.path().join(".imagegate.yaml");
@@ -997,6 +1018,25 @@ fn paths_include_exclude() {
         .map(|p| p.strip_prefix(root).unwrap_or(p).to_string())
         .collect();
     assert_eq!(relative, BTreeSet::from(["/deploy/app.yaml".to_string()]));
+}
+
+/// A key with nothing under it, and a file of only `---`, mean the defaults.
+#[test]
+fn empty_sections_mean_defaults() {
+    let latest = pod("p", &["nginx:latest"], true);
+    for config in [
+        "registries:\nhelm:\npaths:\nignore:\nrules:\n",
+        "---\n",
+        "# nothing yet\n",
+    ] {
+        let dir = repo(&[("app.yaml", &latest), (".imagegate.yaml", config)]);
+        let (report, code) = scan_configured(dir.path(), &[]);
+        assert_eq!(code, 1, "{config:?}");
+        assert!(
+            !of_rule(&report, "image-tag-latest").is_empty(),
+            "{config:?}"
+        );
+    }
 }
 
 #[test]
@@ -1112,7 +1152,12 @@ fn command_line_overrides_the_file() {
         list(report, "findings")
             .iter()
             .filter(|f| f["rule"] == "pull-secret-missing")
-            .map(|f| f["message"].as_str().unwrap().contains("(namespace `prod`)"))
+            .map(|f| {
+                f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("(namespace `prod`)")
+            })
             .collect()
     };
     let (report, _) = scan_configured(d, &["--namespace", "shop"]);

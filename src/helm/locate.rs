@@ -95,6 +95,7 @@ struct ValuesSource {
 pub struct Tracer<'a> {
     charts: &'a Charts,
     /// `--helm-values` files (path, display), in the order given.
+    options: &'a super::HelmOptions,
     extra_values: Vec<(PathBuf, String)>,
     templates: HashMap<PathBuf, Option<(String, TemplateIndex)>>,
     values: Vec<ValuesFile>,
@@ -102,10 +103,14 @@ pub struct Tracer<'a> {
 }
 
 impl<'a> Tracer<'a> {
-    pub fn new(charts: &'a Charts, extra_values: &[PathBuf]) -> Self {
+    /// A tracer for `charts` rendered with `options` (its values files for every chart and
+    /// for single charts, which come after the chart's own `values.yaml`).
+    pub fn new(charts: &'a Charts, options: &'a super::HelmOptions) -> Self {
         Tracer {
             charts,
-            extra_values: extra_values
+            options,
+            extra_values: options
+                .values
                 .iter()
                 .map(|p| (p.clone(), crate::walk::display_path(p)))
                 .collect(),
@@ -258,6 +263,53 @@ impl<'a> Tracer<'a> {
 
     /// The values place of a rendered image's `part`, and the values image it came from.
     fn image_values(
+        &mut self,
+        chart: usize,
+        owner: usize,
+        expression: &str,
+        rendered: &str,
+        part: ImagePart,
+    ) -> Option<(Target, Option<(PathBuf, Span)>)> {
+        let found = self.image_block(chart, owner, expression, rendered, part);
+        // A part set by a later values file (`-f ci.yaml` with only `image.tag`) is there, not
+        // in the image block of the chart's own values.
+        let sources = self.sources(chart, owner);
+        let words: &[&str] = match part {
+            ImagePart::Tag => &["tag", "version"],
+            ImagePart::Registry => &["registry"],
+            ImagePart::Digest => &["digest"],
+            ImagePart::Reference => return found,
+        };
+        let leaf = template::values_refs(expression)
+            .iter()
+            .find_map(|reference| {
+                let key = reference.last()?.to_ascii_lowercase();
+                if !words.iter().any(|w| key.contains(w)) {
+                    return None;
+                }
+                let (file, span, is_map, _) = self.resolve(&sources, reference)?;
+                (!is_map).then_some((file, span))
+            });
+        match (leaf, found) {
+            (Some((file, span)), found)
+                if found
+                    .as_ref()
+                    .is_none_or(|(target, _)| target.path != self.values[file].path) =>
+            {
+                let values = &self.values[file];
+                let target = Target {
+                    path: values.path.clone(),
+                    display: values.display.clone(),
+                    span,
+                };
+                Some((target, None))
+            }
+            (_, found) => found,
+        }
+    }
+
+    /// The values image (a map block or a string) a template's image expression reads.
+    fn image_block(
         &mut self,
         chart: usize,
         owner: usize,
@@ -469,7 +521,16 @@ impl<'a> Tracer<'a> {
         }
         chain.reverse();
         let mut sources = Vec::new();
-        let extra = self.extra_values.clone();
+        // `-f` files in the order helm reads them: every chart's, then this chart's own; the
+        // last one read wins, so they are searched from the end.
+        let mut extra = self.extra_values.clone();
+        if let Some(own) = self.options.chart(&self.charts.list[chart].dir) {
+            extra.extend(
+                own.values
+                    .iter()
+                    .map(|p| (p.clone(), crate::walk::display_path(p))),
+            );
+        }
         let prefix_all: Vec<String> = chain.iter().map(|(_, n)| n.clone()).collect();
         for (path, display) in extra.iter().rev() {
             if let Some(file) = self.values_file(path, display, None) {

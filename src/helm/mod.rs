@@ -195,7 +195,7 @@ pub struct ChartOverride {
 
 impl HelmOptions {
     /// The settings for the chart in `dir`, if it has its own.
-    fn chart(&self, dir: &Path) -> Option<&ChartOverride> {
+    pub fn chart(&self, dir: &Path) -> Option<&ChartOverride> {
         let dir = dir.canonicalize().ok()?;
         self.charts
             .iter()
