@@ -358,7 +358,7 @@ fn check(
         })
     };
     let glob = |s: &Spanned<String>, what: &str| -> Result<(), ConfigError> {
-        globset::Glob::new(&s.value).map(|_| ()).map_err(|err| {
+        glob_of(&s.value).map(|_| ()).map_err(|err| {
             let (l, c) = place(&s.referenced);
             at(
                 l,
@@ -484,6 +484,14 @@ fn check(
         }
     }
     Ok(())
+}
+
+/// A glob of the configuration file: `*` and `?` stay within one path component, `**` crosses
+/// them (`legacy/*.yaml` is not `legacy/old/a.yaml`; `legacy/**` is).
+pub fn glob_of(pattern: &str) -> Result<globset::Glob, globset::Error> {
+    globset::GlobBuilder::new(pattern.trim_start_matches("./"))
+        .literal_separator(true)
+        .build()
 }
 
 /// `Kind/namespace/name`, each part a glob where `*` matches any run of characters.
@@ -623,6 +631,17 @@ mod tests {
         assert_eq!(parse_date("23-01-01"), None);
         assert_eq!(parse_date("2023/01/01"), None);
         assert!(today() > parse_date("2026-01-01").unwrap());
+    }
+
+    #[test]
+    fn globs_keep_to_directories() {
+        let m = |g: &str, p: &str| glob_of(g).unwrap().compile_matcher().is_match(p);
+        assert!(m("legacy/*.yaml", "legacy/a.yaml"));
+        assert!(!m("legacy/*.yaml", "legacy/old/a.yaml"));
+        assert!(m("legacy/**", "legacy/old/a.yaml"));
+        assert!(m("./Dockerfile", "Dockerfile"));
+        assert!(!m("Dockerfile", "app/Dockerfile"));
+        assert!(m("**/Dockerfile", "app/Dockerfile"));
     }
 
     #[test]

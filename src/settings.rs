@@ -152,7 +152,7 @@ pub fn resolve(
             paths: entry
                 .paths
                 .iter()
-                .filter_map(|p| globset::Glob::new(&p.value).ok())
+                .filter_map(|p| config::glob_of(&p.value).ok())
                 .map(|g| g.compile_matcher())
                 .collect(),
             objects: entry

@@ -92,9 +92,9 @@ impl Filters {
         self.rooted = Some(Rooted {
             root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
             include: (!include.is_empty())
-                .then(|| glob_set(include))
+                .then(|| glob_set_with(include, crate::config::glob_of))
                 .transpose()?,
-            exclude: glob_set(exclude)?,
+            exclude: glob_set_with(exclude, crate::config::glob_of)?,
         });
         Ok(self)
     }
@@ -131,10 +131,19 @@ impl Filters {
 }
 
 fn glob_set(globs: &[String]) -> Result<GlobSet, WalkError> {
+    glob_set_with(globs, Glob::new)
+}
+
+/// A set of globs built by `make` (the command line's `Glob::new`, or the configuration's
+/// [`crate::config::glob_of`]).
+fn glob_set_with(
+    globs: &[String],
+    make: impl Fn(&str) -> Result<Glob, globset::Error>,
+) -> Result<GlobSet, WalkError> {
     let mut builder = GlobSetBuilder::new();
     for glob in globs {
         let parsed =
-            Glob::new(glob.trim_start_matches("./")).map_err(|source| WalkError::Glob {
+            make(glob.trim_start_matches("./")).map_err(|source| WalkError::Glob {
                 glob: glob.clone(),
                 source,
             })?;
