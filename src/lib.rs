@@ -122,6 +122,20 @@ pub struct ObjectIgnore {
 }
 
 impl ScannedFile {
+    /// A file on disk whose text is read when a finding needs it.
+    pub fn on_disk(path: PathBuf, display: String) -> ScannedFile {
+        ScannedFile {
+            path: display,
+            disk: Some(path),
+            kind: FileKind::Manifest,
+            text: None,
+            lines: None,
+            redactions: Vec::new(),
+            ignores: Vec::new(),
+            object_ignores: Vec::new(),
+        }
+    }
+
     /// The 1-based region of `span`, if the text was kept.
     pub fn region(&self, span: Span) -> Option<source::Region> {
         Some(self.lines.as_ref()?.region(self.text.as_deref()?, span))

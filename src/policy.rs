@@ -10,7 +10,6 @@ use crate::report::RepoPaths;
 use crate::rules::RuleMeta;
 use crate::source::Span;
 use crate::uses::{ObjectId, Site};
-use crate::walk::FileKind;
 use crate::{ScanReport, ScannedFile};
 
 /// The annotation that silences rules for one object: `"rule-id, other-id"`.
@@ -373,16 +372,10 @@ pub fn apply_ignores(report: &mut ScanReport, policy: &Policy, default_namespace
                 continue;
             };
             let file = *config_file.get_or_insert_with(|| {
-                report.files.push(ScannedFile {
-                    path: crate::walk::display_path(config_path),
-                    disk: Some(config_path.clone()),
-                    kind: FileKind::Manifest,
-                    text: None,
-                    lines: None,
-                    redactions: Vec::new(),
-                    ignores: Vec::new(),
-                    object_ignores: Vec::new(),
-                });
+                report.files.push(ScannedFile::on_disk(
+                    config_path.clone(),
+                    crate::walk::display_path(config_path),
+                ));
                 report.files.len() - 1
             });
             unused.push(unused_finding(

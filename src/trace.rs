@@ -18,7 +18,6 @@ use crate::helm::locate::{Target, Traced};
 use crate::rules::ImagePart;
 use crate::source::Span;
 use crate::uses::Site;
-use crate::walk::FileKind;
 use crate::{ScanOptions, ScanReport, ScannedFile, helm, k8s, kustomize, uses, yaml};
 
 /// A rendered stream of the scan and what made it.
@@ -195,16 +194,10 @@ pub(crate) fn file_id(
     // Paths are compared absolute: a chart or overlay names files its own way.
     *ids.entry(kustomize::absolute(&target.path))
         .or_insert_with(|| {
-            files.push(ScannedFile {
-                path: target.display.clone(),
-                disk: Some(target.path.clone()),
-                kind: FileKind::Manifest,
-                text: None,
-                lines: None,
-                redactions: Vec::new(),
-                ignores: Vec::new(),
-                object_ignores: Vec::new(),
-            });
+            files.push(ScannedFile::on_disk(
+                target.path.clone(),
+                target.display.clone(),
+            ));
             files.len() - 1
         })
 }

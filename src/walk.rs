@@ -142,11 +142,10 @@ fn glob_set_with(
 ) -> Result<GlobSet, WalkError> {
     let mut builder = GlobSetBuilder::new();
     for glob in globs {
-        let parsed =
-            make(glob.trim_start_matches("./")).map_err(|source| WalkError::Glob {
-                glob: glob.clone(),
-                source,
-            })?;
+        let parsed = make(glob.trim_start_matches("./")).map_err(|source| WalkError::Glob {
+            glob: glob.clone(),
+            source,
+        })?;
         builder.add(parsed);
     }
     builder.build().map_err(|source| WalkError::Glob {

@@ -61,10 +61,21 @@ fn action_outputs() -> Vec<String> {
 }
 
 /// A pull request's event, or a push.
+#[derive(Clone, Copy)]
 enum Event {
     PullRequest { number: u64, fork: bool },
     Push,
 }
+
+/// Pull request #7 from a branch of the repository, and from a fork.
+const PR: Event = Event::PullRequest {
+    number: 7,
+    fork: false,
+};
+const FORK_PR: Event = Event::PullRequest {
+    number: 7,
+    fork: true,
+};
 
 struct Workspace {
     dir: tempfile::TempDir,
@@ -97,6 +108,14 @@ impl Run {
         ]
         .map(|s| s.as_str())
         .join("\n")
+    }
+
+    /// The warnings saying the pull-request comment was skipped.
+    fn comment_skipped(&self) -> Vec<&str> {
+        self.annotations("warning")
+            .into_iter()
+            .filter(|w| w.contains("comment skipped"))
+            .collect()
     }
 
     fn annotations(&self, kind: &str) -> Vec<&str> {
@@ -410,14 +429,7 @@ fn sticky_comment_is_created_then_updated_never_duplicated() {
     );
     api.seed_comment("bob", "Thanks!");
 
-    let first = ws.run(
-        Some(&api),
-        Event::PullRequest {
-            number: 7,
-            fork: false,
-        },
-        &[],
-    );
+    let first = ws.run(Some(&api), PR, &[]);
     assert_eq!(first.code, Some(1), "{}\n{}", first.stdout, first.stderr);
     assert_eq!(
         requests(&api),
@@ -468,14 +480,7 @@ fn sticky_comment_is_created_then_updated_never_duplicated() {
     )
     .unwrap();
     let before = api.requests().len();
-    let second = ws.run(
-        Some(&api),
-        Event::PullRequest {
-            number: 7,
-            fork: false,
-        },
-        &[],
-    );
+    let second = ws.run(Some(&api), PR, &[]);
     assert_eq!(second.code, Some(1));
     let requests_now = requests(&api);
     let id = ours.id;
@@ -490,14 +495,7 @@ fn sticky_comment_is_created_then_updated_never_duplicated() {
 
     // Nothing changed: no edit at all.
     let before = api.requests().len();
-    let third = ws.run(
-        Some(&api),
-        Event::PullRequest {
-            number: 7,
-            fork: false,
-        },
-        &[],
-    );
+    let third = ws.run(Some(&api), PR, &[]);
     assert!(
         requests(&api)[before..]
             .iter()
@@ -526,14 +524,7 @@ fn comment_modes() {
     )
     .unwrap();
     let api = FakeGitHub::start(setup());
-    let run = clean.run(
-        Some(&api),
-        Event::PullRequest {
-            number: 7,
-            fork: false,
-        },
-        &[],
-    );
+    let run = clean.run(Some(&api), PR, &[]);
     assert_eq!(run.code, Some(0), "{}\n{}", run.stdout, run.stderr);
     assert!(requests(&api).iter().all(|r| r.starts_with("GET ")));
     assert!(api.comments().is_empty());
@@ -542,14 +533,7 @@ fn comment_modes() {
         "github-actions[bot]",
         "<!-- imagegate:sticky:imagegate -->\n### ❌ imagegate: 1 error",
     );
-    clean.run(
-        Some(&api),
-        Event::PullRequest {
-            number: 7,
-            fork: false,
-        },
-        &[],
-    );
+    clean.run(Some(&api), PR, &[]);
     let comments = api.comments();
     assert_eq!(comments.len(), 1);
     assert_eq!(comments[0].id, id);
@@ -562,26 +546,12 @@ fn comment_modes() {
     );
 
     let quiet = FakeGitHub::start(setup());
-    let run = manifests().run(
-        Some(&quiet),
-        Event::PullRequest {
-            number: 7,
-            fork: false,
-        },
-        &[("comment", "never")],
-    );
+    let run = manifests().run(Some(&quiet), PR, &[("comment", "never")]);
     assert_eq!(run.code, Some(1));
     assert!(quiet.requests().is_empty());
 
     let always = FakeGitHub::start(setup());
-    clean.run(
-        Some(&always),
-        Event::PullRequest {
-            number: 7,
-            fork: false,
-        },
-        &[("comment", "always")],
-    );
+    clean.run(Some(&always), PR, &[("comment", "always")]);
     assert_eq!(always.comments().len(), 1);
 }
 
@@ -592,20 +562,9 @@ fn read_only_token_is_one_warning() {
     let ws = manifests();
     let api = FakeGitHub::start(setup());
     api.fail("POST", "/issues/7/comments", 1, Failure::ReadOnly);
-    let run = ws.run(
-        Some(&api),
-        Event::PullRequest {
-            number: 7,
-            fork: true,
-        },
-        &[],
-    );
+    let run = ws.run(Some(&api), FORK_PR, &[]);
     assert_eq!(run.code, Some(1));
-    let skipped: Vec<&str> = run
-        .annotations("warning")
-        .into_iter()
-        .filter(|l| l.contains("pull-request comment skipped"))
-        .collect();
+    let skipped: Vec<&str> = run.comment_skipped();
     assert_eq!(skipped.len(), 1, "{}", run.stdout);
     assert!(skipped[0].contains("read-only"), "{}", skipped[0]);
     assert!(!run.sarif.is_empty() && !run.summary.is_empty());
@@ -624,14 +583,7 @@ fn read_only_token_is_one_warning() {
     // With fail-on never the step still passes.
     let api = FakeGitHub::start(setup());
     api.fail("POST", "/issues/7/comments", 1, Failure::ReadOnly);
-    let run = ws.run(
-        Some(&api),
-        Event::PullRequest {
-            number: 7,
-            fork: true,
-        },
-        &[("fail-on", "never")],
-    );
+    let run = ws.run(Some(&api), FORK_PR, &[("fail-on", "never")]);
     assert_eq!(run.code, Some(0));
 }
 
@@ -645,22 +597,11 @@ fn server_error_is_retried() {
         1,
         Failure::Status(502, "Bad Gateway".into()),
     );
-    let run = manifests().run(
-        Some(&api),
-        Event::PullRequest {
-            number: 7,
-            fork: false,
-        },
-        &[],
-    );
+    let run = manifests().run(Some(&api), PR, &[]);
     let log = requests(&api);
     assert_eq!(log[0], log[1], "the failed request is repeated");
     assert_eq!(api.comments().len(), 1, "{}", run.stdout);
-    assert!(
-        run.annotations("warning")
-            .iter()
-            .all(|w| !w.contains("comment skipped"))
-    );
+    assert!(run.comment_skipped().is_empty());
 
     // Failing every time: bounded attempts, then one warning.
     let api = FakeGitHub::start(setup());
@@ -670,20 +611,9 @@ fn server_error_is_retried() {
         10,
         Failure::Status(503, "Unavailable".into()),
     );
-    let run = manifests().run(
-        Some(&api),
-        Event::PullRequest {
-            number: 7,
-            fork: false,
-        },
-        &[],
-    );
+    let run = manifests().run(Some(&api), PR, &[]);
     assert_eq!(api.requests().len(), 3);
-    let warning = run
-        .annotations("warning")
-        .into_iter()
-        .find(|w| w.contains("comment skipped"))
-        .unwrap();
+    let warning = run.comment_skipped()[0];
     assert!(warning.contains("503"), "{warning}");
     assert_eq!(run.code, Some(1));
 }
@@ -701,14 +631,7 @@ fn rate_limits() {
         },
     );
     let started = std::time::Instant::now();
-    let run = manifests().run(
-        Some(&api),
-        Event::PullRequest {
-            number: 7,
-            fork: false,
-        },
-        &[],
-    );
+    let run = manifests().run(Some(&api), PR, &[]);
     assert!(started.elapsed() >= std::time::Duration::from_secs(1));
     assert_eq!(api.comments().len(), 1, "{}", run.stdout);
 
@@ -721,20 +644,9 @@ fn rate_limits() {
             reset_in_secs: 3600,
         },
     );
-    let run = manifests().run(
-        Some(&api),
-        Event::PullRequest {
-            number: 7,
-            fork: false,
-        },
-        &[],
-    );
+    let run = manifests().run(Some(&api), PR, &[]);
     assert_eq!(api.requests().len(), 1, "an hour is not waited out");
-    let warning = run
-        .annotations("warning")
-        .into_iter()
-        .find(|w| w.contains("comment skipped"))
-        .unwrap();
+    let warning = run.comment_skipped()[0];
     assert!(warning.contains("rate limit"), "{warning}");
     assert_eq!(run.code, Some(1));
 }
@@ -749,35 +661,13 @@ fn not_found_and_network_errors() {
         1,
         Failure::Status(404, "Not Found".into()),
     );
-    let run = manifests().run(
-        Some(&api),
-        Event::PullRequest {
-            number: 7,
-            fork: false,
-        },
-        &[],
-    );
-    let warning = run
-        .annotations("warning")
-        .into_iter()
-        .find(|w| w.contains("comment skipped"))
-        .unwrap();
+    let run = manifests().run(Some(&api), PR, &[]);
+    let warning = run.comment_skipped()[0];
     assert!(warning.contains("404"), "{warning}");
 
     // Nothing listens on the discard port.
-    let run = manifests().run(
-        None,
-        Event::PullRequest {
-            number: 7,
-            fork: false,
-        },
-        &[],
-    );
-    let warnings: Vec<&str> = run
-        .annotations("warning")
-        .into_iter()
-        .filter(|w| w.contains("comment skipped"))
-        .collect();
+    let run = manifests().run(None, PR, &[]);
+    let warnings: Vec<&str> = run.comment_skipped();
     assert_eq!(warnings.len(), 1, "{}", run.stdout);
     assert!(warnings[0].contains("could not reach"), "{}", warnings[0]);
     assert_eq!(run.code, Some(1));
@@ -793,10 +683,7 @@ fn no_secret_or_token_in_any_action_output() {
     let api = FakeGitHub::start(setup());
     let run = ws.run(
         Some(&api),
-        Event::PullRequest {
-            number: 7,
-            fork: false,
-        },
+        PR,
         &[("fail-on", "never"), ("comment", "always")],
     );
     assert_eq!(run.code, Some(0), "{}", run.stderr);
@@ -889,14 +776,7 @@ fn demo_comment_summary_and_readme_sample() {
         ],
         ..setup()
     });
-    let run = ws.run(
-        Some(&api),
-        Event::PullRequest {
-            number: 7,
-            fork: false,
-        },
-        &[],
-    );
+    let run = ws.run(Some(&api), PR, &[]);
     assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
     let comments = api.comments();
     assert_eq!(comments.len(), 1, "{}", run.stdout);
@@ -947,14 +827,7 @@ fn huge_comment_is_cut_below_the_limit() {
     }
     std::fs::write(ws.path().join("pods.yaml"), text).unwrap();
     let api = FakeGitHub::start(setup());
-    let run = ws.run(
-        Some(&api),
-        Event::PullRequest {
-            number: 7,
-            fork: false,
-        },
-        &[],
-    );
+    let run = ws.run(Some(&api), PR, &[]);
     assert_eq!(run.code, Some(1));
     let comments = api.comments();
     assert_eq!(comments.len(), 1, "{}", run.stdout);

@@ -34,7 +34,7 @@ impl Links {
             self.server.trim_end_matches('/'),
             self.repository,
             self.sha,
-            encode_path(path)
+            super::percent_encode(path)
         )
     }
 }
@@ -402,19 +402,6 @@ fn cell(s: &str) -> String {
                 out.push(c);
             }
             c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Percent-encode a repository path for a URL, keeping `/` and the unreserved characters.
-fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
         }
     }
     out

@@ -87,3 +87,17 @@ impl RepoPaths {
         self.relative(path).unwrap_or_else(|_| path.to_string())
     }
 }
+
+/// Percent-encode a repository path for a URI or URL, keeping `/` and the unreserved
+/// characters.
+pub fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

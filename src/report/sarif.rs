@@ -17,7 +17,7 @@ use serde_sarif::sarif::{
     Suppression, Tool, ToolComponent,
 };
 
-use super::{RepoPaths, VERSION, fingerprint};
+use super::{RepoPaths, VERSION, fingerprint, percent_encode};
 use crate::ScanReport;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::finding::{Finding, Level, Subject};
@@ -370,19 +370,6 @@ impl Uris {
         self.cache.insert(path.to_string(), location.clone());
         location
     }
-}
-
-/// Percent-encode a path for a URI, keeping `/` and the unreserved characters.
-fn percent_encode(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 fn notification(d: &Diagnostic, uris: &mut Uris) -> Notification {
