@@ -147,7 +147,7 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
     }
 
     let outputs = [
-        ("sarif-file", display_relative(&inputs.sarif_file)),
+        ("sarif-file", crate::walk::display_path(&inputs.sarif_file)),
         ("findings", counts.total().to_string()),
         ("errors", counts.error.to_string()),
         ("warnings", counts.warning.to_string()),
@@ -312,10 +312,6 @@ fn output_lines(outputs: &[(&str, String)]) -> String {
         }
     }
     text
-}
-
-fn display_relative(path: &Path) -> String {
-    crate::walk::display_path(path)
 }
 
 struct CommentContext<'a> {
