@@ -1359,4 +1359,126 @@ mod tests {
             }
         }
     }
+
+    mod properties {
+        use super::super::ImageRef;
+        use proptest::prelude::*;
+
+        /// A host: lowercase DNS labels with a dot (or `localhost`), maybe a port.
+        fn domain() -> impl Strategy<Value = String> {
+            let label = "[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?";
+            prop_oneof![
+                (label, label).prop_map(|(a, b)| format!("{a}.{b}")),
+                Just("localhost".to_string()),
+            ]
+            .prop_flat_map(|host| {
+                proptest::option::of(1u16..65535).prop_map(move |port| match port {
+                    Some(p) => format!("{host}:{p}"),
+                    None => host.clone(),
+                })
+            })
+        }
+
+        /// A repository path: components joined by `/`, each with `.`, `_`, `__` or `-`
+        /// separators inside.
+        fn path() -> impl Strategy<Value = String> {
+            let component = (
+                "[a-z0-9]{1,6}",
+                proptest::option::of(("(\\.|_|__|-{1,2})", "[a-z0-9]{1,6}")),
+            )
+                .prop_map(|(a, rest)| match rest {
+                    Some((sep, b)) => format!("{a}{sep}{b}"),
+                    None => a,
+                });
+            proptest::collection::vec(component, 1..4).prop_map(|parts| parts.join("/"))
+        }
+
+        /// A valid reference and its parts: (text, domain, path, tag, digest).
+        fn reference() -> impl Strategy<
+            Value = (
+                String,
+                Option<String>,
+                String,
+                Option<String>,
+                Option<String>,
+            ),
+        > {
+            (
+                proptest::option::of(domain()),
+                path(),
+                proptest::option::of("[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}"),
+                proptest::option::of("[a-f0-9]{64}".prop_map(|h| format!("sha256:{h}"))),
+            )
+                .prop_map(|(domain, path, tag, digest)| {
+                    let mut text = match &domain {
+                        Some(d) => format!("{d}/{path}"),
+                        None => path.clone(),
+                    };
+                    if let Some(t) = &tag {
+                        text.push(':');
+                        text.push_str(t);
+                    }
+                    if let Some(d) = &digest {
+                        text.push('@');
+                        text.push_str(d);
+                    }
+                    (text, domain, path, tag, digest)
+                })
+                // Without a domain, a first component with a dot (or `localhost`) would be
+                // read as one; Docker Hub's own names are normalized (`library/`).
+                .prop_filter("an unambiguous name", |(_, domain, path, _, _)| {
+                    let first = path.split('/').next().unwrap_or_default();
+                    match domain {
+                        None => !first.contains('.') && first != "localhost",
+                        Some(d) => !d.starts_with("docker.io") && !d.starts_with("index.docker.io"),
+                    }
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(3000))]
+
+            /// Anything: no panic.
+            #[test]
+            fn never_panics(s in "\\PC{0,80}") {
+                let _ = ImageRef::parse(&s);
+            }
+
+            /// Reference-like text (the alphabet of references, biased): no panic, and what
+            /// parses renders to a string that parses to the same reference (normalization
+            /// is idempotent).
+            #[test]
+            fn parse_render_parse(s in "[a-zA-Z0-9./:@_-]{0,60}") {
+                if let Ok(r) = ImageRef::parse(&s) {
+                    let again = ImageRef::parse(&r.full()).expect("a rendered reference parses");
+                    prop_assert_eq!(&again.registry, &r.registry);
+                    prop_assert_eq!(&again.repository, &r.repository);
+                    prop_assert_eq!(&again.tag, &r.tag);
+                    prop_assert_eq!(&again.digest, &r.digest);
+                    prop_assert_eq!(again.full(), r.full());
+                }
+            }
+
+            /// Every reference the grammar allows parses into exactly its parts.
+            #[test]
+            fn valid_references_parse_into_their_parts(
+                (text, domain, path, tag, digest) in reference()
+            ) {
+                let r = ImageRef::parse(&text);
+                prop_assert!(r.is_ok(), "{text:?}: {r:?}");
+                let r = r.unwrap();
+                prop_assert_eq!(r.tag, tag);
+                prop_assert_eq!(r.digest, digest);
+                prop_assert_eq!(r.registry_implied, domain.is_none());
+                match domain {
+                    Some(d) => {
+                        prop_assert_eq!(r.registry, d);
+                        prop_assert_eq!(r.repository, path);
+                    }
+                    None if path.contains('/') => prop_assert_eq!(r.repository, path),
+                    None => prop_assert_eq!(r.repository, format!("library/{path}")),
+                }
+            }
+        }
+    }
 }

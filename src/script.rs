@@ -1992,87 +1992,70 @@ build:
         assert!(!format!("{f:?}").contains("hunter2"));
     }
 
-    /// xorshift64*: deterministic pseudo-random numbers without dependencies.
-    struct Rng(u64);
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-    }
+    /// Fragments that random inputs are built from: the scanner's keywords and quoting.
+    const PIECES: &[&str] = &[
+        "docker login ",
+        "-p ",
+        "--password=",
+        "kubectl create secret docker-registry ",
+        "--docker-password ",
+        "x",
+        "$",
+        "$(",
+        ")",
+        "${",
+        "}",
+        "{{",
+        "}}",
+        "`",
+        "'",
+        "\"",
+        "\\",
+        "\n",
+        "\r\n",
+        " ",
+        "\t",
+        "#",
+        ";",
+        "&&",
+        "|",
+        "<<EOF",
+        "EOF",
+        "RUN ",
+        "- ",
+        "run: ",
+        "script:",
+        "|",
+        ">",
+        "@",
+        "é",
+        "\u{0}",
+        "😀",
+        "sudo ",
+        "sh -c ",
+        "=",
+        "# escape=`\n",
+        "ONBUILD ",
+        "(",
+        "<",
+        "2>&1",
+    ];
 
-    #[test]
-    fn random_input_never_panics() {
-        const PIECES: &[&str] = &[
-            "docker login ",
-            "-p ",
-            "--password=",
-            "kubectl create secret docker-registry ",
-            "--docker-password ",
-            "x",
-            "$",
-            "$(",
-            ")",
-            "${",
-            "}",
-            "{{",
-            "}}",
-            "`",
-            "'",
-            "\"",
-            "\\",
-            "\n",
-            "\r\n",
-            " ",
-            "\t",
-            "#",
-            ";",
-            "&&",
-            "|",
-            "<<EOF",
-            "EOF",
-            "RUN ",
-            "- ",
-            "run: ",
-            "script:",
-            "|",
-            ">",
-            "@",
-            "é",
-            "\u{0}",
-            "😀",
-            "sudo ",
-            "sh -c ",
-            "=",
-            "# escape=`\n",
-            "ONBUILD ",
-            "(",
-            "<",
-            "2>&1",
-        ];
-        let kinds = [
-            Shell,
-            Makefile,
-            Justfile,
-            Taskfile,
-            GithubWorkflow,
-            GitlabCi,
-            Dockerfile,
-        ];
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-        for _ in 0..3000 {
-            let n = (rng.next() % 40) as usize;
-            let mut text = String::new();
-            for _ in 0..n {
-                text.push_str(PIECES[(rng.next() % PIECES.len() as u64) as usize]);
-            }
-            for kind in kinds {
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Any text made of the scanner's fragments: no panic, and every span is a non-empty
+        /// range of the text.
+        #[test]
+        fn random_input_never_panics(
+            pieces in proptest::collection::vec(proptest::sample::select(PIECES), 0..40)
+        ) {
+            let text = pieces.concat();
+            for kind in [Shell, Makefile, Justfile, Taskfile, GithubWorkflow, GitlabCi, Dockerfile] {
                 for f in find_cli_passwords(&text, kind) {
-                    assert!(text.get(f.flag_span.clone()).is_some());
-                    assert!(text.get(f.command_span.clone()).is_some());
-                    assert!(f.flag_span.start < f.flag_span.end);
+                    proptest::prop_assert!(text.get(f.flag_span.clone()).is_some());
+                    proptest::prop_assert!(text.get(f.command_span.clone()).is_some());
+                    proptest::prop_assert!(f.flag_span.start < f.flag_span.end);
                 }
             }
         }

@@ -1731,25 +1731,10 @@ mod tests {
         }
     }
 
-    /// A small deterministic generator (xorshift64*), so the test needs no crate.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            usize::try_from(self.next() % n as u64).unwrap_or(0)
-        }
-    }
-
-    #[test]
-    fn never_panics_on_noise() {
-        let fragments: Vec<String> = vec![
+    /// Fragments that random inputs are built from: token prefixes, PEM markers, docker-config
+    /// pieces, tricky Unicode.
+    fn fragments() -> Vec<String> {
+        vec![
             "AKIA".into(),
             "ASIA".into(),
             "ghp_".into(),
@@ -1803,19 +1788,24 @@ mod tests {
             "0123456789".into(),
             "ABCDEFGHIJKLMNOP".into(),
             "aGVsbG8=".into(),
-        ];
-        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
-        for _ in 0..3000 {
-            let parts = 1 + rng.below(24);
-            let mut s = String::new();
-            for _ in 0..parts {
-                s.push_str(&fragments[rng.below(fragments.len())]);
-            }
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+        /// Any text made of the fragments: no panic, and every token range is on character
+        /// boundaries inside the text.
+        #[test]
+        fn never_panics_on_noise(
+            parts in proptest::collection::vec(proptest::sample::select(fragments()), 1..24)
+        ) {
+            let s = parts.concat();
             let _ = is_credential_name(&s);
             for m in find_tokens(&s) {
-                assert!(m.start < m.end && m.end <= s.len());
-                assert!(s.is_char_boundary(m.start) && s.is_char_boundary(m.end));
-                assert!(s.get(m.range()).is_some());
+                proptest::prop_assert!(m.start < m.end && m.end <= s.len());
+                proptest::prop_assert!(s.is_char_boundary(m.start) && s.is_char_boundary(m.end));
+                proptest::prop_assert!(s.get(m.range()).is_some());
             }
             let _ = find_token(&s);
             let _ = parse_docker_config(&s);
