@@ -314,7 +314,11 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
             path: unit.display.to_string(),
             disk: unit.path.map(Path::to_path_buf),
             kind: unit.kind,
-            lines: keep.then(|| LineIndex::new(&outcome.text)),
+            lines: keep.then(|| {
+                outcome
+                    .lines
+                    .unwrap_or_else(|| LineIndex::new(&outcome.text))
+            }),
             text: keep.then_some(outcome.text),
             redactions: Vec::new(),
             ignores: outcome.ignores,
@@ -552,6 +556,8 @@ fn reload_texts(report: &mut ScanReport, max_size: u64) {
 #[derive(Default)]
 struct FileOutcome {
     text: String,
+    /// The text's line index, when checking it needed one.
+    lines: Option<LineIndex>,
     /// The file is `helm template` output (documents opened by `# Source:` comments).
     rendered_output: bool,
     findings: Vec<Finding>,
@@ -651,7 +657,13 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
             return out;
         }
     };
-    let lines = LineIndex::new(&text);
+    // The line index is built only when something needs a position (most files need none).
+    let lines: std::cell::OnceCell<LineIndex> = std::cell::OnceCell::new();
+    let position = |offset: usize| {
+        lines
+            .get_or_init(|| LineIndex::new(&text))
+            .position(&text, offset)
+    };
     let default_ns = options.rules.default_namespace.as_str();
     let is_kustomization = input
         .path
@@ -687,20 +699,24 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
                     Ok(None) => {}
                     Err(err) => out.diagnostics.push(
                         diag(Severity::Warning, format!("invalid YAML: {err}"))
-                            .at(lines.position(&text, err.offset)),
+                            .at(position(err.offset)),
                     ),
                 }
             }
         }
         FileKind::Manifest => {
             out.rendered_output = helm::is_rendered(&text);
-            for document in yaml::documents(&text, yaml::Limits::default()) {
+            // NOTE: a CustomResourceDefinition runs nothing (its `image` keys are schema), and
+            // CRDs are more than half of the YAML bytes of a typical platform repository.
+            let documents =
+                yaml::documents_except(&text, yaml::Limits::default(), k8s::is_crd_definition);
+            for document in documents {
                 let doc_text = &text[document.span.range()];
                 out.stats.documents += 1;
                 for warning in &document.warnings {
                     out.diagnostics.push(
                         diag(Severity::Warning, format!("invalid YAML: {warning}"))
-                            .at(lines.position(&text, warning.offset)),
+                            .at(position(warning.offset)),
                     );
                 }
                 match &document.root {
@@ -714,8 +730,7 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
                         for object in k8s::objects(root) {
                             out.stats.objects += 1;
                             if suppressions {
-                                let at =
-                                    |span: Span| (input.display, lines.position(&text, span.start));
+                                let at = |span: Span| (input.display, position(span.start));
                                 object_ignore(&object, document.index, at, &mut out);
                             }
                             let namespace = object.namespace.unwrap_or(default_ns);
@@ -745,7 +760,7 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
                             Severity::Debug,
                             "document holds a template (`{{`); not rendered yet, skipped".into(),
                         )
-                        .at(lines.position(&text, document.span.start)),
+                        .at(position(document.span.start)),
                     ),
                     Err(err) => {
                         // Only YAML that looks like a Kubernetes object is worth a warning;
@@ -756,8 +771,7 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
                             Severity::Debug
                         };
                         out.diagnostics.push(
-                            diag(severity, format!("invalid YAML: {err}"))
-                                .at(lines.position(&text, err.offset)),
+                            diag(severity, format!("invalid YAML: {err}")).at(position(err.offset)),
                         );
                     }
                 }
@@ -774,7 +788,7 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
                                 image.text
                             ),
                         )
-                        .at(lines.position(&text, image.span.start)),
+                        .at(position(image.span.start)),
                     );
                 }
                 !templated
@@ -787,7 +801,7 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
             images = found.images;
             for (span, severity, message) in found.notes {
                 out.diagnostics
-                    .push(diag(severity, message).at(lines.position(&text, span.start)));
+                    .push(diag(severity, message).at(position(span.start)));
             }
         }
     }
@@ -814,12 +828,13 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
                         Severity::Warning,
                         format!("suppression not applied: {}", err.message),
                     )
-                    .at(lines.position(&text, err.span.start)),
+                    .at(position(err.span.start)),
                 ),
             }
         }
     }
     out.images = images;
+    out.lines = lines.into_inner();
     out.text = text;
     out
 }

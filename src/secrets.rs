@@ -290,7 +290,25 @@ pub fn could_be_credential(value: &str) -> bool {
     .iter()
     .any(|b| v.eq_ignore_ascii_case(b));
     let path = v.starts_with('/') && !v.contains(char::is_whitespace);
-    !boolean && !path
+    !boolean && !path && !is_resource_name(v)
+}
+
+/// A cloud resource name such as `projects/P/instances/I/databases/D`: three or more `/`
+/// separated words (letters, digits, `-`, `_`, `.`) whose collection names (every other word,
+/// `projects`, `keyRings`) are letters only, and nothing that could separate a credential (`:`,
+/// `@`, `=`). A value like this names a resource; it holds no secret.
+fn is_resource_name(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('/').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        })
+        && parts
+            .iter()
+            .step_by(2)
+            .all(|p| p.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-'))
 }
 
 pub fn is_credential_name(name: &str) -> bool {
@@ -1815,6 +1833,20 @@ mod tests {
             let _ = is_sops_value(&s);
             let _ = is_placeholder(&s);
         }
+    }
+
+    #[test]
+    fn resource_names_are_not_credentials() {
+        assert!(!could_be_credential(
+            "projects/shop/instances/main/databases/orders"
+        ));
+        assert!(!could_be_credential(
+            "projects/my-proj-123/locations/eu/keyRings/ring"
+        ));
+        // A password with slashes is still one.
+        assert!(could_be_credential("s3cr3t/Pa55/w0rd!"));
+        assert!(could_be_credential("aB3/xY9/qR7"));
+        assert!(could_be_credential("user:pass@host/db/x"));
     }
 
     #[test]

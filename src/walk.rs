@@ -371,12 +371,20 @@ fn walk_dir(
                     display,
                     kind: FileKind::HelmValues,
                 });
-            } else {
+            } else if path.starts_with(chart.join("templates")) {
                 diagnostics.push(Diagnostic::new(
                     Severity::Debug,
                     display,
-                    "part of a Helm chart; checked as rendered, not as written",
+                    "a Helm template; checked as rendered, not as written",
                 ));
+            } else {
+                // Helm renders only `templates/`: a chart's examples, CI values and CRDs are
+                // files like any other.
+                inputs.push(Input {
+                    path: path.to_path_buf(),
+                    display,
+                    kind,
+                });
             }
             continue;
         }

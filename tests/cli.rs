@@ -389,3 +389,32 @@ fn messages_are_precise() {
         assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file or directory"));
     }
 }
+
+/// Helm renders only a chart's `templates/`: its examples, CI files and CRDs are scanned like
+/// any other file (they were once skipped as "part of a chart").
+#[test]
+fn chart_files_outside_templates_are_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "demo/Chart.yaml",
+        "apiVersion: v2\nname: demo\nversion: 0.1.0\n",
+    );
+    write(
+        dir.path(),
+        "demo/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n",
+    );
+    write(dir.path(), "demo/examples/pod.yaml", LATEST);
+    let root = dir.path().to_str().unwrap();
+    let (report, _) = common::scan_json(&[root, "--no-helm"]);
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "image-tag-latest")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 1, "{report}");
+    assert!(paths[0].ends_with("demo/examples/pod.yaml"));
+}

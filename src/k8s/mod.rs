@@ -20,6 +20,18 @@ pub struct Object<'a> {
     pub node: &'a Node,
 }
 
+/// Whether a document's text is a `CustomResourceDefinition` (a top-level `kind:` line in block
+/// style): a schema, never a workload, so it need not be parsed.
+pub fn is_crd_definition(text: &str) -> bool {
+    text.lines().any(|line| {
+        let Some(value) = line.strip_prefix("kind:") else {
+            return false;
+        };
+        let value = value.split(" #").next().unwrap_or_default().trim();
+        value.trim_matches(|c| c == '"' || c == '\'') == "CustomResourceDefinition"
+    })
+}
+
 /// The objects in one parsed document: the document itself, or the items of a `kind: List`
 /// (or `*List`) document.
 pub fn objects(root: &Node) -> Vec<Object<'_>> {
@@ -329,5 +341,28 @@ mod tests {
             images(t),
             [("items[0].spec.containers[0]".into(), "x".into())]
         );
+    }
+}
+
+#[cfg(test)]
+mod crd_tests {
+    use super::is_crd_definition;
+
+    #[test]
+    fn crd_definitions_by_their_kind_line() {
+        assert!(is_crd_definition(
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec: {}\n"
+        ));
+        assert!(is_crd_definition(
+            "kind: \"CustomResourceDefinition\"  # a CRD\n"
+        ));
+        // A custom resource, or the word nested deeper, is not a definition.
+        assert!(!is_crd_definition(
+            "kind: Rollout\nspec:\n  kind: CustomResourceDefinition\n"
+        ));
+        assert!(!is_crd_definition("kind: CustomResourceDefinitionList\n"));
+        assert!(!is_crd_definition(
+            "{\"kind\": \"CustomResourceDefinition\"}"
+        ));
     }
 }

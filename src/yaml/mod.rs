@@ -179,12 +179,26 @@ pub fn load_stream(text: &str, limits: Limits) -> Vec<Document> {
 /// The documents of `text`, each parsed only when the iterator reaches it, so a long stream
 /// never holds more than one document's tree.
 pub fn documents(text: &str, limits: Limits) -> impl Iterator<Item = Document> + '_ {
+    documents_except(text, limits, |_| false)
+}
+
+/// Like [`documents`], but a document whose text `skip` rejects is not parsed: its `root` is
+/// `Ok(None)`, as for an empty document.
+pub fn documents_except<'a>(
+    text: &'a str,
+    limits: Limits,
+    skip: impl Fn(&str) -> bool + 'a,
+) -> impl Iterator<Item = Document> + 'a {
     split_documents(text)
         .into_iter()
         .enumerate()
         .map(move |(index, chunk)| {
-            let (root, warnings) =
-                parse_document(&text[chunk.span.range()], chunk.span.start, limits);
+            let chunk_text = &text[chunk.span.range()];
+            let (root, warnings) = if skip(chunk_text) {
+                (Ok(None), Vec::new())
+            } else {
+                parse_document(chunk_text, chunk.span.start, limits)
+            };
             Document {
                 index,
                 span: chunk.span,
