@@ -251,12 +251,11 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
         let stream = read_rendered(path, options.max_file_size)?;
         // Charts whose output was given are not rendered again.
         for document in yaml::split::split_documents(&stream.text) {
-            let name = stream
+            let chart = stream
                 .text
                 .get(document.span.range())
-                .and_then(helm::source_comment)
-                .and_then(|source| source.split('/').next());
-            if let Some(chart) = name.and_then(|n| charts.by_name_near(n, &stream.display)) {
+                .and_then(|text| charts.of_rendered_document(text, &stream.display));
+            if let Some(chart) = chart {
                 skip.insert(chart);
             }
         }

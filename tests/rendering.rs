@@ -394,3 +394,64 @@ fn overlays_report_at_the_source_key_or_the_images_entry() {
     let (quiet, _) = scan_case(&dir, &["--no-kustomize"]);
     assert_eq!(reported(&quiet), marked(&dir));
 }
+
+/// Committed `helm template` output is linked to a chart of the scan only when that chart
+/// rendered it: same name and, when the output says (`helm.sh/chart: name-version`), the same
+/// version. A same-named chart of another version (another repository's copy) is not related.
+#[test]
+fn committed_output_of_another_chart_version_is_not_related() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    write(
+        "charts/grafana/Chart.yaml",
+        "apiVersion: v2\nname: grafana\nversion: 12.1.9\n",
+    );
+    write(
+        "charts/grafana/values.yaml",
+        "image: {repository: grafana/grafana, tag: \"12.0.0\"}\n",
+    );
+    write(
+        "charts/grafana/templates/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  template:\n    spec:\n      containers:\n        - name: grafana\n          image: \"{{ .Values.image.repository }}:{{ .Values.image.tag }}\"\n",
+    );
+    let addon = |version: &str| {
+        format!(
+            "---\n# Source: grafana/templates/deployment.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: grafana\n  labels:\n    helm.sh/chart: grafana-{version}\nspec:\n  template:\n    spec:\n      containers:\n        - name: grafana\n          image: docker.io/grafana/grafana:12.0.0\n"
+        )
+    };
+    let related = |version: &str| -> Vec<String> {
+        write("addons/grafana.yaml", &addon(version));
+        let root = dir.path().to_str().unwrap().to_string();
+        let (report, _) = scan_json(&[
+            format!("{root}/addons"),
+            format!("{root}/charts"),
+            "--no-helm".into(),
+        ]);
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                f["rule"] == "image-digest-missing"
+                    && f["path"].as_str().unwrap().ends_with("addons/grafana.yaml")
+            })
+            .flat_map(|f| f["related"].as_array().cloned().unwrap_or_default())
+            .map(|r| r["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        related("9.2.2"),
+        Vec::<String>::new(),
+        "another version's output"
+    );
+    let same = related("12.1.9");
+    assert!(
+        same.iter()
+            .any(|p| p.ends_with("charts/grafana/values.yaml")),
+        "{same:?}"
+    );
+}

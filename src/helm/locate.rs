@@ -132,10 +132,7 @@ impl<'a> Tracer<'a> {
         let source = super::source_comment(document)?;
         let chart = match stream.chart {
             Some(chart) => chart,
-            None => {
-                let name = source.split('/').next()?;
-                self.charts.by_name_near(name, stream.display)?
-            }
+            None => self.charts.of_rendered_document(document, stream.display)?,
         };
         // Which of the template's documents this is: helm prints one `# Source:` per document.
         let ordinal = stream.chunks[..index]

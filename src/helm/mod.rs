@@ -34,6 +34,8 @@ pub struct Chart {
     pub name: String,
     /// `appVersion` from `Chart.yaml` and the span of its value there.
     pub app_version: Option<(String, Span)>,
+    /// `version` from `Chart.yaml`.
+    pub version: Option<String>,
     /// The chart whose `charts/` folder holds this one.
     pub parent: Option<usize>,
     /// Whether a template reads `.Chart.AppVersion` (an empty image tag then means it).
@@ -79,14 +81,31 @@ impl Charts {
         self.list.iter().position(|chart| chart.dir == dir)
     }
 
-    /// The chart named `name` (a `# Source:` comment's first component) for a stream shown
-    /// as `near`: among charts of that name, the one whose directory shares the longest
-    /// leading path with `near`.
-    pub fn by_name_near(&self, name: &str, near: &str) -> Option<usize> {
+    /// The chart that rendered `document` (a `helm template` document with a `# Source:`
+    /// comment), found in `near`: a chart of the name the comment starts with, and, when the
+    /// document carries the standard `helm.sh/chart: <name>-<version>` label, of that version
+    /// (a same-named chart of another version did not render it).
+    pub fn of_rendered_document(&self, document: &str, near: &str) -> Option<usize> {
+        let name = source_comment(document)?.split('/').next()?;
+        let label = document.lines().find_map(|line| {
+            let value = line.trim().strip_prefix("helm.sh/chart:")?;
+            Some(value.trim().trim_matches(|c| c == '"' || c == '\''))
+        });
+        let version = label.and_then(|l| l.strip_prefix(name)?.strip_prefix('-'));
+        self.by_name_version_near(name, version, near)
+    }
+
+    /// Among the charts named `name` (of `version`, when known), the one whose directory
+    /// shares the longest leading path with `near`.
+    fn by_name_version_near(&self, name: &str, version: Option<&str>, near: &str) -> Option<usize> {
         self.list
             .iter()
             .enumerate()
             .filter(|(_, chart)| chart.name == name && chart.parent.is_none())
+            .filter(|(_, chart)| match (version, &chart.version) {
+                (Some(wanted), Some(have)) => wanted == have,
+                _ => true,
+            })
             .max_by_key(|(_, chart)| {
                 let shared = chart
                     .display
@@ -138,6 +157,7 @@ fn load_chart(dir: &ChartDir) -> Chart {
     Chart {
         name: field("name").map_or(dir_name, |(name, _)| name),
         app_version: field("appVersion"),
+        version: field("version").map(|(v, _)| v),
         dir: dir.path.clone(),
         display: dir.display.clone(),
         parent: None,
