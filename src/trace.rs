@@ -337,6 +337,28 @@ impl KustomizeTracer {
                 });
             }
         }
+        // A value the source file does not hold was written by a patch of a transformer.
+        if let Some(value) = at.value.as_deref().filter(|v| !v.trim().is_empty())
+            && self
+                .source_value(&origin.path, &kind, &name, &at.path)
+                .is_none_or(|(written, _)| written != value)
+            && let Some(mut target) = patch_target(&origin.transformers, value)
+        {
+            if at.at_key {
+                // A finding about a secret points at its key, never at the value.
+                target.span = key_before(&target.path, target.span).unwrap_or(target.span);
+            }
+            let origin = format!("{}|{kind}/{name}|{}", target.display, at.path);
+            return Some(Traced {
+                primary: target,
+                related: vec![rendered_by],
+                note: None,
+                value: None,
+                values_image: None,
+                origin,
+                generated: false,
+            });
+        }
         let span = self.source_span(&origin.path, &kind, &name, &at.path, at.at_key)?;
         Some(Traced {
             primary: Target {
@@ -437,6 +459,80 @@ impl KustomizeTracer {
         let (node, _) = Self::source_node(roots, kind, name, key_path)?;
         Some((node.as_str()?.to_string(), node.span))
     }
+}
+
+/// Where a patch wrote `value`: the last transformer kustomization first, its inline patches
+/// and then the patch files it names (`patches`, `patchesJson6902`, `patchesStrategicMerge`),
+/// at the first place the value is written as a whole scalar.
+fn patch_target(transformers: &[PathBuf], value: &str) -> Option<Target> {
+    transformers.iter().rev().find_map(|kustomization| {
+        let text = std::fs::read_to_string(kustomization).ok()?;
+        let dir = kustomization.parent()?;
+        let mut files = vec![kustomization.clone()];
+        if let Some(root) = yaml::documents(&text, yaml::Limits::default())
+            .next()
+            .and_then(|d| d.root.ok().flatten())
+        {
+            for key in ["patches", "patchesJson6902", "patchesStrategicMerge"] {
+                for item in root
+                    .get(key)
+                    .and_then(yaml::Node::items)
+                    .unwrap_or_default()
+                {
+                    let file = item
+                        .as_str()
+                        .filter(|p| !p.contains('\n'))
+                        .or_else(|| item.get("path").and_then(yaml::Node::as_str));
+                    if let Some(file) = file {
+                        files.push(kustomize::absolute(&dir.join(file)));
+                    }
+                }
+            }
+        }
+        files.into_iter().find_map(|file| {
+            let text = std::fs::read_to_string(&file).ok()?;
+            let span = scalar_text(&text, value)?;
+            Some(Target {
+                display: display_of(&file),
+                path: file,
+                span,
+            })
+        })
+    })
+}
+
+/// The key of the `key: value` whose value is at `value` in the file at `path`.
+fn key_before(path: &std::path::Path, value: Span) -> Option<Span> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let line_start = text.get(..value.start)?.rfind('\n').map_or(0, |i| i + 1);
+    let head = &text[line_start..value.start];
+    let colon = head.rfind(':')?;
+    let key = head[..colon].trim_end();
+    let key_start = key
+        .rfind(|c: char| c.is_whitespace() || c == '-' || c == '{' || c == ',')
+        .map_or(0, |i| i + 1);
+    let key = key[key_start..].trim_matches(|c| c == '"' || c == '\'');
+    let start = line_start + head[..colon].find(key)?;
+    Some(Span::new(start, start + key.len()))
+}
+
+/// The first place `value` is written in `text` as a whole scalar: bounded by the start of a
+/// line, a blank, a quote or `:` before, and a quote, a blank, `#`, `,`, `]`, `}` or the line end
+/// after.
+fn scalar_text(text: &str, value: &str) -> Option<Span> {
+    text.match_indices(value).find_map(|(start, _)| {
+        let end = start + value.len();
+        let before = text[..start].chars().next_back();
+        let after = text[end..].chars().next();
+        let opens = before.is_none_or(|c| matches!(c, ' ' | '\t' | '\n' | '"' | '\'' | ':'));
+        let closes = after.is_none_or(|c| {
+            matches!(
+                c,
+                ' ' | '\t' | '\n' | '\r' | '"' | '\'' | '#' | ',' | ']' | '}'
+            )
+        });
+        (opens && closes).then(|| Span::new(start, end))
+    })
 }
 
 /// The `images:` entry of the first transformer that rewrites `written` and sets `part`.

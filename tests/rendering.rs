@@ -455,3 +455,38 @@ fn committed_output_of_another_chart_version_is_not_related() {
         "{same:?}"
     );
 }
+
+/// A literal value a kustomize patch writes (over a `secretKeyRef` of the base) is reported in
+/// the patch file, at its key, not at the base's line (which holds no literal).
+#[test]
+fn a_value_a_patch_writes_is_reported_in_the_patch() {
+    if !have_tool("kubectl", "a_value_a_patch_writes_is_reported_in_the_patch") {
+        return;
+    }
+    let dir = root().join("fixtures/kustomize/patched-secret");
+    let (report, out) = scan_case(&dir, &[]);
+    let found: Vec<(String, u64, u64)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "secret-env-literal")
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["start"]["line"].as_u64().unwrap(),
+                f["start"]["column"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [(
+            "fixtures/kustomize/patched-secret/overlay/patch.yaml".to_string(),
+            5,
+            7
+        )],
+        "{report}"
+    );
+    let all = format!("{report}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(!all.contains("CANARY"), "the patched value leaked");
+}
