@@ -61,6 +61,7 @@ fn no_output_format_prints_a_secret() {
                 "scan",
                 "fixtures/rules",
                 "fixtures/helm",
+                "fixtures/kustomize",
                 "--format",
                 format,
                 "--color",
@@ -88,6 +89,21 @@ fn no_output_format_prints_a_secret() {
         outputs.push((format!("{format} --output"), std::fs::read(&file).unwrap()));
         outputs.push((format!("{format} --output stderr"), out.stderr));
     }
+    // A baseline records messages, rules and paths: never a value either.
+    let baseline = dir.path().join("secrets.baseline");
+    let out = imagegate([
+        "baseline",
+        "write",
+        baseline.to_str().unwrap(),
+        "fixtures/rules",
+        "fixtures/helm",
+        "fixtures/kustomize",
+        "--no-config",
+        "--verbose",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    outputs.push(("baseline file".into(), std::fs::read(&baseline).unwrap()));
+    outputs.push(("baseline stderr".into(), out.stderr));
     let mut leaks = Vec::new();
     for (name, bytes) in &outputs {
         let text = String::from_utf8_lossy(bytes);
