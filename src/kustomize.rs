@@ -327,12 +327,15 @@ fn check_reachable(
     all: &[Kustomization],
     boundary: &Path,
 ) -> Result<(), RenderError> {
-    if !root.dir.starts_with(boundary) {
+    // Paths are compared resolved: a symbolic link inside the tree may lead out of it.
+    let identity = |path: &Path| path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let boundary = &identity(boundary);
+    let inside = |path: &Path| path.starts_with(boundary) && identity(path).starts_with(boundary);
+    if !inside(&root.dir) {
         return Err(RenderError::Outside {
             path: root.dir.clone(),
         });
     }
-    let identity = |path: &Path| path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let mut seen = HashSet::from([identity(&root.dir)]);
     let mut pending = vec![Cow::Borrowed(root)];
     while let Some(kustomization) = pending.pop() {
@@ -344,7 +347,7 @@ fn check_reachable(
                         file: kustomization.file.clone(),
                     });
                 }
-                Reference::Local(path) if !path.starts_with(boundary) => {
+                Reference::Local(path) if !inside(path) => {
                     return Err(RenderError::Outside { path: path.clone() });
                 }
                 Reference::Local(path) => path,

@@ -907,6 +907,28 @@ fn has_template_braces(text: &str) -> bool {
     })
 }
 
+/// The text of a file that starts with a UTF-16 byte-order mark (`None` when it does not).
+fn utf16(bytes: &[u8]) -> Option<Result<String, ()>> {
+    let little = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .map_err(|_| ()),
+    )
+}
+
 struct ReadProblem {
     severity: Severity,
     message: String,
@@ -931,6 +953,11 @@ fn read_text(path: &Path, max_size: u64) -> Result<String, ReadProblem> {
             "file grew past --max-file-size ({max_size} bytes) while reading; skipped"
         )));
     }
+    // Windows editors save UTF-16 with a byte-order mark; such a file is text, not binary.
+    if let Some(text) = utf16(&bytes) {
+        return text
+            .map_err(|()| problem("invalid UTF-16 (an unpaired surrogate); skipped".into()));
+    }
     if bytes.iter().take(8192).any(|&b| b == 0) {
         return Err(problem("binary file (holds NUL bytes); skipped".into()));
     }
@@ -942,4 +969,23 @@ fn read_text(path: &Path, max_size: u64) -> Result<String, ReadProblem> {
             "not UTF-8 (invalid byte at line {line}, byte offset {at}); skipped"
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_text() {
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("kind: Pod\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(super::utf16(&le), Some(Ok("kind: Pod\n".to_string())));
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("é".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(super::utf16(&be), Some(Ok("é".to_string())));
+        assert_eq!(super::utf16(&[0xFF, 0xFE, 0x00, 0xD8]), Some(Err(())));
+        assert_eq!(super::utf16(b"kind: Pod"), None);
+    }
 }

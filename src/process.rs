@@ -165,11 +165,17 @@ fn is_executable(path: &Path) -> bool {
 
 /// The first `lines` non-empty lines of a command's error output, for a diagnostic.
 pub fn first_lines(bytes: &[u8], lines: usize) -> String {
+    /// Longest line quoted: a tool's one-line error can be a whole recursion trace.
+    const MAX_LINE: usize = 300;
     String::from_utf8_lossy(bytes)
         .lines()
         .map(str::trim_end)
         .filter(|line| !line.trim().is_empty())
         .take(lines)
+        .map(|line| match line.char_indices().nth(MAX_LINE) {
+            Some((cut, _)) => format!("{}…", &line[..cut]),
+            None => line.to_string(),
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

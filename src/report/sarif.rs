@@ -29,6 +29,9 @@ pub const FINGERPRINT_KEY: &str = "imagegate/v1";
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/imagegate/imagegate";
 
+/// Longest snippet or context written (bytes).
+const MAX_SNIPPET: usize = 1000;
+
 /// GitHub code scanning rejects a run with more results than this.
 pub const MAX_RESULTS: usize = 25_000;
 
@@ -188,16 +191,24 @@ fn result(
         region.end_column = Some(r.end.column as i64);
         // The text and the lines around it, for readers without the code; never for rules
         // about secrets, and with every secret value of the file masked.
+        // Not for text longer than MAX_SNIPPET either (minified JSON): the log would grow with
+        // the line's length times its findings.
         if f.rule.shows_source {
-            region.snippet = file.shown(f.location.span).map(|t| snippet(&t));
+            region.snippet = file
+                .shown(f.location.span)
+                .filter(|t| t.len() <= MAX_SNIPPET)
+                .map(|t| snippet(&t));
             let first = r.start.line.saturating_sub(1).max(1);
             let last = (r.end.line + 1).min(file.last_line());
-            let mut context_region = Region::builder().build();
-            context_region.start_line = Some(first as i64);
-            context_region.end_line = Some(last as i64);
             let lines: Vec<String> = (first..=last).map(|l| file.shown_line(l)).collect();
-            context_region.snippet = Some(snippet(&(lines.join("\n") + "\n")));
-            context = Some(context_region);
+            let text = lines.join("\n") + "\n";
+            if text.len() <= MAX_SNIPPET {
+                let mut context_region = Region::builder().build();
+                context_region.start_line = Some(first as i64);
+                context_region.end_line = Some(last as i64);
+                context_region.snippet = Some(snippet(&text));
+                context = Some(context_region);
+            }
         }
     }
     let mut physical = PhysicalLocation::builder()

@@ -75,6 +75,32 @@ pub fn write(
     writeln!(out, "{}", summary(report, style))
 }
 
+/// Characters of context shown on each side of a place in a long line.
+const WINDOW: usize = 80;
+
+/// `line` cut to the place at 1-based `column` spanning `width` characters, with `…` where it
+/// was cut; the place's column and width in what is shown.
+fn window(line: &str, column: usize, width: usize) -> (String, usize, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= 2 * WINDOW + width.min(WINDOW) {
+        return (line.to_string(), column, width);
+    }
+    let at = column.saturating_sub(1).min(chars.len());
+    let width = width.min(WINDOW);
+    let start = at.saturating_sub(WINDOW);
+    let end = (at + width + WINDOW).min(chars.len());
+    let mut shown: String = chars[start..end].iter().collect();
+    let mut column = at - start + 1;
+    if start > 0 {
+        shown.insert(0, '…');
+        column += 1;
+    }
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, column, width)
+}
+
 fn level_color(level: Level) -> &'static str {
     match level {
         Level::Error => "1;31",
@@ -116,6 +142,9 @@ fn render_group(out: &mut String, report: &ScanReport, group: &[Finding], style:
                 (source_line.chars().count() + 1).saturating_sub(region.start.column)
             }
             .max(1);
+            // A long line (minified JSON) is shown as a window around the place, so output
+            // does not grow with the line's length times its findings.
+            let (source_line, column, width) = window(&source_line, region.start.column, width);
             let worst = group.iter().map(|f| f.level).max().unwrap_or(Level::Note);
             let _ = writeln!(out, "{gutter} {}", blue("|"));
             let _ = writeln!(out, "{} {} {source_line}", blue(&line_no), blue("|"));
@@ -123,7 +152,7 @@ fn render_group(out: &mut String, report: &ScanReport, group: &[Finding], style:
                 out,
                 "{gutter} {} {}{}",
                 blue("|"),
-                " ".repeat(region.start.column.saturating_sub(1)),
+                " ".repeat(column.saturating_sub(1)),
                 style.paint(level_color(worst), &"^".repeat(width))
             );
         }
@@ -255,4 +284,22 @@ pub fn summary(report: &ScanReport, style: Style) -> String {
         plural(counts.note, "note"),
         plural(files_with.len(), "file")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_lines_are_windowed() {
+        let short = "image: nginx:latest";
+        assert_eq!(super::window(short, 8, 12), (short.to_string(), 8, 12));
+        let long = format!("{}IMAGE{}", "a".repeat(1000), "b".repeat(1000));
+        let (shown, column, width) = super::window(&long, 1001, 5);
+        assert_eq!(width, 5);
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(
+            shown.chars().skip(column - 1).take(5).collect::<String>(),
+            "IMAGE"
+        );
+        assert!(shown.chars().count() < 200);
+    }
 }
