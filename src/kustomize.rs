@@ -329,8 +329,8 @@ fn check_reachable(
 ) -> Result<(), RenderError> {
     // Paths are compared resolved: a symbolic link inside the tree may lead out of it.
     let identity = |path: &Path| path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    let boundary = &identity(boundary);
-    let inside = |path: &Path| path.starts_with(boundary) && identity(path).starts_with(boundary);
+    let resolved = identity(boundary);
+    let inside = |path: &Path| path.starts_with(boundary) && identity(path).starts_with(&resolved);
     if !inside(&root.dir) {
         return Err(RenderError::Outside {
             path: root.dir.clone(),

@@ -375,7 +375,7 @@ fn walk_dir(
                 diagnostics.push(Diagnostic::new(
                     Severity::Debug,
                     display,
-                    "a Helm template; checked as rendered, not as written",
+                    "a Helm chart's template; checked as rendered, not as written",
                 ));
             } else {
                 // Helm renders only `templates/`: a chart's examples, CI values and CRDs are
