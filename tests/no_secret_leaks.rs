@@ -101,7 +101,11 @@ fn no_output_format_prints_a_secret() {
         "--no-config",
         "--verbose",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     outputs.push(("baseline file".into(), std::fs::read(&baseline).unwrap()));
     outputs.push(("baseline stderr".into(), out.stderr));
     let mut leaks = Vec::new();
