@@ -386,19 +386,14 @@ impl Resolved {
                     .collect(),
             },
             kustomize: self.options.kustomize,
-            paths: ShownPaths {
-                include: self
+            paths: {
+                let (include, exclude) = self
                     .options
                     .rooted_paths
                     .as_ref()
-                    .map(|(_, include, _)| include.clone())
-                    .unwrap_or_default(),
-                exclude: self
-                    .options
-                    .rooted_paths
-                    .as_ref()
-                    .map(|(_, _, exclude)| exclude.clone())
-                    .unwrap_or_default(),
+                    .map(|(_, include, exclude)| (include.clone(), exclude.clone()))
+                    .unwrap_or_default();
+                ShownPaths { include, exclude }
             },
             fail_on: self.options.policy.fail_on.as_str(),
             namespace: ctx.default_namespace.clone(),

@@ -316,63 +316,44 @@ impl KustomizeTracer {
             overlay,
             format!("rendered by the overlay in `{}`", display_of(&root.dir)),
         );
-        // A transformer set the image: the `images:` entry is the line to change.
-        if at.path.ends_with(".image") {
-            let written = self.source_value(&origin.path, &kind, &name, &at.path);
-            let changed = written
-                .as_ref()
-                .is_some_and(|(w, _)| Some(w) != at.value.as_ref());
-            if changed
-                && let Some(target) =
-                    image_entry(&origin.image_transformers, written.as_ref(), part)
-            {
-                return Some(Traced {
-                    primary: target,
-                    related: vec![rendered_by],
-                    note: None,
-                    value: None,
-                    values_image: None,
-                    origin: format!("{}|{}", display_of(&origin.path), at.path),
-                    generated: false,
-                });
-            }
-        }
-        // A value the source file does not hold was written by a patch of a transformer.
-        if let Some(value) = at.value.as_deref().filter(|v| !v.trim().is_empty())
-            && self
-                .source_value(&origin.path, &kind, &name, &at.path)
-                .is_none_or(|(written, _)| written != value)
-            && let Some(mut target) = patch_target(&origin.transformers, value)
-        {
-            if at.at_key {
-                // A finding about a secret points at its key, never at the value.
-                target.span = key_before(&target.path, target.span).unwrap_or(target.span);
-            }
-            let origin = format!("{}|{kind}/{name}|{}", target.display, at.path);
-            return Some(Traced {
-                primary: target,
-                related: vec![rendered_by],
-                note: None,
-                value: None,
-                values_image: None,
-                origin,
-                generated: false,
-            });
-        }
-        let span = self.source_span(&origin.path, &kind, &name, &at.path, at.at_key)?;
-        Some(Traced {
-            primary: Target {
-                display: display_of(&origin.path),
-                path: origin.path.clone(),
-                span,
-            },
+        let traced = |primary: Target, origin: String| Traced {
+            primary,
             related: vec![rendered_by],
             note: None,
             value: None,
             values_image: None,
-            origin: format!("{}|{kind}/{name}|{}", display_of(&origin.path), at.path),
+            origin,
             generated: false,
-        })
+        };
+        let written = self.source_value(&origin.path, &kind, &name, &at.path);
+        let rewritten = written
+            .as_ref()
+            .is_none_or(|(w, _)| Some(w) != at.value.as_ref());
+        // A transformer set the image: the `images:` entry is the line to change.
+        if at.path.ends_with(".image")
+            && written.is_some()
+            && rewritten
+            && let Some(target) = image_entry(&origin.image_transformers, written.as_ref(), part)
+        {
+            let key = format!("{}|{}", display_of(&origin.path), at.path);
+            return Some(traced(target, key));
+        }
+        // A value the source file does not hold was written by a patch of a transformer.
+        if let Some(value) = at.value.as_deref().filter(|v| !v.trim().is_empty())
+            && rewritten
+            && let Some(target) = patch_target(&origin.transformers, value, at.at_key)
+        {
+            let key = format!("{}|{kind}/{name}|{}", target.display, at.path);
+            return Some(traced(target, key));
+        }
+        let span = self.source_span(&origin.path, &kind, &name, &at.path, at.at_key)?;
+        let key = format!("{}|{kind}/{name}|{}", display_of(&origin.path), at.path);
+        let primary = Target {
+            display: display_of(&origin.path),
+            path: origin.path.clone(),
+            span,
+        };
+        Some(traced(primary, key))
     }
 
     fn source(&mut self, path: &PathBuf) -> Option<&(String, Vec<yaml::Node>)> {
@@ -463,8 +444,9 @@ impl KustomizeTracer {
 
 /// Where a patch wrote `value`: the last transformer kustomization first, its inline patches
 /// and then the patch files it names (`patches`, `patchesJson6902`, `patchesStrategicMerge`),
-/// at the first place the value is written as a whole scalar.
-fn patch_target(transformers: &[PathBuf], value: &str) -> Option<Target> {
+/// at the first place the value is written as a whole scalar — or at its key, for a finding
+/// about a secret (`at_key`), which never points at the value.
+fn patch_target(transformers: &[PathBuf], value: &str, at_key: bool) -> Option<Target> {
     transformers.iter().rev().find_map(|kustomization| {
         let text = std::fs::read_to_string(kustomization).ok()?;
         let dir = kustomization.parent()?;
@@ -491,7 +473,10 @@ fn patch_target(transformers: &[PathBuf], value: &str) -> Option<Target> {
         }
         files.into_iter().find_map(|file| {
             let text = std::fs::read_to_string(&file).ok()?;
-            let span = scalar_text(&text, value)?;
+            let mut span = scalar_text(&text, value)?;
+            if at_key {
+                span = key_before(&text, span).unwrap_or(span);
+            }
             Some(Target {
                 display: display_of(&file),
                 path: file,
@@ -501,9 +486,8 @@ fn patch_target(transformers: &[PathBuf], value: &str) -> Option<Target> {
     })
 }
 
-/// The key of the `key: value` whose value is at `value` in the file at `path`.
-fn key_before(path: &std::path::Path, value: Span) -> Option<Span> {
-    let text = std::fs::read_to_string(path).ok()?;
+/// The key of the `key: value` whose value is at `value` in `text`.
+fn key_before(text: &str, value: Span) -> Option<Span> {
     let line_start = text.get(..value.start)?.rfind('\n').map_or(0, |i| i + 1);
     let head = &text[line_start..value.start];
     let colon = head.rfind(':')?;
