@@ -122,6 +122,12 @@ pub struct ScanArgs {
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
 
+    /// Also exit with 1 when a file could not be checked at all (unreadable, over
+    /// --max-file-size, binary, not UTF-8, a manifest that is not valid YAML, past a parser
+    /// limit) [default: false, or `fail-on-unchecked` of the configuration file].
+    #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
+    pub fail_on_unchecked: Option<bool>,
+
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,

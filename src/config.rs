@@ -57,6 +57,11 @@ pub struct ConfigFile {
     /// Fail (exit 1) when a finding is at or above this level (default `error`).
     #[serde(default)]
     pub fail_on: Option<FailOnSetting>,
+    /// Also fail when a file could not be checked at all: unreadable, over the size limit,
+    /// binary, not UTF-8, a manifest that is not valid YAML, or past a parser limit (default
+    /// `false`: such files are warnings).
+    #[serde(default)]
+    pub fail_on_unchecked: Option<bool>,
     /// The namespace of objects that set none (default `default`).
     #[serde(default)]
     pub namespace: Option<String>,

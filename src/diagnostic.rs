@@ -1,6 +1,7 @@
 //! Diagnostics: what the scan could not check, and why (unreadable or unparsable files,
-//! skipped templates, unresolvable Dockerfile variables). They are not findings: they never
-//! change the exit code, and the scan always goes on.
+//! skipped templates, unresolvable Dockerfile variables). They are not findings, and the scan
+//! always goes on; they change the exit code only through `--fail-on-unchecked`, for those
+//! marked [`Diagnostic::unchecked`] (see `policy::Gate`).
 
 use serde::Serialize;
 
@@ -39,6 +40,11 @@ pub struct Diagnostic {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub column: Option<usize>,
     pub message: String,
+    /// A file, or a document in it, that was not checked at all: unreadable, over
+    /// `--max-file-size`, binary, not UTF-8, a manifest that is not valid YAML, or past a
+    /// parser limit. `--fail-on-unchecked` fails the scan on these.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub unchecked: bool,
 }
 
 impl Diagnostic {
@@ -49,7 +55,14 @@ impl Diagnostic {
             line: None,
             column: None,
             message: message.into(),
+            unchecked: false,
         }
+    }
+
+    /// Mark what this diagnostic is about as not checked at all.
+    pub fn unchecked(mut self) -> Self {
+        self.unchecked = true;
+        self
     }
 
     pub fn at(mut self, position: Position) -> Self {

@@ -652,7 +652,7 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
     let text = match read {
         Ok(text) => text,
         Err(ReadProblem { severity, message }) => {
-            out.diagnostics.push(diag(severity, message));
+            out.diagnostics.push(diag(severity, message).unchecked());
             return out;
         }
     };
@@ -698,7 +698,8 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
                     Ok(None) => {}
                     Err(err) => out.diagnostics.push(
                         diag(Severity::Warning, format!("invalid YAML: {err}"))
-                            .at(position(err.offset)),
+                            .at(position(err.offset))
+                            .unchecked(),
                     ),
                 }
             }
@@ -754,25 +755,30 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
                     Ok(None) => {}
                     // NOTE: a template (Helm and friends) is rarely valid YAML; its images
                     // are checked once it is rendered, not here.
-                    Err(_) if has_template_braces(doc_text) => out.diagnostics.push(
-                        diag(
-                            Severity::Debug,
-                            "document holds a template (`{{`); not rendered yet, skipped".into(),
-                        )
-                        .at(position(document.span.start)),
-                    ),
-                    Err(err) => {
-                        // Only YAML that looks like a Kubernetes object is worth a warning;
-                        // other broken YAML is not ours to judge.
-                        let severity = if looks_like_manifest(doc_text) {
-                            Severity::Warning
-                        } else {
-                            Severity::Debug
-                        };
+                    Err(err) if !err.limit && has_template_braces(doc_text) => {
                         out.diagnostics.push(
-                            diag(severity, format!("invalid YAML: {err}")).at(position(err.offset)),
+                            diag(
+                                Severity::Debug,
+                                "document holds a template (`{{`); not rendered yet, skipped"
+                                    .into(),
+                            )
+                            .at(position(document.span.start)),
+                        )
+                    }
+                    // Only YAML that looks like a Kubernetes object is worth a warning; other
+                    // broken YAML is not ours to judge. Input past a parser limit always is:
+                    // it can hide any number of objects.
+                    Err(err) if err.limit || looks_like_manifest(doc_text) => {
+                        out.diagnostics.push(
+                            diag(Severity::Warning, format!("invalid YAML: {err}"))
+                                .at(position(err.offset))
+                                .unchecked(),
                         );
                     }
+                    Err(err) => out.diagnostics.push(
+                        diag(Severity::Debug, format!("invalid YAML: {err}"))
+                            .at(position(err.offset)),
+                    ),
                 }
             }
             // A valid YAML document can still carry a template expression as its image.

@@ -54,7 +54,11 @@ fn main() -> ExitCode {
 }
 
 /// The scan's options: the command line over the configuration file.
-fn scan_options(input: &InputArgs, fail_on: Option<policy::FailOn>) -> Result<ScanOptions> {
+/// `gate`: `--fail-on` and `--fail-on-unchecked`, for `scan`.
+fn scan_options(
+    input: &InputArgs,
+    gate: (Option<policy::FailOn>, Option<bool>),
+) -> Result<ScanOptions> {
     if let Some(missing) = input.helm_values.iter().find(|p| !p.is_file()) {
         anyhow::bail!("--helm-values {}: no such file", missing.display());
     }
@@ -81,7 +85,8 @@ fn scan_options(input: &InputArgs, fail_on: Option<policy::FailOn>) -> Result<Sc
         namespace: input.namespace.clone(),
         include: input.include.clone(),
         exclude: input.exclude.clone(),
-        fail_on,
+        fail_on: gate.0,
+        fail_on_unchecked: gate.1,
         helm_values: input.helm_values.clone(),
         no_helm: input.no_helm,
         no_kustomize: input.no_kustomize,
@@ -90,12 +95,12 @@ fn scan_options(input: &InputArgs, fail_on: Option<policy::FailOn>) -> Result<Sc
 }
 
 fn run_scan(args: ScanArgs) -> Result<u8> {
-    let mut options = scan_options(&args.input, args.fail_on)?;
+    let mut options = scan_options(&args.input, (args.fail_on, args.fail_on_unchecked))?;
     if let Some(path) = &args.baseline {
         let baseline = imagegate::baseline::Baseline::read(path)?;
         options.policy.baseline = Some((baseline, imagegate::walk::display_path(path)));
     }
-    let fail_on = options.policy.fail_on;
+    let gate = options.policy.gate();
     let mut report = imagegate::scan(&options)?;
     if !args.verbose {
         report.diagnostics.retain(|d| d.severity > Severity::Debug);
@@ -119,7 +124,7 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
             Format::Sarif => report::sarif::write(&report, "imagegate", None, out)?,
             Format::Markdown => {
                 let options = report::markdown::Options {
-                    fail_on,
+                    gate,
                     ..Default::default()
                 };
                 let paths = report::RepoPaths::new(None);
@@ -154,12 +159,21 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
             report::text::summary(&report, report::text::Style { color: false })
         );
     }
-    Ok(policy::exit_code(&report.findings, fail_on))
+    if gate.fails_on_unchecked(&report) {
+        let files = policy::unchecked_files(&report);
+        let _ = writeln!(
+            stderr,
+            "imagegate: failing: {} file(s) could not be checked (--fail-on-unchecked): {}",
+            files.len(),
+            files.join(", ")
+        );
+    }
+    Ok(gate.exit_code(&report))
 }
 
 /// `imagegate baseline write FILE [PATHS]`: today's findings, by fingerprint.
 fn write_baseline(file: &std::path::Path, input: &InputArgs, verbose: bool) -> Result<()> {
-    let options = scan_options(input, None)?;
+    let options = scan_options(input, (None, None))?;
     let report = imagegate::scan(&options)?;
     let mut stderr = std::io::stderr().lock();
     for d in &report.diagnostics {

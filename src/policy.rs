@@ -21,6 +21,8 @@ pub const IGNORE_REASON_ANNOTATION: &str = "imagegate.dev/ignore-reason";
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub fail_on: FailOn,
+    /// `--fail-on-unchecked`: a file the scan could not check fails the run too.
+    pub fail_on_unchecked: bool,
     /// Configured levels by rule id; `None` turns the rule off.
     pub levels: BTreeMap<&'static str, Option<Level>>,
     /// `ignore:` entries of the configuration file.
@@ -36,6 +38,7 @@ impl Default for Policy {
     fn default() -> Self {
         Policy {
             fail_on: FailOn::Error,
+            fail_on_unchecked: false,
             levels: BTreeMap::new(),
             ignores: Vec::new(),
             config: None,
@@ -95,6 +98,60 @@ impl Policy {
     pub fn enabled(&self, rule: &str) -> bool {
         !matches!(self.levels.get(rule), Some(None))
     }
+
+    /// What fails the run.
+    pub fn gate(&self) -> Gate {
+        Gate {
+            fail_on: self.fail_on,
+            unchecked: self.fail_on_unchecked,
+        }
+    }
+}
+
+/// What fails the run (exit code 1): a finding at or above `fail_on`, and, with `unchecked`
+/// (`--fail-on-unchecked`), a file the scan could not check at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gate {
+    pub fail_on: FailOn,
+    pub unchecked: bool,
+}
+
+impl Default for Gate {
+    fn default() -> Self {
+        Policy::default().gate()
+    }
+}
+
+impl Gate {
+    /// Exit code 1 when the run fails, else 0.
+    pub fn exit_code(self, report: &ScanReport) -> u8 {
+        u8::from(self.fails_on_findings(report) || self.fails_on_unchecked(report))
+    }
+
+    /// A finding is at or above `fail_on`.
+    pub fn fails_on_findings(self, report: &ScanReport) -> bool {
+        self.fail_on
+            .threshold()
+            .is_some_and(|threshold| report.findings.iter().any(|f| f.level >= threshold))
+    }
+
+    /// `--fail-on-unchecked` is set and a file was not checked.
+    pub fn fails_on_unchecked(self, report: &ScanReport) -> bool {
+        self.unchecked && !unchecked_files(report).is_empty()
+    }
+}
+
+/// The files (as shown) that the scan could not check, or not all of, sorted, each once.
+pub fn unchecked_files(report: &ScanReport) -> Vec<&str> {
+    let mut files: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.unchecked)
+        .map(|d| d.path.as_str())
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    files
 }
 
 /// The lowest level that fails the run (`--fail-on`).
@@ -123,14 +180,6 @@ impl FailOn {
             FailOn::Note => Some(Level::Note),
             FailOn::Never => None,
         }
-    }
-}
-
-/// Exit code 1 when a finding is at or above `fail_on`, else 0.
-pub fn exit_code(findings: &[Finding], fail_on: FailOn) -> u8 {
-    match fail_on.threshold() {
-        Some(threshold) if findings.iter().any(|f| f.level >= threshold) => 1,
-        _ => 0,
     }
 }
 

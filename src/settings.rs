@@ -23,6 +23,7 @@ pub struct Overrides {
     pub include: Vec<String>,
     pub exclude: Vec<String>,
     pub fail_on: Option<FailOn>,
+    pub fail_on_unchecked: Option<bool>,
     pub helm_values: Vec<PathBuf>,
     pub no_helm: bool,
     pub no_kustomize: bool,
@@ -214,6 +215,10 @@ pub fn resolve(
 
     base.policy = Policy {
         fail_on,
+        fail_on_unchecked: cli
+            .fail_on_unchecked
+            .or(cfg.fail_on_unchecked)
+            .unwrap_or(false),
         levels,
         ignores,
         config: file.map(|f| (f.path.clone(), f.dir.clone())),
@@ -270,6 +275,7 @@ pub struct Shown {
     pub kustomize: bool,
     pub paths: ShownPaths,
     pub fail_on: &'static str,
+    pub fail_on_unchecked: bool,
     pub namespace: String,
 }
 
@@ -396,6 +402,7 @@ impl Resolved {
                 ShownPaths { include, exclude }
             },
             fail_on: self.options.policy.fail_on.as_str(),
+            fail_on_unchecked: self.options.policy.fail_on_unchecked,
             namespace: ctx.default_namespace.clone(),
         }
     }

@@ -439,7 +439,7 @@ fn judge_symlink(path: &Path, canonical_root: &Path, display: String) -> Option<
 fn walk_error(root_display: &str, err: &ignore::Error) -> Diagnostic {
     let mut path = None;
     let mut current = err;
-    let message = loop {
+    let (message, io) = loop {
         match current {
             ignore::Error::WithPath { path: p, err } => {
                 path.get_or_insert_with(|| display_path(p));
@@ -448,15 +448,21 @@ fn walk_error(root_display: &str, err: &ignore::Error) -> Diagnostic {
             ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
                 current = err;
             }
-            ignore::Error::Io(io) => break io.to_string(),
-            other => break other.to_string(),
+            ignore::Error::Io(io) => break (io.to_string(), true),
+            other => break (other.to_string(), false),
         }
     };
-    Diagnostic::new(
+    let diagnostic = Diagnostic::new(
         Severity::Warning,
         path.unwrap_or_else(|| root_display.to_string()),
         message,
-    )
+    );
+    // A directory that cannot be read hides its files; a loop hides nothing.
+    if io {
+        diagnostic.unchecked()
+    } else {
+        diagnostic
+    }
 }
 
 /// Remembers which directories hold a `Chart.yaml`.

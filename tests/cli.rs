@@ -418,3 +418,93 @@ fn chart_files_outside_templates_are_scanned() {
     assert_eq!(paths.len(), 1, "{report}");
     assert!(paths[0].ends_with("demo/examples/pod.yaml"));
 }
+
+/// A file the scan could not check is a warning, and fails the run only with
+/// `--fail-on-unchecked`: a manifest that is not valid YAML, a file over `--max-file-size`, a
+/// binary file. Broken YAML that is not a manifest, and a template, are not ours to judge.
+#[test]
+fn fail_on_unchecked_fails_on_files_not_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "pinned.yaml", PINNED);
+    write(d, "notes.yaml", "just: [some, broken\n");
+    write(d, "template.yaml", "kind: Pod\nimage: {{ .Values.image }\n");
+    let code = |args: &[&str]| imagegate(args).status.code();
+    let root = d.to_str().unwrap();
+    assert_eq!(code(&["scan", root]), Some(0));
+    assert_eq!(code(&["scan", root, "--fail-on-unchecked"]), Some(0));
+
+    write(
+        d,
+        "broken.yaml",
+        "apiVersion: v1\nkind: Pod\nspec: [unclosed\n",
+    );
+    write(d, "sub/big.yaml", LATEST.repeat(100));
+    write(d, "blob.yaml", b"\x00\x01binary");
+    let plain = imagegate(["scan", root, "--max-file-size", "1000"]);
+    assert_eq!(plain.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&plain.stderr);
+    assert!(
+        err.contains("imagegate: warning: ") && err.contains("broken.yaml:3:7: invalid YAML"),
+        "{err}"
+    );
+    let out = String::from_utf8_lossy(&plain.stdout);
+    assert!(out.contains(", 3 files not checked)"), "{out}");
+
+    let strict = imagegate([
+        "scan",
+        root,
+        "--max-file-size",
+        "1000",
+        "--fail-on-unchecked",
+    ]);
+    assert_eq!(strict.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&strict.stderr);
+    let failing = err
+        .lines()
+        .find(|l| l.contains("failing:"))
+        .unwrap_or_default();
+    assert!(
+        failing.starts_with(
+            "imagegate: failing: 3 file(s) could not be checked (--fail-on-unchecked): "
+        ) && failing.contains("blob.yaml")
+            && failing.contains("broken.yaml")
+            && failing.contains("big.yaml"),
+        "{err}"
+    );
+    assert_eq!(
+        code(&[
+            "scan",
+            root,
+            "--max-file-size",
+            "1000",
+            "--fail-on-unchecked=false"
+        ]),
+        Some(0)
+    );
+
+    // JSON marks them; markdown says why the run fails.
+    let (report, _) = scan_json(&[root, "--max-file-size", "1000"]);
+    let unchecked: Vec<&str> = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["unchecked"] == true)
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(unchecked.len(), 3, "{report:#}");
+    let md = imagegate([
+        "scan",
+        root,
+        "--max-file-size",
+        "1000",
+        "--fail-on-unchecked",
+        "--format",
+        "markdown",
+    ]);
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.contains("; 3 files not checked (fails: `fail-on-unchecked`)\n"),
+        "{md}"
+    );
+}

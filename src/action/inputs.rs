@@ -13,6 +13,7 @@ pub const INPUTS: &[&str] = &[
     "config",
     "baseline",
     "fail-on",
+    "fail-on-unchecked",
     "sarif-file",
     "comment",
     "summary",
@@ -61,6 +62,8 @@ pub struct Inputs {
     pub baseline: Option<PathBuf>,
     /// `None` when unset: the configuration file's `fail-on`, else `error`.
     pub fail_on: Option<FailOn>,
+    /// `None` when unset: the configuration file's `fail-on-unchecked`, else `false`.
+    pub fail_on_unchecked: Option<bool>,
     pub sarif_file: PathBuf,
     pub comment: CommentMode,
     pub summary: bool,
@@ -140,6 +143,10 @@ impl Inputs {
             .into_iter()
             .map(PathBuf::from)
             .collect();
+        let fail_on_unchecked = match get("fail-on-unchecked") {
+            None => None,
+            Some(_) => Some(boolean("fail-on-unchecked", false)?),
+        };
         Ok(Inputs {
             paths: if paths.is_empty() {
                 vec![PathBuf::from(".")]
@@ -149,6 +156,7 @@ impl Inputs {
             config: get("config").map(PathBuf::from),
             baseline: get("baseline").map(PathBuf::from),
             fail_on,
+            fail_on_unchecked,
             sarif_file: PathBuf::from(get("sarif-file").unwrap_or("imagegate.sarif")),
             comment,
             summary: boolean("summary", true)?,
@@ -212,6 +220,7 @@ mod tests {
         let inputs = Inputs::read(&env(&[("INPUT_PATHS", ""), ("INPUT_FAIL-ON", " ")])).unwrap();
         assert_eq!(inputs.paths, vec![PathBuf::from(".")]);
         assert_eq!(inputs.fail_on, None);
+        assert_eq!(inputs.fail_on_unchecked, None);
         assert_eq!(inputs.sarif_file, PathBuf::from("imagegate.sarif"));
         assert_eq!(inputs.comment, CommentMode::OnFindings);
         assert!(inputs.summary && inputs.annotations);
@@ -227,6 +236,7 @@ mod tests {
             ("INPUT_CONFIG", ".imagegate.yaml"),
             ("INPUT_BASELINE", "imagegate.baseline"),
             ("INPUT_FAIL-ON", "warning"),
+            ("INPUT_FAIL-ON-UNCHECKED", "true"),
             ("INPUT_SARIF-FILE", "out/scan.sarif"),
             ("INPUT_COMMENT", "always"),
             ("INPUT_SUMMARY", "false"),
@@ -248,6 +258,7 @@ mod tests {
         assert_eq!(inputs.config, Some(PathBuf::from(".imagegate.yaml")));
         assert_eq!(inputs.baseline, Some(PathBuf::from("imagegate.baseline")));
         assert_eq!(inputs.fail_on, Some(FailOn::Warning));
+        assert_eq!(inputs.fail_on_unchecked, Some(true));
         assert_eq!(inputs.sarif_file, PathBuf::from("out/scan.sarif"));
         assert_eq!(inputs.comment, CommentMode::Always);
         assert!(!inputs.summary && !inputs.annotations);

@@ -20,7 +20,7 @@ use anyhow::{Context as _, Result, bail};
 use serde_json::Value;
 
 use crate::diagnostic::Severity;
-use crate::policy::{self, Counts, FailOn};
+use crate::policy::{Counts, Gate};
 use crate::report::github::{Annotation, Kind};
 use crate::report::markdown::{self, Links};
 use crate::report::{self, RepoPaths};
@@ -74,7 +74,7 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
     let workspace = std::env::current_dir().context("the workspace")?;
 
     let options = scan_options(&inputs, &workspace)?;
-    let fail_on = options.policy.fail_on;
+    let gate = options.policy.gate();
     let report = crate::scan(&options)?;
     let paths = RepoPaths::new(Some(&workspace));
     let counts = Counts::of(&report.findings);
@@ -129,7 +129,7 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
         && let Some(path) = var("GITHUB_STEP_SUMMARY")
     {
         let options = markdown::Options {
-            fail_on,
+            gate,
             links: links(head_sha),
             limit: markdown::SUMMARY_LIMIT,
             full_report: Some("the SARIF report (code scanning)".to_string()),
@@ -170,7 +170,7 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
     {
         let context = CommentContext {
             inputs: &inputs,
-            fail_on,
+            gate,
             api_url: var("GITHUB_API_URL").unwrap_or("https://api.github.com"),
             links: links(pr.head_sha.as_deref()),
             full_report: run_link.clone(),
@@ -191,7 +191,7 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
     if !failures.is_empty() {
         bail!("could not write {}", failures.join("; "));
     }
-    Ok(policy::exit_code(&report.findings, fail_on))
+    Ok(gate.exit_code(&report))
 }
 
 /// The scan's options: the inputs over `.imagegate.yaml` (the `config` input, else the one at
@@ -210,6 +210,7 @@ fn scan_options(inputs: &Inputs, workspace: &Path) -> Result<ScanOptions> {
         allowed_registries: inputs.allowed_registries.clone(),
         namespace: inputs.namespace.clone(),
         fail_on: inputs.fail_on,
+        fail_on_unchecked: inputs.fail_on_unchecked,
         helm_values: inputs.helm_values.clone(),
         ..Overrides::default()
     };
@@ -316,7 +317,7 @@ fn output_lines(outputs: &[(&str, String)]) -> String {
 
 struct CommentContext<'a> {
     inputs: &'a Inputs,
-    fail_on: FailOn,
+    gate: Gate,
     api_url: &'a str,
     links: Option<Links>,
     full_report: Option<String>,
@@ -358,7 +359,7 @@ fn sticky_comment(
         }
         let changed: HashSet<String> = comment::changed_files(&api, pr).await?;
         let options = markdown::Options {
-            fail_on: context.fail_on,
+            gate: context.gate,
             links: context.links.clone(),
             changed: Some(&changed),
             by_rule: false,

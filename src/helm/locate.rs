@@ -9,6 +9,7 @@
 //!
 //! Everything is read once per file and cached; nothing here renders.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -50,7 +51,8 @@ pub struct Traced {
     pub generated: bool,
 }
 
-/// A rendered stream's documents, parsed on demand.
+/// A rendered stream's documents, each parsed on demand and once (a document with many
+/// findings is traced many times).
 pub struct Stream<'a> {
     pub text: &'a str,
     /// The chart that rendered it, or `None` when documents name their chart.
@@ -58,11 +60,15 @@ pub struct Stream<'a> {
     /// How the stream is shown (to pick among charts of the same name).
     pub display: &'a str,
     chunks: Vec<Span>,
+    roots: Vec<OnceCell<Option<Node>>>,
+    /// Per document: which of its template's documents it is (helm prints one `# Source:`
+    /// per document), `None` without a `# Source:` comment.
+    ordinals: OnceCell<Vec<Option<usize>>>,
 }
 
 impl<'a> Stream<'a> {
     pub fn new(text: &'a str, chart: Option<usize>, display: &'a str) -> Self {
-        let chunks = yaml::split::split_documents(text)
+        let chunks: Vec<Span> = yaml::split::split_documents(text)
             .into_iter()
             .map(|c| c.span)
             .collect();
@@ -70,8 +76,38 @@ impl<'a> Stream<'a> {
             text,
             chart,
             display,
+            roots: vec![OnceCell::new(); chunks.len()],
             chunks,
+            ordinals: OnceCell::new(),
         }
+    }
+
+    fn root(&self, index: usize) -> Option<&Node> {
+        self.roots
+            .get(index)?
+            .get_or_init(|| {
+                let document = self.text.get(self.chunks[index].range())?;
+                yaml::documents(document, yaml::Limits::default())
+                    .next()
+                    .and_then(|d| d.root.ok().flatten())
+            })
+            .as_ref()
+    }
+
+    fn ordinal(&self, index: usize) -> Option<usize> {
+        let ordinals = self.ordinals.get_or_init(|| {
+            let mut seen: HashMap<&str, usize> = HashMap::new();
+            self.chunks
+                .iter()
+                .map(|c| {
+                    let source = self.text.get(c.range()).and_then(super::source_comment)?;
+                    let count = seen.entry(source).or_default();
+                    *count += 1;
+                    Some(*count - 1)
+                })
+                .collect()
+        });
+        *ordinals.get(index)?
     }
 }
 
@@ -134,22 +170,9 @@ impl<'a> Tracer<'a> {
             Some(chart) => chart,
             None => self.charts.of_rendered_document(document, stream.display)?,
         };
-        // Which of the template's documents this is: helm prints one `# Source:` per document.
-        let ordinal = stream.chunks[..index]
-            .iter()
-            .filter(|c| {
-                stream
-                    .text
-                    .get(c.range())
-                    .and_then(super::source_comment)
-                    .is_some_and(|s| s == source)
-            })
-            .count();
-        let root = yaml::documents(document, yaml::Limits::default())
-            .next()
-            .and_then(|d| d.root.ok().flatten());
+        let ordinal = stream.ordinal(index)?;
         let local = Span::new(span.start - chunk.start, span.end - chunk.start);
-        let (key_path, rendered) = match root.as_ref().and_then(|r| key_path_at(r, local)) {
+        let (key_path, rendered) = match stream.root(index).and_then(|r| key_path_at(r, local)) {
             Some(at) => (at.path, at.value),
             None => (String::new(), None),
         };

@@ -14,7 +14,7 @@ use super::RepoPaths;
 use crate::ScanReport;
 use crate::diagnostic::Severity;
 use crate::finding::{Finding, Level};
-use crate::policy::{self, Counts, FailOn};
+use crate::policy::{self, Counts, Gate};
 
 /// Where findings link to: `{server}/{repository}/blob/{sha}/{path}#L{line}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +42,8 @@ impl Links {
 /// What differs between the summary, the comment and `--format markdown`.
 #[derive(Debug, Clone)]
 pub struct Options<'a> {
-    pub fail_on: FailOn,
+    /// What fails the run (the verdict line says whether this run does).
+    pub gate: Gate,
     pub links: Option<Links>,
     /// Files the pull request changes (repository-relative): their findings are listed first,
     /// the others in a collapsed section.
@@ -63,7 +64,7 @@ pub struct Options<'a> {
 impl Default for Options<'_> {
     fn default() -> Self {
         Options {
-            fail_on: FailOn::Error,
+            gate: Gate::default(),
             links: None,
             changed: None,
             by_rule: true,
@@ -215,20 +216,26 @@ pub fn render(report: &ScanReport, paths: &RepoPaths, options: &Options) -> Stri
 /// The verdict line and the counts.
 fn head(report: &ScanReport, options: &Options, out: &mut String) {
     let counts = Counts::of(&report.findings);
-    let fails = policy::exit_code(&report.findings, options.fail_on) != 0;
+    let gate = options.gate;
+    let fail_on = gate.fail_on.as_str();
     let found = counts_text(&counts);
-    let verdict = if counts.total() == 0 {
+    let unchecked = policy::unchecked_files(report).len();
+    let verdict = if gate.fails_on_unchecked(report) {
+        let found = if counts.total() == 0 {
+            String::new()
+        } else {
+            format!("{found}; ")
+        };
+        format!(
+            "❌ imagegate: {found}{} not checked (fails: `fail-on-unchecked`)",
+            plural(unchecked, "file")
+        )
+    } else if counts.total() == 0 {
         "✅ imagegate: no image problems found".to_string()
-    } else if fails {
-        format!(
-            "❌ imagegate: {found} (fails at `{}`)",
-            options.fail_on.as_str()
-        )
+    } else if gate.fails_on_findings(report) {
+        format!("❌ imagegate: {found} (fails at `{fail_on}`)")
     } else {
-        format!(
-            "⚠️ imagegate: {found} (passes: `fail-on` is `{}`)",
-            options.fail_on.as_str()
-        )
+        format!("⚠️ imagegate: {found} (passes: `fail-on` is `{fail_on}`)")
     };
     let _ = writeln!(out, "### {verdict}\n");
     let stats = &report.stats;
@@ -250,6 +257,13 @@ fn head(report: &ScanReport, options: &Options, out: &mut String) {
             "; {} in the baseline left out, {} of its entries fixed",
             plural(baseline.matched, "finding"),
             baseline.fixed.len()
+        );
+    }
+    if unchecked > 0 && !gate.fails_on_unchecked(report) {
+        let _ = write!(
+            scanned,
+            "; {} could not be checked (below)",
+            plural(unchecked, "file")
         );
     }
     let _ = writeln!(out, "{scanned}.\n");

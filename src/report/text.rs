@@ -270,6 +270,10 @@ pub fn summary(report: &ScanReport, style: Style) -> String {
             baseline.fixed.len()
         ));
     }
+    match crate::policy::unchecked_files(report).len() {
+        0 => {}
+        n => scanned.push_str(&format!(", {} not checked", plural(n, "file"))),
+    }
     if counts.total() == 0 {
         return format!(
             "{}: no findings ({scanned})",

@@ -11,21 +11,49 @@
 
 pub mod split;
 
+use std::cell::Cell;
 use std::fmt;
+use std::rc::Rc;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::budget::BudgetReport;
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Location, Options, Spanned};
 
 use crate::source::Span;
 pub use split::{Chunk, split_documents};
 
-/// Limits that keep a hostile document from exhausting the machine. They are per document.
+/// Limits that keep a hostile stream from exhausting the machine.
+///
+/// Nodes are counted after aliases expand, so they bound the work of an alias bomb: a
+/// document gets [`Limits::document_nodes`] of them, and all the documents of one stream
+/// together [`Limits::stream_nodes`] (many small bombs in one file cost what one costs).
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Deepest nesting of mappings and sequences.
     pub max_depth: usize,
-    /// Most nodes in one document.
+    /// Most nodes in one document, and in a whole stream smaller than this many bytes.
     pub max_nodes: usize,
+}
+
+/// Nodes a document may expand to per byte of its text, and at least. Without aliases a
+/// document has at most about one node per byte (`a,` is a key and its null value), so this
+/// only bites when aliases multiply the text.
+const NODES_PER_BYTE: usize = 16;
+const MIN_DOCUMENT_NODES: usize = 10_000;
+
+impl Limits {
+    /// The node budget of a document of `bytes` bytes.
+    pub fn document_nodes(&self, bytes: usize) -> usize {
+        bytes
+            .saturating_mul(NODES_PER_BYTE)
+            .max(MIN_DOCUMENT_NODES)
+            .min(self.max_nodes)
+    }
+
+    /// The node budget of a whole stream of `bytes` bytes: a big file without aliases fits.
+    pub fn stream_nodes(&self, bytes: usize) -> usize {
+        self.max_nodes.max(bytes / 2)
+    }
 }
 
 impl Default for Limits {
@@ -163,6 +191,9 @@ pub struct YamlError {
     /// Where the parser stopped, in the whole file.
     pub offset: usize,
     pub message: String,
+    /// A limit stopped the parser (nesting, nodes, aliases), not a syntax error: such input is
+    /// hostile or generated, never a template or someone else's format.
+    pub limit: bool,
 }
 
 impl fmt::Display for YamlError {
@@ -184,40 +215,76 @@ pub fn documents(text: &str, limits: Limits) -> impl Iterator<Item = Document> +
 
 /// Like [`documents`], but a document whose text `skip` rejects is not parsed: its `root` is
 /// `Ok(None)`, as for an empty document.
+///
+/// The documents share the stream's node budget ([`Limits::stream_nodes`]). Once it is spent,
+/// the next document is an error that says how many are left unparsed, and those that follow
+/// it are `Ok(None)`: one diagnostic, not one per document.
 pub fn documents_except<'a>(
     text: &'a str,
     limits: Limits,
     skip: impl Fn(&str) -> bool + 'a,
 ) -> impl Iterator<Item = Document> + 'a {
-    split_documents(text)
-        .into_iter()
-        .enumerate()
-        .map(move |(index, chunk)| {
-            let chunk_text = &text[chunk.span.range()];
-            let (root, warnings) = if skip(chunk_text) {
-                (Ok(None), Vec::new())
-            } else {
-                parse_document(chunk_text, chunk.span.start, limits)
-            };
-            Document {
-                index,
-                span: chunk.span,
-                root,
-                warnings,
-            }
-        })
+    let chunks = split_documents(text);
+    let total = chunks.len();
+    let stream_nodes = limits.stream_nodes(text.len());
+    let mut left = stream_nodes;
+    let mut refused = false;
+    chunks.into_iter().enumerate().map(move |(index, chunk)| {
+        let chunk_text = &text[chunk.span.range()];
+        let (root, warnings) = if skip(chunk_text) || refused {
+            (Ok(None), Vec::new())
+        } else if left == 0 {
+            refused = true;
+            let message = format!(
+                "not parsed, with the {} document(s) after it: the documents before it expand to more than {stream_nodes} YAML nodes in all (alias bombs?)",
+                total - index - 1
+            );
+            (
+                Err(YamlError {
+                    offset: chunk.span.start,
+                    message,
+                    limit: true,
+                }),
+                Vec::new(),
+            )
+        } else {
+            let budget = limits.document_nodes(chunk_text.len()).min(left);
+            let parsed = parse_document(
+                chunk_text,
+                chunk.span.start,
+                Limits {
+                    max_nodes: budget,
+                    ..limits
+                },
+            );
+            left -= parsed.nodes.min(left);
+            (parsed.root, parsed.warnings)
+        };
+        Document {
+            index,
+            span: chunk.span,
+            root,
+            warnings,
+        }
+    })
+}
+
+/// A parsed document and what it cost.
+pub struct Parsed {
+    pub root: Result<Option<Node>, YamlError>,
+    /// Problems that did not stop the parse (duplicate keys).
+    pub warnings: Vec<YamlError>,
+    /// Nodes the parser produced, aliases expanded (the whole budget when it ran out).
+    pub nodes: usize,
 }
 
 /// Parse one document's text; spans come out relative to the whole file (`base`).
 ///
 /// A document with duplicate keys is parsed again with the last key winning (as lenient
 /// tools apply it) and the duplicate is returned as a warning, so it is still checked.
-pub fn parse_document(
-    chunk: &str,
-    base: usize,
-    limits: Limits,
-) -> (Result<Option<Node>, YamlError>, Vec<YamlError>) {
-    match parse_with(chunk, base, limits, DuplicateKeyPolicy::Error) {
+pub fn parse_document(chunk: &str, base: usize, limits: Limits) -> Parsed {
+    let (first, nodes) = parse_with(chunk, base, limits, DuplicateKeyPolicy::Error);
+    match first {
         Err(err) if err.message.starts_with(DUPLICATE_KEY) => {
             let warning = YamlError {
                 message: format!(
@@ -226,32 +293,60 @@ pub fn parse_document(
                 ),
                 ..err
             };
-            (
-                parse_with(chunk, base, limits, DuplicateKeyPolicy::LastWins),
-                vec![warning],
-            )
+            let (root, again) = parse_with(chunk, base, limits, DuplicateKeyPolicy::LastWins);
+            Parsed {
+                root,
+                warnings: vec![warning],
+                nodes: nodes + again,
+            }
         }
-        result => (result, Vec::new()),
+        root => Parsed {
+            root,
+            warnings: Vec::new(),
+            nodes,
+        },
     }
 }
 
 const DUPLICATE_KEY: &str = "duplicate mapping key";
 
+/// The parse and the nodes it produced (the whole budget when the budget ran out).
 fn parse_with(
     chunk: &str,
     base: usize,
     limits: Limits,
     duplicate_keys: DuplicateKeyPolicy,
-) -> Result<Option<Node>, YamlError> {
+) -> (Result<Option<Node>, YamlError>, usize) {
     let mut budget = Budget::default();
     budget.max_depth = limits.max_depth;
     budget.max_nodes = limits.max_nodes;
     budget.max_events = limits.max_nodes.saturating_mul(2);
-    let mut options = Options::default();
+    let used = Rc::new(Cell::new(0));
+    let mut options = Options::default().with_budget_report({
+        let used = Rc::clone(&used);
+        move |report: BudgetReport| {
+            let spent = if report.breached.is_some() {
+                limits.max_nodes
+            } else {
+                report.nodes.max(report.events / 2)
+            };
+            used.set(spent);
+        }
+    });
     options.budget = Some(budget);
     options.with_snippet = false;
     options.duplicate_keys = duplicate_keys;
-    match serde_saphyr::from_str_with_options::<Option<Node>>(chunk, options) {
+    let result = serde_saphyr::from_str_with_options::<Option<Node>>(chunk, options);
+    (into_root(result, chunk, base, limits), used.get())
+}
+
+fn into_root(
+    result: Result<Option<Node>, serde_saphyr::Error>,
+    chunk: &str,
+    base: usize,
+    limits: Limits,
+) -> Result<Option<Node>, YamlError> {
+    match result {
         Ok(mut root) => {
             if let Some(node) = root.as_mut() {
                 node.rebase(base, chunk);
@@ -265,27 +360,39 @@ fn parse_with(
                 .and_then(|loc| byte_offset(&loc).or_else(|| char_to_byte(chunk, &loc)))
                 .unwrap_or(0)
                 .min(chunk.len());
+            let (message, limit) = error_message(&err, limits);
             Err(YamlError {
                 offset: base + offset,
-                message: error_message(&err, limits),
+                message,
+                limit,
             })
         }
     }
 }
 
 /// The parser's message in our words, on one line, without its own position (we print
-/// positions ourselves).
-fn error_message(err: &serde_saphyr::Error, limits: Limits) -> String {
+/// positions ourselves), and whether a limit (not the syntax) stopped it.
+fn error_message(err: &serde_saphyr::Error, limits: Limits) -> (String, bool) {
     let text = err.to_string();
     let first = text.lines().next().unwrap_or("invalid YAML").trim();
     let cut = first.find(" at line ").map_or(first, |i| &first[..i]);
     if let Some(rest) = cut.strip_prefix("duplicate mapping key: ") {
         let key = rest.split(", set ").next().unwrap_or(rest);
-        return format!("{DUPLICATE_KEY} `{key}` (Kubernetes rejects duplicate keys)");
+        return (
+            format!("{DUPLICATE_KEY} `{key}` (Kubernetes rejects duplicate keys)"),
+            false,
+        );
     }
+    match limit_message(cut, limits) {
+        Some(message) => (message, true),
+        None => (cut.trim_end_matches(['.', ':', ' ']).to_string(), false),
+    }
+}
+
+fn limit_message(cut: &str, limits: Limits) -> Option<String> {
     if let Some(breach) = cut.strip_prefix("budget breached: ") {
         let kind = breach.split([' ', '{']).next().unwrap_or(breach);
-        return match kind {
+        return Some(match kind {
             "Depth" => format!("nested deeper than {} levels", limits.max_depth),
             "Aliases" | "Anchors" | "RecordedAnchorEvents" | "RecordedAnchorBytes" => {
                 "aliases expand too far (an alias bomb?)".to_string()
@@ -296,12 +403,10 @@ fn error_message(err: &serde_saphyr::Error, limits: Limits) -> String {
             ),
             "ScalarBytes" => "more text in one document than imagegate reads".to_string(),
             _ => format!("the document exceeds a parser limit ({kind})"),
-        };
+        });
     }
-    if cut.contains("recursion limit exceeded") {
-        return format!("nested deeper than {} levels", limits.max_depth);
-    }
-    cut.trim_end_matches(['.', ':', ' ']).to_string()
+    cut.contains("recursion limit exceeded")
+        .then(|| format!("nested deeper than {} levels", limits.max_depth))
 }
 
 fn byte_offset(loc: &Location) -> Option<usize> {

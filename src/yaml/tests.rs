@@ -193,3 +193,65 @@ fn numbers_keep_their_source_text() {
     assert_eq!(root.get("b").unwrap().value, Value::Number("0x1F".into()));
     assert_eq!(root.get("c").unwrap().value, Value::Number("1_000".into()));
 }
+
+/// Many small alias bombs in one stream: each is refused at its own budget (16 nodes per byte
+/// of its text), and once the stream's budget is spent the rest of the stream is one error.
+#[test]
+fn alias_bombs_share_the_stream_budget() {
+    let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
+    let limits = Limits {
+        max_depth: 256,
+        max_nodes: 50_000,
+    };
+    assert_eq!(limits.document_nodes(bomb.len()), 10_000);
+    let mut parts = vec!["kind: Pod\n".to_string()];
+    parts.extend(std::iter::repeat_n(bomb.to_string(), 20));
+    parts.push("kind: Service\n".into());
+    let text = parts.join("---\n");
+    let docs = load_stream(&text, limits);
+    assert_eq!(docs.len(), 22);
+    assert!(docs[0].root.as_ref().unwrap().is_some());
+    // 50,000 nodes in all: the Pod is charged 4 (half its 8 parser events), the first four
+    // bombs 10,000 each, the fifth what is left.
+    for (doc, budget) in docs[1..6]
+        .iter()
+        .zip([10_000, 10_000, 10_000, 10_000, 9_996])
+    {
+        let err = doc.root.as_ref().unwrap_err();
+        let expected = format!("more than {budget} YAML nodes in one document");
+        assert!(err.message.starts_with(&expected), "{err:?}");
+    }
+    let err = docs[6].root.as_ref().unwrap_err();
+    assert_eq!(
+        err.message,
+        "not parsed, with the 15 document(s) after it: the documents before it expand to more than 50000 YAML nodes in all (alias bombs?)"
+    );
+    assert_eq!(err.offset, docs[6].span.start);
+    for doc in &docs[7..] {
+        assert_eq!(doc.root, Ok(None));
+    }
+}
+
+/// A document with aliases that expand a little is not a bomb; a big stream without aliases
+/// fits its budget (it grows with the text).
+#[test]
+fn ordinary_streams_fit_the_stream_budget() {
+    let limits = Limits {
+        max_depth: 256,
+        max_nodes: 1_000,
+    };
+    let merged = "base: &base {a: 1, b: 2}\nx: {<<: *base, c: 3}\ny: *base\n";
+    assert!(
+        load_stream(merged, limits)[0]
+            .root
+            .as_ref()
+            .unwrap()
+            .is_some()
+    );
+    let stream: String = (0..500)
+        .map(|i| format!("---\nkind: ConfigMap\nmetadata: {{name: c{i}}}\ndata: {{k: v}}\n"))
+        .collect();
+    let docs = load_stream(&stream, limits);
+    assert_eq!(docs.len(), 500);
+    assert!(docs.iter().all(|d| matches!(d.root, Ok(Some(_)))));
+}
