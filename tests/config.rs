@@ -1068,7 +1068,11 @@ fn fail_on_and_namespace() {
 
     // A manifest that is not valid YAML fails the run only with `fail-on-unchecked: true`,
     // and the flag overrides the file either way.
-    write(d, "broken.yaml", "apiVersion: v1\nkind: Pod\nspec: [unclosed\n");
+    write(
+        d,
+        "broken.yaml",
+        "apiVersion: v1\nkind: Pod\nspec: [unclosed\n",
+    );
     write(d, "strict.yaml", "fail-on-unchecked: true\n");
     write(d, "lenient.yaml", "fail-on-unchecked: false\n");
     let (_, code) = scan_in(d, &["broken.yaml", "--no-config"]);
@@ -1077,9 +1081,19 @@ fn fail_on_and_namespace() {
     assert_eq!(code, 1, "fail-on-unchecked: true");
     let (_, code) = scan_in(d, &["broken.yaml", "--config", "lenient.yaml"]);
     assert_eq!(code, 0);
-    let args = ["broken.yaml", "--config", "strict.yaml", "--fail-on-unchecked=false"];
+    let args = [
+        "broken.yaml",
+        "--config",
+        "strict.yaml",
+        "--fail-on-unchecked=false",
+    ];
     assert_eq!(scan_in(d, &args).1, 0, "the flag overrides the file");
-    let args = ["broken.yaml", "--config", "lenient.yaml", "--fail-on-unchecked"];
+    let args = [
+        "broken.yaml",
+        "--config",
+        "lenient.yaml",
+        "--fail-on-unchecked",
+    ];
     assert_eq!(scan_in(d, &args).1, 1, "the flag overrides the file");
 
     // The namespace of objects that set none: where the pod's ServiceAccount is looked up.

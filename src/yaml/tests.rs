@@ -255,3 +255,19 @@ fn ordinary_streams_fit_the_stream_budget() {
     assert_eq!(docs.len(), 500);
     assert!(docs.iter().all(|d| matches!(d.root, Ok(Some(_)))));
 }
+
+/// A run of comment lines is skipped, however long: serde-saphyr's comment events (on by
+/// default) failed a real chart's `values.yaml` at its 33rd comment line in a row with "too
+/// many buffered comments while looking ahead".
+#[test]
+fn long_runs_of_comments_parse() {
+    // As in opentelemetry-demo's values: the comments open a mapping, before its first key.
+    let comments: String = (0..200).map(|i| format!("  # comment {i}\n")).collect();
+    let text = format!("components:\n{comments}  b:\n    image: nginx:1\n");
+    let root = doc(&text);
+    assert_eq!(
+        root.path(&["components", "b", "image"])
+            .and_then(Node::as_str),
+        Some("nginx:1")
+    );
+}
