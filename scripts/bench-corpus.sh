@@ -24,7 +24,7 @@
 # Per-run figures and the median of each are printed.
 #
 # Commands measured:
-#   imagegate:  target/release/imagegate scan <corpus> $IMAGEGATE_SCAN_ARGS --format json --output /dev/null
+#   imagegate:  target/release/imagegate scan <corpus> --no-config $IMAGEGATE_SCAN_ARGS --format json --output /dev/null
 #               IMAGEGATE_SCAN_ARGS defaults to "--no-helm --no-kustomize" (Checkov renders
 #               nothing either); IMAGEGATE_SCAN_ARGS= (empty) measures with rendering, which
 #               needs helm and kubectl on PATH.
@@ -240,9 +240,11 @@ fi
 # -------------------------------------------------------------- benchmarks ---
 
 if want imagegate; then
+  # NOTE: no comment may sit inside the continued command below (it would end it there).
+  # shellcheck disable=SC2086 # word splitting of the extra arguments is wanted
   bench imagegate "$imagegate_runs" "0 1" /dev/null -- \
-    # shellcheck disable=SC2086 # word splitting of the extra arguments is wanted
-    "$imagegate_bin" scan "$corpus" ${IMAGEGATE_SCAN_ARGS---no-helm --no-kustomize} --format json --output /dev/null
+    "$imagegate_bin" scan "$corpus" --no-config ${IMAGEGATE_SCAN_ARGS---no-helm --no-kustomize} \
+    --format json --output /dev/null
 fi
 
 if want checkov; then
