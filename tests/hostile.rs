@@ -338,18 +338,55 @@ fn alias_bomb() -> String {
     bomb
 }
 
-/// One alias bomb is refused by the parser's budget, with a diagnostic at its line.
+/// One alias bomb is refused by the parser's budget, with a diagnostic at its line, and the
+/// file counts as not checked (`--fail-on-unchecked` fails on it). A bomb that does not look
+/// like a Kubernetes object (broken YAML of that kind is only a debug note) is still a warning:
+/// a limit is never someone else's format.
 #[test]
 fn alias_bomb_is_refused_by_the_parser_budget() {
     let dir = tree();
-    write(dir.path(), "bomb.yaml", alias_bomb());
+    let bomb = alias_bomb();
+    write(dir.path(), "bomb.yaml", &bomb);
+    let bare = bomb.replace("apiVersion: v1\nkind: ConfigMap\n", "");
+    write(
+        dir.path(),
+        "bare.yaml",
+        format!("{bare}---\n{}", pod("hidden", "nginx:latest")),
+    );
     let run = scan(dir.path(), &["."]);
     run.finished_within(Bounds {
         seconds: 10,
         mib: 384,
     })
     .reports_the_neighbour();
-    run.diagnostic("warning", "bomb.yaml", &["invalid YAML", "alias bomb"]);
+    run.diagnostic(
+        "warning",
+        "bomb.yaml:10:10",
+        &["invalid YAML", "alias bomb"],
+    );
+    run.diagnostic("warning", "bare.yaml:8:10", &["invalid YAML", "alias bomb"]);
+    let unchecked: Vec<&str> = run.report()["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["unchecked"] == true)
+        .filter_map(|d| d["path"].as_str())
+        .collect();
+    assert_eq!(unchecked, ["bare.yaml", "bomb.yaml"]);
+    // The document after the bomb is checked.
+    let run = scan(
+        dir.path(),
+        &["bare.yaml", "--format", "text", "--fail-on-unchecked"],
+    );
+    assert_eq!(run.status.code(), Some(1));
+    assert!(run.stdout.contains("--> bare.yaml:21:12"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains(
+            "imagegate: failing: 1 file(s) could not be checked (--fail-on-unchecked): bare.yaml"
+        ),
+        "{}",
+        run.stderr
+    );
 }
 
 /// Many bombs in one file: each costs its own small budget (16 nodes per byte of its text,
