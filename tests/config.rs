@@ -1075,26 +1075,20 @@ fn fail_on_and_namespace() {
     );
     write(d, "strict.yaml", "fail-on-unchecked: true\n");
     write(d, "lenient.yaml", "fail-on-unchecked: false\n");
-    let (_, code) = scan_in(d, &["broken.yaml", "--no-config"]);
-    assert_eq!(code, 0);
-    let (_, code) = scan_in(d, &["broken.yaml", "--config", "strict.yaml"]);
-    assert_eq!(code, 1, "fail-on-unchecked: true");
-    let (_, code) = scan_in(d, &["broken.yaml", "--config", "lenient.yaml"]);
-    assert_eq!(code, 0);
-    let args = [
-        "broken.yaml",
-        "--config",
-        "strict.yaml",
-        "--fail-on-unchecked=false",
+    let cases: [(&[&str], i32); 6] = [
+        (&["--no-config"], 0),
+        (&["--no-config", "--fail-on-unchecked"], 1),
+        (&["--config", "strict.yaml"], 1),
+        (&["--config", "lenient.yaml"], 0),
+        (&["--config", "strict.yaml", "--fail-on-unchecked=false"], 0),
+        (&["--config", "lenient.yaml", "--fail-on-unchecked"], 1),
     ];
-    assert_eq!(scan_in(d, &args).1, 0, "the flag overrides the file");
-    let args = [
-        "broken.yaml",
-        "--config",
-        "lenient.yaml",
-        "--fail-on-unchecked",
-    ];
-    assert_eq!(scan_in(d, &args).1, 1, "the flag overrides the file");
+    for (args, want) in cases {
+        let args: Vec<&str> = std::iter::once("broken.yaml")
+            .chain(args.iter().copied())
+            .collect();
+        assert_eq!(scan_in(d, &args).1, want, "{args:?}");
+    }
 
     // The namespace of objects that set none: where the pod's ServiceAccount is looked up.
     let message = |report: &Value| -> Option<String> {
