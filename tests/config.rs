@@ -7,10 +7,12 @@ mod common;
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 use tempfile::TempDir;
+
+use common::{command_in, json_of, run_in};
 
 /// A digest to pin images with, so that only the rule under test fires.
 const DIGEST: &str = "sha256:86a1768af4502fd86b4a35b59a19f1cb2b34ac94f6b77e077527977f9ba97c63";
@@ -43,36 +45,8 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// The binary, run in `dir` with the test tools on PATH.
-fn imagegate_in(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_imagegate"));
-    command
-        .current_dir(dir)
-        .env("PATH", common::tools_path())
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1");
-    command
-}
-
-fn run_in(dir: &Path, args: &[&str]) -> Output {
-    imagegate_in(dir)
-        .args(args)
-        .output()
-        .expect("run imagegate")
-}
-
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn parse_json(out: &Output) -> Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): stdout={} stderr={}",
-            String::from_utf8_lossy(&out.stdout),
-            stderr(out)
-        )
-    })
 }
 
 /// `imagegate scan --format json ARGS` in `dir`: the report and the exit code.
@@ -80,7 +54,7 @@ fn scan_in(dir: &Path, args: &[&str]) -> (Value, i32) {
     let mut all = vec!["scan", "--format", "json"];
     all.extend(args);
     let out = run_in(dir, &all);
-    (parse_json(&out), out.status.code().unwrap_or(-1))
+    (json_of(&out), out.status.code().unwrap_or(-1))
 }
 
 /// `imagegate scan . --config .imagegate.yaml --format json ARGS` in the repository `dir`.
@@ -501,7 +475,7 @@ fn rule_levels_and_off() {
             "sarif",
         ],
     );
-    let sarif = parse_json(&out);
+    let sarif = json_of(&out);
     let run = &sarif["runs"][0];
     let results: Vec<&Value> = list(run, "results")
         .iter()
@@ -772,7 +746,7 @@ fn helm_settings() {
     let no_tools = tempfile::tempdir().unwrap();
     let without_helm = |config: &str| {
         write(d, ".imagegate.yaml", config);
-        let out = imagegate_in(d)
+        let out = command_in(d)
             .args(["scan", ".", "--config", ".imagegate.yaml"])
             .env("PATH", no_tools.path())
             .output()
@@ -903,7 +877,7 @@ fn kustomize_off() {
     // that overlays are not built.
     let no_tools = tempfile::tempdir().unwrap();
     let warning = |args: &[&str]| {
-        let out = imagegate_in(d)
+        let out = command_in(d)
             .args(["scan", "deploy"])
             .args(args)
             .env("PATH", no_tools.path())
@@ -996,7 +970,7 @@ fn paths_include_exclude() {
         (dir.path().join("deploy"), "."),
     ] {
         let out = run_in(&cwd, &["scan", target, "--format", "json"]);
-        let report = parse_json(&out);
+        let report = json_of(&out);
         let files: Vec<&str> = list(&report, "findings")
             .iter()
             .filter(|f| f["rule"] == "image-tag-latest")
@@ -1127,7 +1101,7 @@ fn fail_on_and_namespace() {
     );
 
     let out = run_in(d, &["config", "show", "--config", "shop.yaml"]);
-    let shown = parse_json(&out);
+    let shown = json_of(&out);
     assert_eq!(shown["namespace"], "shop");
     assert_eq!(
         shown["helm"]["namespace"], "shop",
@@ -1224,7 +1198,7 @@ fn discovered_at_the_repository_root() {
             && !of_rule(&report, "image-tag-latest").is_empty(),
         "the parent's configuration must not apply: {report:#}"
     );
-    let shown = parse_json(&run_in(&deploy, &["config", "show"]));
+    let shown = json_of(&run_in(&deploy, &["config", "show"]));
     assert_ne!(
         shown["config-file"].as_str().map(Path::new),
         Some(root_config.as_path())
@@ -1254,7 +1228,7 @@ fn discovered_at_the_repository_root() {
         );
 
         let out = run_in(&deploy, &["config", "show"]);
-        let shown = parse_json(&out);
+        let shown = json_of(&out);
         assert_eq!(
             shown["config-file"].as_str().map(Path::new),
             Some(root_config.as_path()),
@@ -1265,7 +1239,7 @@ fn discovered_at_the_repository_root() {
 
     // `.imagegate.yml` is found too.
     fs::rename(d.join(".imagegate.yaml"), d.join(".imagegate.yml")).unwrap();
-    let shown = parse_json(&run_in(d, &["config", "show"]));
+    let shown = json_of(&run_in(d, &["config", "show"]));
     assert_eq!(shown["config-file"], ".imagegate.yml");
 }
 
@@ -1295,7 +1269,7 @@ fail-on: warning
         &["config", "show", "--config", ".imagegate.yaml"],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let shown = parse_json(&out);
+    let shown = json_of(&out);
 
     assert_eq!(shown["config-file"], ".imagegate.yaml");
     assert_eq!(shown["fail-on"], "warning");

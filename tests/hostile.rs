@@ -70,17 +70,12 @@ fn scan(dir: &Path, args: &[&str]) -> Run {
 
 /// [`scan`] with its own `PATH`.
 fn scan_with(dir: &Path, args: &[&str], path: OsString) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_imagegate"));
+    let mut command = common::command_in(dir);
     command.args(["scan", "--no-config"]);
     if !args.contains(&"--format") {
         command.args(["--format", "json"]);
     }
-    command
-        .args(args)
-        .current_dir(dir)
-        .env("PATH", path)
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1");
+    command.args(args).env("PATH", path);
     run(command, &format!("scan {}", args.join(" ")))
 }
 

@@ -29,14 +29,38 @@ where
     if args.first().is_some_and(|a| a == "scan") && !configured {
         args.insert(1, "--no-config".into());
     }
-    Command::new(env!("CARGO_BIN_EXE_imagegate"))
+    command_in(&root())
         .args(args)
-        .current_dir(root())
-        .env("PATH", tools_path())
-        .env_remove("GITHUB_ACTIONS")
-        .env("NO_COLOR", "1")
         .output()
         .expect("run imagegate")
+}
+
+/// The binary, to run in `dir` with the test tools on PATH, outside GitHub Actions, without
+/// colour.
+pub fn command_in(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_imagegate"));
+    command
+        .current_dir(dir)
+        .env("PATH", tools_path())
+        .env_remove("GITHUB_ACTIONS")
+        .env("NO_COLOR", "1");
+    command
+}
+
+/// Run `imagegate ARGS` in `dir` (no `--no-config` added: the test's configuration applies).
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    command_in(dir).args(args).output().expect("run imagegate")
+}
+
+/// Standard output as JSON; the panic shows both streams.
+pub fn json_of(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): stdout={} stderr={}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
 }
 
 /// Run a scan with `--format json` and parse the report.
@@ -44,14 +68,7 @@ pub fn scan_json<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> (serde_json::Value, O
     let mut all: Vec<std::ffi::OsString> = vec!["scan".into(), "--format".into(), "json".into()];
     all.extend(args.iter().map(|a| a.as_ref().to_os_string()));
     let out = imagegate(&all);
-    let report = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): stdout={} stderr={}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (report, out)
+    (json_of(&out), out)
 }
 
 pub fn rel(path: &Path) -> String {
