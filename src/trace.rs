@@ -333,7 +333,12 @@ impl KustomizeTracer {
         if at.path.ends_with(".image")
             && written.is_some()
             && rewritten
-            && let Some(target) = image_entry(&origin.image_transformers, written.as_ref(), part)
+            && let Some(target) = image_entry(
+                &origin.image_transformers,
+                written.as_ref(),
+                at.value.as_deref(),
+                part,
+            )
         {
             let key = format!("{}|{}", display_of(&origin.path), at.path);
             return Some(traced(target, key));
@@ -519,10 +524,12 @@ fn scalar_text(text: &str, value: &str) -> Option<Span> {
     })
 }
 
-/// The `images:` entry of the first transformer that rewrites `written` and sets `part`.
+/// The `images:` entry of the first transformer that rewrites `written` and sets `part`, and
+/// whose result is the `rendered` image (a patch may have replaced the image after it).
 fn image_entry(
     transformers: &[PathBuf],
     written: Option<&(String, Span)>,
+    rendered: Option<&str>,
     part: ImagePart,
 ) -> Option<Target> {
     let (written, _) = written?;
@@ -541,7 +548,12 @@ fn image_entry(
             else {
                 return None;
             };
-            (*entry_name == name && entry.site.decides(part)).then(|| Target {
+            let makes_rendered = rendered.is_some_and(|rendered| {
+                let entry_name = image_name(&entry.text);
+                let suffix = &entry.text[entry_name.len()..];
+                image_name(rendered) == entry_name && rendered.ends_with(suffix)
+            });
+            (*entry_name == name && makes_rendered && entry.site.decides(part)).then(|| Target {
                 path: file.clone(),
                 display: display_of(file),
                 span: entry.span_of(part),

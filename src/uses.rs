@@ -374,10 +374,23 @@ pub fn kustomize_images(file: usize, root: &Node, out: &mut Vec<ImageUse>) {
             (None, Some(t)) => text.push_str(&format!(":{t}")),
             (None, None) => {}
         }
+        let reference = ImageRef::parse(&text).map_err(ImageError::from);
+        // An invalid result is reported at the value that breaks it: `newName` when that
+        // alone does not parse, else the tag or digest that was added.
+        let culprit = if reference.is_ok() {
+            None
+        } else if new_name
+            .and_then(Node::as_str)
+            .is_some_and(|n| ImageRef::parse(n).is_err())
+        {
+            new_name
+        } else {
+            digest.or(new_tag)
+        };
         out.push(ImageUse {
             file,
-            span: name_node.span,
-            reference: ImageRef::parse(&text).map_err(ImageError::from),
+            span: culprit.unwrap_or(name_node).span,
+            reference,
             text,
             site: Site::KustomizeImage {
                 name: name.to_string(),

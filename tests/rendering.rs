@@ -490,3 +490,50 @@ fn a_value_a_patch_writes_is_reported_in_the_patch() {
     let all = format!("{report}{}", String::from_utf8_lossy(&out.stderr));
     assert!(!all.contains("CANARY"), "the patched value leaked");
 }
+
+/// A base's `images:` entry sets the tag of both containers, an overlay's patch then replaces
+/// the init container's image: the findings about the patched image are at the patch's value,
+/// not at the base's `images:` entry (which matched the image as the base wrote it, but did not
+/// make what was rendered). Found on the corpus (argo-cd's dev-tilt overlay).
+#[test]
+fn an_image_a_patch_replaces_is_reported_in_the_patch() {
+    if !have_tool(
+        "kubectl",
+        "an_image_a_patch_replaces_is_reported_in_the_patch",
+    ) {
+        return;
+    }
+    let dir = root().join("fixtures/kustomize/patched-image");
+    let (report, _) = scan_case(&dir, &[]);
+    let place = |reference: &str| -> Vec<(String, u64, u64, String)> {
+        report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["image"]["reference"] == reference)
+            .map(|f| {
+                (
+                    f["path"].as_str().unwrap().to_string(),
+                    f["start"]["line"].as_u64().unwrap(),
+                    f["start"]["column"].as_u64().unwrap(),
+                    f["rule"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let overlay = "fixtures/kustomize/patched-image/overlay/kustomization.yaml".to_string();
+    let busybox = place("busybox");
+    assert_eq!(busybox.len(), 4, "{busybox:?}");
+    assert!(
+        busybox
+            .iter()
+            .all(|(p, line, col, _)| *p == overlay && (*line, *col) == (15, 16)),
+        "{busybox:?}"
+    );
+    let base = "fixtures/kustomize/patched-image/base/kustomization.yaml".to_string();
+    let api = place("registry.example.com/shop/api:1.1");
+    assert!(
+        api.contains(&(base, 7, 13, "image-digest-missing".to_string())),
+        "{api:?}"
+    );
+}
