@@ -26,7 +26,14 @@ pub const INPUTS: &[&str] = &[
 ];
 
 /// Every output of `action.yml`, in its order.
-pub const OUTPUTS: &[&str] = &["sarif-file", "findings", "errors", "warnings", "notes"];
+pub const OUTPUTS: &[&str] = &[
+    "sarif-file",
+    "findings",
+    "errors",
+    "warnings",
+    "notes",
+    "unchecked",
+];
 
 /// When to post the sticky pull-request comment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -152,6 +152,10 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
         ("errors", counts.error.to_string()),
         ("warnings", counts.warning.to_string()),
         ("notes", counts.note.to_string()),
+        (
+            "unchecked",
+            crate::policy::unchecked_files(&report).len().to_string(),
+        ),
     ];
     debug_assert!(
         outputs
