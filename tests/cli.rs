@@ -507,4 +507,21 @@ fn fail_on_unchecked_fails_on_files_not_checked() {
         md.contains("; 3 files not checked (fails: `fail-on-unchecked`)\n"),
         "{md}"
     );
+    // Failing on both counts says both.
+    write(d, "latest.yaml", LATEST);
+    let md = imagegate([
+        "scan",
+        root,
+        "--max-file-size",
+        "1000",
+        "--fail-on-unchecked",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(md.status.code(), Some(1));
+    let md = String::from_utf8_lossy(&md.stdout);
+    assert!(
+        md.contains("; 3 files not checked (fails at `error` and `fail-on-unchecked`)\n"),
+        "{md}"
+    );
 }

@@ -226,8 +226,13 @@ fn head(report: &ScanReport, options: &Options, out: &mut String) {
         } else {
             format!("{found}; ")
         };
+        let why = if gate.fails_on_findings(report) {
+            format!("fails at `{fail_on}` and `fail-on-unchecked`")
+        } else {
+            "fails: `fail-on-unchecked`".to_string()
+        };
         format!(
-            "❌ imagegate: {found}{} not checked (fails: `fail-on-unchecked`)",
+            "❌ imagegate: {found}{} not checked ({why})",
             plural(unchecked, "file")
         )
     } else if counts.total() == 0 {

@@ -31,7 +31,7 @@ pub use split::{Chunk, split_documents};
 pub struct Limits {
     /// Deepest nesting of mappings and sequences.
     pub max_depth: usize,
-    /// Most nodes in one document, and in a whole stream smaller than this many bytes.
+    /// Most nodes in one document, and in a whole stream of less than twice this many bytes.
     pub max_nodes: usize,
 }
 
