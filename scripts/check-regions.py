@@ -53,7 +53,7 @@ for f in report["findings"] + report.get("suppressed", []):
     if value.strip("\"'") not in image["reference"] and not is_key and not is_entry:
         wrong.append(f"{f['path']}:{s['line']}: {f['rule']} region `{text}` "
                      f"does not name `{image['reference']}`")
-print(f"regions: {total} findings inside their files, {compared} image regions compared, "
+print(f"regions: {total} findings checked, {compared} image regions compared, "
       f"{len(wrong)} wrong")
 for w in wrong[:20]:
     print("  " + w)

@@ -123,9 +123,7 @@ const FILE_FIELDS: [(&str, &str); 13] = [
 /// gives an empty reference list.
 pub fn read(file: &Path, text: &str) -> Kustomization {
     let dir = absolute(file.parent().unwrap_or(Path::new(".")));
-    let root = yaml::documents(text, yaml::Limits::default())
-        .next()
-        .and_then(|document| document.root.ok().flatten());
+    let root = yaml::first_root(text);
     let mut references = Vec::new();
     if let Some(root) = &root {
         for field in RESOURCE_FIELDS {
@@ -474,11 +472,7 @@ pub fn origin(object: &Node, rendered: &Rendered) -> Option<Origin> {
 /// An annotation whose value is YAML text itself, parsed.
 fn parse_annotation(value: &Node) -> Option<Node> {
     let text = value.as_str()?;
-    yaml::documents(text, yaml::Limits::default())
-        .next()?
-        .root
-        .ok()
-        .flatten()
+    yaml::first_root(text)
 }
 
 impl Rendered {
@@ -617,8 +611,7 @@ mod tests {
     }
 
     fn parse(text: &str) -> Node {
-        let document = yaml::documents(text, yaml::Limits::default()).next();
-        document.and_then(|d| d.root.ok().flatten()).unwrap()
+        yaml::first_root(text).unwrap()
     }
 
     /// The rendered objects of kind `kind`.

@@ -295,9 +295,7 @@ impl KustomizeTracer {
             .iter()
             .find(|c| c.start <= span.start && span.start < c.end.max(c.start + 1))?;
         let document = text.get(chunk.range())?;
-        let object = yaml::documents(document, yaml::Limits::default())
-            .next()
-            .and_then(|d| d.root.ok().flatten())?;
+        let object = yaml::first_root(document)?;
         let origin = kustomize::origin(&object, rendered)?;
         let local = Span::new(span.start - chunk.start, span.end - chunk.start);
         let at = helm::locate::key_path_at(&object, local)?;
@@ -456,10 +454,7 @@ fn patch_target(transformers: &[PathBuf], value: &str, at_key: bool) -> Option<T
         let text = std::fs::read_to_string(kustomization).ok()?;
         let dir = kustomization.parent()?;
         let mut files = vec![kustomization.clone()];
-        if let Some(root) = yaml::documents(&text, yaml::Limits::default())
-            .next()
-            .and_then(|d| d.root.ok().flatten())
-        {
+        if let Some(root) = yaml::first_root(&text) {
             for key in ["patches", "patchesJson6902", "patchesStrategicMerge"] {
                 for item in root
                     .get(key)
@@ -536,9 +531,7 @@ fn image_entry(
     let name = image_name(written);
     transformers.iter().rev().find_map(|file| {
         let text = std::fs::read_to_string(file).ok()?;
-        let root = yaml::documents(&text, yaml::Limits::default())
-            .next()
-            .and_then(|d| d.root.ok().flatten())?;
+        let root = yaml::first_root(&text)?;
         let mut entries = Vec::new();
         uses::kustomize_images(0, &root, &mut entries);
         entries.into_iter().find_map(|entry| {

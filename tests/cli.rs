@@ -493,15 +493,18 @@ fn fail_on_unchecked_fails_on_files_not_checked() {
         .map(|d| d["path"].as_str().unwrap())
         .collect();
     assert_eq!(unchecked.len(), 3, "{report:#}");
-    let md = imagegate([
-        "scan",
-        root,
-        "--max-file-size",
-        "1000",
-        "--fail-on-unchecked",
-        "--format",
-        "markdown",
-    ]);
+    let markdown = || {
+        imagegate([
+            "scan",
+            root,
+            "--max-file-size",
+            "1000",
+            "--fail-on-unchecked",
+            "--format",
+            "markdown",
+        ])
+    };
+    let md = markdown();
     let md = String::from_utf8_lossy(&md.stdout);
     assert!(
         md.contains("; 3 files not checked (fails: `fail-on-unchecked`)\n"),
@@ -509,15 +512,7 @@ fn fail_on_unchecked_fails_on_files_not_checked() {
     );
     // Failing on both counts says both.
     write(d, "latest.yaml", LATEST);
-    let md = imagegate([
-        "scan",
-        root,
-        "--max-file-size",
-        "1000",
-        "--fail-on-unchecked",
-        "--format",
-        "markdown",
-    ]);
+    let md = markdown();
     assert_eq!(md.status.code(), Some(1));
     let md = String::from_utf8_lossy(&md.stdout);
     assert!(

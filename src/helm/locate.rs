@@ -87,9 +87,7 @@ impl<'a> Stream<'a> {
             .get(index)?
             .get_or_init(|| {
                 let document = self.text.get(self.chunks[index].range())?;
-                yaml::documents(document, yaml::Limits::default())
-                    .next()
-                    .and_then(|d| d.root.ok().flatten())
+                yaml::first_root(document)
             })
             .as_ref()
     }
@@ -589,9 +587,7 @@ impl<'a> Tracer<'a> {
             return Some(i);
         }
         let text = std::fs::read_to_string(path).ok()?;
-        let root = yaml::documents(&text, yaml::Limits::default())
-            .next()
-            .and_then(|d| d.root.ok().flatten());
+        let root = yaml::first_root(&text);
         let mut images = Vec::new();
         if let Some(root) = &root {
             values::images(0, root, values::ChartFacts { app_version }, &mut images);
@@ -712,10 +708,7 @@ mod tests {
     use super::*;
 
     fn path_at(text: &str, needle: &str) -> String {
-        let root = yaml::documents(text, yaml::Limits::default())
-            .next()
-            .and_then(|d| d.root.ok().flatten())
-            .unwrap();
+        let root = yaml::first_root(text).unwrap();
         let start = text.find(needle).unwrap();
         let span = Span::new(start, start + needle.len());
         key_path_at(&root, span).unwrap().path

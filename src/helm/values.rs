@@ -258,10 +258,7 @@ mod tests {
     use crate::yaml;
 
     fn uses(text: &str, chart: ChartFacts<'_>) -> Vec<ImageUse> {
-        let root = yaml::documents(text, yaml::Limits::default())
-            .next()
-            .and_then(|d| d.root.ok().flatten())
-            .unwrap();
+        let root = yaml::first_root(text).unwrap();
         let mut out = Vec::new();
         images(0, &root, chart, &mut out);
         out

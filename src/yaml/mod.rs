@@ -213,6 +213,14 @@ pub fn documents(text: &str, limits: Limits) -> impl Iterator<Item = Document> +
     documents_except(text, limits, |_| false)
 }
 
+/// The root of the first document of `text`, or `None` when it is empty or not valid YAML
+/// (for files imagegate reads to find a place, where a broken file has no place to offer).
+pub fn first_root(text: &str) -> Option<Node> {
+    documents(text, Limits::default())
+        .next()
+        .and_then(|d| d.root.ok().flatten())
+}
+
 /// Like [`documents`], but a document whose text `skip` rejects is not parsed: its `root` is
 /// `Ok(None)`, as for an empty document.
 ///
