@@ -8,7 +8,7 @@ points, start before end), and the region of an image finding must hold what its
 names: the image, or the part of it the finding is about (a `newTag:` value, a values file's
 `repository:`), the key of an empty value, or the `name` of the kustomize `images:` entry that
 made it. Aliases (`*img`), Dockerfile variables and templates are places, not values, and are
-not compared. tests/spans.rs checks the same on fixtures/; .ci/run runs this on the corpus.
+not compared. tests/spans.rs runs this on a scan of fixtures/, .ci/run on the corpus scan.
 Exit 1 with the first 20 offenders when any is wrong.
 """
 import json
