@@ -352,6 +352,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     reload_texts(&mut report, options.max_file_size);
     trace::trace_rendered(
         &mut report,
+        &images,
         &rendered,
         &prerendered,
         &charts,

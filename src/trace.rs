@@ -33,6 +33,7 @@ pub(crate) enum Made<'a> {
 /// and give findings in committed `helm template` output the chart lines as related places.
 pub(crate) fn trace_rendered(
     report: &mut ScanReport,
+    images: &[std::sync::Arc<uses::ImageUse>],
     rendered: &[(usize, Made<'_>)],
     prerendered: &[usize],
     charts: &helm::Charts,
@@ -82,7 +83,22 @@ pub(crate) fn trace_rendered(
             _ => None,
         })
     };
+    // The values images each render used: the render is the truth about them, so their
+    // findings as written are dropped below (a chart that did not render, and an image its
+    // render did not use, keep theirs).
     let mut used_values_images: HashSet<(PathBuf, Span)> = HashSet::new();
+    for image in images {
+        let (Some(stream), true, Ok(reference)) = (
+            streams.get(&image.file),
+            is_virtual(image.file),
+            &image.reference,
+        ) else {
+            continue;
+        };
+        for (path, block) in tracer.values_images_of(stream, image.span, reference) {
+            used_values_images.insert((kustomize::absolute(&path), block));
+        }
+    }
     let mut untraced = 0;
     let mut findings = std::mem::take(&mut report.findings);
     let mut generated = HashSet::new();
@@ -102,9 +118,6 @@ pub(crate) fn trace_rendered(
                     generated.insert(index);
                 }
                 Some(traced) if is_virtual(file) => {
-                    if let Some((path, block)) = &traced.values_image {
-                        used_values_images.insert((kustomize::absolute(path), *block));
-                    }
                     move_to(finding, traced, &mut report.files, &mut files);
                 }
                 Some(traced) => {
@@ -202,24 +215,41 @@ pub(crate) fn file_id(
         })
 }
 
-/// Findings of one rule at one place are one finding: a values line used by several rendered
-/// objects, or a problem found in values and again after rendering. The first keeps the
-/// others' related places. `findings` must be sorted.
+/// Findings of one rule at one place about the same image (or about no image) are one
+/// finding: a values line used by several rendered objects, or a problem found in values and
+/// again after rendering. The first keeps the others' related places. Two images that share a
+/// line (a registry written once for every image) keep a finding each. `findings` must be
+/// sorted.
 pub(crate) fn merge_duplicates(findings: &mut Vec<Finding>) {
+    // The image as the rule judges it: a registry rule sees the name, the others the whole
+    // reference (so `web:1.4` and `web:latest` share a registry finding, not a tag one).
+    let image_of = |f: &Finding| {
+        f.subject.image().map(|image| match &image.reference {
+            Ok(reference) if f.rule.part == ImagePart::Registry => reference.name(),
+            Ok(reference) => reference.full(),
+            Err(_) => image.text.clone(),
+        })
+    };
     let mut merged: Vec<Finding> = Vec::with_capacity(findings.len());
     for finding in findings.drain(..) {
-        match merged.last_mut() {
-            Some(last) if last.rule.id == finding.rule.id && last.location == finding.location => {
+        let same = merged.iter_mut().rev().take_while(|last| {
+            last.rule.id == finding.rule.id && last.location == finding.location
+        });
+        let mut same = same;
+        match same.find(|last| image_of(last) == image_of(&finding)) {
+            Some(last) => {
                 for related in finding.related {
                     let known = related.location == last.location
-                        || last.related.iter().any(|r| r.location == related.location);
+                        || last.related.iter().any(|r| {
+                            r.location == related.location && r.message == related.message
+                        });
                     if !known {
                         last.related.push(related);
                     }
                 }
                 last.redact.extend(finding.redact);
             }
-            _ => merged.push(finding),
+            None => merged.push(finding),
         }
     }
     *findings = merged;
@@ -319,7 +349,6 @@ impl KustomizeTracer {
             related: vec![rendered_by],
             note: None,
             value: None,
-            values_image: None,
             origin,
             generated: false,
         };

@@ -47,6 +47,9 @@ impl ImageUse {
             (Site::HelmValues(values), ImagePart::Tag) => values.tag,
             (Site::HelmValues(values), ImagePart::Registry) => values.registry,
             (Site::HelmValues(values), ImagePart::Digest) => values.digest,
+            (Site::HelmValues(values), ImagePart::PullPolicy) => {
+                values.pull_policy_span.unwrap_or(values.tag)
+            }
             _ => self.span,
         }
     }
@@ -117,6 +120,8 @@ pub struct ValuesImage {
     /// Whether the values say which tag (or digest), the chart's `appVersion` included.
     pub tag_written: bool,
     pub pull_policy: Option<String>,
+    /// Where the pull policy is written.
+    pub pull_policy_span: Option<Span>,
     /// The image block (from its first key to its last value), when the image is one.
     pub block: Option<Span>,
     /// The tag is the chart's `appVersion` (the values leave it empty and a template reads
@@ -203,7 +208,12 @@ impl Site {
                 new_tag.is_some()
             }
             (Site::KustomizeImage { new_name, .. }, ImagePart::Registry) => new_name.is_some(),
-            (Site::HelmValues(values), ImagePart::Tag | ImagePart::Digest) => values.tag_written,
+            (
+                Site::HelmValues(values),
+                ImagePart::Tag | ImagePart::Digest | ImagePart::PullPolicy,
+            ) => values.tag_written,
+            // An `images:` entry sets no pull policy.
+            (Site::KustomizeImage { .. }, ImagePart::PullPolicy) => false,
             (Site::HelmValues(values), ImagePart::Registry) => values.registry_written,
             (Site::HelmValues(values), ImagePart::Reference) => {
                 values.tag_written && values.registry_written

@@ -32,6 +32,8 @@ pub struct Chart {
     /// `name` from `Chart.yaml` (what `# Source:` comments start with); the directory name
     /// when it has none.
     pub name: String,
+    /// The span of the `name` value in `Chart.yaml`.
+    pub name_span: Option<Span>,
     /// `appVersion` from `Chart.yaml` and the span of its value there.
     pub app_version: Option<(String, Span)>,
     /// `version` from `Chart.yaml`.
@@ -45,12 +47,15 @@ pub struct Chart {
 impl Chart {
     /// `Chart.yaml` as shown in reports.
     pub fn chart_yaml(&self) -> String {
-        format!("{}/Chart.yaml", self.display)
+        self.file_display("Chart.yaml")
     }
 
     /// A file of this chart as shown in reports (`relative` to the chart directory).
     pub fn file_display(&self, relative: &str) -> String {
-        format!("{}/{relative}", self.display.trim_end_matches('/'))
+        match self.display.trim_end_matches('/') {
+            "" | "." => relative.to_string(),
+            display => format!("{display}/{relative}"),
+        }
     }
 }
 
@@ -73,6 +78,23 @@ impl Charts {
             chart.parent = parent_dir.and_then(|p| dirs.iter().position(|d| d.path == p));
         }
         Charts { list }
+    }
+
+    /// Whether chart `sub` is a subchart of `chart`, at any depth.
+    pub fn is_below(&self, sub: usize, chart: usize) -> bool {
+        let mut current = self.list.get(sub).and_then(|c| c.parent);
+        let mut steps = 0;
+        while let Some(parent) = current {
+            if parent == chart {
+                return true;
+            }
+            steps += 1;
+            if steps > self.list.len() {
+                return false;
+            }
+            current = self.list[parent].parent;
+        }
+        false
     }
 
     /// The chart whose directory holds the values file `path`.
@@ -154,8 +176,10 @@ fn load_chart(dir: &ChartDir) -> Chart {
         let value = node.as_str()?.trim();
         (!value.is_empty()).then(|| (value.to_string(), node.span))
     };
+    let name = field("name");
     Chart {
-        name: field("name").map_or(dir_name, |(name, _)| name),
+        name_span: name.as_ref().map(|(_, span)| *span),
+        name: name.map_or(dir_name, |(name, _)| name),
         app_version: field("appVersion"),
         version: field("version").map(|(v, _)| v),
         dir: dir.path.clone(),

@@ -28,6 +28,9 @@ pub const MAX_PATH_BYTES: usize = 2048;
 const HINTED_DOCUMENT: i64 = 1000;
 /// Score of a `[name=x]` selector that agrees (or, negated, disagrees) with an item's name.
 const NAME_AGREES: i64 = 100;
+/// Score of a `[name=x]` selector that a templated item name (`{{ .Chart.Name }}-web`) can
+/// produce.
+const NAME_PATTERN_AGREES: i64 = 50;
 /// Score of an `[i]` selector that agrees with an item's position in the template text.
 const ORDINAL_AGREES: i64 = 10;
 /// Score of each templated key (`*`) an entry's path needs to match: literal keys win ties.
@@ -54,6 +57,10 @@ pub struct Entry {
     /// For each sequence crossed on the way (outermost first): which item of it this entry
     /// is in.
     pub items: Vec<Item>,
+    /// The entry is a scalar sequence item (`- secrets`), not a key: [`Entry::key`] and
+    /// [`Entry::value`] are both the item's text, [`Entry::path`] leads to the sequence and
+    /// the last of [`Entry::items`] is the item itself.
+    pub scalar_item: bool,
 }
 
 /// One item (`- `) of a sequence, as seen from an entry inside it.
@@ -68,30 +75,121 @@ pub struct Item {
     pub ordinal: usize,
     /// The item's `name:` value when it is a literal (no `{{`), unquoted.
     pub name: Option<String>,
+    /// The `name:` value as written when it is templated (`{{ .Chart.Name }}-sidecar`): a
+    /// pattern the rendered name must match.
+    pub name_pattern: Option<String>,
     /// 1-based line where the item starts (its `- `).
     pub line: usize,
 }
 
-/// Every key line of one template file, in line order.
+/// Every key line of one template file, in line order, with what identifies each of its
+/// documents, the helpers they include and the helpers the file defines.
 #[derive(Debug, Clone, Default)]
 pub struct TemplateIndex {
-    /// In line order.
+    /// In line order; lines inside `{{ define }}` blocks are in [`Define::index`] instead.
     pub entries: Vec<Entry>,
+    /// What identifies each document (by [`Entry::document`]).
+    pub documents: Vec<Document>,
+    /// `include`/`template` calls outside `define` blocks, in line order.
+    pub includes: Vec<Include>,
+    /// The `{{ define "name" }}` blocks of the file.
+    pub defines: Vec<Define>,
+}
+
+/// What identifies a template document: the values of its `kind:` and `metadata.name:` lines
+/// as written (they may hold actions), and its first key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Document {
+    pub kind: Option<Span>,
+    pub name: Option<Span>,
+    /// The first key or item of the document: where a finding goes when only the document is
+    /// known.
+    pub first: Option<Span>,
+}
+
+/// A call of a named template (`include "x.pod" . | nindent 4`, `template "x.name" .`), or
+/// values written out whole (`toYaml .Values.sidecars | nindent 8`), on a line of YAML
+/// structure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Include {
+    pub target: IncludeTarget,
+    /// 1-based line.
+    pub line: usize,
+    /// The action that calls it.
+    pub span: Span,
+    pub document: usize,
+    /// Keys from the document root to where the helper's output goes: the key the call is the
+    /// value of, or the keys its indentation (`nindent 4`) places it under.
+    pub path: Vec<String>,
+    /// The sequence items the call is inside, as for an [`Entry`].
+    pub items: Vec<Item>,
+}
+
+/// What an [`Include`] writes out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IncludeTarget {
+    /// The named template.
+    Helper(String),
+    /// The values at this `.Values` path (`toYaml .Values.x`, or `toYaml .` inside
+    /// `with .Values.x`).
+    Values(Vec<String>),
+}
+
+/// A `{{ define "name" }} ... {{ end }}` block: a helper other templates include.
+#[derive(Debug, Clone)]
+pub struct Define {
+    pub name: String,
+    /// The text between the `define` action and its `end`.
+    pub body: Span,
+    /// The key lines of the body, read as a template of its own (its paths start where the
+    /// caller puts the output).
+    pub index: TemplateIndex,
 }
 
 impl TemplateIndex {
     /// Index the key lines of a template's text (never fails: lines that cannot be read as
     /// YAML structure are skipped).
     pub fn parse(text: &str) -> TemplateIndex {
-        let mut parser = Parser::default();
         let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let defines = define_blocks(text);
+        let mut main = Parser::default();
+        let mut parsers: Vec<Parser> = defines.iter().map(|_| Parser::default()).collect();
+        // Defines are in text order and do not overlap: one pointer walks them.
+        let mut next = 0;
         let mut start = text.len() - body.len();
         for (i, raw) in body.split('\n').enumerate() {
             let line = raw.strip_suffix('\r').unwrap_or(raw);
-            parser.line(line, start, i + 1);
-            start += raw.len() + 1;
+            let end = start + raw.len();
+            while defines.get(next).is_some_and(|d| d.outer.end <= start) {
+                next += 1;
+            }
+            match defines.get(next) {
+                // The body's lines: after the line of the `define` action, before its `end`.
+                Some(d) if d.first_line <= start && start < d.body.end => {
+                    parsers[next].line(line, start, i + 1);
+                }
+                // The `define` and `end` lines themselves.
+                Some(d) if d.outer.start < end.max(start + 1) && start < d.outer.end => {}
+                _ => main.line(line, start, i + 1),
+            }
+            start = end + 1;
         }
-        parser.finish()
+        let mut index = main.finish();
+        index.defines = defines
+            .into_iter()
+            .zip(parsers)
+            .map(|(define, parser)| Define {
+                name: define.name,
+                body: define.body,
+                index: parser.finish(),
+            })
+            .collect();
+        index
+    }
+
+    /// The define named `name`, if this file has one.
+    pub fn define(&self, name: &str) -> Option<&Define> {
+        self.defines.iter().find(|d| d.name == name)
     }
 
     /// The best entry for `key_path` in imagegate's key-path syntax (`a.b[0].c`,
@@ -105,17 +203,28 @@ impl TemplateIndex {
     /// disagreeing `name` counts against), then literal keys over templated ones (`*`),
     /// then the earliest line.
     pub fn locate(&self, key_path: &str, document: Option<usize>) -> Option<&Entry> {
-        let key_path = KeyPath::new(key_path);
-        self.entries
-            .iter()
-            .filter_map(|entry| {
-                let (fit, pattern) = key_path.align(entry)?;
-                let score = score(entry, &pattern, fit.matched, document);
-                Some((fit, score, Reverse(entry.line), entry))
-            })
-            .max_by_key(|&(fit, score, line, _)| (fit, score, line))
-            .map(|(.., entry)| entry)
+        ranked(&self.entries, key_path, document)
+            .first()
+            .map(|&i| &self.entries[i])
     }
+}
+
+/// The entries that fit `key_path`, best first in the order [`TemplateIndex::locate`]
+/// describes, as indices into `entries`. Entries from several files (a template and the
+/// helpers it includes) may be ranked together; ties keep their order in `entries`.
+pub fn ranked(entries: &[Entry], key_path: &str, document: Option<usize>) -> Vec<usize> {
+    let key_path = KeyPath::new(key_path);
+    let mut fits: Vec<(Fit, i64, usize)> = entries
+        .iter()
+        .enumerate()
+        .filter_map(|(i, entry)| {
+            let (fit, pattern) = key_path.align(entry)?;
+            let score = score(entry, &pattern, fit.matched, document);
+            Some((fit, score, i))
+        })
+        .collect();
+    fits.sort_by_key(|&(fit, score, i)| (Reverse(fit), Reverse(score), i));
+    fits.into_iter().map(|(.., i)| i).collect()
 }
 
 /// How an entry's path fits a key path; better fits compare greater.
@@ -248,10 +357,14 @@ fn score(entry: &Entry, pattern: &Pattern, matched: usize, document: Option<usiz
         let Some(item) = entry.items.iter().find(|item| item.depth == depth) else {
             continue;
         };
-        score += match (selector, &item.name) {
-            (Selector::Name(want), Some(name)) if want == name => NAME_AGREES,
-            (Selector::Name(_), Some(_)) => -NAME_AGREES,
-            (Selector::Index(i), _) if *i == item.ordinal => ORDINAL_AGREES,
+        score += match (selector, &item.name, &item.name_pattern) {
+            (Selector::Name(want), Some(name), _) if want == name => NAME_AGREES,
+            (Selector::Name(_), Some(_), _) => -NAME_AGREES,
+            (Selector::Name(want), None, Some(pattern)) => match matches_template(pattern, want) {
+                Some(_) => NAME_PATTERN_AGREES,
+                None => -NAME_AGREES,
+            },
+            (Selector::Index(i), ..) if *i == item.ordinal => ORDINAL_AGREES,
             _ => 0,
         };
     }
@@ -371,9 +484,20 @@ struct Parser {
     root_items: usize,
     items: Vec<Item>,
     entries: Vec<RawEntry>,
+    includes: Vec<RawInclude>,
     /// Inside a block scalar: lines indented more than this belong to it.
     block: Option<usize>,
     action: Action,
+    /// The `.Values` path `.` stands for in each open `with`/`range`/`if` block (`None` when
+    /// it is not a values path or the block does not change `.`).
+    scopes: Vec<Option<Vec<String>>>,
+}
+
+/// An include whose items are still indices into [`Parser::items`].
+#[derive(Debug)]
+struct RawInclude {
+    include: Include,
+    items: Vec<usize>,
 }
 
 /// A key found on a line (positions are byte offsets into the line).
@@ -398,6 +522,7 @@ impl Parser {
         if before != Action::Closed {
             return; // A multi-line action goes on (or ends) here.
         }
+        self.track_scopes(line);
         if is_document_separator(line) {
             self.new_document();
             return;
@@ -415,6 +540,9 @@ impl Parser {
             self.block = None;
         }
         self.structure(line, start, number, indent);
+        if self.stack.len() < MAX_DEPTH {
+            self.push_includes(line, start, number);
+        }
     }
 
     fn new_document(&mut self) {
@@ -456,8 +584,121 @@ impl Parser {
                 let text = value.and_then(|(from, to)| line.get(from..to));
                 if text.is_some_and(is_block_indicator) {
                     self.block = dashes.last().copied();
+                } else if let Some((from, to)) = value {
+                    self.push_scalar_item(number, Span::new(start + from, start + to));
                 }
             }
+        }
+    }
+
+    /// Follow the blocks a line opens and closes, and what `.` is in them: `with .Values.x`
+    /// makes it `.Values.x`; `range`, and `with` on anything else, make it unknown.
+    fn track_scopes(&mut self, line: &str) {
+        if !line.contains("{{") {
+            return;
+        }
+        for action in actions(line).into_iter().filter(|a| !a.comment) {
+            let (word, rest) = action_word(line, action);
+            match word {
+                "with" => {
+                    let code = line.get(rest..action.end).unwrap_or_default();
+                    let refs = values_refs(code);
+                    let whole = refs.len() == 1 && code.trim_start().starts_with(".Values");
+                    self.scopes.push(whole.then(|| refs[0].clone()));
+                }
+                "range" => self.scopes.push(None),
+                "if" | "block" | "define" => {
+                    // `.` stays what it was.
+                    let dot = self.scopes.last().cloned().flatten();
+                    self.scopes.push(dot);
+                }
+                "end" => {
+                    self.scopes.pop();
+                }
+                _ => {}
+            }
+            if self.scopes.len() > MAX_DEPTH {
+                self.scopes.remove(0);
+            }
+        }
+    }
+
+    /// Record a scalar sequence item (`- secrets`) as an entry of the sequence's path.
+    fn push_scalar_item(&mut self, number: usize, span: Span) {
+        let (path, items) = self.context(self.stack.len());
+        if path.iter().map(String::len).sum::<usize>() > MAX_PATH_BYTES {
+            return;
+        }
+        self.entries.push(RawEntry {
+            entry: Entry {
+                line: number,
+                document: self.document,
+                key: span,
+                value: Some(span),
+                path,
+                items: Vec::new(),
+                scalar_item: true,
+            },
+            items,
+        });
+    }
+
+    /// The keys and the items (as indices) of the first `frames` frames of the stack.
+    fn context(&self, frames: usize) -> (Vec<String>, Vec<usize>) {
+        let mut path = Vec::new();
+        let mut items = Vec::new();
+        for frame in self.stack.iter().take(frames) {
+            match frame {
+                Frame::Key { name, .. } => path.push(name.clone()),
+                Frame::Item { id, .. } => items.push(*id),
+            }
+        }
+        (path, items)
+    }
+
+    /// Record the `include`/`template` calls of a line whose structure was just read: the
+    /// helper's output goes under the key the call is the value of, or, for a call alone on
+    /// its line, under the keys its indentation (`nindent N`, else the action's column)
+    /// places it.
+    fn push_includes(&mut self, line: &str, start: usize, number: usize) {
+        let dot = self.scopes.iter().rev().find_map(Option::as_ref).cloned();
+        let calls = include_calls(line, dot.as_deref());
+        if calls.is_empty() {
+            return;
+        }
+        // A document that only includes a helper is still a document.
+        self.document_used = true;
+        let keyed = self
+            .entries
+            .last()
+            .filter(|e| e.entry.line == number && !e.entry.scalar_item)
+            .map(|e| e.entry.key.end - start);
+        for call in calls {
+            let frames = match keyed {
+                Some(key_end) if call.column >= key_end => self.stack.len(),
+                _ => {
+                    let column = call.indent.unwrap_or(call.column);
+                    self.stack
+                        .iter()
+                        .take_while(|frame| match frame {
+                            Frame::Key { indent, .. } => *indent < column,
+                            Frame::Item { dash, .. } => *dash < column,
+                        })
+                        .count()
+                }
+            };
+            let (path, items) = self.context(frames);
+            self.includes.push(RawInclude {
+                include: Include {
+                    target: call.target,
+                    line: number,
+                    span: Span::new(start + call.span.start, start + call.span.end),
+                    document: self.document,
+                    path,
+                    items: Vec::new(),
+                },
+                items,
+            });
         }
     }
 
@@ -496,6 +737,7 @@ impl Parser {
             depth,
             ordinal,
             name: None,
+            name_pattern: None,
             line,
         });
         self.stack.push(Frame::Item {
@@ -530,6 +772,7 @@ impl Parser {
                 && let Some(item) = self.items.get_mut(*id)
             {
                 item.name = value_text.and_then(literal);
+                item.name_pattern = value_text.filter(|v| v.contains("{{")).map(str::to_string);
             }
         }
         let value = value.filter(|_| !block);
@@ -541,6 +784,7 @@ impl Parser {
                 value: value.map(|(from, to)| Span::new(start + from, start + to)),
                 path,
                 items: Vec::new(),
+                scalar_item: false,
             },
             items,
         });
@@ -558,19 +802,56 @@ impl Parser {
     /// The index, with every entry's items resolved (names included).
     fn finish(self) -> TemplateIndex {
         let items = self.items;
-        let entries = self
+        let resolve = |ids: &[usize]| -> Vec<Item> {
+            ids.iter()
+                .filter_map(|&id| items.get(id).cloned())
+                .collect()
+        };
+        let entries: Vec<Entry> = self
             .entries
             .into_iter()
             .map(|raw| Entry {
-                items: raw
-                    .items
-                    .iter()
-                    .filter_map(|&id| items.get(id).cloned())
-                    .collect(),
+                items: resolve(&raw.items),
                 ..raw.entry
             })
             .collect();
-        TemplateIndex { entries }
+        let includes: Vec<Include> = self
+            .includes
+            .into_iter()
+            .map(|raw| Include {
+                items: resolve(&raw.items),
+                ..raw.include
+            })
+            .collect();
+        let count = entries
+            .iter()
+            .map(|e| e.document + 1)
+            .chain(includes.iter().map(|i: &Include| i.document + 1))
+            .max()
+            .unwrap_or(0);
+        let mut documents = vec![Document::default(); count];
+        for entry in &entries {
+            let document = &mut documents[entry.document];
+            document.first.get_or_insert(entry.key);
+            if entry.scalar_item || !entry.items.is_empty() {
+                continue;
+            }
+            match entry.path.as_slice() {
+                [key] if key == "kind" => {
+                    document.kind = document.kind.or(entry.value);
+                }
+                [meta, key] if meta == "metadata" && key == "name" => {
+                    document.name = document.name.or(entry.value);
+                }
+                _ => {}
+            }
+        }
+        TemplateIndex {
+            entries,
+            documents,
+            includes,
+            defines: Vec::new(),
+        }
     }
 }
 
@@ -822,6 +1103,286 @@ fn literal(value: &str) -> Option<String> {
 }
 
 // ---------------------------------------------------------------------------------------
+// Actions, named templates and patterns
+// ---------------------------------------------------------------------------------------
+
+/// Most `define` blocks a file may have: the define map of a chart stays small.
+const MAX_DEFINES: usize = 4096;
+
+/// One `{{ ... }}` action: from its `{{` to just past its `}}` (the end of the text when it
+/// is not closed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ActionSpan {
+    start: usize,
+    end: usize,
+    comment: bool,
+}
+
+/// Every action of `text`, in order. Strings inside an action (`"}}"`, `` `x` ``) do not end
+/// it; a `"` string ends at its line.
+fn actions(text: &str) -> Vec<ActionSpan> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(open) = find(bytes, from, b"{{") {
+        if let Some(body) = comment_body(bytes, open) {
+            let end = find(bytes, body, b"*/")
+                .and_then(|close| find(bytes, close + 2, b"}}"))
+                .map_or(bytes.len(), |close| close + 2);
+            out.push(ActionSpan {
+                start: open,
+                end,
+                comment: true,
+            });
+            from = end;
+            continue;
+        }
+        let mut i = open + 2;
+        let end = loop {
+            match bytes.get(i) {
+                None => break bytes.len(),
+                Some(b'"') => {
+                    let line_end = find(bytes, i + 1, b"\n").unwrap_or(bytes.len());
+                    i = match closing_quote(&bytes[..line_end], i) {
+                        Some(close) => close + 1,
+                        None => i + 1,
+                    };
+                }
+                Some(b'`') => i = find(bytes, i + 1, b"`").map_or(bytes.len(), |c| c + 1),
+                Some(b'}') if bytes.get(i + 1) == Some(&b'}') => break i + 2,
+                _ => i += 1,
+            }
+        };
+        out.push(ActionSpan {
+            start: open,
+            end,
+            comment: false,
+        });
+        from = end;
+    }
+    out
+}
+
+/// The action's first word (`define`, `if`, `end`, `include`, ...) and where the rest starts.
+fn action_word(text: &str, action: ActionSpan) -> (&str, usize) {
+    let bytes = text.as_bytes();
+    let mut i = action.start + 2;
+    if bytes.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    while bytes
+        .get(i)
+        .copied()
+        .is_some_and(|b| b.is_ascii_whitespace())
+    {
+        i += 1;
+    }
+    let start = i;
+    while bytes.get(i).copied().is_some_and(is_ident) {
+        i += 1;
+    }
+    (text.get(start..i).unwrap_or_default(), i)
+}
+
+/// The first quoted string (`"x"` or `` `x` ``) at or after `from`, blanks skipped.
+fn string_arg(text: &str, from: usize) -> Option<String> {
+    string_args(text, from).into_iter().next()
+}
+
+/// A `define` block found in a template's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct DefineBlock {
+    name: String,
+    /// From the `define` action's `{{` to the end of its `end` action.
+    outer: Span,
+    /// Between the two actions.
+    body: Span,
+    /// Where the line after the `define` action starts: the body's first line.
+    first_line: usize,
+}
+
+/// The `{{ define "name" }} ... {{ end }}` blocks of `text`, matching each `end` to the
+/// action it closes (`if`, `range`, `with`, `block` and `define` open one). A define left
+/// open runs to the end of the text.
+fn define_blocks(text: &str) -> Vec<DefineBlock> {
+    let mut out = Vec::new();
+    // Open actions; `Some` for a define: its name and its action.
+    let mut open: Vec<Option<(String, ActionSpan)>> = Vec::new();
+    let close = |name: String, action: ActionSpan, body_end: usize, outer_end: usize| {
+        let first_line = find(text.as_bytes(), action.end, b"\n").map_or(text.len(), |i| i + 1);
+        DefineBlock {
+            name,
+            outer: Span::new(action.start, outer_end),
+            body: Span::new(action.end, body_end.max(action.end)),
+            first_line,
+        }
+    };
+    for action in actions(text).into_iter().filter(|a| !a.comment) {
+        let (word, rest) = action_word(text, action);
+        match word {
+            "define" => {
+                let name = string_arg(text, rest).unwrap_or_default();
+                open.push(Some((name, action)));
+            }
+            "if" | "range" | "with" | "block" => open.push(None),
+            "end" => {
+                if let Some(Some((name, start))) = open.pop()
+                    && out.len() < MAX_DEFINES
+                {
+                    out.push(close(name, start, action.start, action.end));
+                }
+            }
+            _ => {}
+        }
+    }
+    // A define never closed (broken input) holds the rest of the text.
+    if let Some(Some((name, start))) = open.into_iter().find(Option::is_some)
+        && out.len() < MAX_DEFINES
+    {
+        out.push(close(name, start, text.len(), text.len()));
+    }
+    out.sort_by_key(|d| d.outer.start);
+    // Nested defines are not Go templates; keep the outer one.
+    let mut last_end = 0;
+    out.retain(|d| {
+        let keep = d.outer.start >= last_end;
+        if keep {
+            last_end = d.outer.end;
+        }
+        keep
+    });
+    out
+}
+
+/// A call of a named template, or values written out whole, on one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Call {
+    target: IncludeTarget,
+    /// Column (byte offset in the line) of the action's `{{`.
+    column: usize,
+    /// The `nindent N` / `indent N` applied to its output in the same action.
+    indent: Option<usize>,
+    /// The action, in the line.
+    span: Span,
+}
+
+/// The `include "name"` and `template "name"` calls of a line, and its `toYaml .Values.x`
+/// (or `toYaml .` where `dot` is the values path `.` stands for).
+fn include_calls(line: &str, dot: Option<&[String]>) -> Vec<Call> {
+    let mut calls = Vec::new();
+    for action in actions(line).into_iter().filter(|a| !a.comment) {
+        let code = line.get(action.start..action.end).unwrap_or_default();
+        let bytes = code.as_bytes();
+        let mut indent = None;
+        for word in ["nindent", "indent"] {
+            if let Some(at) = find_word(bytes, 0, word.as_bytes()) {
+                let digits: String = code[at + word.len()..]
+                    .trim_start()
+                    .chars()
+                    .take_while(char::is_ascii_digit)
+                    .collect();
+                indent = indent.or_else(|| digits.parse().ok());
+            }
+        }
+        let call = |target| Call {
+            target,
+            column: action.start,
+            indent,
+            span: Span::new(action.start, action.end),
+        };
+        let mut from = 0;
+        while let Some((at, len)) = ["include", "template"]
+            .iter()
+            .filter_map(|w| find_word(bytes, from, w.as_bytes()).map(|at| (at, w.len())))
+            .min()
+        {
+            from = at + len;
+            if let Some(name) = string_arg(code, from) {
+                calls.push(call(IncludeTarget::Helper(name)));
+            }
+        }
+        if let Some(at) = find_word(bytes, 0, b"toYaml") {
+            let argument = code[at + "toYaml".len()..].trim_start();
+            let refs = values_refs(argument);
+            let path = if argument.starts_with(".Values") || argument.starts_with("$.Values") {
+                refs.into_iter().next()
+            } else if argument.starts_with(". ") || argument.starts_with(".)") || argument == "." {
+                dot.map(<[String]>::to_vec)
+            } else {
+                None
+            };
+            if let Some(path) = path {
+                calls.push(call(IncludeTarget::Values(path)));
+            }
+        }
+    }
+    calls
+}
+
+/// The named templates `code` calls (`include "x"`, `template "x"`), in order, each once.
+pub fn helper_names(code: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for line in code.lines() {
+        for call in include_calls(line, None) {
+            if let IncludeTarget::Helper(name) = call.target
+                && !names.contains(&name)
+            {
+                names.push(name);
+            }
+        }
+    }
+    names
+}
+
+/// `word` at or after `from` as a whole word (not part of an identifier or a field).
+fn find_word(bytes: &[u8], mut from: usize, word: &[u8]) -> Option<usize> {
+    while let Some(at) = find(bytes, from, word) {
+        let before = at.checked_sub(1).and_then(|i| bytes.get(i)).copied();
+        let after = bytes.get(at + word.len()).copied();
+        if !before.is_some_and(|b| is_ident(b) || b == b'.' || b == b'$')
+            && !after.is_some_and(is_ident)
+        {
+            return Some(at);
+        }
+        from = at + word.len();
+    }
+    None
+}
+
+/// Whether `rendered` is what the template value `pattern` (a scalar as written: quoted or
+/// not, with `{{ }}` actions standing for any text) can produce: the number of literal
+/// characters that had to match (more is more specific), or None.
+pub fn matches_template(pattern: &str, rendered: &str) -> Option<usize> {
+    let pattern = pattern.trim();
+    let inner = ['"', '\'']
+        .into_iter()
+        .find_map(|q| pattern.strip_prefix(q)?.strip_suffix(q))
+        .filter(|inner| !inner.is_empty())
+        .unwrap_or(pattern);
+    // Literal pieces between actions.
+    let mut pieces = Vec::new();
+    let mut last = 0;
+    for action in actions(inner) {
+        pieces.push(inner.get(last..action.start).unwrap_or_default());
+        last = action.end;
+    }
+    pieces.push(inner.get(last..).unwrap_or_default());
+    if pieces.len() == 1 {
+        return (pieces[0] == rendered).then_some(rendered.len());
+    }
+    // A glob with `*` between the pieces: anchored at both ends.
+    let (first, rest) = pieces.split_first()?;
+    let (last_piece, middle) = rest.split_last()?;
+    let mut at = rendered.strip_prefix(first).map(|_| first.len())?;
+    for piece in middle {
+        at = rendered.get(at..)?.find(piece)? + at + piece.len();
+    }
+    let tail = rendered.get(at..)?;
+    tail.ends_with(last_piece)
+        .then(|| pieces.iter().map(|p| p.len()).sum())
+}
+
+// ---------------------------------------------------------------------------------------
 // Expressions
 // ---------------------------------------------------------------------------------------
 
@@ -1043,6 +1604,7 @@ spec:
                 depth: 4,
                 ordinal: 0,
                 name: None,
+                name_pattern: Some("{{ .Chart.Name }}".into()),
                 line: 17
             }]
         );
@@ -1099,11 +1661,19 @@ spec:
     }
 
     #[test]
-    fn command_items_make_no_entries() {
+    fn scalar_items_are_entries_of_their_sequence() {
         let idx = index(PODINFO);
-        assert!(idx.entries.iter().all(|e| e.line != 21 && e.line != 22));
         let command = idx.entries.iter().find(|e| e.line == 20).unwrap();
         assert_eq!(command.value, None);
+        let items: Vec<&Entry> = idx.entries.iter().filter(|e| e.scalar_item).collect();
+        assert_eq!(items.len(), 2);
+        assert_eq!(value(PODINFO, items[0]), Some("./podinfo"));
+        assert_eq!(items[1].path.last().map(String::as_str), Some("command"));
+        assert_eq!(items[1].items.last().unwrap().ordinal, 1);
+        // A key path ending in an item finds the item's own line, not its sequence's key.
+        let role = "rules:\n  - apiGroups: [\"\"]\n    resources:\n      - configmaps\n      - secrets\n    verbs: [get]\n";
+        assert_eq!(line_of(role, "rules[0].resources[1]", None), Some(5));
+        assert_eq!(line_of(role, "rules[0].resources", None), Some(3));
     }
 
     #[test]
@@ -1258,7 +1828,10 @@ spec:
     #[test]
     fn suffix_match_for_included_pod_specs() {
         let helper = "{{- define \"pod\" -}}\ncontainers:\n  - name: web\n    image: {{ .Values.image }}\n{{- end }}\n";
-        let idx = index(helper);
+        let file = index(helper);
+        // The define's lines are its own, not the file's documents.
+        assert!(file.entries.is_empty());
+        let idx = &file.define("pod").unwrap().index;
         let image = idx
             .locate("spec.template.spec.containers[name=web].image", None)
             .unwrap();
@@ -1270,6 +1843,111 @@ spec:
         );
         // A single-segment tail is too weak to match.
         assert!(idx.locate("metadata.image", None).is_none());
+    }
+
+    #[test]
+    fn defines_are_matched_to_their_end() {
+        let text = "{{/* {{ define \"not\" }} */}}\n{{- define \"a\" -}}\n{{- if .x }}\nk: {{ \"}}\" }}\n{{- end }}\n{{- end -}}\nkind: Pod\n{{ define `b` }}{{ range .y }}z{{ end }}{{ end }}\n{{- define \"open\" }}\nleft: open\n";
+        let idx = index(text);
+        let names: Vec<&str> = idx.defines.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "open"]);
+        let a = &idx.defines[0];
+        assert!(text[a.body.range()].contains("k: {{"));
+        assert_eq!(a.index.entries[0].line, 4);
+        assert_eq!(
+            &text[idx.defines[1].body.range()],
+            "{{ range .y }}z{{ end }}"
+        );
+        assert_eq!(idx.defines[2].index.entries[0].line, 10);
+        // Only `kind: Pod` is the file's own.
+        let keys: Vec<&str> = idx.entries.iter().map(|e| key(text, e)).collect();
+        assert_eq!(keys, ["kind"]);
+    }
+
+    #[test]
+    fn includes_know_where_their_output_goes() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"x.fullname\" . }}\n  labels:\n    {{- include \"x.labels\" . | nindent 4 }}\nspec:\n  template:\n    {{- include \"x.pod\" . | nindent 4 }}\n---\n{{ include \"x.service\" . }}\n";
+        let idx = index(text);
+        let found: Vec<(String, Vec<String>, usize)> = idx
+            .includes
+            .iter()
+            .map(|i| match &i.target {
+                IncludeTarget::Helper(name) => (name.clone(), i.path.clone(), i.document),
+                IncludeTarget::Values(_) => unreachable!(),
+            })
+            .collect();
+        let path = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            found,
+            [
+                ("x.fullname".into(), path(&["metadata", "name"]), 0),
+                ("x.labels".into(), path(&["metadata", "labels"]), 0),
+                ("x.pod".into(), path(&["spec", "template"]), 0),
+                ("x.service".into(), path(&[]), 1),
+            ]
+        );
+        // A document that only includes a helper is a document.
+        assert_eq!(idx.documents.len(), 2);
+        assert_eq!(&text[idx.documents[0].kind.unwrap().range()], "Deployment");
+        assert_eq!(
+            &text[idx.documents[0].name.unwrap().range()],
+            "{{ include \"x.fullname\" . }}"
+        );
+        assert_eq!(
+            helper_names("{{ include \"a\" . }}{{ template \"b\" }}{{ .include }}"),
+            ["a", "b"]
+        );
+    }
+
+    #[test]
+    fn values_written_out_whole() {
+        let text = "spec:\n  containers:\n    - name: app\n      image: x\n    {{- with .Values.sidecars }}\n    {{- toYaml . | nindent 4 }}\n    {{- end }}\n  tolerations: {{ toYaml .Values.tolerations | nindent 4 }}\n  {{- with .Values.extra }}{{ end }}\n  volumes:\n    {{- toYaml . | nindent 4 }}\n";
+        let idx = index(text);
+        let inlines: Vec<(Vec<String>, Vec<String>)> = idx
+            .includes
+            .iter()
+            .filter_map(|i| match &i.target {
+                IncludeTarget::Values(values) => Some((i.path.clone(), values.clone())),
+                IncludeTarget::Helper(_) => None,
+            })
+            .collect();
+        let path = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            inlines,
+            [
+                (path(&["spec", "containers"]), path(&["sidecars"])),
+                (path(&["spec", "tolerations"]), path(&["tolerations"])),
+            ]
+        );
+    }
+
+    #[test]
+    fn templated_values_as_patterns() {
+        assert_eq!(matches_template("Deployment", "Deployment"), Some(10));
+        assert_eq!(matches_template("\"Deployment\"", "Deployment"), Some(10));
+        assert_eq!(matches_template("Deployment", "StatefulSet"), None);
+        assert_eq!(
+            matches_template("{{ .Release.Name }}-db", "rel-db"),
+            Some(3)
+        );
+        assert_eq!(
+            matches_template("{{ .Release.Name }}-db", "rel-cache"),
+            None
+        );
+        assert_eq!(
+            matches_template("\"{{ include \"x.fullname\" . }}-test\"", "a-b-test"),
+            Some(5)
+        );
+        assert_eq!(matches_template("{{ .A }}-{{ .B }}", "a-b"), Some(1));
+        assert_eq!(matches_template("{{ .A }}-{{ .B }}", "ab"), None);
+        assert_eq!(matches_template("{{ .A }}", ""), Some(0));
+        // A templated item name agrees with what it can render, and not with the rest.
+        let text = "containers:\n  - name: {{ .Chart.Name }}-reloader\n    image: a\n  - name: {{ .Chart.Name }}\n    image: b\n";
+        assert_eq!(line_of(text, "containers[name=shop].image", None), Some(5));
+        assert_eq!(
+            line_of(text, "containers[name=shop-reloader].image", None),
+            Some(3)
+        );
     }
 
     #[test]

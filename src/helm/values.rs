@@ -27,8 +27,10 @@ pub struct ImageBlock {
     pub tag: Option<(String, Span)>,
     /// The `tag` key itself, even when its value is empty.
     pub tag_key: Option<Span>,
+    /// A non-empty `digest`, `sha` or `imageDigest`, with `sha256:` added to a bare hex digest.
     pub digest: Option<(String, Span)>,
-    pub pull_policy: Option<String>,
+    /// `pullPolicy` (or `imagePullPolicy`) and the span of its value.
+    pub pull_policy: Option<(String, Span)>,
     /// From the first of the registry/repository keys to the end of the last of the
     /// repository/tag/digest values: what a digest finding covers.
     pub keys: Span,
@@ -46,7 +48,20 @@ impl ImageBlock {
         let repository = text("repository").or_else(|| text("image"))?;
         let key_start = |key: &str| node.key(key).map(|k| k.span.start);
         let tag = text("tag");
-        let digest = text("digest");
+        // NOTE: charts name the digest key three ways; a bare 64-hex value is a sha256 digest
+        // (the templates write `@sha256:{{ .sha }}`).
+        let digest = ["digest", "sha", "imageDigest"]
+            .iter()
+            .find_map(|key| text(key))
+            .map(|(digest, span)| {
+                let bare = digest.len() == 64 && digest.bytes().all(|b| b.is_ascii_hexdigit());
+                let digest = if bare {
+                    format!("sha256:{digest}")
+                } else {
+                    digest
+                };
+                (digest, span)
+            });
         let first_key = ["registry", "repository", "image"]
             .iter()
             .filter(|k| text(k).is_some())
@@ -75,7 +90,7 @@ impl ImageBlock {
             span: extent,
             registry: text("registry"),
             tag_key: node.key("tag").map(|k| k.span),
-            pull_policy: text("pullPolicy").map(|(p, _)| p),
+            pull_policy: text("pullPolicy").or_else(|| text("imagePullPolicy")),
             keys: Span::new(first_key, last_value),
             repository,
             tag,
@@ -120,6 +135,10 @@ impl ImageBlock {
                 .or(self.registry.as_ref().map(|(_, span)| *span))
                 .unwrap_or(self.repository.1),
             ImagePart::Digest => self.keys,
+            ImagePart::PullPolicy => self
+                .pull_policy
+                .as_ref()
+                .map_or(self.keys, |(_, span)| *span),
             ImagePart::Reference => self.span_of(ImagePart::Digest, global_registry),
         }
     }
@@ -138,11 +157,14 @@ pub fn images(file: usize, root: &Node, chart: ChartFacts<'_>, out: &mut Vec<Ima
     let global = root
         .path(&["global", "imageRegistry"])
         .filter(|n| n.as_str().is_some_and(|s| !s.trim().is_empty()));
-    let mut stack: Vec<(&Node, String)> = vec![(root, String::new())];
-    while let Some((node, path)) = stack.pop() {
+    // Each node with whether its key names images (`image`, `images`): a map of image
+    // blocks one level below such a key (`image.busybox.{registry,repository,tag}`) holds
+    // images too.
+    let mut stack: Vec<(&Node, String, bool)> = vec![(root, String::new(), false)];
+    while let Some((node, path, under_image)) = stack.pop() {
         if let Some(items) = node.items() {
             for (i, item) in items.iter().enumerate().rev() {
-                stack.push((item, format!("{path}[{i}]")));
+                stack.push((item, format!("{path}[{i}]"), false));
             }
             continue;
         }
@@ -157,27 +179,32 @@ pub fn images(file: usize, root: &Node, chart: ChartFacts<'_>, out: &mut Vec<Ima
             } else {
                 format!("{path}.{name}")
             };
-            if is_image_key(name) {
+            let image_key = is_image_key(name);
+            if image_key || under_image {
                 if let Some(block) = ImageBlock::from_map(value) {
                     out.push(block_use(file, &block, key_path, global, chart));
                     continue;
                 }
-                if let Some(image) = string_use(file, value, &key_path) {
-                    out.push(image);
-                    continue;
-                }
+            }
+            if image_key && let Some(image) = string_use(file, value, &key_path) {
+                out.push(image);
+                continue;
             }
             if matches!(value.value, Value::Map(_) | Value::Seq(_)) {
-                stack.push((value, key_path));
+                stack.push((value, key_path, image_key && value.entries().is_some()));
             }
         }
     }
     out.sort_by_key(|image| image.span.start);
 }
 
-/// `image`, `initImage`, `sidecarImage`, `image_ref`: keys that hold an image.
+/// `image`, `images`, `initImage`, `sidecarImage`, `image_ref`: keys that hold an image (or,
+/// plural, images).
 fn is_image_key(name: &str) -> bool {
-    name.eq_ignore_ascii_case("image") || name.ends_with("Image") || name.ends_with("_image")
+    let singular = name.strip_suffix('s').unwrap_or(name);
+    singular.eq_ignore_ascii_case("image")
+        || singular.ends_with("Image")
+        || singular.ends_with("_image")
 }
 
 fn block_use(
@@ -209,7 +236,8 @@ fn block_use(
             digest: block.span_of(ImagePart::Digest, global_span),
             registry_written,
             tag_written: block.tag.is_some() || block.digest.is_some() || app_version.is_some(),
-            pull_policy: block.pull_policy.clone(),
+            pull_policy: block.pull_policy.as_ref().map(|(p, _)| p.clone()),
+            pull_policy_span: block.pull_policy.as_ref().map(|(_, span)| *span),
             block: Some(block.span),
             tag_from_app_version: app_version.is_some(),
         })),
@@ -239,6 +267,7 @@ fn string_use(file: usize, value: &Node, key_path: &str) -> Option<ImageUse> {
             // A bare name in values is often completed by the template (`:{{ .Values.tag }}`).
             tag_written,
             pull_policy: None,
+            pull_policy_span: None,
             block: None,
             tag_from_app_version: false,
         })),

@@ -15,7 +15,7 @@ static META: RuleMeta = RuleMeta {
     hint: "Pin a digest (and keep `IfNotPresent`), or set `imagePullPolicy: Always`.",
     precision: "high",
     security_severity: "5.0",
-    part: ImagePart::Tag,
+    part: ImagePart::PullPolicy,
     shows_source: true,
     doc: include_str!("../../docs/rules/image-pull-policy-mutable.md"),
 };

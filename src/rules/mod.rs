@@ -89,6 +89,9 @@ pub enum ImagePart {
     Digest,
     /// The registry and repository.
     Registry,
+    /// The pull policy that lets a mutable tag go stale: its own line when the values or the
+    /// template set it, else what a digest pins.
+    PullPolicy,
 }
 
 /// Where rule documentation pages live on the web.
