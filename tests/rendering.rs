@@ -521,3 +521,121 @@ fn an_image_a_patch_replaces_is_reported_in_the_patch() {
         .collect();
     assert_eq!(busybox, [(15, 16); 4], "{report}");
 }
+
+/// The findings of `rule` in a case's report: (path, line, message, fingerprint, related).
+fn findings_of(report: &serde_json::Value, rule: &str) -> Vec<serde_json::Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .cloned()
+        .collect()
+}
+
+/// Two images share one `imageRegistry` values line: each keeps its own finding there (its
+/// message names it, its fingerprint differs), and the pull-policy findings are at the
+/// `imagePullPolicy` value, not at a leaf that holds no policy.
+#[test]
+fn images_sharing_a_values_line_keep_a_finding_each() {
+    if !have_tool("helm", "images_sharing_a_values_line_keep_a_finding_each") {
+        return;
+    }
+    let (report, _) = scan_case(&root().join("fixtures/helm/shared-registry"), &[]);
+    for rule in ["image-registry-public", "image-pull-policy-mutable"] {
+        let found = findings_of(&report, rule);
+        let messages: BTreeSet<bool> = found
+            .iter()
+            .map(|f| f["message"].as_str().unwrap().contains("acme/api"))
+            .collect();
+        assert_eq!(found.len(), 2, "{rule}: {found:?}");
+        assert_eq!(messages, BTreeSet::from([true, false]), "{rule}: {found:?}");
+        assert_eq!(found[0]["path"], found[1]["path"]);
+        assert_eq!(found[0]["start"], found[1]["start"]);
+        assert_ne!(found[0]["fingerprint"], found[1]["fingerprint"]);
+    }
+    let policy = &findings_of(&report, "image-pull-policy-mutable")[0];
+    assert_eq!(policy["start"]["line"], 4, "{policy}");
+}
+
+/// A helper builds the tag as `v` + appVersion: the render's `exporter:v1.2.3` is the only
+/// image reported; the values alone would say `exporter:1.2.3`, which nothing deploys.
+#[test]
+fn the_render_is_the_truth_about_the_images_it_uses() {
+    if !have_tool("helm", "the_render_is_the_truth_about_the_images_it_uses") {
+        return;
+    }
+    let (report, _) = scan_case(&root().join("fixtures/helm/helper-tag"), &[]);
+    let images: BTreeSet<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["image"]["reference"].as_str())
+        .collect();
+    assert_eq!(
+        images,
+        BTreeSet::from(["registry.example.com/acme/exporter:v1.2.3"])
+    );
+}
+
+/// Secrets that reach a Secret through a helper or a template default are reported at the
+/// values line or the template literal, masked; generated ones are not reported.
+#[test]
+fn secrets_through_helpers_and_defaults_are_reported_masked() {
+    if !have_tool(
+        "helm",
+        "secrets_through_helpers_and_defaults_are_reported_masked",
+    ) {
+        return;
+    }
+    let dir = root().join("fixtures/helm/secret-helpers");
+    for format in ["json", "text", "sarif"] {
+        let out = imagegate(["scan", &rel(&dir), "--fail-on", "never", "--format", format]);
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!all.contains("CANARY"), "{format}: a secret leaked:\n{all}");
+    }
+    let (report, _) = scan_case(&dir, &[]);
+    let keys: BTreeSet<&str> = findings_of(&report, "secret-plaintext")
+        .iter()
+        .map(|f| f["key"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        keys,
+        BTreeSet::from(["data.POSTGRES_PASSWORD", "data.REPLICATION_PASSWORD"])
+    );
+}
+
+/// A rendered document is traced to the template document that made it, whatever order
+/// `helm template` prints them in: every finding's line holds the key it names.
+#[test]
+fn rendered_documents_are_traced_by_identity_not_position() {
+    if !have_tool(
+        "helm",
+        "rendered_documents_are_traced_by_identity_not_position",
+    ) {
+        return;
+    }
+    let dir = root().join("fixtures/helm/document-identity");
+    let (report, _) = scan_case(&dir, &[]);
+    for f in report["findings"].as_array().unwrap() {
+        let path = root().join(f["path"].as_str().unwrap());
+        let text = fs::read_to_string(&path).unwrap();
+        let line = text
+            .lines()
+            .nth(f["start"]["line"].as_u64().unwrap() as usize - 1)
+            .unwrap_or_else(|| panic!("line past the end: {f}"));
+        let wanted = match f["rule"].as_str().unwrap() {
+            "rbac-secrets-broad" => "secrets",
+            "secret-plaintext" => f["key"].as_str().unwrap().rsplit('.').next().unwrap(),
+            "registry-policy-missing" => "Deployment",
+            _ => "image",
+        };
+        assert!(line.contains(wanted), "{wanted} not on `{line}`: {f}");
+    }
+}

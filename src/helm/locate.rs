@@ -743,9 +743,12 @@ impl<'a> Tracer<'a> {
                 };
                 match part {
                     ImagePart::Registry => {
+                        // The registry key (or the repository, which holds or would hold the
+                        // host) when the block's registry is the rendered one, or when the
+                        // render has none of its own.
                         let written = block.reference.as_ref().ok()?;
-                        (v.registry_written && written.registry == image.registry)
-                            .then(|| at(v.registry))
+                        let same = v.registry_written && written.registry == image.registry;
+                        (same || image.registry_implied).then(|| at(v.registry))
                     }
                     ImagePart::Tag => {
                         // An empty tag the chart fills with its appVersion: `Chart.yaml`.
@@ -784,20 +787,15 @@ impl<'a> Tracer<'a> {
                         .unwrap_or_default()
                         .to_ascii_lowercase()
                 });
-                block_claim(ImagePart::Registry).or_else(|| {
-                    leaves
-                        .iter()
-                        .find(|(_, _, _, v)| {
-                            host.as_deref().is_some_and(|h| v.eq_ignore_ascii_case(h))
-                        })
-                        .or_else(|| {
-                            leaves
-                                .iter()
-                                .find(|(_, _, _, v)| rendered.starts_with(v.as_str()))
-                        })
-                        .map(leaf_at)
-                        .or_else(|| blocks.first().and_then(|_| block_claim(ImagePart::Digest)))
-                })
+                let leaf = |exact: bool| {
+                    leaves.iter().find(|(_, _, _, v)| match &host {
+                        Some(h) if exact => v.eq_ignore_ascii_case(h),
+                        _ => !exact && rendered.starts_with(v.as_str()),
+                    })
+                };
+                block_claim(ImagePart::Registry)
+                    .or_else(|| leaf(true).map(leaf_at))
+                    .or_else(|| leaf(false).map(leaf_at))
             }
             ImagePart::Tag => block_claim(ImagePart::Tag)
                 .or_else(|| {
