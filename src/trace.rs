@@ -373,7 +373,16 @@ impl KustomizeTracer {
         // A value the source file does not hold was written by a patch of a transformer.
         if let Some(value) = at.value.as_deref().filter(|v| !v.trim().is_empty())
             && rewritten
-            && let Some(target) = patch_target(&origin.transformers, value, at.at_key)
+            && let Some(target) = patch_target(
+                &origin.transformers,
+                &PatchedPlace {
+                    kind: &kind,
+                    name: &name,
+                    key_path: &at.path,
+                    value,
+                    at_key: at.at_key,
+                },
+            )
         {
             let key = format!("{}|{kind}/{name}|{}", target.display, at.path);
             return Some(traced(target, key));
@@ -417,28 +426,7 @@ impl KustomizeTracer {
                 Some(n) if !n.is_empty() && name.contains(n) => 2,
                 _ => 1,
             })?;
-        let mut node = object.node;
-        let mut key = None;
-        for (_, segment) in helm::template::split_key_path(key_path) {
-            let (field, selector) = match segment.split_once('[') {
-                Some((field, rest)) => (field, Some(rest.trim_end_matches(']'))),
-                None => (segment, None),
-            };
-            let Some(next) = node.get(field) else { break };
-            key = node.key(field);
-            node = next;
-            if let Some(selector) = selector {
-                let items = node.items().unwrap_or_default();
-                let item = match selector.strip_prefix("name=") {
-                    Some(wanted) => items
-                        .iter()
-                        .find(|i| i.get("name").and_then(yaml::Node::as_str) == Some(wanted)),
-                    None => selector.parse::<usize>().ok().and_then(|i| items.get(i)),
-                };
-                let Some(item) = item else { break };
-                node = item;
-            }
-        }
+        let (node, key, _) = walk_key_path(object.node, key_path);
         Some((node, key))
     }
 
@@ -474,45 +462,360 @@ impl KustomizeTracer {
     }
 }
 
-/// Where a patch wrote `value`: the last transformer kustomization first, its inline patches
-/// and then the patch files it names (`patches`, `patchesJson6902`, `patchesStrategicMerge`),
-/// at the first place the value is written as a whole scalar — or at its key, for a finding
-/// about a secret (`at_key`), which never points at the value.
-fn patch_target(transformers: &[PathBuf], value: &str, at_key: bool) -> Option<Target> {
+/// A rendered value a patch may have written.
+struct PatchedPlace<'a> {
+    kind: &'a str,
+    name: &'a str,
+    key_path: &'a str,
+    value: &'a str,
+    /// The finding is about a secret: it points at the key, never at the value.
+    at_key: bool,
+}
+
+/// Where a patch wrote `place`: the last transformer kustomization first, its inline patches
+/// and then the patch files it names (`patches`, `patchesJson6902`, `patchesStrategicMerge`).
+/// A patch is read as YAML and the place is found by its key path: in a strategic-merge patch
+/// of the same object, or under the `path` of a JSON 6902 operation, and only where the value
+/// written there is the rendered one. When no patch holds it that way (an inline patch in a
+/// block scalar), the first line that writes the key and the value is taken.
+fn patch_target(transformers: &[PathBuf], place: &PatchedPlace<'_>) -> Option<Target> {
+    let in_file = |file: &PathBuf, span: Span| Target {
+        display: display_of(file),
+        path: file.clone(),
+        span,
+    };
     transformers.iter().rev().find_map(|kustomization| {
         let text = std::fs::read_to_string(kustomization).ok()?;
         let dir = kustomization.parent()?;
-        let mut files = vec![kustomization.clone()];
-        if let Some(root) = yaml::first_root(&text) {
-            for key in ["patches", "patchesJson6902", "patchesStrategicMerge"] {
-                for item in root
-                    .get(key)
-                    .and_then(yaml::Node::items)
-                    .unwrap_or_default()
+        let root = yaml::first_root(&text);
+        let mut files = Vec::new();
+        let mut inline = None;
+        for key in ["patches", "patchesJson6902", "patchesStrategicMerge"] {
+            let items = root
+                .as_ref()
+                .and_then(|r| r.get(key))
+                .and_then(yaml::Node::items)
+                .unwrap_or_default();
+            for item in items {
+                let target = item.get("target");
+                // An inline patch (`patch: |`): read from its block scalar, found in place.
+                let body = item.get("patch").or_else(|| {
+                    item.as_str()
+                        .is_some_and(|p| p.contains('\n'))
+                        .then_some(item)
+                });
+                if inline.is_none()
+                    && let Some(body) = body
+                    && let Some((content, lines)) = block_content(&text, body.span)
+                    && let Some(span) = patched_span(&content, target, place)
                 {
-                    let file = item
-                        .as_str()
-                        .filter(|p| !p.contains('\n'))
-                        .or_else(|| item.get("path").and_then(yaml::Node::as_str));
-                    if let Some(file) = file {
-                        files.push(kustomize::absolute(&dir.join(file)));
-                    }
+                    inline = map_back(&lines, span).map(|span| in_file(kustomization, span));
+                }
+                let file = item
+                    .as_str()
+                    .filter(|p| !p.contains('\n'))
+                    .or_else(|| item.get("path").and_then(yaml::Node::as_str));
+                if let Some(file) = file {
+                    files.push((kustomize::absolute(&dir.join(file)), target.cloned()));
                 }
             }
         }
-        files.into_iter().find_map(|file| {
-            let text = std::fs::read_to_string(&file).ok()?;
-            let mut span = scalar_text(&text, value)?;
-            if at_key {
-                span = key_before(&text, span).unwrap_or(span);
-            }
-            Some(Target {
-                display: display_of(&file),
-                path: file,
-                span,
+        let found = inline.or_else(|| {
+            files.iter().find_map(|(file, target)| {
+                let text = std::fs::read_to_string(file).ok()?;
+                let span = patched_span(&text, target.as_ref(), place)?;
+                Some(in_file(file, span))
             })
-        })
+        });
+        found
+            .or_else(|| {
+                // Inline patches live in block scalars: found by their lines.
+                let span = key_value_line(&text, place)?;
+                Some(in_file(kustomization, span))
+            })
+            .or_else(|| {
+                files.iter().find_map(|(file, _)| {
+                    let text = std::fs::read_to_string(file).ok()?;
+                    let span = key_value_line(&text, place)?;
+                    Some(in_file(file, span))
+                })
+            })
     })
+}
+
+/// The text of a literal block scalar at `span` of `text` without its indentation, and for
+/// each of its lines (start in the content, start in `text`). `None` for a folded scalar,
+/// whose content is not its lines.
+fn block_content(text: &str, span: Span) -> Option<(String, Vec<(usize, usize)>)> {
+    let raw = text.get(span.range())?;
+    let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+    // The header line (`patch: |-`) says which block style it is.
+    let header = text[..line_start.saturating_sub(1)]
+        .rsplit('\n')
+        .next()
+        .unwrap_or("");
+    if !raw.contains('\n') || header.trim_end().ends_with('>') || header.contains(">-") {
+        return None;
+    }
+    let indent = span.start - line_start;
+    let mut content = String::new();
+    let mut lines = Vec::new();
+    let mut at = line_start;
+    for line in text[line_start..span.end].split_inclusive('\n') {
+        let strip = line.len() - line.trim_start_matches(' ').len();
+        let strip = strip.min(indent);
+        lines.push((content.len(), at + strip));
+        content.push_str(&line[strip..]);
+        at += line.len();
+    }
+    Some((content, lines))
+}
+
+/// A span of a block scalar's content (see [`block_content`]) in the file.
+fn map_back(lines: &[(usize, usize)], span: Span) -> Option<Span> {
+    let (content_start, file_start) = lines.iter().rev().find(|(c, _)| *c <= span.start)?;
+    let start = file_start + (span.start - content_start);
+    Some(Span::new(
+        start,
+        start + span.end.saturating_sub(span.start),
+    ))
+}
+
+/// Where the patch `text` (whose kustomization entry selects `target`) writes `place`.
+fn patched_span(text: &str, target: Option<&yaml::Node>, place: &PatchedPlace<'_>) -> Option<Span> {
+    let targets = |kind: Option<&str>, name: Option<&str>| {
+        kind.is_none_or(|k| k == place.kind)
+            && name.is_none_or(|n| !n.is_empty() && place.name.contains(n))
+    };
+    let selected = target.is_none_or(|t| {
+        targets(
+            t.get("kind").and_then(yaml::Node::as_str),
+            t.get("name").and_then(yaml::Node::as_str),
+        )
+    });
+    let segments = plain_segments(place.key_path);
+    for document in yaml::documents(text, yaml::Limits::default()) {
+        let Ok(Some(root)) = document.root else {
+            continue;
+        };
+        // A JSON 6902 patch: a list of operations.
+        if let Some(operations) = root.items() {
+            if !selected || target.is_none() {
+                continue;
+            }
+            for operation in operations {
+                let op = operation.get("op").and_then(yaml::Node::as_str);
+                if !matches!(op, Some("add" | "replace")) {
+                    continue;
+                }
+                let Some(pointer) = operation.get("path").and_then(yaml::Node::as_str) else {
+                    continue;
+                };
+                let (Some(value_key), Some(value)) =
+                    (operation.key("value"), operation.get("value"))
+                else {
+                    continue;
+                };
+                let pointer: Vec<String> = pointer
+                    .split('/')
+                    .skip(1)
+                    .map(|p| p.replace("~1", "/").replace("~0", "~"))
+                    .collect();
+                let Some(rest) = pointer_prefix(&pointer, &segments, place.key_path) else {
+                    continue;
+                };
+                let (node, key, complete) = walk_key_path(value, &rest);
+                if complete && node.as_str() == Some(place.value) {
+                    let key_span = key.map_or(value_key.span, |k| k.span);
+                    return Some(if place.at_key { key_span } else { node.span });
+                }
+            }
+            continue;
+        }
+        // A strategic-merge patch: the object itself, with what changes.
+        let kind = root.get("kind").and_then(yaml::Node::as_str);
+        let name = root
+            .path(&["metadata", "name"])
+            .and_then(yaml::Node::as_str);
+        if (kind.is_some() || name.is_some()) && !targets(kind, name) || !selected {
+            continue;
+        }
+        let (node, key, complete) = walk_key_path(&root, place.key_path);
+        if complete && node.as_str() == Some(place.value) {
+            return Some(match (place.at_key, key) {
+                (true, Some(key)) => key.span,
+                _ => node.span,
+            });
+        }
+    }
+    None
+}
+
+/// The key path after a JSON pointer that leads into it: `/data` before `data.DB_PASSWORD`
+/// leaves `DB_PASSWORD`; `/spec/containers/0/env` before `spec.containers[name=x].env[0]`
+/// leaves `[0]`. A numeric pointer segment stands for whichever item a selector names (the
+/// base's order is not known here).
+fn pointer_prefix(
+    pointer: &[String],
+    segments: &[(String, Option<String>)],
+    key_path: &str,
+) -> Option<String> {
+    let mut p = 0;
+    let mut consumed = 0;
+    let mut pending_selector: Option<String> = None;
+    for (field, selector) in segments {
+        if p == pointer.len() {
+            break;
+        }
+        if pointer[p] != *field {
+            return None;
+        }
+        p += 1;
+        consumed += 1;
+        pending_selector = None;
+        if let Some(selector) = selector {
+            if p == pointer.len() {
+                pending_selector = Some(selector.clone());
+                break;
+            }
+            let index = &pointer[p];
+            let agrees = index == "-"
+                || selector.starts_with("name=")
+                || selector
+                    .parse::<usize>()
+                    .is_ok_and(|i| index.parse() == Ok(i));
+            if !agrees {
+                return None;
+            }
+            p += 1;
+        }
+    }
+    if p < pointer.len() {
+        return None;
+    }
+    let raw = helm::template::split_key_path(key_path);
+    let mut rest: Vec<String> = Vec::new();
+    if let Some(selector) = pending_selector {
+        rest.push(format!("[{selector}]"));
+    }
+    rest.extend(raw.iter().skip(consumed).map(|(_, s)| s.to_string()));
+    Some(rest.join("."))
+}
+
+/// A key path's segments: the key and its selector (`name=x`, `2`), if any.
+fn plain_segments(key_path: &str) -> Vec<(String, Option<String>)> {
+    helm::template::split_key_path(key_path)
+        .into_iter()
+        .map(|(_, segment)| match segment.split_once('[') {
+            Some((field, rest)) => (
+                field.to_string(),
+                Some(rest.trim_end_matches(']').to_string()),
+            ),
+            None => (segment.to_string(), None),
+        })
+        .collect()
+}
+
+/// The node at `key_path` under `node`, the key node of the last map step, and whether the
+/// whole path was found (else the deepest node on the way). A key with dots (`tls.crt`,
+/// `jwt.key`) is found by joining the following segments back.
+fn walk_key_path<'n>(
+    node: &'n yaml::Node,
+    key_path: &str,
+) -> (&'n yaml::Node, Option<&'n yaml::Node>, bool) {
+    let segments = helm::template::split_key_path(key_path);
+    let mut node = node;
+    let mut key = None;
+    let mut i = 0;
+    while i < segments.len() {
+        let (start, segment) = segments[i];
+        if segment.is_empty() {
+            i += 1;
+            continue;
+        }
+        // The field, trying `a`, then `a.b`, ... for keys with dots.
+        let mut step = None;
+        for j in i..segments.len() {
+            let end = segments
+                .get(j + 1)
+                .map_or(key_path.len(), |(next, _)| next - 1);
+            let joined = key_path.get(start..end).unwrap_or_default();
+            let (field, selector) = match joined.split_once('[') {
+                Some((field, rest)) if joined.ends_with(']') => {
+                    (field, Some(rest.trim_end_matches(']')))
+                }
+                _ => (joined, None),
+            };
+            if field.is_empty() && selector.is_some() {
+                step = Some((j, None, selector));
+                break;
+            }
+            if let Some(next) = node.get(field) {
+                step = Some((j, Some((field, next)), selector));
+                break;
+            }
+        }
+        let Some((j, field, selector)) = step else {
+            return (node, key, false);
+        };
+        if let Some((field, next)) = field {
+            key = node.key(field);
+            node = next;
+        }
+        if let Some(selector) = selector {
+            let items = node.items().unwrap_or_default();
+            let item = match selector.strip_prefix("name=") {
+                Some(wanted) => items
+                    .iter()
+                    .find(|i| i.get("name").and_then(yaml::Node::as_str) == Some(wanted)),
+                None => selector.parse::<usize>().ok().and_then(|i| items.get(i)),
+            };
+            let Some(item) = item else {
+                return (node, key, false);
+            };
+            node = item;
+        }
+        i = j + 1;
+    }
+    (node, key, true)
+}
+
+/// The first line of `text` that writes the key path's last key with `place`'s value
+/// (`DB_PASSWORD: admin`, or `value: admin` after `name: DB_PASSWORD`): at the key for a
+/// secret, else at the value.
+fn key_value_line(text: &str, place: &PatchedPlace<'_>) -> Option<Span> {
+    let segments = plain_segments(place.key_path);
+    let last = segments.last()?;
+    // An env entry's value is under its item (`env[name=X].value`): X names the line before.
+    let named = segments
+        .iter()
+        .rev()
+        .find_map(|(_, s)| s.as_deref()?.strip_prefix("name="));
+    let mut offset = 0;
+    let mut name_seen = named.is_none();
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        if let Some(named) = named
+            && line.contains(named)
+        {
+            name_seen = true;
+        }
+        let Some(value) = scalar_text(line, place.value) else {
+            continue;
+        };
+        let key = key_before(line, value);
+        let key_text = key.and_then(|k| line.get(k.range()));
+        // A JSON 6902 operation writes it under `value:`.
+        if name_seen && (key_text == Some(last.0.as_str()) || key_text == Some("value")) {
+            let span = match (place.at_key, key) {
+                (true, Some(key)) => key,
+                _ => value,
+            };
+            return Some(span.shifted(start));
+        }
+    }
+    None
 }
 
 /// The key of the `key: value` whose value is at `value` in `text`.

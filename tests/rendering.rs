@@ -110,6 +110,61 @@ fn every_chart_reports_exactly_its_marked_lines() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
+/// Every kustomize case: the built overlays report exactly the marked lines of the sources,
+/// patches and `images:` entries (a dotted Secret key at its own key, its built and written
+/// copies one finding; a value two patches write at each patch's own line).
+#[test]
+fn every_overlay_reports_exactly_its_marked_lines() {
+    if !have_tool("kubectl", "every_overlay_reports_exactly_its_marked_lines") {
+        return;
+    }
+    let mut failures = Vec::new();
+    let mut dirs: Vec<PathBuf> = fs::read_dir(root().join("fixtures/kustomize"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let (report, out) = scan_case(&dir, &[]);
+        assert!(out.status.success(), "{}: {:?}", rel(&dir), out);
+        let want = marked(&dir);
+        let got = reported(&report);
+        for missing in want.difference(&got) {
+            failures.push(format!("expected, not reported: {missing:?}"));
+        }
+        for extra in got.difference(&want) {
+            failures.push(format!("reported, not expected: {extra:?}"));
+        }
+        // One finding per place: the built copy and the written copy are one.
+        let all = reported_all(&report);
+        let unique: BTreeSet<_> = all.iter().collect();
+        if unique.len() != all.len() {
+            failures.push(format!("{}: duplicate findings {all:?}", rel(&dir)));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+/// Every (path, line, rule, image) reported, duplicates kept.
+fn reported_all(report: &serde_json::Value) -> Vec<(String, u64, String, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !POLICY_RULES.contains(&f["rule"].as_str().unwrap()))
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["start"]["line"].as_u64().unwrap(),
+                f["rule"].as_str().unwrap().to_string(),
+                f["image"]["reference"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
 /// Each finding traced to a values line names the template line that rendered it.
 #[test]
 fn values_findings_carry_the_template_line() {
@@ -599,15 +654,16 @@ fn secrets_through_helpers_and_defaults_are_reported_masked() {
         assert!(!all.contains("CANARY"), "{format}: a secret leaked:\n{all}");
     }
     let (report, _) = scan_case(&dir, &[]);
-    let keys: BTreeSet<&str> = findings_of(&report, "secret-plaintext")
+    let keys: BTreeSet<String> = findings_of(&report, "secret-plaintext")
         .iter()
-        .map(|f| f["key"].as_str().unwrap())
-        .collect::<Vec<_>>()
-        .into_iter()
+        .map(|f| f["key"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(
         keys,
-        BTreeSet::from(["data.POSTGRES_PASSWORD", "data.REPLICATION_PASSWORD"])
+        BTreeSet::from([
+            "data.POSTGRES_PASSWORD".to_string(),
+            "data.REPLICATION_PASSWORD".to_string()
+        ])
     );
 }
 

@@ -238,6 +238,42 @@ enum Agreement {
     Confirmed,
 }
 
+/// A rendered place being traced, and what the template that rendered it is.
+struct Place<'p> {
+    /// The chart rendered.
+    chart: usize,
+    /// The chart (this one or a subchart) whose template it is.
+    owner: usize,
+    key_path: &'p str,
+    /// The rendered scalar at the place.
+    rendered: Option<&'p str>,
+    part: ImagePart,
+    /// The finding is about a secret: it points at keys, never at values.
+    at_key: bool,
+    /// `Deployment \`web\``, for messages.
+    object: String,
+}
+
+impl Place<'_> {
+    /// An image value (`...containers[name=x].image`).
+    fn is_image(&self) -> bool {
+        self.key_path.rsplit('.').next() == Some("image") && self.rendered.is_some()
+    }
+}
+
+/// Where each define of a chart is: file and index among the file's defines.
+type DefineMap = HashMap<String, (usize, usize)>;
+
+/// An include still to expand into a view: the file it is written in, the include (its path
+/// and items already seen from the document's root), the include line in the document's own
+/// file, and how deep in helpers it is.
+struct PendingInclude {
+    file: usize,
+    include: template::Include,
+    via: Option<(usize, Span)>,
+    depth: usize,
+}
+
 /// A `.Values` reference resolved in the values sources.
 #[derive(Debug, Clone)]
 struct Resolved {
@@ -255,7 +291,7 @@ pub struct Tracer<'a> {
     files: Vec<TemplateFile>,
     file_ids: HashMap<PathBuf, Option<usize>>,
     /// Per rendered chart: every define of its templates and its subcharts' (first wins).
-    defines: HashMap<usize, Rc<HashMap<String, (usize, usize)>>>,
+    defines: HashMap<usize, Rc<DefineMap>>,
     views: HashMap<(usize, Option<usize>, usize), Rc<View>>,
     values: Vec<ValuesFile>,
     values_by_path: HashMap<PathBuf, usize>,
@@ -415,16 +451,22 @@ impl<'a> Tracer<'a> {
         };
         let document = match_document(&self.files[file], identity);
         let view = self.view(chart, file, document);
-        let object = format!("{} `{}`", identity.kind, identity.name);
+        let place = Place {
+            chart,
+            owner,
+            key_path,
+            rendered,
+            part,
+            at_key,
+            object: format!("{} `{}`", identity.kind, identity.name),
+        };
+        let object = place.object.as_str();
         let origin = document.map_or_else(|| String::from("?"), |d| d.to_string());
-        let is_image = key_path.rsplit('.').next() == Some("image") && rendered.is_some();
         let candidates = template::ranked(&view.entries, key_path, None);
         let mut best: Option<(Agreement, Traced)> = None;
         for &i in candidates.iter().take(MAX_CANDIDATES) {
             let located = &view.located[i];
-            let (agreement, mut traced) = self.evaluate(
-                chart, owner, located, rendered, part, is_image, at_key, &object,
-            );
+            let (agreement, mut traced) = self.evaluate(&place, located);
             if let Some((file, span)) = located.via {
                 let include = self.target(file, span);
                 traced.related.push((
@@ -441,7 +483,7 @@ impl<'a> Tracer<'a> {
         }
         // Values written out whole by `toYaml`: the values node itself.
         if best.as_ref().is_none_or(|(a, _)| *a < Agreement::Confirmed)
-            && let Some(traced) = self.inline_values(chart, owner, &view, key_path, at_key, &object)
+            && let Some(traced) = self.inline_values(&place, &view)
         {
             best = Some((Agreement::Confirmed, traced));
         }
@@ -475,18 +517,15 @@ impl<'a> Tracer<'a> {
     }
 
     /// What a candidate template line says about the rendered value, and where it traces.
-    #[allow(clippy::too_many_arguments)]
-    fn evaluate(
-        &mut self,
-        chart: usize,
-        owner: usize,
-        located: &Located,
-        rendered: Option<&str>,
-        part: ImagePart,
-        is_image: bool,
-        at_key: bool,
-        object: &str,
-    ) -> (Agreement, Traced) {
+    fn evaluate(&mut self, place: &Place<'_>, located: &Located) -> (Agreement, Traced) {
+        let Place {
+            chart,
+            owner,
+            rendered,
+            at_key,
+            ..
+        } = *place;
+        let (object, is_image) = (place.object.as_str(), place.is_image());
         let entry = &located.entry;
         let text = self.files[located.file].text.as_str();
         let expression = entry
@@ -553,8 +592,7 @@ impl<'a> Tracer<'a> {
             let Ok(image) = ImageRef::parse(rendered) else {
                 return plain(Agreement::Unknown, None, false);
             };
-            let (agreement, claim) =
-                self.claim_image(&sources, &resolved, &code, owner, &image, rendered, part);
+            let (agreement, claim) = self.claim_image(place, &sources, &resolved, &code, &image);
             return match claim {
                 Some(primary) => (
                     agreement,
@@ -641,17 +679,16 @@ impl<'a> Tracer<'a> {
 
     /// The values place of a rendered image's `part`, and whether the line agrees with the
     /// image at all. Only a values line that produced the rendered part is claimed.
-    #[allow(clippy::too_many_arguments)]
     fn claim_image(
         &self,
+        place: &Place<'_>,
         sources: &[ValuesSource],
         resolved: &[Resolved],
         code: &str,
-        owner: usize,
         image: &ImageRef,
-        rendered: &str,
-        part: ImagePart,
     ) -> (Agreement, Option<Target>) {
+        let (owner, part) = (place.owner, place.part);
+        let rendered = place.rendered.unwrap_or_default();
         // The values images the references point into, and the leaves that are no image.
         let mut blocks: Vec<(usize, &ImageUse)> = Vec::new();
         let mut leaves: Vec<(usize, Vec<String>, Span, String)> = Vec::new();
@@ -839,15 +876,15 @@ impl<'a> Tracer<'a> {
     }
 
     /// A rendered key written out by `toYaml .Values.x`: the values node it comes from.
-    fn inline_values(
-        &mut self,
-        chart: usize,
-        owner: usize,
-        view: &View,
-        key_path: &str,
-        at_key: bool,
-        object: &str,
-    ) -> Option<Traced> {
+    fn inline_values(&mut self, place: &Place<'_>, view: &View) -> Option<Traced> {
+        let Place {
+            chart,
+            owner,
+            key_path,
+            at_key,
+            ..
+        } = *place;
+        let object = place.object.as_str();
         let segments = template::split_key_path(key_path);
         let sources = self.sources(chart, owner);
         // The longest inline whose path is a prefix of the key path.
@@ -987,7 +1024,7 @@ impl<'a> Tracer<'a> {
     }
 
     /// Every define of the templates of `chart` and its subcharts, by name.
-    fn defines(&mut self, chart: usize) -> Rc<HashMap<String, (usize, usize)>> {
+    fn defines(&mut self, chart: usize) -> Rc<DefineMap> {
         if let Some(defines) = self.defines.get(&chart) {
             return Rc::clone(defines);
         }
@@ -1034,16 +1071,28 @@ impl<'a> Tracer<'a> {
                 via: None,
             });
         }
-        let mut pending: Vec<(usize, template::Include, Option<(usize, Span)>, usize)> = index
+        let mut pending: Vec<PendingInclude> = index
             .includes
             .iter()
             .filter(|i| in_document(i.document))
-            .map(|i| (file, i.clone(), None, 0))
+            .map(|i| PendingInclude {
+                file,
+                include: i.clone(),
+                via: None,
+                depth: 0,
+            })
             .collect();
         let mut next = 0;
-        while let Some((at, include, via, depth)) = pending.get(next).cloned() {
-            next += 1;
+        while let Some(PendingInclude {
+            file: at,
+            include,
+            via,
+            depth,
+        }) = pending.get(next)
+        {
+            let (at, include, depth) = (*at, include.clone(), *depth);
             let via = via.or(Some((at, include.span)));
+            next += 1;
             match &include.target {
                 IncludeTarget::Values(values) => view.inlines.push(ValuesInline {
                     path: include.path.clone(),
@@ -1086,7 +1135,12 @@ impl<'a> Tracer<'a> {
                         );
                         inner.path = combined.path;
                         inner.items = combined.items;
-                        pending.push((define_file, inner, via, depth + 1));
+                        pending.push(PendingInclude {
+                            file: define_file,
+                            include: inner,
+                            via,
+                            depth: depth + 1,
+                        });
                     }
                 }
             }

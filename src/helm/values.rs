@@ -180,11 +180,11 @@ pub fn images(file: usize, root: &Node, chart: ChartFacts<'_>, out: &mut Vec<Ima
                 format!("{path}.{name}")
             };
             let image_key = is_image_key(name);
-            if image_key || under_image {
-                if let Some(block) = ImageBlock::from_map(value) {
-                    out.push(block_use(file, &block, key_path, global, chart));
-                    continue;
-                }
+            if (image_key || under_image)
+                && let Some(block) = ImageBlock::from_map(value)
+            {
+                out.push(block_use(file, &block, key_path, global, chart));
+                continue;
             }
             if image_key && let Some(image) = string_use(file, value, &key_path) {
                 out.push(image);
