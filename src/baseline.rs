@@ -21,8 +21,6 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
-
 use crate::ScanReport;
 use crate::finding::Finding;
 use crate::report::RepoPaths;
@@ -77,15 +75,7 @@ pub enum BaselineError {
 /// The baseline fingerprint of `finding`: its report fingerprint over the repository-relative
 /// path, so a baseline written from one directory matches a scan run from another.
 pub fn fingerprint(report: &ScanReport, finding: &Finding, paths: &RepoPaths) -> String {
-    let path = paths.shown(&report.file(finding).path);
-    let key = finding.fingerprint_key(&path);
-    Sha256::digest(key.as_bytes())
-        .iter()
-        .take(16)
-        .fold(String::with_capacity(32), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    crate::report::fingerprint(report, finding, paths)
 }
 
 impl Baseline {

@@ -297,7 +297,8 @@ pub fn render(
     let output = process::run(renderer.command(&wrapper), budget)?;
     drop(temp);
     if !output.success {
-        let mut message = failure_message(&output.stderr, &canonical_root);
+        let mut message = failure_message(&output.stderr, &canonical_root)
+            .replace(&*wrapper.to_string_lossy(), &root.dir.to_string_lossy());
         if message.is_empty() {
             message = match output.code {
                 Some(code) => format!("exited with code {code} and no message"),

@@ -480,7 +480,7 @@ fn render_overlays(
                 diagnostics.push(Diagnostic::new(
                     severity,
                     &input.display,
-                    format!("overlay not built: {err}"),
+                    process::relative_paths(&format!("overlay not built: {err}")),
                 ));
             }
         }

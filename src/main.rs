@@ -120,7 +120,7 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
         match args.format {
             Format::Text => report::text::write(&report, report::text::Style { color }, out)?,
-            Format::Json => report::json::write(&report, out)?,
+            Format::Json => report::json::write(&report, &report::RepoPaths::new(None), out)?,
             Format::Sarif => report::sarif::write(&report, "imagegate", None, out)?,
             Format::Markdown => {
                 let options = report::markdown::Options {
@@ -181,8 +181,7 @@ fn write_baseline(file: &std::path::Path, input: &InputArgs, verbose: bool) -> R
             let _ = writeln!(stderr, "imagegate: {d}");
         }
     }
-    let root = options.policy.config.as_ref().map(|(_, dir)| dir.as_path());
-    let baseline = imagegate::baseline::Baseline::of(&report, &report::RepoPaths::new(root));
+    let baseline = imagegate::baseline::Baseline::of(&report, &report::RepoPaths::new(None));
     std::fs::write(file, baseline.render())
         .with_context(|| format!("cannot write {}", file.display()))?;
     let _ = writeln!(

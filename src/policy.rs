@@ -32,6 +32,9 @@ pub struct Policy {
     pub config: Option<(PathBuf, PathBuf)>,
     /// `--baseline FILE`: findings it accepts are left out (and counted).
     pub baseline: Option<(crate::baseline::Baseline, String)>,
+    /// The repository root that fingerprints' paths are relative to: the action's workspace,
+    /// else (`None`) the git repository around the working directory.
+    pub root: Option<PathBuf>,
 }
 
 impl Default for Policy {
@@ -43,6 +46,7 @@ impl Default for Policy {
             ignores: Vec::new(),
             config: None,
             baseline: None,
+            root: None,
         }
     }
 }
@@ -88,8 +92,7 @@ impl Policy {
     /// what a baseline accepts is what `baseline write` reported).
     pub fn apply_baseline(&self, report: &mut ScanReport) {
         if let Some((baseline, shown)) = &self.baseline {
-            let root = self.config.as_ref().map(|(_, dir)| dir.as_path());
-            let outcome = baseline.apply(report, &RepoPaths::new(root), shown);
+            let outcome = baseline.apply(report, &RepoPaths::new(self.root.as_deref()), shown);
             report.baseline = Some(outcome);
         }
     }

@@ -223,6 +223,7 @@ pub fn resolve(
         ignores,
         config: file.map(|f| (f.path.clone(), f.dir.clone())),
         baseline: None,
+        root: base.policy.root.clone(),
     };
     Ok(Resolved {
         options: base,

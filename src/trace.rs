@@ -367,7 +367,8 @@ impl KustomizeTracer {
                 part,
             )
         {
-            let key = format!("{}|{}", display_of(&origin.path), at.path);
+            // The kustomization is the finding's file; the manifest it rewrote, relative to it.
+            let key = format!("{}|{}", relative_to(&origin.path, &target.path), at.path);
             return Some(traced(target, key));
         }
         // A value the source file does not hold was written by a patch of a transformer.
@@ -384,11 +385,11 @@ impl KustomizeTracer {
                 },
             )
         {
-            let key = format!("{}|{kind}/{name}|{}", target.display, at.path);
+            let key = format!("{kind}/{name}|{}", at.path);
             return Some(traced(target, key));
         }
         let span = self.source_span(&origin.path, &kind, &name, &at.path, at.at_key)?;
-        let key = format!("{}|{kind}/{name}|{}", display_of(&origin.path), at.path);
+        let key = format!("{kind}/{name}|{}", at.path);
         let primary = Target {
             display: display_of(&origin.path),
             path: origin.path.clone(),
@@ -894,6 +895,28 @@ fn image_name(reference: &str) -> String {
         Some((name, tag)) if !tag.contains('/') => name.to_string(),
         _ => without_digest.to_string(),
     }
+}
+
+/// `path` relative to the directory of `file` (`../base/deployment.yaml`): a name for a place
+/// that does not depend on where the scan was started.
+fn relative_to(path: &std::path::Path, file: &std::path::Path) -> String {
+    let dir = file.parent().unwrap_or(file);
+    let (path, dir) = (kustomize::absolute(path), kustomize::absolute(dir));
+    let common = path
+        .components()
+        .zip(dir.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let ups = dir.components().count().saturating_sub(common);
+    let rest: Vec<String> = path
+        .components()
+        .skip(common)
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    std::iter::repeat_n("..".to_string(), ups)
+        .chain(rest)
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// A path as shown: relative to the working directory when it is under it.

@@ -225,6 +225,7 @@ fn scan_options(inputs: &Inputs, workspace: &Path) -> Result<ScanOptions> {
     let mut options = settings::resolve(base, file.as_ref(), &overrides)
         .map_err(|err| anyhow::anyhow!("input `allowed-registries`: {err}"))?
         .options;
+    options.policy.root = Some(workspace.to_path_buf());
     if let Some(path) = &inputs.baseline {
         let baseline = crate::baseline::Baseline::read(path)
             .map_err(|err| anyhow::anyhow!("input `baseline`: {err}"))?;

@@ -355,7 +355,7 @@ fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Di
         Diagnostic::new(
             Severity::Warning,
             chart.chart_yaml(),
-            format!("chart not rendered: {message}"),
+            format!("chart not rendered: {}", shown_paths(&message, chart)),
         )
     };
     let output = process::run(command, budget).map_err(|err| {
@@ -391,6 +391,35 @@ fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Di
     }
     String::from_utf8(output.stdout)
         .map_err(|_| fail("`helm template` printed text that is not UTF-8".into()))
+}
+
+/// Helm's message with its paths as the rest of the report shows them: helm names a
+/// template by the chart's name (`web/templates/x.yaml`), which becomes the chart's path
+/// (`charts/web/templates/x.yaml`), and absolute paths become relative.
+fn shown_paths(message: &str, chart: &Chart) -> String {
+    let message = process::relative_paths(message);
+    let display = chart.file_display("");
+    if display.is_empty() || display.trim_end_matches('/') == chart.name {
+        return message;
+    }
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message.as_str();
+    let name = format!("{}/", chart.name);
+    while let Some(at) = rest.find(&name) {
+        let before = rest[..at].chars().next_back();
+        let after = &rest[at + name.len()..];
+        let starts =
+            !before.is_some_and(|c| c.is_alphanumeric() || matches!(c, '/' | '.' | '-' | '_'));
+        out.push_str(&rest[..at]);
+        if starts && (after.starts_with("templates/") || after.starts_with("charts/")) {
+            out.push_str(&display);
+        } else {
+            out.push_str(&name);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// What to do about a failed render, from helm's message.

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{VERSION, fingerprint};
+use super::{RepoPaths, VERSION, fingerprint};
 use crate::diagnostic::Diagnostic;
 use crate::finding::{Finding, Level, Subject};
 use crate::policy::Counts;
@@ -150,7 +150,7 @@ struct JsonStage<'a> {
     is_final: bool,
 }
 
-fn finding<'a>(report: &'a ScanReport, f: &'a Finding) -> JsonFinding<'a> {
+fn finding<'a>(report: &'a ScanReport, f: &'a Finding, paths: &RepoPaths) -> JsonFinding<'a> {
     let file = report.file(f);
     let region = file.region(f.location.span);
     let mut out = JsonFinding {
@@ -160,7 +160,7 @@ fn finding<'a>(report: &'a ScanReport, f: &'a Finding) -> JsonFinding<'a> {
         path: &file.path,
         start: region.map(|r| r.start.into()),
         end: region.map(|r| r.end.into()),
-        fingerprint: fingerprint(report, f),
+        fingerprint: fingerprint(report, f, paths),
         image: None,
         object: None,
         key: None,
@@ -248,7 +248,12 @@ fn finding<'a>(report: &'a ScanReport, f: &'a Finding) -> JsonFinding<'a> {
 }
 
 /// Write the report as pretty JSON.
-pub fn write(report: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// Write the JSON report; fingerprints are over paths relative to `paths`' repository root.
+pub fn write(
+    report: &ScanReport,
+    paths: &RepoPaths,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let doc = Report {
         version: FORMAT_VERSION,
         tool: Tool {
@@ -260,11 +265,15 @@ pub fn write(report: &ScanReport, out: &mut dyn std::io::Write) -> std::io::Resu
             findings: Counts::of(&report.findings),
             suppressed: report.suppressed.len(),
         },
-        findings: report.findings.iter().map(|f| finding(report, f)).collect(),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| finding(report, f, paths))
+            .collect(),
         suppressed: report
             .suppressed
             .iter()
-            .map(|f| finding(report, f))
+            .map(|f| finding(report, f, paths))
             .collect(),
         baseline: report.baseline.as_ref(),
         diagnostics: &report.diagnostics,

@@ -26,10 +26,13 @@ pub enum Format {
     Github,
 }
 
-/// A finding's stable fingerprint: a hash of rule, path, object and field (never a line), so
-/// it survives edits elsewhere in the file.
-pub fn fingerprint(report: &ScanReport, finding: &Finding) -> String {
-    let key = finding.fingerprint_key(&report.file(finding).path);
+/// A finding's stable fingerprint: a hash of rule, repository-relative path, object and
+/// field (never a line), so it survives edits elsewhere in the file, and is the same whether
+/// the scan starts at the repository root, in a subdirectory or with file arguments. SARIF
+/// `partialFingerprints`, the JSON `fingerprint` and baseline entries all use this one.
+pub fn fingerprint(report: &ScanReport, finding: &Finding, paths: &RepoPaths) -> String {
+    let path = paths.shown(&report.file(finding).path);
+    let key = finding.fingerprint_key(&path);
     let digest = Sha256::digest(key.as_bytes());
     digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
 }

@@ -218,7 +218,10 @@ fn result(
     physical.context_region = context;
     let location = Location::builder().physical_location(physical).build();
     let mut fingerprints = BTreeMap::new();
-    fingerprints.insert(FINGERPRINT_KEY.to_string(), fingerprint(report, f));
+    fingerprints.insert(
+        FINGERPRINT_KEY.to_string(),
+        fingerprint(report, f, &uris.paths),
+    );
     let rule_index = rules.iter().position(|m| m.id == f.rule.id).unwrap_or(0);
     let related: Vec<Location> = f
         .related
