@@ -1,4 +1,5 @@
-//! `image-pull-policy-mutable`: a mutable tag that nodes never re-pull.
+//! `image-pull-policy-mutable`: a mutable tag (written, or the `latest` of an untagged image)
+//! that nodes never re-pull.
 
 use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::finding::{Finding, Level};
@@ -11,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     id: "image-pull-policy-mutable",
     name: "ImagePullPolicyMutable",
     level: Level::Warning,
-    summary: "A tag without a digest is combined with `imagePullPolicy: IfNotPresent` or `Never`.",
+    summary: "An image without a digest (a tag, or no tag: `latest`) is combined with `imagePullPolicy: IfNotPresent` or `Never`.",
     hint: "Pin a digest (and keep `IfNotPresent`), or set `imagePullPolicy: Always`.",
     precision: "high",
     security_severity: "5.0",

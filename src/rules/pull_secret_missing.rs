@@ -14,7 +14,7 @@ static META: RuleMeta = RuleMeta {
     id: "pull-secret-missing",
     name: "PullSecretMissing",
     level: Level::Error,
-    summary: "A private image runs in a pod with no imagePullSecrets, on the pod or its ServiceAccount.",
+    summary: "An image from a private (error) or unknown (warning) registry runs in a pod with no imagePullSecrets, on the pod or its ServiceAccount.",
     hint: "Add `imagePullSecrets` to the pod spec or to its ServiceAccount, naming a `kubernetes.io/dockerconfigjson` Secret.",
     precision: "high",
     security_severity: "5.0",
