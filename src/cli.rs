@@ -56,6 +56,12 @@ pub struct InputArgs {
     #[arg(long = "allowed-registry", value_name = "PATTERN")]
     pub allowed_registries: Vec<String>,
 
+    /// Images matching PATTERN need credentials to pull (repeatable; patterns as for
+    /// `--allowed-registry`; replaces `registries.private`): a pod without `imagePullSecrets`
+    /// is an error for them, and a warning for registries neither public nor private.
+    #[arg(long = "private-registry", value_name = "PATTERN")]
+    pub private_registries: Vec<String>,
+
     /// The namespace of objects that do not set `metadata.namespace` (where their
     /// ServiceAccount and pull secrets are looked up) [default: default].
     #[arg(long, short = 'n', value_name = "NAMESPACE")]

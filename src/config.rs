@@ -34,8 +34,8 @@ pub const FILE_NAMES: &[&str] = &[".imagegate.yaml", ".imagegate.yml"];
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 #[schemars(title = "imagegate configuration (.imagegate.yaml)")]
 pub struct ConfigFile {
-    /// Which registries images may come from, which are public, and which the nodes
-    /// authenticate to.
+    /// Which registries images may come from, which are public, which need credentials, and
+    /// which the nodes authenticate to.
     #[serde(default, deserialize_with = "null_as_default")]
     pub registries: Registries,
     /// Per rule id: its level, and options for the rules that have them.
@@ -79,6 +79,13 @@ pub struct Registries {
     /// or replacing it.
     #[serde(default, deserialize_with = "null_as_default")]
     pub public: PublicRegistries,
+    /// Registries (or repositories) that need credentials to pull, patterns as in `allowed`:
+    /// `pull-secret-missing` is an error for their images when a pod has no pull secret (a
+    /// warning for registries neither public nor private). Node-credential registries still
+    /// need none.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub private: Vec<Spanned<String>>,
     /// Registries whose pulls the nodes authenticate, so pods need no pull secret: replaces
     /// the built-in list (ECR, ACR, Artifact Registry, GCR).
     #[serde(default)]
@@ -378,6 +385,9 @@ fn check(
     for p in file.registries.node_credentials.iter().flatten() {
         pattern(p, "registries.node-credentials")?;
     }
+    for p in &file.registries.private {
+        pattern(p, "registries.private")?;
+    }
     let public = &file.registries.public;
     for host in public.add.iter().chain(public.replace.iter().flatten()) {
         pattern(host, "registries.public")?;
@@ -673,6 +683,7 @@ registries:
   allowed: [ghcr.io/acme/*, "*.dkr.ecr.*.amazonaws.com"]
   public:
     add: [registry.example-mirror.com]
+  private: [registry.example.com, ghcr.io/acme/*]
   node-credentials: ["*.azurecr.io"]
 rules:
   image-registry-implicit:
@@ -709,6 +720,7 @@ namespace: shop
         )
         .unwrap();
         assert_eq!(file.registries.allowed.len(), 2);
+        assert_eq!(file.registries.private[1].value, "ghcr.io/acme/*");
         assert_eq!(file.rules.0.len(), 3);
         assert_eq!(file.ignore[0].rule.value, "image-tag-latest");
         assert_eq!(
@@ -723,7 +735,7 @@ namespace: shop
     fn mistakes_point_at_their_line() {
         assert_eq!(
             error("registries:\n  alowed: [x]\n"),
-            ".imagegate.yaml:2:3: unknown field `alowed`, expected one of allowed, public, node-credentials"
+            ".imagegate.yaml:2:3: unknown field `alowed`, expected one of allowed, public, private, node-credentials"
         );
         assert_eq!(
             error("fail-on: critical\n"),
@@ -736,6 +748,12 @@ namespace: shop
         assert_eq!(
             error("registries:\n  allowed:\n    - ghcr.io/**\n"),
             ".imagegate.yaml:3:7: registries.allowed: misplaced `*` in registry pattern `ghcr.io/**`: `*` must be a whole host label (as in `*.example.com`) or the whole last path component (as in `example.com/team/*`)"
+        );
+        assert_eq!(
+            error(
+                "registries:\n  private:\n    - registry.example.com\n    - https://harbor.corp.internal\n"
+            ),
+            ".imagegate.yaml:4:7: registries.private: registry pattern `https://harbor.corp.internal` has a URL scheme; write the registry host without `scheme://`, e.g. `registry.example.com`"
         );
         assert_eq!(
             error("ignore:\n  - rule: image-tag-latest\n    paths: [a]\n"),

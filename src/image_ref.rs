@@ -54,6 +54,32 @@ pub const DEFAULT_REGISTRY: &str = "docker.io";
 /// Legacy name of Docker Hub, normalized to [`DEFAULT_REGISTRY`].
 pub const LEGACY_DEFAULT_REGISTRY: &str = "index.docker.io";
 
+/// Other host names of Docker Hub. A reference keeps them as written (as distribution/reference
+/// does, so `registry-1.docker.io/nginx` is not `library/nginx`), but they are one registry:
+/// wherever registries are compared, [`canonical_registry`] maps them to [`DEFAULT_REGISTRY`].
+pub const DOCKER_HUB_ALIASES: &[&str] = &[
+    LEGACY_DEFAULT_REGISTRY,
+    // The registry API endpoint `docker.io` resolves to.
+    "registry-1.docker.io",
+    // Docker Hub's former web and registry name, still served.
+    "registry.hub.docker.com",
+];
+
+/// The registry a normalized `host[:port]` names, for comparing registries: Docker Hub's aliases
+/// ([`DOCKER_HUB_ALIASES`], any case, without a port) are [`DEFAULT_REGISTRY`]; every other
+/// registry is itself. Hosts with a port are left alone (`index.docker.io:443` may be another
+/// server), as distribution/reference leaves them.
+pub fn canonical_registry(registry: &str) -> &str {
+    if DOCKER_HUB_ALIASES
+        .iter()
+        .any(|alias| alias.eq_ignore_ascii_case(registry))
+    {
+        DEFAULT_REGISTRY
+    } else {
+        registry
+    }
+}
+
 /// Namespace of Docker Hub's official images (`nginx` is `library/nginx`).
 pub const OFFICIAL_REPO_PREFIX: &str = "library/";
 
@@ -97,6 +123,12 @@ impl ImageRef {
     /// The normalized name without tag or digest: "registry/repository".
     pub fn name(&self) -> String {
         format!("{}/{}", self.registry, self.repository)
+    }
+
+    /// The registry to compare this image's with: [`canonical_registry`] of
+    /// [`registry`](Self::registry), so Docker Hub's aliases are `docker.io`.
+    pub fn canonical_registry(&self) -> &str {
+        canonical_registry(&self.registry)
     }
 
     /// Fully-qualified normalized form: registry/repository[:tag][@digest].
@@ -1113,6 +1145,52 @@ mod tests {
         assert_eq!((r.registry.as_str(), r.repository.as_str()), ("Foo", "bar"));
         assert!(!r.registry_implied);
         assert_eq!(r.written, "Foo/bar");
+    }
+
+    #[test]
+    fn docker_hub_aliases_are_one_registry() {
+        // As written, the aliases stay (distribution/reference keeps them); compared, they are
+        // Docker Hub.
+        for (written, registry, repository) in [
+            (
+                "registry-1.docker.io/library/nginx:1.27",
+                "registry-1.docker.io",
+                "library/nginx",
+            ),
+            (
+                "registry.hub.docker.com/bitnami/redis",
+                "registry.hub.docker.com",
+                "bitnami/redis",
+            ),
+            (
+                "REGISTRY-1.DOCKER.IO/library/nginx",
+                "REGISTRY-1.DOCKER.IO",
+                "library/nginx",
+            ),
+            (
+                "index.docker.io/library/nginx",
+                "docker.io",
+                "library/nginx",
+            ),
+            ("nginx", "docker.io", "library/nginx"),
+        ] {
+            let r = ImageRef::parse(written).unwrap();
+            assert_eq!(
+                (r.registry.as_str(), r.repository.as_str()),
+                (registry, repository)
+            );
+            assert_eq!(r.canonical_registry(), DEFAULT_REGISTRY, "{written}");
+        }
+        for other in [
+            "registry-1.docker.io:443",
+            "index.docker.io:443",
+            "docker.io.example.com",
+            "hub.docker.com",
+            "quay.io",
+            "",
+        ] {
+            assert_eq!(canonical_registry(other), other);
+        }
     }
 
     fn err(s: &str) -> String {

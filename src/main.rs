@@ -82,6 +82,7 @@ fn scan_options(
     };
     let overrides = Overrides {
         allowed_registries: input.allowed_registries.clone(),
+        private_registries: input.private_registries.clone(),
         namespace: input.namespace.clone(),
         include: input.include.clone(),
         exclude: input.exclude.clone(),

@@ -9,7 +9,11 @@
 //! * Patterns are matched against the **normalized** reference
 //!   ([`ImageRef`]), never against the text as written, so `nginx`,
 //!   `docker.io/nginx` and `index.docker.io/library/nginx` are the same image.
-//! * Patterns are normalized the same way: `index.docker.io` is `docker.io`;
+//! * Registries are compared by their canonical name
+//!   ([`canonical_registry`]): Docker Hub's aliases `index.docker.io`,
+//!   `registry-1.docker.io` and `registry.hub.docker.com` are `docker.io`,
+//!   in images and in patterns alike.
+//! * Patterns are normalized like references:
 //!   a first component that is not a host (no `.` or `:`, not `localhost`, no
 //!   uppercase letter) means Docker Hub, so `bitnami/*` is
 //!   `docker.io/bitnami/*`, and a single word such as `nginx` is exactly
@@ -26,12 +30,17 @@
 //! The module also lists registries that serve public images to anyone
 //! without credentials ([`WELL_KNOWN_PUBLIC`]).
 
-use crate::image_ref::{ImageRef, is_domain_component, is_path_component};
+use crate::image_ref::{
+    DEFAULT_REGISTRY, DOCKER_HUB_ALIASES, ImageRef, LEGACY_DEFAULT_REGISTRY, canonical_registry,
+    is_domain_component, is_path_component,
+};
 
-/// Registries everyone can pull from without credentials (checked on the normalized host).
+/// Registries everyone can pull from without credentials (checked on the canonical host, so
+/// Docker Hub's aliases count as `docker.io`).
 ///
 /// Being on this list means the registry serves public images anonymously;
-/// individual repositories on it may still be private.
+/// individual repositories on it may still be private (a private `ghcr.io/acme/...`
+/// package): `registries.private` says so for a repository or a whole registry.
 ///
 /// NOTE: `registry.redhat.io` is deliberately absent: it requires a Red Hat
 /// account (or registry service account) login even for public images. Its
@@ -40,48 +49,80 @@ use crate::image_ref::{ImageRef, is_domain_component, is_path_component};
 /// IBM's global `icr.io`, which serves IBM's public images, is listed.
 /// Artifact Registry (`*-docker.pkg.dev`), ECR private registries
 /// (`*.dkr.ecr.*.amazonaws.com`) and Azure (`*.azurecr.io`) are private by
-/// default and never listed.
+/// default and never listed, even though public projects publish there
+/// (`us-docker.pkg.dev/google-samples/...`): the host says nothing about a repository.
+/// Docker Hub's aliases are not listed: [`canonical_registry`] maps them to `docker.io`.
 pub const WELL_KNOWN_PUBLIC: &[&str] = &[
+    // Docker Hub (also as `index.docker.io`, `registry-1.docker.io`, `registry.hub.docker.com`).
     "docker.io",
-    "registry-1.docker.io",
-    "mirror.gcr.io",
+    // Hosts where anyone publishes: public repositories pull anonymously, private ones need a
+    // login (a private package is declared with `registries.private`).
+    // GitHub Container Registry.
+    "ghcr.io",
+    // Red Hat's Quay.io.
+    "quay.io",
+    // GitLab.com's container registry.
+    "registry.gitlab.com",
+    // Amazon ECR Public Gallery.
+    "public.ecr.aws",
+    // Google Container Registry's global and regional hosts: Google's public images
+    // (`gcr.io/distroless/...`, `gcr.io/google-containers/...`).
     "gcr.io",
     "us.gcr.io",
     "eu.gcr.io",
     "asia.gcr.io",
+    // Google's pull-through mirror of Docker Hub's official images.
+    "mirror.gcr.io",
+    // GKE's component images (`gke.gcr.io/pause`, Managed Prometheus), pulled by any cluster.
+    "gke.gcr.io",
+    // The Kubernetes project's registry.
     "registry.k8s.io",
     // Frozen legacy Kubernetes registry; still served (redirected) for old images.
     "k8s.gcr.io",
-    "quay.io",
-    "ghcr.io",
-    "public.ecr.aws",
+    // Vendors' registries of public images.
+    // Microsoft Artifact Registry: every image on it is public.
     "mcr.microsoft.com",
-    "registry.gitlab.com",
+    // Elastic's images (Elasticsearch, Kibana, Beats, ECK).
     "docker.elastic.co",
     // NVIDIA NGC: public catalog images pull anonymously; gated ones need a key.
     "nvcr.io",
+    // Red Hat's anonymous registry (UBI and other freely redistributable images).
     "registry.access.redhat.com",
+    // Fedora's images.
     "registry.fedoraproject.org",
+    // SUSE's Base Container Images and Rancher Prime's public images.
     "registry.suse.com",
+    // IBM Cloud Container Registry's global host: IBM's public images.
+    "icr.io",
     // Chainguard's public images (`cgr.dev/chainguard/...`).
     "cgr.dev",
+    // Open-source projects' own registries.
     // Istio's release and sample images.
     "registry.istio.io",
-    "icr.io",
+    // Linkerd's images (`cr.l5d.io/linkerd/...`).
+    "cr.l5d.io",
+    // Kyverno's images since 1.14 (`reg.kyverno.io/kyverno/...`).
+    "reg.kyverno.io",
+    // Fluent Bit's official images (`cr.fluentbit.io/fluent/fluent-bit`).
+    "cr.fluentbit.io",
+    // External Secrets Operator's images (`oci.external-secrets.io/external-secrets/...`).
+    "oci.external-secrets.io",
+    // Zalando's open-source images (postgres-operator, Spilo).
+    "registry.opensource.zalan.do",
+    // agentgateway's images (Istio builds on `cr.agentgateway.dev/agentgateway`).
+    "cr.agentgateway.dev",
+    // Scarf's download-counting gateway in front of LitmusChaos's Docker Hub images.
+    "litmuschaos.docker.scarf.sh",
 ];
 
 /// True when `registry` is one of [`WELL_KNOWN_PUBLIC`].
 ///
-/// The match is on the exact host (ASCII case-insensitive), including any
-/// port: `docker.io:443` and `foo.gcr.io` are not well known. The legacy
-/// Docker Hub name `index.docker.io` counts as `docker.io`. `*.pkg.dev`
-/// Artifact Registry hosts are NOT public by default and never match.
+/// The match is on the exact canonical host (ASCII case-insensitive), including any
+/// port: `docker.io:443` and `foo.gcr.io` are not well known. Docker Hub's aliases
+/// (`index.docker.io`, `registry-1.docker.io`, `registry.hub.docker.com`) count as
+/// `docker.io`. `*.pkg.dev` Artifact Registry hosts are NOT public by default and never match.
 pub fn is_well_known_public(registry: &str) -> bool {
-    let registry = if registry.eq_ignore_ascii_case("index.docker.io") {
-        "docker.io"
-    } else {
-        registry
-    };
+    let registry = canonical_registry(registry);
     WELL_KNOWN_PUBLIC
         .iter()
         .any(|known| known.eq_ignore_ascii_case(registry))
@@ -232,7 +273,14 @@ impl RegistryPattern {
             Some(h) => parse_host_port(h, s)?,
             None => (docker_hub_labels(), None),
         };
-        let is_docker_hub = port.is_none() && host == docker_hub_labels();
+        // NOTE: `nginx` is `library/nginx` only where a reference implies it: on `docker.io`
+        // and `index.docker.io`. The other aliases keep the path as written, as references do
+        // (`registry-1.docker.io/nginx` is the repository `nginx`).
+        let is_docker_hub = port.is_none()
+            && host_part.is_none_or(|h| {
+                h.eq_ignore_ascii_case(DEFAULT_REGISTRY)
+                    || h.eq_ignore_ascii_case(LEGACY_DEFAULT_REGISTRY)
+            });
 
         let path = match path_part {
             None => PathRule::Any,
@@ -267,7 +315,7 @@ impl RegistryPattern {
 
     /// True when a normalized `host[:port]` is this pattern's host and port.
     fn matches_registry(&self, registry: &str) -> bool {
-        let Some((host, port)) = split_registry_port(registry) else {
+        let Some((host, port)) = split_registry_port(canonical_registry(registry)) else {
             return false;
         };
         if port != self.port.as_deref() {
@@ -384,16 +432,14 @@ fn parse_host_port(h: &str, pattern: &str) -> Result<(HostLabels, Option<String>
         if literal < labels.len() && literal < 2 {
             return Err(PatternError::HostTooBroad(pattern.to_owned()));
         }
-        // `index.docker.io` is the legacy name of Docker Hub (with a port it
-        // is left alone, as references leave `index.docker.io:443` alone).
-        if port.is_none() && labels.len() == 3 && labels.first() == Some(&Some("index".to_owned()))
+        // Docker Hub's aliases are Docker Hub (with a port they are left
+        // alone, as `canonical_registry` leaves `index.docker.io:443` alone).
+        if port.is_none()
+            && DOCKER_HUB_ALIASES
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(host))
         {
-            let rest = labels.split_off(1);
-            if rest == docker_hub_labels() {
-                labels = rest;
-            } else {
-                labels.extend(rest);
-            }
+            labels = docker_hub_labels();
         }
         (labels, port)
     };
@@ -656,6 +702,44 @@ mod tests {
                 false,
             ),
             ("docker.io/library/*", "library/nginx", true),
+            // Docker Hub's other aliases are Docker Hub too, in images and patterns; their
+            // paths are kept as written (`registry-1.docker.io/nginx` is not `library/nginx`).
+            (
+                "docker.io/library/*",
+                "registry-1.docker.io/library/nginx",
+                true,
+            ),
+            (
+                "docker.io/library/*",
+                "registry.hub.docker.com/library/nginx",
+                true,
+            ),
+            (
+                "docker.io/library/*",
+                "REGISTRY-1.DOCKER.IO/library/nginx",
+                true,
+            ),
+            ("docker.io/library/*", "registry-1.docker.io/nginx", false),
+            ("docker.io", "registry-1.docker.io/nginx", true),
+            ("docker.io", "registry.hub.docker.com/bitnami/redis", true),
+            ("docker.io", "registry-1.docker.io:443/nginx", false),
+            ("registry-1.docker.io/library/*", "nginx", true),
+            ("registry.hub.docker.com/bitnami/*", "bitnami/redis", true),
+            ("registry.hub.docker.com", "docker.io/x/y", true),
+            (
+                "registry-1.docker.io/nginx",
+                "registry-1.docker.io/nginx",
+                true,
+            ),
+            ("registry-1.docker.io/nginx", "nginx", false),
+            ("nginx", "registry-1.docker.io/library/nginx:1.27", true),
+            ("*.docker.io", "registry-1.docker.io/x", false),
+            (
+                "registry-1.docker.io:5000",
+                "registry-1.docker.io:5000/x",
+                true,
+            ),
+            ("registry-1.docker.io:5000", "docker.io/x", false),
             ("index.docker.io/library/*", "nginx", true),
             ("INDEX.DOCKER.IO/library/*", "nginx", true),
             ("docker.io", "nginx", true),
@@ -1000,6 +1084,14 @@ mod tests {
             "docker.io",
             "DOCKER.IO",
             "index.docker.io",
+            "registry-1.docker.io",
+            "registry.hub.docker.com",
+            "Registry.Hub.Docker.Com",
+            "cr.l5d.io",
+            "reg.kyverno.io",
+            "cgr.dev",
+            "nvcr.io",
+            "docker.elastic.co",
             "quay.io",
             "ghcr.io",
             "registry.k8s.io",
@@ -1021,6 +1113,9 @@ mod tests {
             "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
             "myregistry.azurecr.io",
             "us.icr.io",
+            "registry-1.docker.io:443",
+            "hub.docker.com",
+            "fake.docker.io",
         ] {
             assert!(!is_well_known_public(no), "{no}");
         }
@@ -1029,6 +1124,7 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         for host in WELL_KNOWN_PUBLIC {
             assert!(seen.insert(*host), "duplicate {host}");
+            assert_eq!(canonical_registry(host), *host, "{host} is an alias");
             assert_eq!(host.to_ascii_lowercase(), *host);
             let image = ImageRef::parse(&format!("{host}/x/y")).unwrap();
             assert_eq!(image.registry, *host);

@@ -19,6 +19,8 @@ use crate::rules::{self, Context};
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
     pub allowed_registries: Vec<String>,
+    /// `--private-registry` (the action's `private-registries`): replaces `registries.private`.
+    pub private_registries: Vec<String>,
     pub namespace: Option<String>,
     pub include: Vec<String>,
     pub exclude: Vec<String>,
@@ -43,6 +45,8 @@ pub struct Resolved {
 #[error("{flag} `{value}`: {message}")]
 pub struct OverrideError {
     pub flag: &'static str,
+    /// The action input that sets the same thing, for the action's message.
+    pub input: &'static str,
     pub value: String,
     pub message: String,
 }
@@ -74,22 +78,40 @@ pub fn resolve(
             .collect()
     };
 
-    let allowed_registries = if cli.allowed_registries.is_empty() {
-        patterns(&cfg.registries.allowed)
-    } else {
-        cli.allowed_registries
+    // The command line's patterns replace the file's list when given.
+    let chosen = |given: &[String],
+                  file: &[serde_saphyr::Spanned<String>],
+                  flag: &'static str,
+                  input: &'static str|
+     -> Result<Vec<RegistryPattern>, OverrideError> {
+        if given.is_empty() {
+            return Ok(patterns(file));
+        }
+        given
             .iter()
             .map(|p| {
                 RegistryPattern::parse(p).map_err(|err| OverrideError {
-                    flag: "--allowed-registry",
+                    flag,
+                    input,
                     value: p.clone(),
                     message: err.to_string(),
                 })
             })
-            .collect::<Result<_, _>>()?
+            .collect()
     };
     let mut context = Context {
-        allowed_registries,
+        allowed_registries: chosen(
+            &cli.allowed_registries,
+            &cfg.registries.allowed,
+            "--allowed-registry",
+            "allowed-registries",
+        )?,
+        private_registries: chosen(
+            &cli.private_registries,
+            &cfg.registries.private,
+            "--private-registry",
+            "private-registries",
+        )?,
         ..Context::default()
     };
     if let Some(list) = &cfg.registries.node_credentials {
@@ -285,6 +307,7 @@ pub struct Shown {
 pub struct ShownRegistries {
     pub allowed: Vec<String>,
     pub public: Vec<String>,
+    pub private: Vec<String>,
     pub node_credentials: Vec<String>,
 }
 
@@ -331,6 +354,7 @@ impl Resolved {
             registries: ShownRegistries {
                 allowed: names(&ctx.allowed_registries),
                 public: names(&ctx.public_registries),
+                private: names(&ctx.private_registries),
                 node_credentials: names(&ctx.node_credential_registries),
             },
             rules: rules::ALL

@@ -718,6 +718,22 @@ fn wrong_inputs_fail_with_their_name() {
     let run = ws.run(None, Event::Push, &[("allowed-registries", "ghcr.io/**/x")]);
     assert_eq!(run.code, Some(2), "{}", run.stdout);
     assert!(run.stdout.contains("allowed-registries"));
+    let run = ws.run(
+        None,
+        Event::Push,
+        &[(
+            "private-registries",
+            "registry.example.com\nhttps://harbor.corp.internal",
+        )],
+    );
+    assert_eq!(run.code, Some(2), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "input `private-registries`: `https://harbor.corp.internal`: registry pattern"
+        ),
+        "{}",
+        run.stdout
+    );
     let run = ws.run(None, Event::Push, &[("fail_on", "never")]);
     assert!(
         run.annotations("warning")

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 use std::process::Output;
@@ -401,36 +401,143 @@ fn registries_public_add_and_replace() {
 fn registries_node_credentials() {
     let private = format!("registry.example.com/app:1.0@{DIGEST}");
     let ecr = format!("123456789012.dkr.ecr.us-east-1.amazonaws.com/app:1.0@{DIGEST}");
+    let gar = format!("europe-west1-docker.pkg.dev/acme/app/api:1.0@{DIGEST}");
     let dir = repo(&[
-        ("pod.yaml", &pod("p", &[&private, &ecr], false)),
+        ("pod.yaml", &pod("p", &[&private, &ecr, &gar], false)),
         (
             ".imagegate.yaml",
             "registries:\n  node-credentials: [registry.example.com]\n",
         ),
     ]);
-    let (before, code) = scan_unconfigured(dir.path(), &[]);
+    let (before, _) = scan_unconfigured(dir.path(), &[]);
     assert_eq!(
         images_of(&before, "pull-secret-missing"),
         BTreeSet::from([private.clone()]),
-        "a private registry without imagePullSecrets needs a pull secret; ECR is on the built-in node-credential list"
+        "a registry without imagePullSecrets may need a pull secret; ECR and Artifact Registry are on the built-in node-credential list"
     );
-    let message = list(&before, "findings")
-        .iter()
-        .find(|f| f["rule"] == "pull-secret-missing")
-        .unwrap()["message"]
-        .as_str()
-        .unwrap();
-    assert!(
-        message.contains("private registry `registry.example.com`"),
-        "{message}"
-    );
-    assert_eq!(code, 1, "pull-secret-missing is an error");
 
     let (after, _) = scan_configured(dir.path(), &[]);
     assert_eq!(
         images_of(&after, "pull-secret-missing"),
-        BTreeSet::from([ecr]),
-        "registry.example.com is now authenticated by the nodes, and the list replaces the built-in one (ECR)"
+        BTreeSet::from([ecr, gar]),
+        "registry.example.com is now authenticated by the nodes, and the list replaces the built-in one (ECR and Artifact Registry included)"
+    );
+}
+
+/// `registries.private` (and `--private-registry`, which replaces it): pull-secret-missing is an
+/// error for a declared registry, a warning that says how to declare it for an unknown one,
+/// and nothing for a node-credential registry, declared or not.
+#[test]
+fn registries_private() {
+    let declared = "registry.example.com/app:1.0";
+    let package = "ghcr.io/acme/billing:2.0";
+    let unknown = "harbor.corp.internal/app:1.0";
+    let acr = "contoso.azurecr.io/app:1.0";
+    let public = "ghcr.io/other/tool:1.0";
+    let dir = repo(&[
+        (
+            "pod.yaml",
+            &pod("p", &[declared, package, unknown, acr, public], false),
+        ),
+        (
+            ".imagegate.yaml",
+            "registries:\n  private:\n    - registry.example.com\n    - ghcr.io/acme/*\n    - \"*.azurecr.io\"\n",
+        ),
+    ]);
+    let levels = |report: &Value| -> BTreeMap<String, String> {
+        list(report, "findings")
+            .iter()
+            .filter(|f| f["rule"] == "pull-secret-missing")
+            .map(|f| {
+                (
+                    f["image"]["reference"].as_str().unwrap().to_string(),
+                    f["level"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    let level = |image: &str, level: &str| (image.to_string(), level.to_string());
+
+    let (before, code) = scan_unconfigured(dir.path(), &["--fail-on", "error"]);
+    assert_eq!(
+        levels(&before),
+        BTreeMap::from([level(declared, "warning"), level(unknown, "warning")]),
+        "undeclared: a warning for registries neither public nor private; ghcr.io is public"
+    );
+    assert_eq!(
+        code, 0,
+        "an unknown registry's missing pull secret does not fail the gate"
+    );
+    let message = list(&before, "findings")
+        .iter()
+        .find(|f| f["rule"] == "pull-secret-missing" && f["image"]["reference"] == unknown)
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("`harbor.corp.internal`, a registry not known as public or private")
+            && message.contains("`registries.private` (`--private-registry`)")
+            && message.contains("`registries.public.add`"),
+        "{message}"
+    );
+
+    let (after, code) = scan_configured(dir.path(), &["--fail-on", "error"]);
+    assert_eq!(
+        levels(&after),
+        BTreeMap::from([
+            level(declared, "error"),
+            level(package, "error"),
+            level(unknown, "warning"),
+        ]),
+        "declared: an error, also for a private package on a public registry; ACR is pulled by the nodes"
+    );
+    assert_eq!(code, 1);
+    let message = list(&after, "findings")
+        .iter()
+        .find(|f| f["rule"] == "pull-secret-missing" && f["image"]["reference"] == package)
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        message.contains("private registry `ghcr.io` (declared by `ghcr.io/acme/*`)"),
+        "{message}"
+    );
+
+    let (flag, _) = scan_configured(dir.path(), &["--private-registry", "harbor.corp.internal"]);
+    assert_eq!(
+        levels(&flag),
+        BTreeMap::from([level(declared, "warning"), level(unknown, "error")]),
+        "--private-registry replaces registries.private (it does not add to it)"
+    );
+
+    let out = run_in(
+        dir.path(),
+        &[
+            "scan",
+            ".",
+            "--no-config",
+            "--private-registry",
+            "https://harbor.corp.internal",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out)
+            .contains("--private-registry `https://harbor.corp.internal`: registry pattern"),
+        "{}",
+        stderr(&out)
+    );
+
+    let out = run_in(
+        dir.path(),
+        &["config", "show", "--config", ".imagegate.yaml"],
+    );
+    let shown = json_of(&out);
+    assert_eq!(
+        shown["registries"]["private"],
+        serde_json::json!(["registry.example.com", "ghcr.io/acme/*", "*.azurecr.io"])
     );
 }
 

@@ -3,8 +3,9 @@
 //!
 //! Markers: a trailing `# expect: id[, id...]` marks its own line; a `# expect-next-line: id`
 //! comment line marks the next line (Dockerfiles); a JSON file `x.json` has a sidecar
-//! `x.json.expect` with one `LINE RULE-ID` per line. A folder's `args` file holds extra
-//! command-line arguments, one per line.
+//! `x.json.expect` with one `LINE RULE-ID` per line. An id may name the finding's level, for
+//! rules whose level depends on what they found: `# expect: pull-secret-missing(warning)`. A
+//! folder's `args` file holds extra command-line arguments, one per line.
 
 mod common;
 
@@ -16,13 +17,27 @@ use common::{rel, root, scan_json};
 
 type Lines = BTreeMap<String, BTreeSet<usize>>;
 
-fn marker_ids(list: &str) -> impl Iterator<Item = &str> {
-    list.split(',').map(str::trim).filter(|s| !s.is_empty())
+/// The marked ids, each with the level it names (`id(level)`), if any.
+fn marker_ids(list: &str) -> impl Iterator<Item = (&str, Option<&str>)> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(
+            |item| match item.strip_suffix(')').and_then(|rest| rest.split_once('(')) {
+                Some((id, level)) => (id.trim(), Some(level.trim())),
+                None => (item, None),
+            },
+        )
 }
 
 /// The lines marked for `rule` in `file`.
 fn expected_lines(file: &Path, rule: &str) -> BTreeSet<usize> {
-    let mut lines = BTreeSet::new();
+    expected_marks(file, rule).into_keys().collect()
+}
+
+/// The lines marked for `rule` in `file`, with the level a mark names.
+fn expected_marks(file: &Path, rule: &str) -> BTreeMap<usize, Option<String>> {
+    let mut lines = BTreeMap::new();
     let sidecar = file.with_file_name(format!(
         "{}.expect",
         file.file_name().unwrap().to_string_lossy()
@@ -34,7 +49,7 @@ fn expected_lines(file: &Path, rule: &str) -> BTreeSet<usize> {
                 .split_once(' ')
                 .expect("`LINE RULE` in .expect");
             if id.trim() == rule {
-                lines.insert(line.parse().expect("a line number"));
+                lines.insert(line.parse().expect("a line number"), None);
             }
         }
         return lines;
@@ -48,8 +63,8 @@ fn expected_lines(file: &Path, rule: &str) -> BTreeSet<usize> {
                 None => continue,
             },
         };
-        if marker_ids(list).any(|id| id == rule) {
-            lines.insert(line_no);
+        for (_, level) in marker_ids(list).filter(|(id, _)| *id == rule) {
+            lines.insert(line_no, level.map(str::to_string));
         }
     }
     lines
@@ -88,23 +103,40 @@ fn every_rule_fires_exactly_on_marked_lines() {
         assert!(out.status.success(), "{rule}: exit {:?}", out.status);
 
         let mut actual: Lines = BTreeMap::new();
+        let mut levels: BTreeMap<(String, usize), BTreeSet<String>> = BTreeMap::new();
         for f in report["findings"].as_array().unwrap() {
             if f["rule"] == rule.as_str() {
-                actual
-                    .entry(f["path"].as_str().unwrap().to_string())
+                let path = f["path"].as_str().unwrap().to_string();
+                let line = f["start"]["line"].as_u64().unwrap() as usize;
+                actual.entry(path.clone()).or_default().insert(line);
+                levels
+                    .entry((path, line))
                     .or_default()
-                    .insert(f["start"]["line"].as_u64().unwrap() as usize);
+                    .insert(f["level"].as_str().unwrap().to_string());
             }
         }
         for file in &files {
             let path = rel(file);
-            let want = expected_lines(file, &rule);
+            let marks = expected_marks(file, &rule);
+            let want: BTreeSet<usize> = marks.keys().copied().collect();
             let got = actual.remove(&path).unwrap_or_default();
             checked += 1;
             if want != got {
                 failures.push(format!(
                     "{path}: {rule} expected on lines {want:?}, reported on {got:?}"
                 ));
+            }
+            for (line, level) in marks {
+                let Some(level) = level else { continue };
+                let reported = levels
+                    .get(&(path.clone(), line))
+                    .cloned()
+                    .unwrap_or_default();
+                if reported != BTreeSet::from([level.clone()]) {
+                    failures.push(format!(
+                        "{path}:{line}: {rule} expected at level {level}, reported at {reported:?}"
+                    ));
+                }
             }
         }
         assert!(

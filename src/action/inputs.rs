@@ -19,6 +19,7 @@ pub const INPUTS: &[&str] = &[
     "summary",
     "annotations",
     "allowed-registries",
+    "private-registries",
     "helm-values",
     "namespace",
     "category",
@@ -76,6 +77,8 @@ pub struct Inputs {
     pub summary: bool,
     pub annotations: bool,
     pub allowed_registries: Vec<String>,
+    /// Registries that need credentials (`--private-registry`); replaces `registries.private`.
+    pub private_registries: Vec<String>,
     pub helm_values: Vec<PathBuf>,
     /// `None` when unset: the configuration file's, else `default`.
     pub namespace: Option<String>,
@@ -169,6 +172,7 @@ impl Inputs {
             summary: boolean("summary", true)?,
             annotations: boolean("annotations", true)?,
             allowed_registries: get("allowed-registries").map(list).unwrap_or_default(),
+            private_registries: get("private-registries").map(list).unwrap_or_default(),
             helm_values: get("helm-values")
                 .map(list)
                 .unwrap_or_default()
@@ -252,6 +256,10 @@ mod tests {
                 "INPUT_ALLOWED-REGISTRIES",
                 "ghcr.io/acme/*\n\n*.dkr.ecr.*.amazonaws.com",
             ),
+            (
+                "INPUT_PRIVATE-REGISTRIES",
+                "registry.example.com, ghcr.io/acme/*",
+            ),
             ("INPUT_HELM-VALUES", "ci/values.yaml"),
             ("INPUT_NAMESPACE", "shop"),
             ("INPUT_CATEGORY", "images/"),
@@ -272,6 +280,10 @@ mod tests {
         assert_eq!(
             inputs.allowed_registries,
             ["ghcr.io/acme/*", "*.dkr.ecr.*.amazonaws.com"]
+        );
+        assert_eq!(
+            inputs.private_registries,
+            ["registry.example.com", "ghcr.io/acme/*"]
         );
         assert_eq!(inputs.helm_values, vec![PathBuf::from("ci/values.yaml")]);
         assert_eq!(inputs.namespace.as_deref(), Some("shop"));

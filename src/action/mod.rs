@@ -212,6 +212,7 @@ fn scan_options(inputs: &Inputs, workspace: &Path) -> Result<ScanOptions> {
     let file = settings::load_config(inputs.config.as_deref(), workspace)?;
     let overrides = Overrides {
         allowed_registries: inputs.allowed_registries.clone(),
+        private_registries: inputs.private_registries.clone(),
         namespace: inputs.namespace.clone(),
         fail_on: inputs.fail_on,
         fail_on_unchecked: inputs.fail_on_unchecked,
@@ -223,7 +224,7 @@ fn scan_options(inputs: &Inputs, workspace: &Path) -> Result<ScanOptions> {
         ..ScanOptions::default()
     };
     let mut options = settings::resolve(base, file.as_ref(), &overrides)
-        .map_err(|err| anyhow::anyhow!("input `allowed-registries`: {err}"))?
+        .map_err(|err| anyhow::anyhow!("input `{}`: `{}`: {}", err.input, err.value, err.message))?
         .options;
     options.policy.root = Some(workspace.to_path_buf());
     if let Some(path) = &inputs.baseline {

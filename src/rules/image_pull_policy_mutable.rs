@@ -1,4 +1,5 @@
-//! `image-pull-policy-mutable`: a mutable tag that nodes never re-pull.
+//! `image-pull-policy-mutable`: a mutable tag (written, or the `latest` of an untagged image)
+//! that nodes never re-pull.
 
 use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::finding::{Finding, Level};
@@ -11,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     id: "image-pull-policy-mutable",
     name: "ImagePullPolicyMutable",
     level: Level::Warning,
-    summary: "A tag without a digest is combined with `imagePullPolicy: IfNotPresent` or `Never`.",
+    summary: "An image without a digest (a tag, or no tag: `latest`) is combined with `imagePullPolicy: IfNotPresent` or `Never`.",
     hint: "Pin a digest (and keep `IfNotPresent`), or set `imagePullPolicy: Always`.",
     precision: "high",
     security_severity: "5.0",
@@ -32,20 +33,66 @@ impl Rule for ImagePullPolicyMutable {
         let Some(policy) = image.site.pull_policy() else {
             return;
         };
-        // NOTE: an image without a tag is already an error (`image-tag-missing`).
-        let (Some(tag), None) = (&reference.tag, &reference.digest) else {
-            return;
-        };
-        if !matches!(policy, "IfNotPresent" | "Never") {
+        if reference.digest.is_some() || !matches!(policy, "IfNotPresent" | "Never") {
             return;
         }
-        out.push(Finding::new(
-            &META,
-            image,
-            format!(
+        // NOTE: an image without a tag or digest is `:latest` to the kubelet, as mutable as a
+        // written `latest`. `rules::check_images` runs this rule only where the use decides the
+        // tag (`ImagePart::Tag`), so a values image whose template adds the tag
+        // (`tag_written: false`) is judged once rendered, never here.
+        let message = match &reference.tag {
+            Some(tag) => format!(
                 "{} is the mutable tag `{tag}` with `imagePullPolicy: {policy}`: each node runs whatever it cached under that tag; pin a digest",
                 quoted(image)
             ),
-        ));
+            None => format!(
+                "{} has no tag, so the kubelet pulls it as `latest`, with `imagePullPolicy: {policy}`: each node runs whatever it cached as `latest`; pin a tag and digest",
+                quoted(image)
+            ),
+        };
+        out.push(Finding::new(&META, image, message));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::helm::values::{ChartFacts, images};
+    use crate::rules::check_images;
+
+    fn findings_of(uses: Vec<ImageUse>) -> Vec<String> {
+        let uses: Vec<Arc<ImageUse>> = uses.into_iter().map(Arc::new).collect();
+        let mut out = Vec::new();
+        check_images(&uses, &Context::default(), &mut out);
+        out.into_iter()
+            .filter(|f| f.rule.id == META.id)
+            .map(|f| f.message)
+            .collect()
+    }
+
+    fn values_uses(text: &str, app_version: Option<&str>) -> Vec<ImageUse> {
+        let root = crate::yaml::first_root(text).unwrap();
+        let mut out = Vec::new();
+        images(0, &root, ChartFacts { app_version }, &mut out);
+        out
+    }
+
+    #[test]
+    fn untagged_values_images_are_left_to_the_render() {
+        // The template supplies the tag (`{{ .Values.image.tag | default .Chart.AppVersion }}`
+        // or a hard-coded one): the values alone do not say the image is untagged.
+        let text = "image:\n  repository: nginx\n  pullPolicy: IfNotPresent\n";
+        assert_eq!(findings_of(values_uses(text, None)), Vec::<String>::new());
+        let text = "image:\n  repository: nginx\n  tag: \"\"\n  pullPolicy: Never\n";
+        assert_eq!(findings_of(values_uses(text, None)), Vec::<String>::new());
+        // When the values decide the tag, the values image is judged.
+        let text = "image:\n  repository: nginx\n  tag: latest\n  pullPolicy: IfNotPresent\n";
+        assert_eq!(findings_of(values_uses(text, None)).len(), 1);
+        let text = "image:\n  repository: nginx\n  tag: \"\"\n  pullPolicy: IfNotPresent\n";
+        assert_eq!(
+            findings_of(values_uses(text, Some("1.27.3"))).len(),
+            1,
+            "the chart's appVersion is a tag the values decide"
+        );
     }
 }

@@ -29,6 +29,7 @@ pub mod unused_suppression;
 use std::sync::Arc;
 
 use crate::finding::{Finding, Level};
+use crate::image_ref::ImageRef;
 use crate::inventory::Inventory;
 use crate::k8s::Object;
 use crate::registry::RegistryPattern;
@@ -108,6 +109,10 @@ pub struct Context {
     pub default_namespace: String,
     /// Registries `image-registry-public` treats as public (default: the well-known list).
     pub public_registries: Vec<RegistryPattern>,
+    /// Registries (or repositories) known to need credentials (`registries.private`,
+    /// `--private-registry`): `pull-secret-missing` is an error for them, a warning for
+    /// registries that are neither public nor private.
+    pub private_registries: Vec<RegistryPattern>,
     /// `secret-env-literal`: more credential-like env var names (`*` wildcards, any case).
     pub credential_names: Vec<String>,
     /// `secret-env-literal`: env var names never reported (`*` wildcards, any case).
@@ -118,12 +123,40 @@ pub struct Context {
 
 /// Registries that authenticate pulls through the node's identity (ECR, ACR, Artifact
 /// Registry, GCR): pods need no pull secret for them.
+///
+/// NOTE: Artifact Registry hosts are `LOCATION-docker.pkg.dev`; `*` is a whole label, so the
+/// pattern is `*.pkg.dev` (every `pkg.dev` host is Artifact Registry). Being a pattern, it is
+/// replaced with the rest of the list by `registries.node-credentials`.
 pub const NODE_CREDENTIAL_REGISTRIES: &[&str] = &[
     "*.dkr.ecr.*.amazonaws.com",
     "*.azurecr.io",
+    "*.pkg.dev",
     "gcr.io",
     "*.gcr.io",
 ];
+
+/// How the kubelet can pull an image, as far as the configuration tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PullAccess<'a> {
+    /// The nodes authenticate (a node-credential registry): no pull secret is needed, even for
+    /// a registry declared private.
+    NodeCredentials,
+    /// Known to need credentials, and why.
+    Private(PrivateEvidence<'a>),
+    /// A public registry: anonymous pulls work.
+    Public,
+    /// Neither public nor known to be private: it may or may not need credentials.
+    Unknown,
+}
+
+/// Why a registry is known to need credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrivateEvidence<'a> {
+    /// A `registries.private` (`--private-registry`) pattern matches the image.
+    Declared(&'a RegistryPattern),
+    // NOTE: the seam for online checks: "the registry refused an anonymous request" becomes a
+    // variant here, found before the rules run and consulted by `Context::pull_access`.
+}
 
 impl Default for Context {
     fn default() -> Self {
@@ -138,6 +171,7 @@ impl Default for Context {
                 .iter()
                 .filter_map(|p| RegistryPattern::parse(p).ok())
                 .collect(),
+            private_registries: Vec::new(),
             credential_names: Vec::new(),
             allowed_env_names: Vec::new(),
             minimal_images: Vec::new(),
@@ -146,26 +180,32 @@ impl Default for Context {
 }
 
 impl Context {
-    /// Whether `image` is in a registry configured (or known) as public. Docker Hub's legacy
-    /// name `index.docker.io` counts as `docker.io`.
-    pub fn is_public(&self, image: &crate::image_ref::ImageRef) -> bool {
-        if image.registry.eq_ignore_ascii_case("index.docker.io") {
-            let mut hub = image.clone();
-            hub.registry = "docker.io".to_string();
-            return self.public_registries.iter().any(|p| p.matches(&hub));
-        }
+    /// Whether `image` is in a registry configured (or known) as public. Registries are
+    /// compared by their canonical name, so Docker Hub's aliases (`index.docker.io`,
+    /// `registry-1.docker.io`, `registry.hub.docker.com`) are `docker.io`.
+    pub fn is_public(&self, image: &ImageRef) -> bool {
         self.public_registries.iter().any(|p| p.matches(image))
     }
 
-    /// Whether the nodes can pull from `registry` without a pull secret: a well-known public
-    /// registry, a node-credential registry, or an Artifact Registry host (`*-docker.pkg.dev`).
-    pub fn pulls_without_secret(&self, image: &crate::image_ref::ImageRef) -> bool {
-        self.is_public(image)
-            || image.registry.ends_with("-docker.pkg.dev")
-            || self
-                .node_credential_registries
-                .iter()
-                .any(|p| p.matches(image))
+    /// How the nodes can pull `image`: the node-credential list first (the kubelet
+    /// authenticates whatever the registry requires), then `registries.private` (which wins
+    /// over the public list, so a private repository on a public registry can be declared),
+    /// then the public list.
+    pub fn pull_access(&self, image: &ImageRef) -> PullAccess<'_> {
+        if self
+            .node_credential_registries
+            .iter()
+            .any(|p| p.matches(image))
+        {
+            return PullAccess::NodeCredentials;
+        }
+        if let Some(pattern) = self.private_registries.iter().find(|p| p.matches(image)) {
+            return PullAccess::Private(PrivateEvidence::Declared(pattern));
+        }
+        if self.is_public(image) {
+            return PullAccess::Public;
+        }
+        PullAccess::Unknown
     }
 }
 
@@ -299,6 +339,120 @@ pub(crate) fn quoted(image: &ImageUse) -> String {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    fn image(s: &str) -> ImageRef {
+        ImageRef::parse(s).unwrap()
+    }
+
+    fn patterns(list: &[&str]) -> Vec<RegistryPattern> {
+        list.iter()
+            .map(|p| RegistryPattern::parse(p).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn docker_hub_aliases_are_public_in_one_place() {
+        let ctx = Context::default();
+        for hub in [
+            "nginx:1.27",
+            "docker.io/library/nginx:1.27",
+            "index.docker.io/library/nginx:1.27",
+            "registry-1.docker.io/library/nginx:1.27",
+            "registry.hub.docker.com/bitnami/redis:7.4",
+            "REGISTRY-1.DOCKER.IO/library/nginx:1.27",
+        ] {
+            assert!(ctx.is_public(&image(hub)), "{hub}");
+            assert_eq!(ctx.pull_access(&image(hub)), PullAccess::Public, "{hub}");
+        }
+        assert!(!ctx.is_public(&image("registry-1.docker.io:5000/library/nginx")));
+        assert!(!ctx.is_public(&image("fake.docker.io/library/nginx")));
+        // A configured public list compares the same way: `registry-1.docker.io` is
+        // `docker.io` on either side.
+        let ctx = Context {
+            public_registries: patterns(&["registry-1.docker.io"]),
+            ..Context::default()
+        };
+        assert!(ctx.is_public(&image("nginx")));
+    }
+
+    #[test]
+    fn pull_access_decision_table() {
+        let ctx = Context {
+            private_registries: patterns(&[
+                "registry.example.com",
+                "ghcr.io/acme/*",
+                "*.azurecr.io",
+                "registry.hub.docker.com/acme/*",
+            ]),
+            ..Context::default()
+        };
+        let declared = |s: &str| match ctx.pull_access(&image(s)) {
+            PullAccess::Private(PrivateEvidence::Declared(p)) => Some(p.as_str().to_string()),
+            _ => None,
+        };
+        // Declared private: an error for pull-secret-missing, naming the pattern.
+        assert_eq!(
+            declared("registry.example.com/shop/api:1"),
+            Some("registry.example.com".into())
+        );
+        // A private repository on a public registry: the declaration wins over the list.
+        assert_eq!(
+            declared("ghcr.io/acme/billing:1"),
+            Some("ghcr.io/acme/*".into())
+        );
+        assert_eq!(
+            declared("acme/private-tool:1"),
+            Some("registry.hub.docker.com/acme/*".into()),
+            "Docker Hub's alias in a pattern is docker.io"
+        );
+        assert_eq!(
+            ctx.pull_access(&image("ghcr.io/other/x:1")),
+            PullAccess::Public
+        );
+        // Node credentials win over a declaration: the kubelet authenticates.
+        assert_eq!(
+            ctx.pull_access(&image("contoso.azurecr.io/app:1")),
+            PullAccess::NodeCredentials
+        );
+        for node in [
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com/app:1",
+            "europe-west1-docker.pkg.dev/acme/app/api:1",
+            "gcr.io/acme-prod/app:1",
+            "eu.gcr.io/acme-prod/app:1",
+        ] {
+            assert_eq!(
+                ctx.pull_access(&image(node)),
+                PullAccess::NodeCredentials,
+                "{node}"
+            );
+        }
+        // Neither: unknown (a warning), including a port the declaration does not name.
+        for unknown in [
+            "harbor.corp.internal/platform/agent:2",
+            "registry.example.com:5000/tools:1",
+            "registry.example.com.evil.io/x:1",
+        ] {
+            assert_eq!(
+                ctx.pull_access(&image(unknown)),
+                PullAccess::Unknown,
+                "{unknown}"
+            );
+        }
+        // Replacing the node-credential list leaves a declared Artifact Registry private.
+        let ctx = Context {
+            node_credential_registries: patterns(&["*.dkr.ecr.*.amazonaws.com"]),
+            private_registries: patterns(&["europe-west1-docker.pkg.dev"]),
+            ..Context::default()
+        };
+        assert!(matches!(
+            ctx.pull_access(&image("europe-west1-docker.pkg.dev/acme/app/api:1")),
+            PullAccess::Private(_)
+        ));
+        assert_eq!(
+            ctx.pull_access(&image("us-docker.pkg.dev/acme/app/api:1")),
+            PullAccess::Unknown
+        );
+    }
 
     #[test]
     fn ids_are_unique_kebab_case_and_files_match() {

@@ -1,6 +1,10 @@
 //! `pull-secret-missing`: a private image with no pull credentials in sight.
+//!
+//! The level follows what is known about the registry (`Context::pull_access`): an error
+//! when it is declared private, a warning when it is neither public nor declared, nothing for
+//! public and node-credential registries. The decision table is in the rule's page.
 
-use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts, quoted};
+use super::{Context, ImagePart, PrivateEvidence, PullAccess, Rule, RuleMeta, ScanFacts, quoted};
 use crate::finding::{Finding, Level};
 use crate::uses::Site;
 
@@ -10,7 +14,7 @@ static META: RuleMeta = RuleMeta {
     id: "pull-secret-missing",
     name: "PullSecretMissing",
     level: Level::Error,
-    summary: "A private image runs in a pod with no imagePullSecrets, on the pod or its ServiceAccount.",
+    summary: "An image from a private (error) or unknown (warning) registry runs in a pod with no imagePullSecrets, on the pod or its ServiceAccount.",
     hint: "Add `imagePullSecrets` to the pod spec or to its ServiceAccount, naming a `kubernetes.io/dockerconfigjson` Secret.",
     precision: "high",
     security_severity: "5.0",
@@ -30,9 +34,14 @@ impl Rule for PullSecretMissing {
             else {
                 continue;
             };
-            if pod.has_pull_secrets || ctx.pulls_without_secret(reference) {
+            if pod.has_pull_secrets {
                 continue;
             }
+            let declared = match ctx.pull_access(reference) {
+                PullAccess::NodeCredentials | PullAccess::Public => continue,
+                PullAccess::Private(PrivateEvidence::Declared(pattern)) => Some(pattern),
+                PullAccess::Unknown => None,
+            };
             let account = scan
                 .inventory
                 .service_accounts
@@ -47,15 +56,28 @@ impl Rule for PullSecretMissing {
                 // NOTE: the account may exist outside the repository; we say what we saw.
                 None => format!("its ServiceAccount {sa} is not in the scan, so none is known"),
             };
-            let finding = Finding::new(
-                &META,
-                image,
-                format!(
-                    "{} is in the private registry `{}`, but the pod has no `imagePullSecrets` and {why}",
-                    quoted(image),
-                    reference.registry
+            let registry = &reference.registry;
+            // NOTE: messages name the image, the registry host and the configured pattern
+            // only; nothing here comes from a Secret.
+            let (level, message) = match declared {
+                Some(pattern) => (
+                    Level::Error,
+                    format!(
+                        "{} is in the private registry `{registry}` (declared by `{pattern}`), but the pod has no `imagePullSecrets` and {why}",
+                        quoted(image)
+                    ),
                 ),
-            );
+                None => (
+                    // NOTE: most registries that are not public need credentials, but a
+                    // warning until someone says so: an anonymous in-house mirror is common.
+                    Level::Warning,
+                    format!(
+                        "{} is in `{registry}`, a registry not known as public or private; the pod has no `imagePullSecrets` and {why}. If `{registry}` needs credentials, declare it with `registries.private` (`--private-registry`) to make this an error; if it serves images anonymously, add it to `registries.public.add`",
+                        quoted(image)
+                    ),
+                ),
+            };
+            let finding = Finding::new(&META, image, message).with_level(level);
             out.push(match account {
                 Some(sa) => finding.with_related(
                     sa.location,
