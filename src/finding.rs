@@ -139,6 +139,21 @@ pub struct Finding {
     pub origin: Option<String>,
     /// Set on the findings of [`crate::ScanReport::suppressed`].
     pub suppression: Option<Suppression>,
+    /// For a finding traced out of a rendered object: the render and the place in it.
+    pub rendered: Option<RenderedAt>,
+}
+
+/// The place in a rendered stream (`helm template` output, a kustomize build) that a finding
+/// was found at, before it was traced to the file a user edits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RenderedAt {
+    /// The render, as named in diagnostics: `charts/web (rendered)`.
+    pub by: String,
+    /// What made the object: the template (`web/templates/deployment.yaml`, as helm's
+    /// `# Source:` says), or the source manifest of a kustomize build.
+    pub source: String,
+    /// The rendered key (`spec.template.spec.containers[name=web].image`); never a value.
+    pub key_path: String,
 }
 
 impl Finding {
@@ -170,6 +185,7 @@ impl Finding {
             redact: Vec::new(),
             origin: None,
             suppression: None,
+            rendered: None,
         }
     }
 

@@ -262,6 +262,11 @@ fn move_to(
     files: &mut Vec<ScannedFile>,
     ids: &mut HashMap<PathBuf, usize>,
 ) {
+    finding.rendered = Some(finding::RenderedAt {
+        by: files[finding.location.file].path.clone(),
+        source: traced.source.clone(),
+        key_path: traced.key_path.clone(),
+    });
     let id = file_id(files, ids, &traced.primary);
     finding.location = finding::Location {
         file: id,
@@ -344,12 +349,15 @@ impl KustomizeTracer {
             overlay,
             format!("rendered by the overlay in `{}`", display_of(&root.dir)),
         );
-        let traced = |primary: Target, origin: String| Traced {
+        let source = display_of(&origin.path);
+        let traced = |primary: Target, key: String| Traced {
             primary,
             related: vec![rendered_by],
             note: None,
             value: None,
-            origin,
+            origin: key,
+            source: source.clone(),
+            key_path: at.path.clone(),
             generated: false,
         };
         let written = self.source_value(&origin.path, &kind, &name, &at.path);

@@ -66,6 +66,10 @@ pub struct Traced {
     pub value: Option<Target>,
     /// A line-independent name of the rendered place: template, document, key path.
     pub origin: String,
+    /// What made the rendered object (the template, the source manifest) and the rendered
+    /// key, for reports.
+    pub source: String,
+    pub key_path: String,
     /// The value is computed by the template (`genCA`, `randAlphaNum`, a lookup) or by
     /// nothing committed that could be found: a secret made this way is not in the
     /// repository.
@@ -379,6 +383,8 @@ impl<'a> Tracer<'a> {
             .map(|r| format!("|{}", r.name()))
             .unwrap_or_default();
         traced.origin = format!("{}#{}|{key_path}{image}", identity.source, traced.origin);
+        traced.source = identity.source.clone();
+        traced.key_path = key_path;
         Some(traced)
     }
 
@@ -446,6 +452,8 @@ impl<'a> Tracer<'a> {
                 )),
                 value: None,
                 origin: String::from("-"),
+                source: String::new(),
+                key_path: String::new(),
                 generated: false,
             });
         };
@@ -508,6 +516,8 @@ impl<'a> Tracer<'a> {
                     )),
                     value: None,
                     origin: String::new(),
+                    source: String::new(),
+                    key_path: String::new(),
                     generated: false,
                 }
             }
@@ -550,6 +560,8 @@ impl<'a> Tracer<'a> {
                     note: None,
                     value,
                     origin: String::new(),
+                    source: String::new(),
+                    key_path: String::new(),
                     generated,
                 },
             )
@@ -602,6 +614,8 @@ impl<'a> Tracer<'a> {
                         note: None,
                         value: None,
                         origin: String::new(),
+                        source: String::new(),
+                        key_path: String::new(),
                         generated: false,
                     },
                 ),
@@ -636,6 +650,8 @@ impl<'a> Tracer<'a> {
                         related: vec![related],
                         note: None,
                         origin: String::new(),
+                        source: String::new(),
+                        key_path: String::new(),
                         generated: false,
                     },
                 );
@@ -661,6 +677,8 @@ impl<'a> Tracer<'a> {
                             related,
                             note: None,
                             origin: String::new(),
+                            source: String::new(),
+                            key_path: String::new(),
                             generated: false,
                         },
                     );
@@ -976,6 +994,8 @@ impl<'a> Tracer<'a> {
                 )],
                 note: None,
                 origin: String::new(),
+                source: String::new(),
+                key_path: String::new(),
                 generated: false,
             });
         }

@@ -73,6 +73,9 @@ struct JsonFinding<'a> {
     /// A Helm values image: its key path in the values file.
     #[serde(skip_serializing_if = "Option::is_none")]
     values: Option<JsonValues<'a>>,
+    /// A finding traced out of a rendered object: the render, what made the object, the key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rendered: Option<JsonRendered<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related: Vec<JsonRelated<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -144,6 +147,14 @@ struct JsonContainer<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
+struct JsonRendered<'a> {
+    by: &'a str,
+    source: &'a str,
+    key_path: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct JsonStage<'a> {
     stage: usize,
     stage_name: Option<&'a str>,
@@ -169,6 +180,11 @@ fn finding<'a>(report: &'a ScanReport, f: &'a Finding, paths: &RepoPaths) -> Jso
         command: None,
         kustomize: None,
         values: None,
+        rendered: f.rendered.as_ref().map(|r| JsonRendered {
+            by: &r.by,
+            source: &r.source,
+            key_path: &r.key_path,
+        }),
         suppression: f.suppression.as_ref().map(|s| JsonSuppression {
             kind: if s.in_source { "inSource" } else { "external" },
             reason: &s.reason,
