@@ -1441,6 +1441,25 @@ pub fn find_auth_credential(value: &str) -> Option<AuthCredential> {
 }
 
 // ---------------------------------------------------------------------------------------
+// Credentials whatever the name
+// ---------------------------------------------------------------------------------------
+
+/// What credential `value` holds whatever its name says, for a message: a token's kind ("a
+/// GitHub token"), "a password in a `postgresql://` URI" or "an HTTP `Bearer` credential".
+/// Tokens are looked for first (a token inside a URI is named as the token). The phrase never
+/// holds the secret: only a token's kind, a URI's scheme or an HTTP scheme.
+pub fn credential_in_value(value: &str) -> Option<String> {
+    if let Some(token) = find_token(value) {
+        return Some(token.kind.describe().to_string());
+    }
+    if let Some(uri) = find_uri_credential(value) {
+        let scheme = value.get(uri.scheme).unwrap_or("a");
+        return Some(format!("a password in a `{scheme}://` URI"));
+    }
+    find_auth_credential(value).map(|auth| format!("an HTTP `{}` credential", auth.scheme.name()))
+}
+
+// ---------------------------------------------------------------------------------------
 // Non-secret material in a Secret
 // ---------------------------------------------------------------------------------------
 
