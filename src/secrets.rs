@@ -3,17 +3,21 @@
 //! `imagegate` scans manifests from untrusted pull requests for credentials committed in
 //! plain text: env vars and ConfigMap keys whose *names* say they hold a credential
 //! ([`is_credential_name`]), values that *look like* a well-known token whatever their name
-//! ([`find_token`]), and docker registry configs (`.dockerconfigjson` / `.dockercfg`) that
-//! carry registry logins ([`docker_config_in_value`]). It also recognises values that are
-//! not secrets even under a credential name: SOPS-encrypted values ([`is_sops_value`]) and
-//! template placeholders ([`is_placeholder`]).
+//! ([`find_token`]), passwords in URIs ([`find_uri_credential`]), HTTP `Bearer`/`Basic`
+//! values ([`find_auth_credential`]), and docker registry configs (`.dockerconfigjson` /
+//! `.dockercfg`) that carry registry logins ([`docker_config_in_value`]). It also recognises
+//! values that are not secrets even under a credential name: SOPS-encrypted values
+//! ([`is_sops_value`]) and template placeholders ([`is_placeholder`]); and what a Secret key
+//! holds when it is clearly not a credential — a user name, a host, a certificate
+//! ([`non_secret_material`]).
 //!
 //! Every function here takes untrusted input and never panics on it. The work is linear in
 //! the size of the input (JSON is parsed with `serde_json`'s default recursion limit).
 //!
-//! **A secret's value is never returned or formatted by this module.** Token matches are
-//! reported as a kind plus a byte range into the caller's string, and a docker config is
-//! reported only by its registry hosts. No type here holds a secret value, so the derived
+//! **A secret's value is never returned or formatted by this module.** Token, URI and
+//! authorization matches are reported as a kind plus byte ranges into the caller's string
+//! (a URI's scheme may be named, never its userinfo), and a docker config is reported only by
+//! its registry hosts. No type here holds a secret value, so the derived
 //! `Debug` impls cannot print one.
 
 use std::ops::Range;
@@ -211,6 +215,7 @@ const NON_SECRET_LAST_WORDS: &[&str] = &[
     "mode",
     "level",
     "method",
+    "scheme",
     "strategy",
     "algorithm",
     "alg",
@@ -285,7 +290,9 @@ fn is_credential_word(word: &str) -> bool {
 
 /// Whether a literal value under a credential-like name can be the credential itself:
 /// booleans (`server.disable.auth: "true"`) and absolute file paths
-/// (`GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/key.json`) are settings about one.
+/// (`GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/key.json`) are settings about one, and a
+/// value whose credential part is a variable holds none (`Bearer ${TOKEN}`,
+/// `postgresql://$(USER):$(PASSWORD)@db`).
 pub fn could_be_credential(value: &str) -> bool {
     let v = value.trim();
     if v.is_empty() {
@@ -297,7 +304,7 @@ pub fn could_be_credential(value: &str) -> bool {
     .iter()
     .any(|b| v.eq_ignore_ascii_case(b));
     let path = v.starts_with('/') && !v.contains(char::is_whitespace);
-    !boolean && !path && !is_resource_name(v)
+    !boolean && !path && !is_resource_name(v) && !credential_is_variable(v)
 }
 
 /// A cloud resource name such as `projects/P/instances/I/databases/D`: three or more `/`
@@ -1238,7 +1245,13 @@ fn is_variable_password(password: &str) -> bool {
         });
     let mask =
         p.bytes().all(|b| b == b'*') || (p.len() >= 3 && p.bytes().all(|b| b == b'x' || b == b'X'));
+    // `postgres://USER:PASSWORD@HOST/DB`: an upper-case word naming what goes there.
+    let named_slot = p
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && split_words(p).iter().any(|w| is_credential_word(w));
     is_placeholder(p)
+        || named_slot
         || p.contains("{{")
         || p.contains("${")
         || p.contains("$(")
@@ -1260,35 +1273,54 @@ fn is_variable_password(password: &str) -> bool {
 /// Linear in the length of `value`: each authority is scanned once, and a scheme is at most
 /// 32 bytes.
 pub fn find_uri_credential(value: &str) -> Option<UriCredential> {
+    uri_passwords(value).find(|m| {
+        value
+            .get(m.password.clone())
+            .is_some_and(|p| !is_variable_password(p))
+    })
+}
+
+/// Every URI in `value` whose userinfo has a `:`, left to right, with its password's range
+/// (literal or not).
+fn uri_passwords(value: &str) -> impl Iterator<Item = UriCredential> + '_ {
     let bytes = value.as_bytes();
     let mut from = 0;
-    while let Some(found) = value.get(from..).and_then(|s| s.find("://")) {
-        let colon = from + found;
-        let start = colon + 3;
-        let end = authority_end(bytes, start);
-        // NOTE: `/` ends an authority, so the next `://` is at or after `end`.
-        from = end.max(start);
-        let Some(scheme) = scheme_before(bytes, colon) else {
-            continue;
-        };
-        let Some(authority) = value.get(start..end) else {
-            continue;
-        };
-        let Some(at) = authority.rfind('@') else {
-            continue;
-        };
-        let Some(colon_in_userinfo) = authority.get(..at).and_then(|u| u.find(':')) else {
-            continue;
-        };
-        let password = start + colon_in_userinfo + 1..start + at;
-        if value
-            .get(password.clone())
-            .is_some_and(|p| !is_variable_password(p))
-        {
+    std::iter::from_fn(move || {
+        while let Some(found) = value.get(from..).and_then(|s| s.find("://")) {
+            let colon = from + found;
+            let start = colon + 3;
+            let end = authority_end(bytes, start);
+            // NOTE: `/` ends an authority, so the next `://` is at or after `end`.
+            from = end.max(start);
+            let Some(scheme) = scheme_before(bytes, colon) else {
+                continue;
+            };
+            let Some(authority) = value.get(start..end) else {
+                continue;
+            };
+            let Some(at) = authority.rfind('@') else {
+                continue;
+            };
+            let Some(colon_in_userinfo) = authority.get(..at).and_then(|u| u.find(':')) else {
+                continue;
+            };
+            let password = start + colon_in_userinfo + 1..start + at;
             return Some(UriCredential { scheme, password });
         }
+        None
+    })
+}
+
+/// A value whose only credential part is a variable: a URI whose userinfo passwords are all
+/// variables (`postgresql://$(USER):$(PASSWORD)@db`), or an HTTP authorization scheme before
+/// a variable or placeholder (`Bearer ${TOKEN}`, `Basic <credentials>`).
+fn credential_is_variable(v: &str) -> bool {
+    if let Some((_, start)) = auth_scheme_at(v.as_bytes(), 0) {
+        return v.get(start..).is_some_and(is_variable_password);
     }
-    None
+    let mut passwords = uri_passwords(v).peekable();
+    passwords.peek().is_some()
+        && passwords.all(|m| v.get(m.password).is_some_and(is_variable_password))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1445,7 +1477,8 @@ pub fn find_auth_credential(value: &str) -> Option<AuthCredential> {
 // ---------------------------------------------------------------------------------------
 
 /// What credential `value` holds whatever its name says, for a message: a token's kind ("a
-/// GitHub token"), "a password in a `postgresql://` URI" or "an HTTP `Bearer` credential".
+/// GitHub token"), "a URI with a literal password (`postgresql://`)" or "an HTTP `Bearer`
+/// credential".
 /// Tokens are looked for first (a token inside a URI is named as the token). The phrase never
 /// holds the secret: only a token's kind, a URI's scheme or an HTTP scheme.
 pub fn credential_in_value(value: &str) -> Option<String> {
@@ -1454,7 +1487,7 @@ pub fn credential_in_value(value: &str) -> Option<String> {
     }
     if let Some(uri) = find_uri_credential(value) {
         let scheme = value.get(uri.scheme).unwrap_or("a");
-        return Some(format!("a password in a `{scheme}://` URI"));
+        return Some(format!("a URI with a literal password (`{scheme}://`)"));
     }
     find_auth_credential(value).map(|auth| format!("an HTTP `{}` credential", auth.scheme.name()))
 }
@@ -1497,7 +1530,7 @@ impl NonSecret {
             NonSecret::Url => "a URL without credentials",
             NonSecret::Switch => "an on/off switch",
             NonSecret::Setting => "a one-word setting",
-            NonSecret::Certificate => "certificates, which are public",
+            NonSecret::Certificate => "certificates",
             NonSecret::PublicKey => "a public key",
             NonSecret::PublicPem => "public PEM data (certificates, public keys, parameters)",
         }
@@ -1862,6 +1895,27 @@ mod corpus_regressions {
         for value in ["hunter2", "s3cr3t value", "123456"] {
             assert!(could_be_credential(value), "{value:?}");
         }
+        // The credential part is a variable: a credential-like name holds none.
+        for value in [
+            "Bearer ${TOKEN}",
+            "bearer $(TOKEN)",
+            "Bearer {{ .Values.token }}",
+            "Basic <credentials>",
+            "postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@db:5432/orders",
+            "postgres://u:${A}@h1/db http://v:$(B)@h2",
+            "postgres://USER:PASSWORD@HOST/DB",
+        ] {
+            assert!(!could_be_credential(value), "{value:?}");
+        }
+        for value in [
+            "Bearer abc123def",
+            "postgres://u:${A}@h1/db http://v:literal@h2",
+            "postgres://db:5432/orders",
+            "basic auth",
+        ] {
+            assert!(could_be_credential(value), "{value:?}");
+        }
+        assert!(!is_credential_name("AUTH_SCHEME"));
     }
 }
 
