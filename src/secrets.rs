@@ -1301,6 +1301,15 @@ fn uri_passwords(value: &str) -> impl Iterator<Item = UriCredential> + '_ {
             let Some(at) = authority.rfind('@') else {
                 continue;
             };
+            // NOTE: `docker://nginx:1.25@sha256:…` is an image reference with a digest, not a
+            // user `nginx` with the password `1.25`.
+            let after = authority.get(at + 1..).unwrap_or("");
+            if ["sha256:", "sha384:", "sha512:"]
+                .iter()
+                .any(|algorithm| after.starts_with(algorithm))
+            {
+                continue;
+            }
             let Some(colon_in_userinfo) = authority.get(..at).and_then(|u| u.find(':')) else {
                 continue;
             };
@@ -1762,9 +1771,11 @@ fn is_plain_url(v: &str) -> bool {
     if !one_word(v, 2048) || v.contains('?') {
         return false;
     }
+    // A short lowercase user (`git`, `deploy`, `x-access-token`), not a token in its place.
     let plain_user = |u: &str| {
         !u.is_empty()
-            && u.len() <= 32
+            && u.len() <= 16
+            && !(u.len() >= 8 && u.bytes().any(|b| b.is_ascii_digit()))
             && u.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_'))
     };
@@ -2778,6 +2789,9 @@ mod tests {
             "user:pass@host".into(),
             // `http://[::1]:8080`: no userinfo.
             "http://[::1]:8080/".into(),
+            // Image references with a digest.
+            format!("docker://nginx:1.25@sha256:{}", "0a1b".repeat(16)),
+            format!("oci://ghcr.io/org/app:1.0@sha256:{}", "0a1b".repeat(16)),
         ];
         for value in &quiet {
             assert_eq!(find_uri_credential(value), None, "{value}");
@@ -3039,6 +3053,16 @@ mod tests {
                 "url",
                 uri("https", "aZ3kQ9mX2pL7vB1nR8", "github.com/org/repo"),
                 None,
+            ),
+            (
+                "url",
+                uri("https", "0a1b2c3d4e5f6a7b", "github.com/org/repo"),
+                None,
+            ),
+            (
+                "url",
+                uri("https", "x-access-token", "github.com/org/repo"),
+                Some(Url),
             ),
             ("username", format!("ghp_{}", b62(36)), None),
             ("username", "admin:hunter2".into(), None),
