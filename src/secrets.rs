@@ -1290,7 +1290,8 @@ fn uri_passwords(value: &str) -> impl Iterator<Item = UriCredential> + '_ {
             let colon = from + found;
             let start = colon + 3;
             let end = authority_end(bytes, start);
-            // NOTE: `/` ends an authority, so the next `://` is at or after `end`.
+            // NOTE: `/` ends an authority (outside a `{{ … }}` template), so the next `://`
+            // is at or after `end`, and each byte is scanned once.
             from = end.max(start);
             let Some(scheme) = scheme_before(bytes, colon) else {
                 continue;
