@@ -58,6 +58,9 @@ pub enum Subject {
         document: usize,
         /// The field, e.g. `data.password` or `spec.template.spec.containers[name=api].env[name=DB_PASSWORD].value`.
         key_path: String,
+        /// The container the field belongs to (an env entry's), for reports. Not part of the
+        /// identity: `key_path` already names the container.
+        container: Option<ContainerPlace>,
     },
     /// A suppression (comment, annotation or configuration entry) that silences nothing.
     Suppression {
@@ -80,10 +83,13 @@ impl Subject {
     pub fn identity(&self) -> String {
         match self {
             Subject::Image(image) => image.site.identity(),
+            // NOTE: `container` is left out on purpose: identities (and fingerprints) are
+            // what they were before reports named the container.
             Subject::Object {
                 object,
                 document,
                 key_path,
+                container: _,
             } => format!("{}|{key_path}", object.identity(*document)),
             Subject::Command {
                 command,
@@ -102,6 +108,16 @@ impl Subject {
             _ => None,
         }
     }
+}
+
+/// The container of a finding about an object's field (an env entry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContainerPlace {
+    /// The container's `name`, when it has one.
+    pub name: Option<String>,
+    /// The judged field by index from the object root, e.g.
+    /// `spec.template.spec.containers[0].env[2].value`.
+    pub field_path: String,
 }
 
 /// Another place that explains a finding (the ServiceAccount consulted, the policy nearby).
@@ -192,6 +208,18 @@ impl Finding {
     /// Mark `span` (in this finding's file) as a secret value that reports must mask.
     pub fn with_redacted(mut self, span: Span) -> Self {
         self.redact.push(span);
+        self
+    }
+
+    /// Name the container a [`Subject::Object`] finding's field belongs to (other subjects
+    /// are left as they are). The fingerprint does not change.
+    pub fn with_container(mut self, name: Option<&str>, field_path: &str) -> Self {
+        if let Subject::Object { container, .. } = &mut self.subject {
+            *container = Some(ContainerPlace {
+                name: name.map(str::to_owned),
+                field_path: field_path.to_owned(),
+            });
+        }
         self
     }
 

@@ -51,6 +51,7 @@ impl PullSecretRef {
             object: self.owner.clone(),
             document: self.document,
             key_path: self.key_path.clone(),
+            container: None,
         }
     }
 }

@@ -3,17 +3,21 @@
 //! `imagegate` scans manifests from untrusted pull requests for credentials committed in
 //! plain text: env vars and ConfigMap keys whose *names* say they hold a credential
 //! ([`is_credential_name`]), values that *look like* a well-known token whatever their name
-//! ([`find_token`]), and docker registry configs (`.dockerconfigjson` / `.dockercfg`) that
-//! carry registry logins ([`docker_config_in_value`]). It also recognises values that are
-//! not secrets even under a credential name: SOPS-encrypted values ([`is_sops_value`]) and
-//! template placeholders ([`is_placeholder`]).
+//! ([`find_token`]), passwords in URIs ([`find_uri_credential`]), HTTP `Bearer`/`Basic`
+//! values ([`find_auth_credential`]), and docker registry configs (`.dockerconfigjson` /
+//! `.dockercfg`) that carry registry logins ([`docker_config_in_value`]). It also recognises
+//! values that are not secrets even under a credential name: SOPS-encrypted values
+//! ([`is_sops_value`]) and template placeholders ([`is_placeholder`]); and what a Secret key
+//! holds when it is clearly not a credential — a user name, a host, a certificate
+//! ([`non_secret_material`]).
 //!
 //! Every function here takes untrusted input and never panics on it. The work is linear in
 //! the size of the input (JSON is parsed with `serde_json`'s default recursion limit).
 //!
-//! **A secret's value is never returned or formatted by this module.** Token matches are
-//! reported as a kind plus a byte range into the caller's string, and a docker config is
-//! reported only by its registry hosts. No type here holds a secret value, so the derived
+//! **A secret's value is never returned or formatted by this module.** Token, URI and
+//! authorization matches are reported as a kind plus byte ranges into the caller's string
+//! (a URI's scheme may be named, never its userinfo), and a docker config is reported only by
+//! its registry hosts. No type here holds a secret value, so the derived
 //! `Debug` impls cannot print one.
 
 use std::ops::Range;
@@ -60,6 +64,8 @@ const CREDENTIAL_SUFFIXES: &[&str] = &[
     "secrets",
     "apikey",
     "accesskey",
+    "accountkey",
+    "storagekey",
     "secretkey",
     "privatekey",
     "sessionkey",
@@ -80,7 +86,26 @@ const CREDENTIAL_PAIRS: &[(&str, &str)] = &[
     ("encryption", "key"),
     ("connection", "string"),
     ("pass", "phrase"),
+    // Cloud storage and service keys: `AZURE_STORAGE_ACCOUNT_KEY`, `CACHE_STORAGE_KEY`,
+    // `OCP_APIM_SUBSCRIPTION_KEY`, `MEILI_MASTER_KEY`, and the key material of
+    // `OCI_CLI_KEY_CONTENT`.
+    ("account", "key"),
+    ("storage", "key"),
+    ("subscription", "key"),
+    ("master", "key"),
+    ("key", "content"),
 ];
+
+/// A vendor whose `<VENDOR>_…_KEY` names are credentials (`AZURE_OPENAI_KEY`,
+/// `AZURE_SEARCH_KEY`): Azure's services authenticate with keys named that way.
+///
+/// NOTE: `*_KEY` alone is not a credential name (`CACHE_KEY`, `SORT_KEY`, `PARTITION_KEY`),
+/// and neither is a key-management key (`AZURE_KEYVAULT_KEY`, `AZURE_KMS_KEY`): those name a
+/// key kept elsewhere.
+const KEY_VENDORS: &[&str] = &["azure"];
+
+/// Words that make a vendor's `…_KEY` name a reference to a managed key, not a key.
+const KEY_MANAGEMENT_WORDS: &[&str] = &["kms", "vault", "keyvault", "hsm"];
 
 /// A name whose last word is one of these names something *about* a credential (where it
 /// lives, how long it lasts, whether it is on), not the credential itself.
@@ -190,6 +215,7 @@ const NON_SECRET_LAST_WORDS: &[&str] = &[
     "mode",
     "level",
     "method",
+    "scheme",
     "strategy",
     "algorithm",
     "alg",
@@ -262,23 +288,11 @@ fn is_credential_word(word: &str) -> bool {
             .any(|suffix| word.ends_with(suffix))
 }
 
-/// Whether an env var name or ConfigMap key names a credential.
-///
-/// The name is split into words (on `_`, `-`, `.`, `/` and other punctuation, on camelCase
-/// boundaries, and between letters and digits) and compared case-insensitively. It names a
-/// credential when a word is a credential word (`password`, `passwd`, `pwd`, `passphrase`,
-/// `secret`, `token`, `apikey`, `credential(s)`, `creds`, `auth`, `bearer`, `htpasswd`,
-/// `pat`, or a run-together form such as `DBPASSWORD` / `APITOKEN`) or two consecutive words
-/// form a credential phrase (`api key`, `access key`, `secret key`, `private key`,
-/// `client secret`, `session key`, `signing key`, `encryption key`, `connection string`),
-/// **unless** the last word says the name is about a credential rather than one: `file`,
-/// `path`, `dir`, `name`, `url`, `host`, `enabled`, `ttl`, `length`, `type`, `id`, `header`
-/// and the like (so `PASSWORD_FILE`, `TOKEN_URL`, `AWS_ACCESS_KEY_ID` are not credentials).
-///
-/// Words are whole: `AUTHOR`, `SECRETARY` and `OAUTH` alone are not credentials.
 /// Whether a literal value under a credential-like name can be the credential itself:
 /// booleans (`server.disable.auth: "true"`) and absolute file paths
-/// (`GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/key.json`) are settings about one.
+/// (`GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/key.json`) are settings about one, and a
+/// value whose credential part is a variable holds none (`Bearer ${TOKEN}`,
+/// `postgresql://$(USER):$(PASSWORD)@db`).
 pub fn could_be_credential(value: &str) -> bool {
     let v = value.trim();
     if v.is_empty() {
@@ -290,7 +304,7 @@ pub fn could_be_credential(value: &str) -> bool {
     .iter()
     .any(|b| v.eq_ignore_ascii_case(b));
     let path = v.starts_with('/') && !v.contains(char::is_whitespace);
-    !boolean && !path && !is_resource_name(v)
+    !boolean && !path && !is_resource_name(v) && !credential_is_variable(v)
 }
 
 /// A cloud resource name such as `projects/P/instances/I/databases/D`: three or more `/`
@@ -311,6 +325,23 @@ fn is_resource_name(v: &str) -> bool {
             .all(|p| p.bytes().all(|b| b.is_ascii_alphabetic() || b == b'-'))
 }
 
+/// Whether an env var name or ConfigMap key names a credential.
+///
+/// The name is split into words (on `_`, `-`, `.`, `/` and other punctuation, on camelCase
+/// boundaries, and between letters and digits) and compared case-insensitively. It names a
+/// credential when a word is a credential word (`password`, `passwd`, `pwd`, `passphrase`,
+/// `secret`, `token`, `apikey`, `credential(s)`, `creds`, `auth`, `bearer`, `htpasswd`,
+/// `pat`, or a run-together form such as `DBPASSWORD` / `APITOKEN`) or two consecutive words
+/// form a credential phrase (`api key`, `access key`, `secret key`, `private key`,
+/// `client secret`, `session key`, `signing key`, `encryption key`, `connection string`),
+/// **unless** the last word says the name is about a credential rather than one: `file`,
+/// `path`, `dir`, `name`, `url`, `host`, `enabled`, `ttl`, `length`, `type`, `id`, `header`
+/// and the like (so `PASSWORD_FILE`, `TOKEN_URL`, `AWS_ACCESS_KEY_ID` are not credentials).
+/// Cloud key names count too: `…_ACCOUNT_KEY`, `…_STORAGE_KEY`, `…_SUBSCRIPTION_KEY`,
+/// `…_MASTER_KEY`, `…_KEY_CONTENT` and Azure's `AZURE_…_KEY` (not a key-management key such as
+/// `AZURE_KEYVAULT_KEY`); a bare `…_KEY` does not (`CACHE_KEY`, `SORT_KEY`).
+///
+/// Words are whole: `AUTHOR`, `SECRETARY` and `OAUTH` alone are not credentials.
 pub fn is_credential_name(name: &str) -> bool {
     let words = split_words(name);
     let Some(last) = words.last() else {
@@ -319,7 +350,14 @@ pub fn is_credential_name(name: &str) -> bool {
     if NON_SECRET_LAST_WORDS.contains(&last.as_str()) {
         return false;
     }
-    words.iter().any(|w| is_credential_word(w))
+    let vendor_key = last == "key"
+        && words.len() > 1
+        && words.iter().any(|w| KEY_VENDORS.contains(&w.as_str()))
+        && !words
+            .iter()
+            .any(|w| KEY_MANAGEMENT_WORDS.contains(&w.as_str()));
+    vendor_key
+        || words.iter().any(|w| is_credential_word(w))
         || words.windows(2).any(|pair| {
             CREDENTIAL_PAIRS
                 .iter()
@@ -1122,6 +1160,716 @@ pub fn is_placeholder(value: &str) -> bool {
     false
 }
 
+// ---------------------------------------------------------------------------------------
+// Credentials in URIs
+// ---------------------------------------------------------------------------------------
+
+/// A URI whose userinfo holds a literal password: `postgresql://user:password@host/db`,
+/// `redis://:password@host`, `amqp://u:p@host`.
+///
+/// Only byte ranges into the caller's string are kept, never the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UriCredential {
+    /// The scheme (`postgresql`, `mongodb+srv`): never secret, and what a message may name.
+    pub scheme: Range<usize>,
+    /// The password: the caller must mask it and never show it.
+    pub password: Range<usize>,
+}
+
+/// Longest scheme accepted, in bytes (real ones are short: `mongodb+srv`, `postgresql`).
+const MAX_SCHEME_LEN: usize = 32;
+
+/// Bytes that end a URI's authority: its path, query or fragment, and what surrounds a URI
+/// in text (whitespace, quotes, angle brackets, backslashes).
+fn ends_authority(b: u8) -> bool {
+    b.is_ascii_whitespace()
+        || matches!(
+            b,
+            b'/' | b'?' | b'#' | b'\\' | b'"' | b'\'' | b'<' | b'>' | b'`'
+        )
+}
+
+/// Longest template (`{{ .Values.db.password }}`) skipped inside an authority, in bytes.
+const MAX_TEMPLATE_LEN: usize = 256;
+
+/// Where the authority starting at `start` ends (see [`ends_authority`]). A `{{ … }}`
+/// template is skipped whole, so its spaces do not end the authority
+/// (`postgres://{{ .Values.user }}:pw@host`).
+fn authority_end(bytes: &[u8], start: usize) -> usize {
+    let mut j = start;
+    while let Some(&b) = bytes.get(j) {
+        if b == b'{' && bytes.get(j + 1) == Some(&b'{') {
+            let window = bytes.get(j + 2..).unwrap_or_default();
+            let window = window.get(..MAX_TEMPLATE_LEN).unwrap_or(window);
+            if let Some(close) = window.windows(2).position(|w| w == b"}}") {
+                j += 2 + close + 2;
+                continue;
+            }
+        }
+        if ends_authority(b) {
+            return j;
+        }
+        j += 1;
+    }
+    bytes.len()
+}
+
+/// The scheme that ends just before byte `colon` (the `:` of `://`): at most 32 bytes of
+/// `[A-Za-z0-9+.-]`, starting with a letter (`jdbc:postgresql://` gives `postgresql`).
+fn scheme_before(bytes: &[u8], colon: usize) -> Option<Range<usize>> {
+    let is_scheme = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'-');
+    let mut start = colon;
+    while start > 0 && is_scheme(bytes[start - 1]) {
+        start -= 1;
+        if colon - start > MAX_SCHEME_LEN {
+            return None;
+        }
+    }
+    while start < colon && !bytes[start].is_ascii_alphabetic() {
+        start += 1;
+    }
+    (start < colon).then_some(start..colon)
+}
+
+/// Whether a URI password is not a literal: empty, a placeholder ([`is_placeholder`]), a
+/// substitution anywhere in it (`${…}`, `$(…)`, `{{ … }}`, GitHub's `${{ … }}`), a format
+/// verb (`%s`), a format field (`{password}`) or a mask (`****`, `xxxx`).
+fn is_variable_password(password: &str) -> bool {
+    let p = password.trim();
+    let format_verb = p.len() == 2 && p.starts_with('%') && p.as_bytes()[1].is_ascii_alphabetic();
+    let format_field = p
+        .strip_prefix('{')
+        .and_then(|s| s.strip_suffix('}'))
+        .is_some_and(|inner| {
+            inner.bytes().all(|b| b.is_ascii_digit()) || is_identifier(inner, true, b".")
+        });
+    let mask =
+        p.bytes().all(|b| b == b'*') || (p.len() >= 3 && p.bytes().all(|b| b == b'x' || b == b'X'));
+    // `postgres://USER:PASSWORD@HOST/DB`: an upper-case word naming what goes there.
+    let named_slot = p
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        && split_words(p).iter().any(|w| is_credential_word(w));
+    is_placeholder(p)
+        || named_slot
+        || p.contains("{{")
+        || p.contains("${")
+        || p.contains("$(")
+        || format_verb
+        || format_field
+        || mask
+}
+
+/// The first URI in `value` whose userinfo holds a literal password, anywhere in the value
+/// (a whole DSN, or a line of a configuration file).
+///
+/// A URI is `scheme://` followed by an authority that ends at `/`, `?`, `#`, whitespace, a
+/// quote or an angle bracket; its userinfo runs to the authority's last `@` and its password
+/// from the userinfo's first `:`. Not a credential: no password (`user@host`, `user:@host`),
+/// or a password that is a variable, a placeholder, a format verb or a mask (see
+/// [`is_variable_password`]). A token alone as the user (`https://TOKEN@host`) cannot be told
+/// from a user name and is left to [`find_token`].
+///
+/// Linear in the length of `value`: each authority is scanned once, and a scheme is at most
+/// 32 bytes.
+pub fn find_uri_credential(value: &str) -> Option<UriCredential> {
+    uri_passwords(value).find(|m| {
+        value
+            .get(m.password.clone())
+            .is_some_and(|p| !is_variable_password(p))
+    })
+}
+
+/// Every URI in `value` whose userinfo has a `:`, left to right, with its password's range
+/// (literal or not).
+fn uri_passwords(value: &str) -> impl Iterator<Item = UriCredential> + '_ {
+    let bytes = value.as_bytes();
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        while let Some(found) = value.get(from..).and_then(|s| s.find("://")) {
+            let colon = from + found;
+            let start = colon + 3;
+            let end = authority_end(bytes, start);
+            // NOTE: `/` ends an authority (outside a `{{ … }}` template), so the next `://`
+            // is at or after `end`, and each byte is scanned once.
+            from = end.max(start);
+            let Some(scheme) = scheme_before(bytes, colon) else {
+                continue;
+            };
+            let Some(authority) = value.get(start..end) else {
+                continue;
+            };
+            let Some(at) = authority.rfind('@') else {
+                continue;
+            };
+            // NOTE: `docker://nginx:1.25@sha256:…` is an image reference with a digest, not a
+            // user `nginx` with the password `1.25`.
+            let after = authority.get(at + 1..).unwrap_or("");
+            if ["sha256:", "sha384:", "sha512:"]
+                .iter()
+                .any(|algorithm| after.starts_with(algorithm))
+            {
+                continue;
+            }
+            let Some(colon_in_userinfo) = authority.get(..at).and_then(|u| u.find(':')) else {
+                continue;
+            };
+            let password = start + colon_in_userinfo + 1..start + at;
+            return Some(UriCredential { scheme, password });
+        }
+        None
+    })
+}
+
+/// A value whose only credential part is a variable: a URI whose userinfo passwords are all
+/// variables (`postgresql://$(USER):$(PASSWORD)@db`), or an HTTP authorization scheme before
+/// a variable or placeholder (`Bearer ${TOKEN}`, `Basic <credentials>`).
+fn credential_is_variable(v: &str) -> bool {
+    if let Some((_, start)) = auth_scheme_at(v.as_bytes(), 0) {
+        return v.get(start..).is_some_and(is_variable_password);
+    }
+    let mut passwords = uri_passwords(v).peekable();
+    passwords.peek().is_some()
+        && passwords.all(|m| v.get(m.password).is_some_and(is_variable_password))
+}
+
+// ---------------------------------------------------------------------------------------
+// HTTP authorization values
+// ---------------------------------------------------------------------------------------
+
+/// An HTTP authentication scheme whose credential travels in the header value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthScheme {
+    /// `Bearer <token>`.
+    Bearer,
+    /// `Basic <base64 of user:password>`.
+    Basic,
+}
+
+impl AuthScheme {
+    /// The scheme as HTTP writes it, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            AuthScheme::Bearer => "Bearer",
+            AuthScheme::Basic => "Basic",
+        }
+    }
+}
+
+/// An HTTP `Authorization` value with a literal credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthCredential {
+    pub scheme: AuthScheme,
+    /// The credential's byte range (the token, or the base64 of `user:password`).
+    pub credential: Range<usize>,
+}
+
+/// Longest credential looked at after a scheme (JWTs run to a few KB).
+const MAX_AUTH_CREDENTIAL: usize = 16 * 1024;
+
+/// RFC 7235 `token68`: `[A-Za-z0-9-._~+/]+=*`.
+fn is_token68(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+}
+
+/// `Bearer`/`Basic` (any case) at `at`, followed by spaces or tabs: the scheme and where its
+/// credential starts.
+fn auth_scheme_at(bytes: &[u8], at: usize) -> Option<(AuthScheme, usize)> {
+    let rest = bytes.get(at..)?;
+    let (scheme, len) = if rest
+        .get(..6)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"bearer"))
+    {
+        (AuthScheme::Bearer, 6)
+    } else if rest
+        .get(..5)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"basic"))
+    {
+        (AuthScheme::Basic, 5)
+    } else {
+        return None;
+    };
+    let spaces = rest
+        .get(len..)?
+        .iter()
+        .take_while(|&&b| b == b' ' || b == b'\t')
+        .count();
+    (spaces > 0).then_some((scheme, at + len + spaces))
+}
+
+/// The `token68` credential starting at `start`, if it is a real one: not a placeholder or a
+/// documentation example, a Bearer token of 8 or more characters with a digit (or of 20 or
+/// more), or a Basic value that decodes to `user:password` with a non-empty password.
+fn auth_credential_at(value: &str, scheme: AuthScheme, start: usize) -> Option<Range<usize>> {
+    let bytes = value.as_bytes();
+    let rest = bytes.get(start..)?;
+    let mut len = rest.iter().take_while(|&&b| is_token68(b)).count();
+    if len == 0 || len > MAX_AUTH_CREDENTIAL {
+        return None;
+    }
+    len += rest.get(len..)?.iter().take_while(|&&b| b == b'=').count();
+    // `Bearer ${TOKEN}`, `Bearer $(TOKEN)`: the credential is not a token68 run at all;
+    // `Bearer ${TOKEN}x` or `Bearer abc{{ x }}` are templates too.
+    if rest
+        .get(len)
+        .is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'$' | b'{' | b'(' | b'%'))
+    {
+        return None;
+    }
+    let credential = value.get(start..start + len)?;
+    let cred = credential.as_bytes();
+    if is_placeholder(credential) || contains_example(cred) || looks_fake(cred) {
+        return None;
+    }
+    let real = match scheme {
+        AuthScheme::Bearer => len >= 20 || (len >= 8 && cred.iter().any(u8::is_ascii_digit)),
+        AuthScheme::Basic => decode_base64(credential)
+            .and_then(|decoded| String::from_utf8(decoded).ok())
+            .and_then(|text| {
+                text.split_once(':')
+                    .map(|(_, password)| !is_variable_password(password))
+            })
+            .unwrap_or(false),
+    };
+    real.then_some(start..start + len)
+}
+
+/// Whether the byte before `at` is a letter or digit (so `at` does not start a word).
+fn inside_word(bytes: &[u8], at: usize) -> bool {
+    at > 0 && bytes.get(at - 1).is_some_and(u8::is_ascii_alphanumeric)
+}
+
+/// An HTTP authorization credential in `value`: the whole (trimmed) value is `Bearer <token>`
+/// or `Basic <base64>` (the scheme in any case), or anywhere in it an `Authorization` header
+/// name (`Authorization: Bearer …`, `"Authorization": "Basic …"`, `proxy_set_header
+/// Authorization "Bearer …"`) is followed by one.
+///
+/// Not a credential: a variable or template (`Bearer ${TOKEN}`, `Bearer $(TOKEN)`,
+/// `Bearer {{ .Values.token }}`), a placeholder (`Bearer <token>`, `Bearer YOUR_TOKEN`), a
+/// documentation example, a Bearer "token" shorter than 8 characters or without a digit and
+/// shorter than 20 (`Bearer token`, `Bearer authentication`), a Basic value that does not
+/// decode to `user:password`. Prose such as "basic auth" or "bearer tokens" is only looked at
+/// after an `Authorization` header name.
+pub fn find_auth_credential(value: &str) -> Option<AuthCredential> {
+    let bytes = value.as_bytes();
+    let trimmed_start = bytes.len() - value.trim_start().len();
+    if let Some((scheme, start)) = auth_scheme_at(bytes, trimmed_start)
+        && let Some(credential) = auth_credential_at(value, scheme, start)
+        && credential.end == value.trim_end().len()
+    {
+        return Some(AuthCredential { scheme, credential });
+    }
+    const HEADER: &[u8] = b"authorization";
+    let mut i = 0;
+    while i + HEADER.len() <= bytes.len() {
+        if !bytes[i..i + HEADER.len()].eq_ignore_ascii_case(HEADER) || inside_word(bytes, i) {
+            i += 1;
+            continue;
+        }
+        i += HEADER.len();
+        let separators = bytes[i..]
+            .iter()
+            .take(8)
+            .take_while(|&&b| matches!(b, b' ' | b'\t' | b':' | b'=' | b'"' | b'\''))
+            .count();
+        if separators > 0
+            && let Some((scheme, start)) = auth_scheme_at(bytes, i + separators)
+            && let Some(credential) = auth_credential_at(value, scheme, start)
+        {
+            return Some(AuthCredential { scheme, credential });
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------
+// Credentials whatever the name
+// ---------------------------------------------------------------------------------------
+
+/// What credential `value` holds whatever its name says, for a message: a token's kind ("a
+/// GitHub token"), "a URI with a literal password (`postgresql://`)" or "an HTTP `Bearer`
+/// credential".
+/// Tokens are looked for first (a token inside a URI is named as the token). The phrase never
+/// holds the secret: only a token's kind, a URI's scheme or an HTTP scheme.
+pub fn credential_in_value(value: &str) -> Option<String> {
+    if let Some(token) = find_token(value) {
+        return Some(token.kind.describe().to_string());
+    }
+    if let Some(uri) = find_uri_credential(value) {
+        let scheme = value.get(uri.scheme).unwrap_or("a");
+        return Some(format!("a URI with a literal password (`{scheme}://`)"));
+    }
+    find_auth_credential(value).map(|auth| format!("an HTTP `{}` credential", auth.scheme.name()))
+}
+
+// ---------------------------------------------------------------------------------------
+// Non-secret material in a Secret
+// ---------------------------------------------------------------------------------------
+
+/// What a Secret key holds when it is clearly not a credential (see [`non_secret_material`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NonSecret {
+    UserName,
+    Email,
+    /// A name or an id: a database, a project, an application's id.
+    Identifier,
+    Host,
+    Port,
+    Url,
+    /// `true`/`false`, `yes`/`no`, `on`/`off`.
+    Switch,
+    /// A one-word setting under `type`, `kind` or `mode`.
+    Setting,
+    /// PEM certificates (and CRLs, certificate requests).
+    Certificate,
+    /// PEM public keys, or SSH public keys (`authorized_keys`, `known_hosts` lines).
+    PublicKey,
+    /// A mix of certificates, public keys and parameters (`DH PARAMETERS`).
+    PublicPem,
+}
+
+impl NonSecret {
+    /// A short phrase for messages: "a user name".
+    pub fn describe(self) -> &'static str {
+        match self {
+            NonSecret::UserName => "a user name",
+            NonSecret::Email => "an email address",
+            NonSecret::Identifier => "a name or identifier",
+            NonSecret::Host => "a host address",
+            NonSecret::Port => "a port number",
+            NonSecret::Url => "a URL without credentials",
+            NonSecret::Switch => "an on/off switch",
+            NonSecret::Setting => "a one-word setting",
+            NonSecret::Certificate => "certificates",
+            NonSecret::PublicKey => "a public key",
+            NonSecret::PublicPem => "public PEM data (certificates, public keys, parameters)",
+        }
+    }
+}
+
+/// Whether `text` holds a credential whatever the key it sits under: a token
+/// ([`find_token`], private keys included), a URI with a password, an HTTP authorization
+/// credential, or a docker config with registry logins.
+pub fn holds_credential(text: &str) -> bool {
+    find_token(text).is_some()
+        || find_uri_credential(text).is_some()
+        || find_auth_credential(text).is_some()
+        || docker_config_in_value(text).is_some()
+}
+
+/// Labels of PEM blocks that hold nothing secret, and what they are.
+const PUBLIC_PEM_LABELS: &[(&str, NonSecret)] = &[
+    ("CERTIFICATE", NonSecret::Certificate),
+    ("TRUSTED CERTIFICATE", NonSecret::Certificate),
+    ("X509 CRL", NonSecret::Certificate),
+    ("CERTIFICATE REQUEST", NonSecret::Certificate),
+    ("NEW CERTIFICATE REQUEST", NonSecret::Certificate),
+    ("PUBLIC KEY", NonSecret::PublicKey),
+    ("RSA PUBLIC KEY", NonSecret::PublicKey),
+    ("PGP PUBLIC KEY BLOCK", NonSecret::PublicKey),
+    ("DH PARAMETERS", NonSecret::PublicPem),
+    ("EC PARAMETERS", NonSecret::PublicPem),
+];
+
+/// `text` made only of public PEM blocks (see [`PUBLIC_PEM_LABELS`]): between blocks only
+/// blank lines, `#` comments and OpenSSL's `subject=`/`issuer=` lines; inside a block only
+/// base64 lines (and, in PGP armor, blank and `Header: value` lines). Any other block —
+/// a private key under any label, or an unknown label — or any other text makes it `None`.
+fn public_pem(text: &str) -> Option<NonSecret> {
+    let mut open: Option<&str> = None;
+    let mut kind: Option<NonSecret> = None;
+    for line in text.lines() {
+        let line = line.trim();
+        match open {
+            None => {
+                if line.is_empty()
+                    || line.starts_with('#')
+                    || line.starts_with("subject=")
+                    || line.starts_with("issuer=")
+                {
+                    continue;
+                }
+                let label = line.strip_prefix("-----BEGIN ")?.strip_suffix("-----")?;
+                let &(_, this) = PUBLIC_PEM_LABELS.iter().find(|(l, _)| *l == label)?;
+                kind = Some(match kind {
+                    Some(k) if k != this => NonSecret::PublicPem,
+                    _ => this,
+                });
+                open = Some(label);
+            }
+            Some(label) => {
+                if let Some(end) = line.strip_prefix("-----END ") {
+                    if end.strip_suffix("-----")? != label {
+                        return None;
+                    }
+                    open = None;
+                    continue;
+                }
+                let base64 = line
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+                let armor = label.starts_with("PGP ")
+                    && (line.is_empty()
+                        || line.split_once(": ").is_some_and(|(name, _)| {
+                            name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                        }));
+                if !base64 && !armor {
+                    return None;
+                }
+            }
+        }
+    }
+    if open.is_some() {
+        return None;
+    }
+    kind
+}
+
+/// Whether `field` names an SSH public key type: `ssh-rsa`, `ssh-ed25519`, `ssh-dss`,
+/// `ecdsa-sha2-nistp256`, `sk-ssh-ed25519@openssh.com`, certificate types.
+fn is_ssh_key_type(field: &str) -> bool {
+    ["ssh-", "ecdsa-sha2-", "sk-ssh-", "sk-ecdsa-sha2-"]
+        .iter()
+        .any(|p| field.starts_with(p))
+        && field.len() > 6
+        && field
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'@' | b'.'))
+}
+
+/// `text` made only of SSH public keys, one a line (`authorized_keys`, a `.pub` file) or
+/// after host names (`known_hosts`), with blank and `#` lines between them.
+fn ssh_public_keys(text: &str) -> Option<NonSecret> {
+    let mut keys = 0;
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let fields: Vec<&str> = line.split_whitespace().take(3).collect();
+        let key_at = (0..2).find(|&i| fields.get(i).is_some_and(|f| is_ssh_key_type(f)))?;
+        let blob = fields.get(key_at + 1)?;
+        if !blob.starts_with("AAAA")
+            || !blob
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+        {
+            return None;
+        }
+        keys += 1;
+    }
+    (keys > 0).then_some(NonSecret::PublicKey)
+}
+
+/// Whether a key's name says it holds a public key: `id_rsa.pub`, `cosign.pub`, `publicKey`,
+/// `jwt-public-key.pem`, `pubkey`.
+fn is_public_key_name(key: &str) -> bool {
+    let words = split_words(key);
+    key.to_ascii_lowercase().ends_with(".pub")
+        || words.iter().any(|w| w == "pubkey" || w == "publickey")
+        || words.windows(2).any(|p| p[0] == "public" && p[1] == "key")
+}
+
+/// The last word of a key name says what kind of non-secret value it holds; a run-together
+/// word counts by its end (`dbname`, `ldapuser`) when at least two letters come before.
+const NON_SECRET_KEY_WORDS: &[(&str, NonSecret, bool)] = &[
+    // (word, kind, also as the end of a run-together word)
+    ("user", NonSecret::UserName, true),
+    ("username", NonSecret::UserName, true),
+    ("email", NonSecret::Email, false),
+    ("name", NonSecret::Identifier, true),
+    ("id", NonSecret::Identifier, false),
+    ("uuid", NonSecret::Identifier, false),
+    ("project", NonSecret::Identifier, false),
+    ("database", NonSecret::Identifier, false),
+    ("db", NonSecret::Identifier, false),
+    ("dbname", NonSecret::Identifier, false),
+    ("schema", NonSecret::Identifier, false),
+    ("bucket", NonSecret::Identifier, false),
+    ("namespace", NonSecret::Identifier, false),
+    ("region", NonSecret::Identifier, false),
+    ("host", NonSecret::Host, true),
+    ("hostname", NonSecret::Host, true),
+    ("server", NonSecret::Host, false),
+    ("address", NonSecret::Host, false),
+    ("addr", NonSecret::Host, false),
+    ("port", NonSecret::Port, false),
+    ("url", NonSecret::Url, true),
+    ("uri", NonSecret::Url, true),
+    ("endpoint", NonSecret::Url, false),
+    ("type", NonSecret::Setting, false),
+    ("kind", NonSecret::Setting, false),
+    ("mode", NonSecret::Setting, false),
+];
+
+/// The kind a key name announces, from its last word: the word itself, else the longest
+/// word it ends with (`dbhostname` is a host, not a name).
+fn kind_of_key(words: &[String]) -> Option<NonSecret> {
+    let last = words.last()?;
+    let exact = NON_SECRET_KEY_WORDS
+        .iter()
+        .find(|&&(word, _, _)| last == word)
+        .map(|&(_, kind, _)| kind);
+    exact.or_else(|| {
+        NON_SECRET_KEY_WORDS
+            .iter()
+            .filter(|&&(word, _, suffix)| {
+                suffix && last.len() >= word.len() + 2 && last.ends_with(word)
+            })
+            .max_by_key(|&&(word, _, _)| word.len())
+            .map(|&(_, kind, _)| kind)
+    })
+}
+
+/// A single line of at most `max` bytes without whitespace or control characters.
+fn one_word(v: &str, max: usize) -> bool {
+    !v.is_empty() && v.len() <= max && !v.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// `host`, `host:port`, `10.0.0.1:5432`, `[::1]:6379`.
+fn is_host(v: &str) -> bool {
+    let (host, port) = match v.strip_prefix('[') {
+        Some(rest) => match rest.split_once(']') {
+            Some((ip, after))
+                if !ip.is_empty()
+                    && ip
+                        .bytes()
+                        .all(|b| b.is_ascii_hexdigit() || b == b':' || b == b'.') =>
+            {
+                (ip, after.strip_prefix(':'))
+            }
+            _ => return false,
+        },
+        None => match v.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (v, None),
+        },
+    };
+    !host.is_empty()
+        && host.len() <= 253
+        && host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b':'))
+        && port.is_none_or(is_port)
+}
+
+fn is_port(v: &str) -> bool {
+    (1..=5).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A path segment that looks like a key rather than a name: 20 or more characters mixing
+/// letters and digits (the token part of a webhook URL).
+fn looks_random_segment(segment: &str) -> bool {
+    segment.len() >= 20
+        && segment.bytes().any(|b| b.is_ascii_digit())
+        && segment.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
+/// A URL that carries no credential: `scheme://host[:port][/path]` with at most a plain
+/// lowercase user (`ssh://git@host`), no query (`?sig=…`, `?token=…`) and no key-like path
+/// segment; an scp-like git address (`git@github.com:org/repo.git`); or `host/path` (an OCI
+/// repository).
+fn is_plain_url(v: &str) -> bool {
+    if !one_word(v, 2048) || v.contains('?') {
+        return false;
+    }
+    // A short lowercase user (`git`, `deploy`, `x-access-token`), not a token in its place.
+    let plain_user = |u: &str| {
+        !u.is_empty()
+            && u.len() <= 16
+            && !(u.len() >= 8 && u.bytes().any(|b| b.is_ascii_digit()))
+            && u.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_'))
+    };
+    let (authority, path) = if let Some(i) = v.find("://") {
+        if scheme_before(v.as_bytes(), i).is_none_or(|s| s.start != 0) {
+            return false;
+        }
+        let rest = &v[i + 3..];
+        let rest = rest.split('#').next().unwrap_or("");
+        match rest.find('/') {
+            Some(j) => (&rest[..j], &rest[j..]),
+            None => (rest, ""),
+        }
+    } else if let Some((user, rest)) = v.split_once('@')
+        && let Some((host, path)) = rest.split_once(':')
+    {
+        // scp-like: `git@github.com:org/repo.git`
+        return plain_user(user) && is_host(host) && !path.split('/').any(looks_random_segment);
+    } else {
+        match v.find('/') {
+            Some(j) if v[..j].contains('.') => (&v[..j], &v[j..]),
+            _ => return false,
+        }
+    };
+    // A plain user, and a password only when it is a variable (`u:${DB_PASSWORD}@db`).
+    let harmless_userinfo = |u: &str| match u.split_once(':') {
+        Some((user, password)) => {
+            (plain_user(user) || is_variable_password(user)) && is_variable_password(password)
+        }
+        None => plain_user(u) || (!u.is_empty() && is_variable_password(u)),
+    };
+    let host = match authority.rsplit_once('@') {
+        Some((userinfo, host)) if harmless_userinfo(userinfo) => host,
+        Some(_) => return false,
+        None => authority,
+    };
+    is_host(host) && !path.split('/').any(looks_random_segment)
+}
+
+/// Whether a Secret key holds something that is clearly **not** a credential, and what: the
+/// content (`text`, already base64-decoded for `data`) and the key's name decide.
+///
+/// Never non-secret: a credential-like key name ([`is_credential_name`]), or content that
+/// [`holds_credential`] (a token, a private key, a URI with a password, an authorization
+/// value, a docker config). Then, by content: only public PEM blocks (certificates, public
+/// keys, parameters; a private key or an unknown block in a bundle spoils it), only SSH public
+/// keys, or `true`/`false`/`yes`/`no`/`on`/`off`. A key named as a public key (`*.pub`,
+/// `publicKey`) whose content never says "private". Then by the key name's last word, with
+/// the value's shape checked: a user name (`user`, `username`: one word without `:`), an
+/// email address, a name or id (`name`, `id`, `database`, `db`, `project`, `bucket`, …: one
+/// word of name characters), a host (`host`, `server`, `address`: `host[:port]` or a plain
+/// URL), a port (digits), a URL (`url`, `uri`, `endpoint`: a URL without userinfo password,
+/// query or key-like path segment, never under a `webhook`/`hook` name, whose URL is the
+/// secret), a one-word setting (`type`, `kind`, `mode`). Anything else is `None`.
+pub fn non_secret_material(key: &str, text: &str) -> Option<NonSecret> {
+    if is_credential_name(key) || holds_credential(text) {
+        return None;
+    }
+    if let Some(kind) = public_pem(text).or_else(|| ssh_public_keys(text)) {
+        return Some(kind);
+    }
+    let v = text.trim();
+    if is_public_key_name(key) && !v.to_ascii_lowercase().contains("private") {
+        return Some(NonSecret::PublicKey);
+    }
+    if ["true", "false", "yes", "no", "on", "off"]
+        .iter()
+        .any(|b| v.eq_ignore_ascii_case(b))
+    {
+        return Some(NonSecret::Switch);
+    }
+    let words = split_words(key);
+    let kind = kind_of_key(&words)?;
+    let name_chars = |v: &str| {
+        v.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'/' | b'@' | b'+')
+        })
+    };
+    let fits = match kind {
+        NonSecret::UserName => one_word(v, 256) && !v.contains(':'),
+        NonSecret::Email => one_word(v, 256) && !v.contains(':') && v.split('@').count() == 2,
+        NonSecret::Identifier => one_word(v, 253) && name_chars(v),
+        NonSecret::Host => one_word(v, 2048) && (is_host(v) || is_plain_url(v)),
+        NonSecret::Port => is_port(v),
+        NonSecret::Url => {
+            !words.iter().any(|w| w.contains("hook")) && (is_plain_url(v) || is_host(v))
+        }
+        NonSecret::Setting => one_word(v, 64) && name_chars(v) && !v.contains('/'),
+        _ => false,
+    };
+    fits.then_some(kind)
+}
+
 #[cfg(test)]
 mod corpus_regressions {
     use super::*;
@@ -1159,6 +1907,27 @@ mod corpus_regressions {
         for value in ["hunter2", "s3cr3t value", "123456"] {
             assert!(could_be_credential(value), "{value:?}");
         }
+        // The credential part is a variable: a credential-like name holds none.
+        for value in [
+            "Bearer ${TOKEN}",
+            "bearer $(TOKEN)",
+            "Bearer {{ .Values.token }}",
+            "Basic <credentials>",
+            "postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@db:5432/orders",
+            "postgres://u:${A}@h1/db http://v:$(B)@h2",
+            "postgres://USER:PASSWORD@HOST/DB",
+        ] {
+            assert!(!could_be_credential(value), "{value:?}");
+        }
+        for value in [
+            "Bearer abc123def",
+            "postgres://u:${A}@h1/db http://v:literal@h2",
+            "postgres://db:5432/orders",
+            "basic auth",
+        ] {
+            assert!(could_be_credential(value), "{value:?}");
+        }
+        assert!(!is_credential_name("AUTH_SCHEME"));
     }
 }
 
@@ -1239,6 +2008,20 @@ mod tests {
             ("config/secret", true),
             ("REGISTRY_CREDS", true),
             ("PASSWORD_HASH", true),
+            // cloud keys
+            ("AZURE_STORAGE_KEY", true),
+            ("AZURE_OPENAI_KEY", true),
+            ("AZURE_SEARCH_ADMIN_KEY", true),
+            ("STORAGE_ACCOUNT_KEY", true),
+            ("CACHE_AZURE_ACCOUNT_KEY", true),
+            ("azurestorageaccountkey", true),
+            ("REGISTRY_STORAGE_AZURE_ACCOUNTKEY", true),
+            ("BACKUP_STORAGE_KEY", true),
+            ("AZURE_STORAGE_ACCESS_KEY", true),
+            ("OCI_CLI_KEY_CONTENT", true),
+            ("OCP_APIM_SUBSCRIPTION_KEY", true),
+            ("MEILI_MASTER_KEY", true),
+            ("MINIO_SECRET_ACCESS_KEY", true),
             // not credentials
             ("SECRETS_DIR", false),
             ("PASSWORD_FILE", false),
@@ -1285,6 +2068,22 @@ mod tests {
             ("___", false),
             ("LOG_LEVEL", false),
             ("REPLICAS", false),
+            // `*_KEY` alone names no credential
+            ("CACHE_KEY", false),
+            ("SORT_KEY", false),
+            ("PARTITION_KEY", false),
+            ("PRIMARY_KEY", false),
+            ("S3_KEY", false),
+            ("AWS_KMS_KEY", false),
+            ("AZURE_KEYVAULT_KEY", false),
+            ("AZURE_KEY_VAULT_KEY", false),
+            ("AZURE_KMS_KEY", false),
+            ("AZURE_STORAGE_ACCOUNT_KEY_FILE", false),
+            ("AZURE_STORAGE_KEY_NAME", false),
+            ("STORAGE_KEY_PREFIX", false),
+            ("AZURE", false),
+            ("KEYSPACE", false),
+            ("JANUSGRAPH_CFG_STORAGE_CQL_KEYSPACE", false),
         ];
         let wrong: Vec<_> = cases
             .iter()
@@ -1806,6 +2605,19 @@ mod tests {
             "0123456789".into(),
             "ABCDEFGHIJKLMNOP".into(),
             "aGVsbG8=".into(),
+            "://".into(),
+            "postgresql://".into(),
+            "@".into(),
+            ":".into(),
+            "/".into(),
+            "%s".into(),
+            "Bearer ".into(),
+            "basic ".into(),
+            "Authorization: ".into(),
+            "-----BEGIN CERTIFICATE-----".into(),
+            "-----END CERTIFICATE-----".into(),
+            "ssh-rsa AAAA".into(),
+            ".pub".into(),
         ]
     }
 
@@ -1832,7 +2644,457 @@ mod tests {
             let _ = decode_base64(&s);
             let _ = is_sops_value(&s);
             let _ = is_placeholder(&s);
+            for m in [find_uri_credential(&s)].into_iter().flatten() {
+                proptest::prop_assert!(s.get(m.password.clone()).is_some());
+                proptest::prop_assert!(s.get(m.scheme.clone()).is_some());
+            }
+            for m in [find_auth_credential(&s)].into_iter().flatten() {
+                proptest::prop_assert!(s.get(m.credential.clone()).is_some());
+            }
+            let _ = non_secret_material(&s, &s);
+            let _ = non_secret_material("ca.crt", &s);
+            let _ = non_secret_material("url", &s);
         }
+    }
+
+    /// `scheme://user:password@rest`, assembled at run time.
+    fn uri(scheme: &str, userinfo: &str, rest: &str) -> String {
+        format!("{scheme}://{userinfo}@{rest}")
+    }
+
+    #[test]
+    fn uri_credentials() {
+        let pw = format!("s3{}", b62(10));
+        // (value, scheme, password) for URIs with a literal password.
+        let fires: Vec<(String, &str)> = vec![
+            (
+                uri(
+                    "postgresql",
+                    &format!("app:{pw}"),
+                    "db.shop.svc:5432/orders",
+                ),
+                "postgresql",
+            ),
+            (uri("amqp", &format!("u:{pw}"), "rabbit:5672/"), "amqp"),
+            (
+                uri(
+                    "https",
+                    &format!("deploy:{pw}"),
+                    "git.example.com/org/repo.git",
+                ),
+                "https",
+            ),
+            (
+                uri("redis", &format!(":{pw}"), "redis-master:6379/0"),
+                "redis",
+            ),
+            (
+                uri(
+                    "mongodb+srv",
+                    &format!("u:{pw}"),
+                    "cluster0.example.net/db?retryWrites=true",
+                ),
+                "mongodb+srv",
+            ),
+            (uri("mysql", &format!("root:{pw}"), "db"), "mysql"),
+            // Inside longer values: a JDBC URL, a line of a file, a quoted JSON value.
+            (
+                format!("jdbc:{}", uri("postgresql", &format!("u:{pw}"), "h/db")),
+                "postgresql",
+            ),
+            (
+                format!(
+                    "[db]\nurl = {}\nname = x\n",
+                    uri("postgres", &format!("u:{pw}"), "h")
+                ),
+                "postgres",
+            ),
+            (
+                format!(
+                    "{{\"dsn\":\"{}\"}}",
+                    uri("mysql", &format!("u:{pw}"), "h:3306")
+                ),
+                "mysql",
+            ),
+            // The last `@` of the authority ends the userinfo; the first `:` starts the password.
+            (uri("postgres", &format!("u:{pw}@x"), "h/db"), "postgres"),
+            // Weak passwords are still passwords.
+            (
+                uri("postgres", "postgres:postgres", "postgres:5432"),
+                "postgres",
+            ),
+            // A template elsewhere does not hide a literal password.
+            (
+                uri("postgres", &format!("{{{{ .Values.user }}}}:{pw}"), "h"),
+                "postgres",
+            ),
+            (
+                format!(
+                    "{} {}",
+                    uri("http", "u:${P}", "a"),
+                    uri("http", &format!("u:{pw}"), "b")
+                ),
+                "http",
+            ),
+        ];
+        for (value, scheme) in &fires {
+            let m =
+                find_uri_credential(value).unwrap_or_else(|| panic!("no credential in {value}"));
+            assert_eq!(&value[m.scheme.clone()], *scheme, "{value}");
+            let password = &value[m.password.clone()];
+            assert!(
+                password.starts_with("s3") || password == "postgres",
+                "{value}: {password}"
+            );
+        }
+        let quiet: Vec<String> = vec![
+            String::new(),
+            "https://example.com/path".into(),
+            "postgres://db.shop.svc:5432/orders".into(),
+            uri("ssh", "git", "github.com/org/repo.git"),
+            uri("postgres", "user", "host/db"),
+            uri("postgres", "user:", "host/db"),
+            uri("redis", ":", "host"),
+            // Variables and templates.
+            uri("postgresql", "$(POSTGRES_USER):$(POSTGRES_PASSWORD)", "db"),
+            uri("postgresql", "${DB_USER}:${DB_PASSWORD}", "db"),
+            uri("postgresql", "u:$DB_PASSWORD", "db"),
+            uri("postgresql", "u:{{.Values.password}}", "db"),
+            uri("postgresql", "u:{{ .Values.password }}", "db"),
+            uri(
+                "https",
+                "x-access-token:${{ secrets.GITHUB_TOKEN }}",
+                "github.com/",
+            ),
+            uri(
+                "https",
+                "x-access-token:${{secrets.GITHUB_TOKEN}}",
+                "github.com/",
+            ),
+            uri("postgresql", "u:pre-${SUFFIX}", "db"),
+            uri("postgresql", "u:${PASS:-default}", "db"),
+            // Placeholders, format verbs and fields, masks.
+            uri("postgresql", "u:<password>", "db"),
+            uri("postgresql", "u:YOUR_PASSWORD", "db"),
+            uri("mysql", "%s:%s", "%s:%s/%s"),
+            uri("redis", ":%s", "%s"),
+            uri("postgres", "{user}:{password}", "{host}/db"),
+            uri("postgres", "{0}:{1}", "{2}/db"),
+            uri("postgres", "u:****", "db"),
+            uri("postgres", "u:xxxxxx", "db"),
+            // Not an authority: the `@` is in the path, or no scheme.
+            "https://example.com/@user:abc".into(),
+            "git@github.com:org/repo.git".into(),
+            "://u:p@h".into(),
+            "1+://u:p@h".into(),
+            "user:pass@host".into(),
+            // `http://[::1]:8080`: no userinfo.
+            "http://[::1]:8080/".into(),
+            // Image references with a digest.
+            format!("docker://nginx:1.25@sha256:{}", "0a1b".repeat(16)),
+            format!("oci://ghcr.io/org/app:1.0@sha256:{}", "0a1b".repeat(16)),
+        ];
+        for value in &quiet {
+            assert_eq!(find_uri_credential(value), None, "{value}");
+        }
+        // Non-ASCII around and inside.
+        let v = format!("é {} ü", uri("amqp", &format!("ü:{pw}é"), "h"));
+        let m = find_uri_credential(&v).expect("credential");
+        assert!(v.is_char_boundary(m.password.start) && v.is_char_boundary(m.password.end));
+        // Debug shows ranges only.
+        let m = find_uri_credential(&fires[0].0).expect("credential");
+        assert!(!format!("{m:?}").contains(&pw));
+    }
+
+    fn b64_of(text: &str) -> String {
+        base64::engine::general_purpose::STANDARD.encode(text)
+    }
+
+    #[test]
+    fn auth_credentials() {
+        let token = b62(24);
+        let basic = b64_of(&format!("deploy:{}", b62(12)));
+        let fires: Vec<(String, AuthScheme)> = vec![
+            ("bearer abc123def".into(), AuthScheme::Bearer),
+            (format!("Bearer {token}"), AuthScheme::Bearer),
+            (format!("  BEARER {token}\n"), AuthScheme::Bearer),
+            (format!("Bearer\t{token}=="), AuthScheme::Bearer),
+            (format!("Basic {basic}"), AuthScheme::Basic),
+            (format!("basic {basic}"), AuthScheme::Basic),
+            (format!("Authorization: Bearer {token}"), AuthScheme::Bearer),
+            (
+                format!("headers:\n  Authorization: Basic {basic}\n"),
+                AuthScheme::Basic,
+            ),
+            (
+                format!("{{\"Authorization\": \"Bearer {token}\"}}"),
+                AuthScheme::Bearer,
+            ),
+            (
+                format!("proxy_set_header Authorization \"Bearer {token}\";"),
+                AuthScheme::Bearer,
+            ),
+            (
+                format!("Proxy-Authorization: Basic {basic}"),
+                AuthScheme::Basic,
+            ),
+            (format!("authorization=bearer {token}"), AuthScheme::Bearer),
+        ];
+        for (value, scheme) in &fires {
+            let m =
+                find_auth_credential(value).unwrap_or_else(|| panic!("no credential in {value:?}"));
+            assert_eq!(m.scheme, *scheme, "{value}");
+            let credential = &value[m.credential.clone()];
+            assert!(
+                credential == "abc123def"
+                    || credential.starts_with(&token[..8])
+                    || credential == basic,
+                "{value}: {credential}"
+            );
+        }
+        let quiet: Vec<String> = vec![
+            String::new(),
+            "Bearer".into(),
+            "Bearer ${TOKEN}".into(),
+            "Bearer $(TOKEN)".into(),
+            "Bearer $TOKEN".into(),
+            "bearer {{ .Values.token }}".into(),
+            "Bearer {{.Values.token}}".into(),
+            "Bearer <token>".into(),
+            "Bearer YOUR_TOKEN_HERE".into(),
+            "Bearer your_access_token".into(),
+            "Bearer token".into(),
+            "Bearer Token".into(),
+            "Bearer authentication".into(),
+            "Bearer abc123".into(),
+            "Bearer xxxxxxxxxxxxxxxxxxxxxxxx".into(),
+            "Bearer EXAMPLE0123456789abcdef".into(),
+            format!("Bearer {}${{SUFFIX}}", b62(10)),
+            "Basic realm=\"api\"".into(),
+            "Basic auth".into(),
+            format!("Basic {}", b64_of("no-colon-here")),
+            format!("Basic {}", b64_of("user:")),
+            format!("Basic {}", b64_of("user:${PASSWORD}")),
+            "Basic not-base64!".into(),
+            // Prose, and a scheme in the middle of a value without a header name.
+            "use bearer tokens".into(),
+            "basic authentication with a 1234567890 token".into(),
+            format!("the Bearer {token} scheme"),
+            "Authorization: Bearer ${TOKEN}".into(),
+            "X-Authorization: Bearer $(TOKEN)".into(),
+            format!("unauthorization: Bearer {token}"),
+            "AUTH_TYPE: Bearer".into(),
+        ];
+        for value in &quiet {
+            assert_eq!(find_auth_credential(value), None, "{value:?}");
+        }
+    }
+
+    #[test]
+    fn non_secret_materials() {
+        use NonSecret::*;
+        let cert = format!(
+            "-----BEGIN CERTIFICATE-----\n{}\n{}==\n-----END CERTIFICATE-----\n",
+            b62(64),
+            b62(20)
+        );
+        let public = format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----",
+            b62(64)
+        );
+        let private = pem("", &b62(64));
+        let fake_private = pem("", "...");
+        let ssh = format!("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5{} deploy@ci", b62(20));
+        let cases: Vec<(&str, String, Option<NonSecret>)> = vec![
+            // Public PEM and SSH material, judged by content under any neutral key.
+            ("ca.crt", cert.clone(), Some(Certificate)),
+            ("tls.crt", format!("{cert}{cert}"), Some(Certificate)),
+            (
+                "bundle.pem",
+                format!("# Issuer: CN=Root\n{cert}\nsubject=CN=x\n{cert}"),
+                Some(Certificate),
+            ),
+            ("cosign.pub", public.clone(), Some(PublicKey)),
+            ("jwt.pem", public.clone(), Some(PublicKey)),
+            ("chain.pem", format!("{cert}{public}"), Some(PublicPem)),
+            (
+                "dhparam.pem",
+                format!(
+                    "-----BEGIN DH PARAMETERS-----\n{}\n-----END DH PARAMETERS-----",
+                    b62(40)
+                ),
+                Some(PublicPem),
+            ),
+            ("id_ed25519.pub", ssh.clone(), Some(PublicKey)),
+            (
+                "authorized_keys",
+                format!("# ci\n{ssh}\n\n{ssh}\n"),
+                Some(PublicKey),
+            ),
+            ("known_hosts", format!("github.com {ssh}"), Some(PublicKey)),
+            (
+                "ssh",
+                format!("ecdsa-sha2-nistp256 AAAAE2VjZHNh{}", b62(30)),
+                Some(PublicKey),
+            ),
+            // By a public-key name, when the content never says private.
+            ("wg.pub", format!("{}=", b62(43)), Some(PublicKey)),
+            ("publicKey", b62(44), Some(PublicKey)),
+            // By the key's last word, with the value's shape.
+            ("username", "orders".into(), Some(UserName)),
+            ("POSTGRES_USER", "postgres".into(), Some(UserName)),
+            ("admin-user", "admin".into(), Some(UserName)),
+            ("apiUsername", "svc-api@corp".into(), Some(UserName)),
+            ("ldapuser", "cn=reader".into(), Some(UserName)),
+            ("email", "ops@example.com".into(), Some(Email)),
+            ("POSTGRES_DB", "orders".into(), Some(Identifier)),
+            ("database", "orders".into(), Some(Identifier)),
+            ("dbname", "orders".into(), Some(Identifier)),
+            (
+                "azurestorageaccountname",
+                "shopdata".into(),
+                Some(Identifier),
+            ),
+            ("githubAppID", "123456".into(), Some(Identifier)),
+            ("project", "default".into(), Some(Identifier)),
+            ("host", "db.shop.svc".into(), Some(Host)),
+            ("dbhostname", "db.shop.svc".into(), Some(Host)),
+            ("apiAddress", "10.0.0.1:6443".into(), Some(Host)),
+            (
+                "server",
+                "https://kubernetes.default.svc".into(),
+                Some(Host),
+            ),
+            ("redis-host", "[::1]:6379".into(), Some(Host)),
+            ("port", "5432".into(), Some(Port)),
+            (
+                "url",
+                "https://github.com/argoproj/argocd-example-apps".into(),
+                Some(Url),
+            ),
+            (
+                "url",
+                "git@github.com:argoproj/argocd-example-apps.git".into(),
+                Some(Url),
+            ),
+            ("url", "ghcr.io/argoproj/argo-helm".into(), Some(Url)),
+            (
+                "url",
+                uri("ssh", "git", "github.com/org/repo.git"),
+                Some(Url),
+            ),
+            (
+                "githubAppEnterpriseBaseUrl",
+                "https://ghe.example.com/api/v3".into(),
+                Some(Url),
+            ),
+            (
+                "DATABASE_URL",
+                "postgres://db.shop.svc:5432/orders".into(),
+                Some(Url),
+            ),
+            (
+                "DATABASE_URL",
+                uri("postgres", "u:${DB_PASSWORD}", "db/orders"),
+                Some(Url),
+            ),
+            (
+                "TOKEN_URL",
+                "https://auth.example.com/oauth/token".into(),
+                Some(Url),
+            ),
+            ("insecure", "true".into(), Some(Switch)),
+            ("enableLfs", "False".into(), Some(Switch)),
+            ("type", "git".into(), Some(Setting)),
+            ("secret-name", "orders-db".into(), Some(Identifier)),
+            // Credential-like names stay credentials, whatever the value.
+            ("password", "true".into(), None),
+            ("forceHttpBasicAuth", "true".into(), None),
+            ("private-key", cert.clone(), None),
+            ("tls.key", private.clone(), None),
+            // Credential-like content stays a credential, whatever the key.
+            ("ca.crt", format!("{cert}{private}"), None),
+            ("tls.crt", private.clone(), None),
+            ("tls.crt", format!("{cert}{fake_private}"), None),
+            ("id_rsa.pub", private.clone(), None),
+            (
+                "id_rsa.pub",
+                "-----BEGIN OPENSSH PRIVATE KEY-----\n...".into(),
+                None,
+            ),
+            ("ca.crt", format!("{cert}password: hunter2\n"), None),
+            ("ca.crt", "-----BEGIN CERTIFICATE-----\nabc\n".into(), None),
+            (
+                "ca.crt",
+                "-----BEGIN CERTIFICATE-----\nabc\n-----END PUBLIC KEY-----".into(),
+                None,
+            ),
+            (
+                "url",
+                uri("postgres", &format!("u:{}", b62(12)), "db/orders"),
+                None,
+            ),
+            (
+                "url",
+                "https://hooks.example.com/services/T0ABCDEF1/B0ABCDEF1/aZ3kQ9mX2pL7vB1nR8tY4w"
+                    .into(),
+                None,
+            ),
+            (
+                "url",
+                "https://storage.example.com/c/blob?sv=2024&sig=abc".into(),
+                None,
+            ),
+            (
+                "webhook-url",
+                "https://chat.example.com/hooks/team".into(),
+                None,
+            ),
+            (
+                "url",
+                uri("https", "aZ3kQ9mX2pL7vB1nR8", "github.com/org/repo"),
+                None,
+            ),
+            (
+                "url",
+                uri("https", "0a1b2c3d4e5f6a7b", "github.com/org/repo"),
+                None,
+            ),
+            (
+                "url",
+                uri("https", "x-access-token", "github.com/org/repo"),
+                Some(Url),
+            ),
+            ("username", format!("ghp_{}", b62(36)), None),
+            ("username", "admin:hunter2".into(), None),
+            ("username", "two words".into(), None),
+            ("users", "admin".into(), None),
+            ("user", "bearer abc123def".into(), None),
+            ("port", "54x2".into(), None),
+            ("host", "db host".into(), None),
+            ("type", "a/b".into(), None),
+            ("name", "{\"a\": 1}".into(), None),
+            // Anything else is not clearly non-secret.
+            ("key", "aZ3kQ9mX2pL7vB1n".into(), None),
+            ("config.yaml", "log: info\n".into(), None),
+            ("ghost", "s3cret".into(), None),
+            ("report", "42".into(), None),
+            ("accounts.alice.tokens", "abc".into(), None),
+            ("username_in", "alice".into(), None),
+            ("flag", "1".into(), None),
+        ];
+        let wrong: Vec<String> = cases
+            .iter()
+            .filter(|(key, text, want)| non_secret_material(key, text) != *want)
+            .map(|(key, text, want)| {
+                format!(
+                    "{key} = {:?}…: want {want:?}, got {:?}",
+                    &text[..text.len().min(24)],
+                    non_secret_material(key, text)
+                )
+            })
+            .collect();
+        assert!(wrong.is_empty(), "misjudged:\n{}", wrong.join("\n"));
     }
 
     #[test]
@@ -1878,5 +3140,38 @@ mod tests {
         let deep = "[".repeat(100_000);
         assert_eq!(parse_docker_config(&format!("{{\"auths\":{deep}")), None);
         assert!(!is_credential_name(&"a".repeat(1_000_000)));
+        for unit in [
+            "://",
+            "a://",
+            "a://b:c@",
+            "a://b:c@:",
+            "@:",
+            "authorization",
+            "authorization: bearer ",
+            "Authorization Basic Bearer ",
+            "bearer 1",
+            "-----BEGIN CERTIFICATE-----\n",
+            "ssh-rsa AAAA\n",
+            "a://{{",
+            "{",
+            "a://u:{{ x }}",
+        ] {
+            let hostile = unit.repeat(1_000_000 / unit.len());
+            let started = std::time::Instant::now();
+            let _ = find_uri_credential(&hostile);
+            let _ = find_auth_credential(&hostile);
+            let _ = non_secret_material("url", &hostile);
+            let _ = non_secret_material("ca.crt", &hostile);
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "slow on {unit:?}"
+            );
+        }
+        let scheme = format!("{}://u:p@h", "a".repeat(1_000_000));
+        assert_eq!(
+            find_uri_credential(&scheme),
+            None,
+            "scheme longer than 32 bytes"
+        );
     }
 }

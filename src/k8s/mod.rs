@@ -196,6 +196,8 @@ pub struct EnvVar<'a> {
     pub container: Option<&'a str>,
     /// e.g. `spec.template.spec.containers[name=api].env[name=DB_PASSWORD]`.
     pub key_path: String,
+    /// The `value` field by index, e.g. `spec.template.spec.containers[0].env[2].value`.
+    pub field_path: String,
     pub name: &'a str,
     /// The `value` key (findings about a value point here, never at the value).
     pub value_key: &'a Node,
@@ -214,7 +216,7 @@ pub fn env_vars<'a>(object: &Object<'a>) -> Vec<EnvVar<'a>> {
             .get("env")
             .and_then(Node::items)
             .unwrap_or_default();
-        for entry in entries {
+        for (i, entry) in entries.iter().enumerate() {
             let (Some(name), Some(value_key), Some(value)) = (
                 entry.get("name").and_then(Node::as_str),
                 entry.key("value"),
@@ -225,6 +227,7 @@ pub fn env_vars<'a>(object: &Object<'a>) -> Vec<EnvVar<'a>> {
             out.push(EnvVar {
                 container: container.name,
                 key_path: format!("{}.env[name={name}]", container.key_path),
+                field_path: format!("{}.env[{i}].value", container.field_path),
                 name,
                 value_key,
                 value,

@@ -247,10 +247,17 @@ fn finding<'a>(report: &'a ScanReport, f: &'a Finding, paths: &RepoPaths) -> Jso
             }
         }
         Subject::Object {
-            object, key_path, ..
+            object,
+            key_path,
+            container,
+            ..
         } => {
             out.object = Some(object);
             out.key = Some(key_path);
+            out.container = container.as_ref().map(|c| JsonContainer {
+                name: c.name.as_deref(),
+                field_path: &c.field_path,
+            });
         }
         Subject::Command { command, flag, .. } => {
             out.command = Some(JsonCommand {

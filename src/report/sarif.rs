@@ -333,9 +333,13 @@ fn result_properties(f: &Finding) -> BTreeMap<String, Value> {
             }
         }
         Subject::Object {
-            object, key_path, ..
+            object,
+            key_path,
+            container,
+            ..
         } => {
-            props.insert("object".to_string(), object_json(object, None));
+            let name = container.as_ref().and_then(|c| c.name.as_ref());
+            props.insert("object".to_string(), object_json(object, name));
             props.insert("key".to_string(), json!(key_path));
         }
         Subject::Command { command, flag, .. } => {

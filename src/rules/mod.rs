@@ -238,6 +238,7 @@ impl ObjectView<'_> {
                 object: crate::uses::ObjectId::of(self.object),
                 document: self.document,
                 key_path,
+                container: None,
             },
             message,
         )

@@ -154,6 +154,7 @@ impl Rule for RbacSecretsBroad {
                     object: grant.object.clone(),
                     document: grant.document,
                     key_path: format!("rules[{}].resources", grant.rule_index),
+                    container: None,
                 },
                 message,
             );

@@ -29,34 +29,42 @@ impl Rule for RegistryCredentialsPlaintext {
     fn check_object(&self, view: &ObjectView<'_>, _: &Context, out: &mut Vec<Finding>) {
         let object = view.object;
         let name = object.name.unwrap_or("(unnamed)");
-        let mut places: Vec<(&Node, String, &Node)> = Vec::new();
+        // (key node, key path, value, the env entry's container: name and field path)
+        type Place<'n> = (
+            &'n Node,
+            String,
+            &'n Node,
+            Option<(Option<&'n str>, String)>,
+        );
+        let mut places: Vec<Place<'_>> = Vec::new();
         let core = object.api_version == "v1";
         if core && object.kind == "Secret" && object.node.get("sops").is_none() {
             for field in ["data", "stringData"] {
                 for (key_node, key, value) in k8s::entries(object.node.get(field)) {
-                    places.push((key_node, format!("{field}.{key}"), value));
+                    places.push((key_node, format!("{field}.{key}"), value, None));
                 }
             }
         }
         if core && object.kind == "ConfigMap" {
             for (key_node, key, value) in k8s::entries(object.node.get("data")) {
-                places.push((key_node, format!("data.{key}"), value));
+                places.push((key_node, format!("data.{key}"), value, None));
             }
         }
         let annotations = object.node.path(&["metadata", "annotations"]);
         for (key_node, key, value) in k8s::entries(annotations) {
-            places.push((key_node, format!("metadata.annotations.{key}"), value));
+            places.push((key_node, format!("metadata.annotations.{key}"), value, None));
         }
         let env = k8s::env_vars(object);
         for var in &env {
-            places.push((var.value_key, var.key_path.clone(), var.value));
+            let container = Some((var.container, var.field_path.clone()));
+            places.push((var.value_key, var.key_path.clone(), var.value, container));
         }
-        for (key_node, key_path, value) in places {
+        for (key_node, key_path, value, container) in places {
             let Some(config) = value.as_str().and_then(secrets::docker_config_in_value) else {
                 continue;
             };
             let hosts: Vec<String> = config.hosts.iter().map(|h| format!("`{h}`")).collect();
-            out.push(view.finding(
+            let mut finding = view.finding(
                 &META,
                 key_node,
                 key_path.clone(),
@@ -66,8 +74,11 @@ impl Rule for RegistryCredentialsPlaintext {
                     view.namespace,
                     hosts.join(", ")
                 ),
-            )
-            .with_redacted(value.span));
+            );
+            if let Some((container, field_path)) = &container {
+                finding = finding.with_container(*container, field_path);
+            }
+            out.push(finding.with_redacted(value.span));
         }
     }
 }

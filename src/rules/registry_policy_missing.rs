@@ -38,6 +38,7 @@ impl Rule for RegistryPolicyMissing {
                 object: workload.object.clone(),
                 document: workload.document,
                 key_path: "kind".to_string(),
+                container: None,
             },
             format!(
                 "the scanned workloads (this {} is the first) run without an admission policy that restricts image registries: nothing in the cluster stops an image from anywhere",

@@ -37,15 +37,17 @@ impl Rule for SecretConfigmap {
                 continue;
             }
             let text = value.as_str().unwrap_or_default();
-            // NOTE: a multi-line or JSON value is a file's content: only a token in it counts.
+            // NOTE: a multi-line or JSON value is a file's content: its keys are not judged by
+            // name, only what is a credential wherever it sits counts (a token, a URI with a
+            // password, an `Authorization` value).
             let single_value = !text.contains('\n') && !text.trim_start().starts_with(['{', '[']);
             let what = if single_value
                 && secrets::is_credential_name(key)
                 && secrets::could_be_credential(text)
             {
                 "a credential-like key with a literal value".to_string()
-            } else if let Some(token) = secrets::find_token(text) {
-                token.kind.describe().to_string()
+            } else if let Some(what) = secrets::credential_in_value(text) {
+                what
             } else {
                 continue;
             };

@@ -43,8 +43,8 @@ impl Rule for SecretEnvLiteral {
                 && secrets::could_be_credential(text)
             {
                 "a literal value for a credential".to_string()
-            } else if let Some(token) = secrets::find_token(text) {
-                token.kind.describe().to_string()
+            } else if let Some(what) = secrets::credential_in_value(text) {
+                what
             } else {
                 continue;
             };
@@ -62,6 +62,7 @@ impl Rule for SecretEnvLiteral {
                     view.object.name.unwrap_or("(unnamed)")
                 ),
             )
+            .with_container(var.container, &var.field_path)
             .with_redacted(var.value.span));
         }
     }

@@ -1,4 +1,8 @@
 //! `secret-plaintext`: a committed `kind: Secret` with literal values.
+//!
+//! Every literal key is reported; its level follows what it holds: an error for a credential
+//! or anything that may be one, a note for material that is clearly not secret (a user name,
+//! a host, a certificate: [`secrets::non_secret_material`]).
 
 use super::{Context, ImagePart, ObjectView, Rule, RuleMeta};
 use crate::finding::{Finding, Level};
@@ -41,21 +45,46 @@ impl Rule for SecretPlaintext {
                 if !is_literal(value) {
                     continue;
                 }
-                let encoding = if field == "data" {
-                    " (base64 is an encoding, not encryption)"
+                let text = value.as_str().unwrap_or_default();
+                let non_secret = if field == "data" {
+                    // NOTE: `data` that is not base64 of UTF-8 text (a keystore, or not base64
+                    // at all) cannot be judged: it stays an error.
+                    secrets::decode_base64(text)
+                        .and_then(|bytes| String::from_utf8(bytes).ok())
+                        .and_then(|decoded| secrets::non_secret_material(key, &decoded))
                 } else {
-                    ""
+                    secrets::non_secret_material(key, text)
                 };
-                out.push(view.finding(
-                &META,
-                key_node,
-                format!("{field}.{key}"),
-                format!(
-                        "Secret `{}/{name}` holds `{field}.{key}` in plain text{encoding}; anyone who can read the repository can read it",
-                        view.namespace
-                    ),
-            )
-            .with_redacted(value.span));
+                let namespace = view.namespace;
+                let finding = match non_secret {
+                    Some(kind) => view
+                        .finding(
+                            &META,
+                            key_node,
+                            format!("{field}.{key}"),
+                            format!(
+                                "Secret `{namespace}/{name}` holds `{field}.{key}` in plain text, only a note: the key holds {}, not a credential",
+                                kind.describe()
+                            ),
+                        )
+                        .with_level(Level::Note),
+                    None => {
+                        let encoding = if field == "data" {
+                            " (base64 is an encoding, not encryption)"
+                        } else {
+                            ""
+                        };
+                        view.finding(
+                            &META,
+                            key_node,
+                            format!("{field}.{key}"),
+                            format!(
+                                "Secret `{namespace}/{name}` holds `{field}.{key}` in plain text{encoding}; anyone who can read the repository can read it"
+                            ),
+                        )
+                    }
+                };
+                out.push(finding.with_redacted(value.span));
             }
         }
     }
