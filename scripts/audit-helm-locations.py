@@ -2,7 +2,11 @@
 """audit-helm-locations.py — is every finding on a rendered Helm object at a line that holds it?
 
 Usage: scripts/audit-helm-locations.py REPORT.json [--helm HELM] [--list N]
+       scripts/audit-helm-locations.py --charts DIR --imagegate BIN [--helm HELM]
        (run from the directory the scan ran in; PyYAML needed)
+
+The second form scans each chart under DIR itself, once as it is and once with each of its
+`ci/*.yaml` values files (`--helm-values`), and audits every one of those reports.
 
 For each finding of an imagegate JSON report that was traced out of a chart's render (its
 `rendered.by` names `<chart> (rendered)`), the chart is rendered again here with the same
@@ -142,10 +146,12 @@ def decoded(value):
         return None
 
 
-def render(helm, chart):
+def render(helm, chart, values=None):
     """{(source, kind, name): object} of the chart's render, or None when it fails."""
-    run = subprocess.run([helm, "template", "imagegate", chart, "--namespace", "default"],
-                         capture_output=True, text=True, timeout=600)
+    command = [helm, "template", "imagegate", chart, "--namespace", "default"]
+    if values:
+        command += ["-f", values]
+    run = subprocess.run(command, capture_output=True, text=True, timeout=600)
     if run.returncode != 0:
         return None
     objects = {}
@@ -208,28 +214,28 @@ def check(finding, rendered_value, policy, lines, comments):
     return f"template line `{line.strip()}` holds neither `{last_key}` nor the value"
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("report")
-    parser.add_argument("--helm", default="helm")
-    parser.add_argument("--list", type=int, default=30, help="wrong findings to print")
-    args = parser.parse_args()
-    report = json.load(open(args.report))
+def audit(report, helm, values, counts, wrong, label):
+    """Audit one report's rendered findings; add to `counts` (by chart) and `wrong`."""
     findings = [f for f in report["findings"]
                 if f.get("rendered", {}).get("by", "").endswith(" (rendered)")]
     renders, texts = {}, {}
-    counts = collections.defaultdict(collections.Counter)
-    wrong = []
     for f in findings:
         chart = f["rendered"]["by"][:-len(" (rendered)")]
         if chart not in renders:
-            renders[chart] = render(args.helm, chart)
+            renders[chart] = render(helm, chart, values)
         objects = renders[chart]
+        row = chart + (f" -f {os.path.basename(values)}" if values else "") + label
         obj = (f.get("object") or {})
-        doc = objects and objects.get((f["rendered"]["source"], str(obj.get("kind")),
-                                       str(obj.get("name"))))
+        source, kind = f["rendered"]["source"], str(obj.get("kind"))
+        doc = objects and objects.get((source, kind, str(obj.get("name"))))
+        if doc is None and objects:
+            # A name with a random part (`randAlphaNum`) differs in every render: the one
+            # object of that template and kind that has the key.
+            same = [d for (s, k, _), d in objects.items() if s == source and k == kind
+                    and at_key_path(d, f["rendered"]["keyPath"]) is not None]
+            doc = same[0] if len(same) == 1 else None
         if doc is None:
-            counts[chart]["object not rendered again"] += 1
+            counts[row]["wrong"] += 1
             wrong.append((f, "the rendered object was not found in a new render"))
             continue
         key_path = f["rendered"]["keyPath"]
@@ -244,25 +250,59 @@ def main():
                 text = None
             texts[f["path"]] = text and (text.split("\n"), comment_lines(text))
         if not texts[f["path"]]:
-            counts[chart]["wrong"] += 1
+            counts[row]["wrong"] += 1
             wrong.append((f, "the file does not exist"))
             continue
         lines, comments = texts[f["path"]]
         verdict = check(f, value, policy, lines, comments)
         if verdict in ("exact", "template-only"):
-            counts[chart][verdict] += 1
+            counts[row][verdict] += 1
         else:
-            counts[chart]["wrong"] += 1
+            counts[row]["wrong"] += 1
             wrong.append((f, verdict))
+    return len(findings)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("report", nargs="?")
+    parser.add_argument("--helm", default="helm")
+    parser.add_argument("--charts", help="scan and audit every chart under this directory")
+    parser.add_argument("--imagegate", help="the imagegate binary (with --charts)")
+    parser.add_argument("--list", type=int, default=30, help="wrong findings to print")
+    args = parser.parse_args()
+    counts = collections.defaultdict(collections.Counter)
+    wrong, audited = [], 0
+    if args.report:
+        audited += audit(json.load(open(args.report)), args.helm, None, counts, wrong,
+                         " (in the report)")
+    if args.charts:
+        for name in sorted(os.listdir(args.charts)):
+            chart = os.path.join(args.charts, name)
+            if not os.path.isfile(os.path.join(chart, "Chart.yaml")):
+                continue
+            ci = os.path.join(chart, "ci")
+            sets = [None] + sorted(os.path.join(ci, v) for v in
+                                   (os.listdir(ci) if os.path.isdir(ci) else [])
+                                   if v.endswith((".yaml", ".yml")))
+            for values in sets:
+                command = [args.imagegate, "scan", chart, "--no-config", "--format", "json",
+                           "--fail-on", "never"]
+                if values:
+                    command += ["--helm-values", values]
+                run = subprocess.run(command, capture_output=True, text=True, timeout=600)
+                if run.returncode != 0:
+                    sys.exit(f"imagegate failed on {chart} {values or ''}: {run.stderr[-2000:]}")
+                audited += audit(json.loads(run.stdout), args.helm, values, counts, wrong, "")
     total = collections.Counter()
-    print(f"{'chart':<70} {'exact':>6} {'tmpl':>5} {'wrong':>6}")
-    for chart in sorted(counts):
-        c = counts[chart]
+    print(f"{'chart (values)':<78} {'exact':>6} {'tmpl':>5} {'wrong':>6}")
+    for row in sorted(counts):
+        c = counts[row]
         total.update(c)
-        print(f"{chart:<70} {c['exact']:>6} {c['template-only']:>5} {c['wrong']:>6}")
-    print(f"helm findings on rendered objects: {len(findings)} in {len(counts)} charts; "
+        print(f"{row:<78} {c['exact']:>6} {c['template-only']:>5} {c['wrong']:>6}")
+    print(f"helm findings on rendered objects: {audited} in {len(counts)} renders; "
           f"exact {total['exact']}, template only {total['template-only']}, "
-          f"wrong {total['wrong'] + total['object not rendered again']}")
+          f"wrong {total['wrong']}")
     for f, why in wrong[:args.list]:
         print(f"  WRONG {f['path']}:{f['start']['line']} {f['rule']} "
               f"({f['rendered']['source']} {f['rendered']['keyPath']}): {why}")

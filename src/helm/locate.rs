@@ -414,7 +414,7 @@ impl<'a> Tracer<'a> {
                 }
                 let values = &self.values[source.file];
                 for image in &values.images {
-                    if comes_from(image, rendered) {
+                    if comes_from(image, rendered) || is_prefix_of(image, rendered) {
                         out.push((values.path.clone(), identity_of(image)));
                     }
                 }
@@ -1512,16 +1512,26 @@ fn same_reference(a: &str, b: &str) -> bool {
     }
 }
 
-/// Whether a values leaf's text is what a template rendered: in it as written, or as the
-/// base64 it decodes from (`b64enc` into a Secret's `data`).
+/// Shortest text that may be found *inside* a rendered value: a shorter one (`v1`, `1`) is
+/// found in any base64 text by chance, so it must be the whole value.
+const MIN_INSIDE: usize = 4;
+
+/// Whether a values leaf's (or a template literal's) text is what a template rendered: the
+/// whole value, as written or as the base64 it decodes from (`b64enc` into a Secret's `data`),
+/// or, when it is long enough not to be there by chance, a part of it (`printf "%s:%s"`).
 fn supplies(value: &str, rendered: &str) -> bool {
     let value = value.trim();
     if value.is_empty() {
         return false;
     }
-    rendered.contains(value)
-        || crate::secrets::decode_base64(rendered.trim_matches('"'))
-            .is_some_and(|decoded| String::from_utf8_lossy(&decoded).contains(value))
+    let rendered = rendered.trim_matches('"');
+    let decoded =
+        crate::secrets::decode_base64(rendered).and_then(|bytes| String::from_utf8(bytes).ok());
+    if rendered == value || decoded.as_deref() == Some(value) {
+        return true;
+    }
+    value.chars().count() >= MIN_INSIDE
+        && (rendered.contains(value) || decoded.is_some_and(|d| d.contains(value)))
 }
 
 /// Whether the rendered image can have come from the values image `values`: the same
@@ -1550,6 +1560,22 @@ pub fn comes_from(values: &ImageUse, rendered: &ImageRef) -> bool {
         (None, _) => true,
     };
     tag && digest
+}
+
+/// Whether the values image `values` is a repository prefix the template completes
+/// (`{{ .Values.image.repository }}/{{ .Values.name }}`) into the rendered image: its whole
+/// repository is the start of the rendered one, on its registry.
+fn is_prefix_of(values: &ImageUse, rendered: &ImageRef) -> bool {
+    let Ok(written) = &values.reference else {
+        return false;
+    };
+    let repository = written.repository.as_str();
+    (written.registry_implied || written.registry == rendered.registry)
+        && repository.contains('/')
+        && rendered
+            .repository
+            .strip_prefix(repository)
+            .is_some_and(|rest| rest.starts_with('/'))
 }
 
 /// The node at `key_path` (imagegate's syntax) under `root`.
@@ -1645,6 +1671,18 @@ mod tests {
         let start = text.find(needle).unwrap();
         let span = Span::new(start, start + needle.len());
         key_path_at(&root, span).unwrap().path
+    }
+
+    #[test]
+    fn short_texts_supply_a_value_only_whole() {
+        // `v1` is in this base64 text by chance, not because a template wrote it there.
+        assert!(!supplies("v1", "dG9rZW4tdjEtYWJj"));
+        assert!(supplies("token-v1-abc", "dG9rZW4tdjEtYWJj"));
+        assert!(supplies("abc", "abc"));
+        assert!(supplies("YWJj", "YWJj"));
+        assert!(supplies("s3cr3t", "postgres://app:s3cr3t@db/x"));
+        assert!(!supplies("app", "postgres://app:s3cr3t@db/x"));
+        assert!(!supplies("  ", "x"));
     }
 
     #[test]

@@ -179,32 +179,53 @@ pub fn images(file: usize, root: &Node, chart: ChartFacts<'_>, out: &mut Vec<Ima
             } else {
                 format!("{path}.{name}")
             };
-            let image_key = is_image_key(name);
-            if (image_key || under_image)
+            let image_key = image_key(name);
+            // NOTE: a plural key (`images:`) holds images; its own `repository` is a prefix the
+            // templates complete (`{{ .Values.images.repository }}/{{ .name }}`), no image.
+            let singular = image_key == Some(ImageKey::One);
+            if (singular || under_image)
                 && let Some(block) = ImageBlock::from_map(value)
             {
                 out.push(block_use(file, &block, key_path, global, chart));
                 continue;
             }
-            if image_key && let Some(image) = string_use(file, value, &key_path) {
+            if singular && let Some(image) = string_use(file, value, &key_path) {
                 out.push(image);
                 continue;
             }
             if matches!(value.value, Value::Map(_) | Value::Seq(_)) {
-                stack.push((value, key_path, image_key && value.entries().is_some()));
+                stack.push((
+                    value,
+                    key_path,
+                    image_key.is_some() && value.entries().is_some(),
+                ));
             }
         }
     }
     out.sort_by_key(|image| image.span.start);
 }
 
-/// `image`, `images`, `initImage`, `sidecarImage`, `image_ref`: keys that hold an image (or,
-/// plural, images).
-fn is_image_key(name: &str) -> bool {
-    let singular = name.strip_suffix('s').unwrap_or(name);
-    singular.eq_ignore_ascii_case("image")
-        || singular.ends_with("Image")
-        || singular.ends_with("_image")
+/// What a key says it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ImageKey {
+    /// `image`, `initImage`, `sidecarImage`, `image_ref`: an image (a string or a block), or
+    /// a map of blocks (`image.busybox`).
+    One,
+    /// `images`, `sidecarImages`: a map of images.
+    Many,
+}
+
+fn image_key(name: &str) -> Option<ImageKey> {
+    let is_image = |name: &str| {
+        name.eq_ignore_ascii_case("image") || name.ends_with("Image") || name.ends_with("_image")
+    };
+    if is_image(name) {
+        Some(ImageKey::One)
+    } else {
+        name.strip_suffix('s')
+            .filter(|n| is_image(n))
+            .map(|_| ImageKey::Many)
+    }
 }
 
 fn block_use(
@@ -371,6 +392,23 @@ mod tests {
         );
         // The registry comes from elsewhere (`global.image.registry`): not judged here.
         assert!(!found[0].site.decides(ImagePart::Registry));
+    }
+
+    #[test]
+    fn nested_image_maps_and_digest_keys() {
+        let text = "image:\n  busybox:\n    registry: r.example.com\n    repository: mirror/busybox\n    tag: latest\n  tools:\n    repository: r.example.com/tools\n    tag: \"1.0\"\n    sha: 0f7a6ef7a8b2b3c0e0f4d9e1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5\nimages:\n  repository: r.example.com/prefix\n  tag: \"2.0\"\n  web:\n    repository: r.example.com/web\n    imageDigest: sha256:0f7a6ef7a8b2b3c0e0f4d9e1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5\n";
+        let found = uses(text, ChartFacts::default());
+        let texts: Vec<&str> = found.iter().map(|u| u.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "r.example.com/mirror/busybox:latest",
+                "r.example.com/tools:1.0@sha256:0f7a6ef7a8b2b3c0e0f4d9e1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5",
+                "r.example.com/web@sha256:0f7a6ef7a8b2b3c0e0f4d9e1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5",
+            ]
+        );
+        // The plural key's own `repository` is a prefix, not an image.
+        assert!(!texts.iter().any(|t| t.contains("prefix")));
     }
 
     #[test]
