@@ -268,6 +268,13 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
         &skip,
         &mut diagnostics,
     ));
+    helm::unrendered_templates(
+        &charts,
+        &streams,
+        &skip,
+        options.helm.enabled,
+        &mut diagnostics,
+    );
     let overlays = render_overlays(&walked.inputs, options, &mut diagnostics);
     let units: Vec<Unit<'_>> = walked
         .inputs

@@ -185,6 +185,10 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     }
 }
 
+/// The note on a chart's template file: it is checked through the chart's render. A scan
+/// whose chart did not render says so instead ([`crate::helm::unrendered_templates`]).
+pub const TEMPLATE_NOTE: &str = "a Helm chart's template; checked as rendered, not as written";
+
 /// A Helm chart directory met in the walk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChartDir {
@@ -372,11 +376,7 @@ fn walk_dir(
                     kind: FileKind::HelmValues,
                 });
             } else if path.starts_with(chart.join("templates")) {
-                diagnostics.push(Diagnostic::new(
-                    Severity::Debug,
-                    display,
-                    "a Helm chart's template; checked as rendered, not as written",
-                ));
+                diagnostics.push(Diagnostic::new(Severity::Debug, display, TEMPLATE_NOTE));
             } else {
                 // Helm renders only `templates/`: a chart's examples, CI values and CRDs are
                 // files like any other.

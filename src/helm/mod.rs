@@ -324,6 +324,55 @@ pub fn render_all(
     streams
 }
 
+/// Say of each template of a chart that did not render (or was not rendered) that it was not
+/// checked, where the walk said it would be checked as rendered.
+pub fn unrendered_templates(
+    charts: &Charts,
+    streams: &[RenderedStream],
+    given: &HashSet<usize>,
+    enabled: bool,
+    diagnostics: &mut [Diagnostic],
+) {
+    let rendered: HashSet<usize> = streams
+        .iter()
+        .filter_map(|s| s.chart)
+        .chain(given.iter().copied())
+        .collect();
+    // Each template belongs to the deepest chart whose `templates/` holds it; that chart is
+    // rendered with its top chart.
+    let top = |mut chart: usize| {
+        while let Some(parent) = charts.list[chart].parent {
+            chart = parent;
+        }
+        chart
+    };
+    for diagnostic in diagnostics
+        .iter_mut()
+        .filter(|d| d.message == crate::walk::TEMPLATE_NOTE)
+    {
+        let owner = charts
+            .list
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| diagnostic.path.starts_with(&c.file_display("templates/")))
+            .max_by_key(|(_, c)| c.display.len())
+            .map(|(i, _)| top(i));
+        let Some(chart) = owner.filter(|c| !rendered.contains(c)) else {
+            continue;
+        };
+        diagnostic.message = if enabled {
+            format!(
+                "a Helm chart's template; not checked: the chart did not render (see the warning on {})",
+                charts.list[chart].chart_yaml()
+            )
+        } else {
+            "a Helm chart's template; not checked: charts are not rendered (--no-helm); its \
+             values files are checked as written"
+                .to_string()
+        };
+    }
+}
+
 /// `helm template <release> <chart> --namespace <ns> [-f values]...`.
 fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Diagnostic> {
     let own = options.chart(&chart.dir);
