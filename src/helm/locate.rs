@@ -586,7 +586,14 @@ impl<'a> Tracer<'a> {
         let closure = self.closure(chart, located.file, entry.value.unwrap_or_default());
         let code: String = closure
             .iter()
-            .map(|(file, span)| self.files[*file].text.get(span.range()).unwrap_or(""))
+            .map(|(file, span, _)| self.files[*file].text.get(span.range()).unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        // `.x` inside `with .Values.y`, in the line and in helpers given that same `.`.
+        let dot_code: String = closure
+            .iter()
+            .filter(|(_, _, own_dot)| *own_dot)
+            .map(|(file, span, _)| self.files[*file].text.get(span.range()).unwrap_or(""))
             .collect::<Vec<_>>()
             .join("\n");
         let related = (
@@ -594,7 +601,8 @@ impl<'a> Tracer<'a> {
             format!("the template line that renders it in {object}"),
         );
         let sources = self.sources(chart, owner);
-        let refs = template::values_refs(&code);
+        let mut refs = template::values_refs(&code);
+        refs.extend(template::dot_refs(&dot_code, &entry.dot));
         let resolved: Vec<Resolved> = refs
             .iter()
             .filter_map(|r| self.resolve(&sources, r))
@@ -660,7 +668,7 @@ impl<'a> Tracer<'a> {
         }
         // A literal in the template (`default "changeme"`), or text a helper writes, that is
         // the value.
-        for (n, (file, span)) in closure.iter().enumerate() {
+        for (n, (file, span, _)) in closure.iter().enumerate() {
             for literal in literals(&self.files[*file].text, *span, n > 0) {
                 let written = self.files[*file].text.get(literal.range()).unwrap_or("");
                 if written.trim().len() >= 2 && supplies(written, rendered) {
@@ -1149,6 +1157,7 @@ impl<'a> Tracer<'a> {
                                 path: inner.path.clone(),
                                 items: inner.items.clone(),
                                 scalar_item: false,
+                                dot: Vec::new(),
                             },
                             &include.path,
                             &include.items,
@@ -1172,24 +1181,23 @@ impl<'a> Tracer<'a> {
     }
 
     /// The expression at `span` of `file` and the bodies of the helpers it includes
-    /// (recursively, each once).
-    fn closure(&mut self, chart: usize, file: usize, span: Span) -> Vec<(usize, Span)> {
+    /// (recursively, each once), each with whether its `.` is the expression's own (the
+    /// helper was called with `.`).
+    fn closure(&mut self, chart: usize, file: usize, span: Span) -> Vec<(usize, Span, bool)> {
         let defines = self.defines(chart);
-        let mut out = vec![(file, span)];
+        let mut out = vec![(file, span, true)];
         let mut seen = HashSet::new();
         let mut at = 0;
         while at < out.len() && out.len() < 64 {
-            let (f, s) = out[at];
+            let (f, s, own_dot) = out[at];
             at += 1;
             let code = self.files[f].text.get(s.range()).unwrap_or("").to_string();
-            for name in template::helper_names(&code) {
+            for (name, passes_dot) in template::helper_calls(&code) {
                 if let Some(&(define_file, define)) = defines.get(&name)
                     && seen.insert(name)
                 {
-                    out.push((
-                        define_file,
-                        self.files[define_file].index.defines[define].body,
-                    ));
+                    let body = self.files[define_file].index.defines[define].body;
+                    out.push((define_file, body, own_dot && passes_dot));
                 }
             }
         }

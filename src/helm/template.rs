@@ -61,6 +61,9 @@ pub struct Entry {
     /// [`Entry::value`] are both the item's text, [`Entry::path`] leads to the sequence and
     /// the last of [`Entry::items`] is the item itself.
     pub scalar_item: bool,
+    /// The `.Values` paths `.` stands for on this line (inside `with .Values.x`), so that
+    /// `{{ .tag }}` reads `x.tag`; empty elsewhere.
+    pub dot: Vec<Vec<String>>,
 }
 
 /// One item (`- `) of a sequence, as seen from an entry inside it.
@@ -488,9 +491,9 @@ struct Parser {
     /// Inside a block scalar: lines indented more than this belong to it.
     block: Option<usize>,
     action: Action,
-    /// The `.Values` path `.` stands for in each open `with`/`range`/`if` block (`None` when
-    /// it is not a values path or the block does not change `.`).
-    scopes: Vec<Option<Vec<String>>>,
+    /// The `.Values` paths `.` stands for in each open `with`/`range`/`if` block (`None` when
+    /// it is not values: a `range` element, anything else).
+    scopes: Vec<Option<Vec<Vec<String>>>>,
 }
 
 /// An include whose items are still indices into [`Parser::items`].
@@ -601,10 +604,12 @@ impl Parser {
             let (word, rest) = action_word(line, action);
             match word {
                 "with" => {
+                    // `with .Values.x`, or values merged (`merge .Values.a .Values.b`): `.`
+                    // reads them, in that order.
                     let code = line.get(rest..action.end).unwrap_or_default();
                     let refs = values_refs(code);
-                    let whole = refs.len() == 1 && code.trim_start().starts_with(".Values");
-                    self.scopes.push(whole.then(|| refs[0].clone()));
+                    let only_values = !code.contains('$') && !refs.is_empty();
+                    self.scopes.push(only_values.then_some(refs));
                 }
                 "range" => self.scopes.push(None),
                 "if" | "block" | "define" => {
@@ -623,6 +628,11 @@ impl Parser {
         }
     }
 
+    /// The values paths `.` stands for here (empty when it is not values).
+    fn dot(&self) -> Vec<Vec<String>> {
+        self.scopes.last().cloned().flatten().unwrap_or_default()
+    }
+
     /// Record a scalar sequence item (`- secrets`) as an entry of the sequence's path.
     fn push_scalar_item(&mut self, number: usize, span: Span) {
         let (path, items) = self.context(self.stack.len());
@@ -638,6 +648,7 @@ impl Parser {
                 path,
                 items: Vec::new(),
                 scalar_item: true,
+                dot: self.dot(),
             },
             items,
         });
@@ -661,8 +672,8 @@ impl Parser {
     /// its line, under the keys its indentation (`nindent N`, else the action's column)
     /// places it.
     fn push_includes(&mut self, line: &str, start: usize, number: usize) {
-        let dot = self.scopes.iter().rev().find_map(Option::as_ref).cloned();
-        let calls = include_calls(line, dot.as_deref());
+        let dot = self.dot();
+        let calls = include_calls(line, dot.first().map(Vec::as_slice));
         if calls.is_empty() {
             return;
         }
@@ -785,6 +796,7 @@ impl Parser {
                 path,
                 items: Vec::new(),
                 scalar_item: false,
+                dot: self.dot(),
             },
             items,
         });
@@ -1319,19 +1331,88 @@ fn include_calls(line: &str, dot: Option<&[String]>) -> Vec<Call> {
     calls
 }
 
-/// The named templates `code` calls (`include "x"`, `template "x"`), in order, each once.
-pub fn helper_names(code: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    for line in code.lines() {
-        for call in include_calls(line, None) {
-            if let IncludeTarget::Helper(name) = call.target
-                && !names.contains(&name)
-            {
-                names.push(name);
+/// The named templates `code` calls (`include "x"`, `template "x"`), in order, each once,
+/// and whether the call passes `.` itself (so `.x` in the helper is `.x` of the caller).
+pub fn helper_calls(code: &str) -> Vec<(String, bool)> {
+    let mut calls: Vec<(String, bool)> = Vec::new();
+    let bytes = code.as_bytes();
+    let mut from = 0;
+    while let Some((at, len)) = ["include", "template"]
+        .iter()
+        .filter_map(|w| find_word(bytes, from, w.as_bytes()).map(|at| (at, w.len())))
+        .min()
+    {
+        from = at + len;
+        let rest = code[from..].trim_start();
+        let Some(name) = string_arg(code, from) else {
+            continue;
+        };
+        // After the quoted name: `.` alone is the caller's dot.
+        let after = rest.get(name.len() + 2..).unwrap_or_default().trim_start();
+        let dot = after.starts_with('.')
+            && !after[1..].starts_with(|c: char| c.is_alphanumeric() || c == '_');
+        match calls.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, passes)) => *passes |= dot,
+            None => calls.push((name, dot)),
+        }
+    }
+    calls
+}
+
+/// The values `code` reads through `.` (`{{ .tag }}`, `{{ .image.repository }}`), where `.`
+/// stands for each of `dot` (inside `with .Values.x`): `x.tag`. Built-in objects (`.Values`,
+/// `.Chart`, `.Release`, ...) and fields of variables (`$x.tag`) are not read through `.`.
+pub fn dot_refs(code: &str, dot: &[Vec<String>]) -> Vec<Vec<String>> {
+    const BUILTIN: [&str; 7] = [
+        "Values",
+        "Chart",
+        "Release",
+        "Capabilities",
+        "Template",
+        "Files",
+        "Subcharts",
+    ];
+    if dot.is_empty() {
+        return Vec::new();
+    }
+    let code = without_comments(code);
+    let bytes = code.as_bytes();
+    let mut refs: Vec<Vec<String>> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let starts = bytes[i] == b'.'
+            && bytes
+                .get(i + 1)
+                .copied()
+                .is_some_and(|b| b.is_ascii_alphabetic())
+            && (i == 0 || !(is_ident(bytes[i - 1]) || matches!(bytes[i - 1], b'$' | b')' | b'.')));
+        if !starts {
+            i += 1;
+            continue;
+        }
+        let mut fields = Vec::new();
+        while bytes.get(i) == Some(&b'.') && bytes.get(i + 1).copied().is_some_and(is_ident) {
+            let start = i + 1;
+            i = start;
+            while bytes.get(i).copied().is_some_and(is_ident) {
+                i += 1;
+            }
+            fields.push(code[start..i].to_string());
+        }
+        if fields
+            .first()
+            .is_some_and(|f| BUILTIN.contains(&f.as_str()))
+        {
+            continue;
+        }
+        for base in dot {
+            let path: Vec<String> = base.iter().chain(&fields).cloned().collect();
+            if !refs.contains(&path) && refs.len() < MAX_DEPTH {
+                refs.push(path);
             }
         }
     }
-    names
+    refs
 }
 
 /// `word` at or after `from` as a whole word (not part of an identifier or a field).
@@ -1894,8 +1975,8 @@ spec:
             "{{ include \"x.fullname\" . }}"
         );
         assert_eq!(
-            helper_names("{{ include \"a\" . }}{{ template \"b\" }}{{ .include }}"),
-            ["a", "b"]
+            helper_calls("{{ include \"a\" . }}{{ template \"b\" (dict) }}{{ .include }}"),
+            [("a".to_string(), true), ("b".to_string(), false)]
         );
     }
 
@@ -1918,6 +1999,42 @@ spec:
                 (path(&["spec", "containers"]), path(&["sidecars"])),
                 (path(&["spec", "tolerations"]), path(&["tolerations"])),
             ]
+        );
+    }
+
+    #[test]
+    fn with_blocks_make_dot_read_values() {
+        let text = "spec:\n  containers:\n    - name: c\n      {{- with (merge .Values.c.image .Values.global.image) }}\n      image: {{ .registry }}/{{ .image }}:{{ .tag }}\n      {{- end }}\n      imagePullPolicy: {{ .Values.c.pullPolicy }}\n      {{- range .Values.extra }}\n      args: {{ .x }}\n      {{- end }}\n";
+        let idx = index(text);
+        let image = idx
+            .entries
+            .iter()
+            .find(|e| key(text, e) == "image")
+            .unwrap();
+        let path = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            image.dot,
+            [path(&["c", "image"]), path(&["global", "image"])]
+        );
+        let refs = dot_refs(value(text, image).unwrap(), &image.dot);
+        assert!(refs.contains(&path(&["global", "image", "registry"])));
+        assert!(refs.contains(&path(&["c", "image", "tag"])));
+        // Outside the block, and inside a `range`, `.` is not values.
+        let policy = idx
+            .entries
+            .iter()
+            .find(|e| key(text, e) == "imagePullPolicy")
+            .unwrap();
+        assert!(policy.dot.is_empty());
+        let args = idx.entries.iter().find(|e| key(text, e) == "args").unwrap();
+        assert!(args.dot.is_empty());
+        // Built-in objects and variables are not read through `.`.
+        assert!(
+            dot_refs(
+                "{{ .Values.a }} {{ .Chart.Name }} {{ $x.y }} {{ (f).z }}",
+                &[path(&["v"])]
+            )
+            .is_empty()
         );
     }
 
