@@ -435,7 +435,7 @@ impl KustomizeTracer {
                 Some(n) if !n.is_empty() && name.contains(n) => 2,
                 _ => 1,
             })?;
-        let (node, key, _) = walk_key_path(object.node, key_path);
+        let (node, key, _) = helm::locate::walk_key_path(object.node, key_path);
         Some((node, key))
     }
 
@@ -633,7 +633,7 @@ fn patched_span(text: &str, target: Option<&yaml::Node>, place: &PatchedPlace<'_
                 let Some(rest) = pointer_prefix(&pointer, &segments, place.key_path) else {
                     continue;
                 };
-                let (node, key, complete) = walk_key_path(value, &rest);
+                let (node, key, complete) = helm::locate::walk_key_path(value, &rest);
                 if complete && node.as_str() == Some(place.value) {
                     let key_span = key.map_or(value_key.span, |k| k.span);
                     return Some(if place.at_key { key_span } else { node.span });
@@ -649,7 +649,7 @@ fn patched_span(text: &str, target: Option<&yaml::Node>, place: &PatchedPlace<'_
         if (kind.is_some() || name.is_some()) && !targets(kind, name) || !selected {
             continue;
         }
-        let (node, key, complete) = walk_key_path(&root, place.key_path);
+        let (node, key, complete) = helm::locate::walk_key_path(&root, place.key_path);
         if complete && node.as_str() == Some(place.value) {
             return Some(match (place.at_key, key) {
                 (true, Some(key)) => key.span,
@@ -723,70 +723,6 @@ fn plain_segments(key_path: &str) -> Vec<(String, Option<String>)> {
             None => (segment.to_string(), None),
         })
         .collect()
-}
-
-/// The node at `key_path` under `node`, the key node of the last map step, and whether the
-/// whole path was found (else the deepest node on the way). A key with dots (`tls.crt`,
-/// `jwt.key`) is found by joining the following segments back.
-fn walk_key_path<'n>(
-    node: &'n yaml::Node,
-    key_path: &str,
-) -> (&'n yaml::Node, Option<&'n yaml::Node>, bool) {
-    let segments = helm::template::split_key_path(key_path);
-    let mut node = node;
-    let mut key = None;
-    let mut i = 0;
-    while i < segments.len() {
-        let (start, segment) = segments[i];
-        if segment.is_empty() {
-            i += 1;
-            continue;
-        }
-        // The field, trying `a`, then `a.b`, ... for keys with dots.
-        let mut step = None;
-        for j in i..segments.len() {
-            let end = segments
-                .get(j + 1)
-                .map_or(key_path.len(), |(next, _)| next - 1);
-            let joined = key_path.get(start..end).unwrap_or_default();
-            let (field, selector) = match joined.split_once('[') {
-                Some((field, rest)) if joined.ends_with(']') => {
-                    (field, Some(rest.trim_end_matches(']')))
-                }
-                _ => (joined, None),
-            };
-            if field.is_empty() && selector.is_some() {
-                step = Some((j, None, selector));
-                break;
-            }
-            if let Some(next) = node.get(field) {
-                step = Some((j, Some((field, next)), selector));
-                break;
-            }
-        }
-        let Some((j, field, selector)) = step else {
-            return (node, key, false);
-        };
-        if let Some((field, next)) = field {
-            key = node.key(field);
-            node = next;
-        }
-        if let Some(selector) = selector {
-            let items = node.items().unwrap_or_default();
-            let item = match selector.strip_prefix("name=") {
-                Some(wanted) => items
-                    .iter()
-                    .find(|i| i.get("name").and_then(yaml::Node::as_str) == Some(wanted)),
-                None => selector.parse::<usize>().ok().and_then(|i| items.get(i)),
-            };
-            let Some(item) = item else {
-                return (node, key, false);
-            };
-            node = item;
-        }
-        i = j + 1;
-    }
-    (node, key, true)
 }
 
 /// The first line of `text` that writes the key path's last key with `place`'s value

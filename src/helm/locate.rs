@@ -344,7 +344,9 @@ impl<'a> Tracer<'a> {
         {
             let policy_path = format!("{container}.imagePullPolicy");
             let policy = root
-                .and_then(|r| node_at(r, &policy_path))
+                .map(|r| walk_key_path(r, &policy_path))
+                .filter(|(_, _, complete)| *complete)
+                .map(|(node, _, _)| node)
                 .and_then(Node::as_str)
                 .map(str::to_string);
             if policy.is_some() {
@@ -939,48 +941,13 @@ impl<'a> Tracer<'a> {
             let Some(resolved) = self.resolve(&sources, &inline.values) else {
                 continue;
             };
-            let Some(mut node) = self.node(&resolved) else {
+            let Some(start) = self.node(&resolved) else {
                 continue;
             };
-            let mut key = None;
             let mut steps: Vec<String> = rest.iter().map(|s| format!("[{s}]")).collect();
             steps.extend(segments[consumed..].iter().map(|(_, s)| s.to_string()));
-            let mut ok = true;
-            for step in &steps {
-                let (field, selector) = match step.split_once('[') {
-                    Some((field, sel)) => (field, Some(sel.trim_end_matches(']'))),
-                    None => (step.as_str(), None),
-                };
-                if !field.is_empty() {
-                    match node.get(field) {
-                        Some(next) => {
-                            key = node.key(field);
-                            node = next;
-                        }
-                        None => {
-                            ok = false;
-                            break;
-                        }
-                    }
-                }
-                if let Some(selector) = selector {
-                    let items = node.items().unwrap_or_default();
-                    let item = match selector.strip_prefix("name=") {
-                        Some(wanted) => items
-                            .iter()
-                            .find(|i| i.get("name").and_then(Node::as_str) == Some(wanted)),
-                        None => selector.parse::<usize>().ok().and_then(|i| items.get(i)),
-                    };
-                    match item {
-                        Some(item) => node = item,
-                        None => {
-                            ok = false;
-                            break;
-                        }
-                    }
-                }
-            }
-            if !ok {
+            let (node, key, complete) = walk_key_path(start, &steps.join("."));
+            if !complete {
                 continue;
             }
             let span = match (at_key, key) {
@@ -1586,26 +1553,65 @@ fn is_prefix_of(values: &ImageUse, rendered: &ImageRef) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
-/// The node at `key_path` (imagegate's syntax) under `root`.
-fn node_at<'n>(root: &'n Node, key_path: &str) -> Option<&'n Node> {
-    let mut node = root;
-    for (_, segment) in template::split_key_path(key_path) {
-        let (field, selector) = match segment.split_once('[') {
-            Some((field, rest)) => (field, Some(rest.trim_end_matches(']'))),
-            None => (segment, None),
+/// The node at `key_path` under `node`, the key node of the last map step, and whether the
+/// whole path was found (else the deepest node on the way). A key with dots (`tls.crt`,
+/// `jwt.key`) is found by joining the following segments back.
+pub fn walk_key_path<'n>(node: &'n Node, key_path: &str) -> (&'n Node, Option<&'n Node>, bool) {
+    let segments = template::split_key_path(key_path);
+    let mut node = node;
+    let mut key = None;
+    let mut i = 0;
+    while i < segments.len() {
+        let (start, segment) = segments[i];
+        if segment.is_empty() {
+            i += 1;
+            continue;
+        }
+        // The field, trying `a`, then `a.b`, ... for keys with dots.
+        let mut step = None;
+        for j in i..segments.len() {
+            let end = segments
+                .get(j + 1)
+                .map_or(key_path.len(), |(next, _)| next - 1);
+            let joined = key_path.get(start..end).unwrap_or_default();
+            let (field, selector) = match joined.split_once('[') {
+                Some((field, rest)) if joined.ends_with(']') => {
+                    (field, Some(rest.trim_end_matches(']')))
+                }
+                _ => (joined, None),
+            };
+            if field.is_empty() && selector.is_some() {
+                step = Some((j, None, selector));
+                break;
+            }
+            if let Some(next) = node.get(field) {
+                step = Some((j, Some((field, next)), selector));
+                break;
+            }
+        }
+        let Some((j, field, selector)) = step else {
+            return (node, key, false);
         };
-        node = node.get(field)?;
+        if let Some((field, next)) = field {
+            key = node.key(field);
+            node = next;
+        }
         if let Some(selector) = selector {
-            let items = node.items()?;
-            node = match selector.strip_prefix("name=") {
+            let items = node.items().unwrap_or_default();
+            let item = match selector.strip_prefix("name=") {
                 Some(wanted) => items
                     .iter()
-                    .find(|i| i.get("name").and_then(Node::as_str) == Some(wanted))?,
-                None => items.get(selector.parse::<usize>().ok()?)?,
+                    .find(|i| i.get("name").and_then(Node::as_str) == Some(wanted)),
+                None => selector.parse::<usize>().ok().and_then(|i| items.get(i)),
             };
+            let Some(item) = item else {
+                return (node, key, false);
+            };
+            node = item;
         }
+        i = j + 1;
     }
-    Some(node)
+    (node, key, true)
 }
 
 /// A place in a rendered object, by key.
