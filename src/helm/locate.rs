@@ -86,6 +86,9 @@ struct RenderedDoc {
     rank: usize,
 }
 
+/// A rendered document's `# Source:` and its `kind:` line's value.
+type Head = (String, Option<String>);
+
 /// A rendered stream's documents, each parsed on demand and once (a document with many
 /// findings is traced many times).
 pub struct Stream<'a> {
@@ -96,7 +99,8 @@ pub struct Stream<'a> {
     pub display: &'a str,
     chunks: Vec<Span>,
     roots: Vec<OnceCell<Option<Node>>>,
-    identities: OnceCell<Vec<Option<RenderedDoc>>>,
+    /// Per document: its `# Source:` and its top-level `kind:` value, read from the text.
+    heads: OnceCell<Vec<Option<Head>>>,
 }
 
 impl<'a> Stream<'a> {
@@ -111,7 +115,7 @@ impl<'a> Stream<'a> {
             display,
             roots: vec![OnceCell::new(); chunks.len()],
             chunks,
-            identities: OnceCell::new(),
+            heads: OnceCell::new(),
         }
     }
 
@@ -132,34 +136,40 @@ impl<'a> Stream<'a> {
             .position(|c| c.start <= at && at < c.end.max(c.start + 1))
     }
 
-    /// The identity of document `index`: `None` without a `# Source:` comment.
-    fn identity(&self, index: usize) -> Option<&RenderedDoc> {
-        let all = self.identities.get_or_init(|| {
-            let mut seen: HashMap<(String, String), usize> = HashMap::new();
+    /// The identity of document `index`: `None` without a `# Source:` comment. Only that
+    /// document is parsed (for its name); the others of its template are read for their
+    /// `kind:` line, to count its rank.
+    fn identity(&self, index: usize) -> Option<RenderedDoc> {
+        let heads = self.heads.get_or_init(|| {
             (0..self.chunks.len())
                 .map(|i| {
                     let document = self.text.get(self.chunks[i].range())?;
                     let source = super::source_comment(document)?.to_string();
-                    let root = self.root(i);
-                    let field = |path: &[&str]| {
-                        root.and_then(|r| r.path(path))
-                            .and_then(Node::as_str)
-                            .unwrap_or_default()
-                            .to_string()
-                    };
-                    let kind = field(&["kind"]);
-                    let rank = seen.entry((source.clone(), kind.clone())).or_default();
-                    *rank += 1;
-                    Some(RenderedDoc {
-                        name: field(&["metadata", "name"]),
-                        source,
-                        kind,
-                        rank: *rank - 1,
-                    })
+                    Some((source, kind_line(document)))
                 })
                 .collect()
         });
-        all.get(index)?.as_ref()
+        let (source, kind) = heads.get(index)?.as_ref()?;
+        let root = self.root(index);
+        let field = |path: &[&str]| {
+            root.and_then(|r| r.path(path))
+                .and_then(Node::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        // A `kind:` written another way (flow style) is read from the parsed document.
+        let kind = kind.clone().unwrap_or_else(|| field(&["kind"]));
+        let rank = heads[..index]
+            .iter()
+            .flatten()
+            .filter(|(s, k)| s == source && k.as_deref() == Some(kind.as_str()))
+            .count();
+        Some(RenderedDoc {
+            name: field(&["metadata", "name"]),
+            source: source.clone(),
+            kind,
+            rank,
+        })
     }
 
     /// The chart that rendered document `index`.
@@ -327,7 +337,7 @@ impl<'a> Tracer<'a> {
     pub fn trace(&mut self, stream: &Stream<'_>, span: Span, part: ImagePart) -> Option<Traced> {
         let index = stream.chunk_at(span.start)?;
         let chunk = stream.chunks[index];
-        let identity = stream.identity(index)?.clone();
+        let identity = stream.identity(index)?;
         let chart = stream.chart_of(self.charts, index)?;
         let local = Span::new(span.start - chunk.start, span.end - chunk.start);
         let root = stream.root(index);
@@ -1279,6 +1289,16 @@ impl<'a> Tracer<'a> {
         self.values_by_path.insert(path.to_path_buf(), i);
         Some(i)
     }
+}
+
+/// The value of a document's top-level `kind:` line (unquoted), as `helm template` writes it.
+fn kind_line(document: &str) -> Option<String> {
+    document.lines().find_map(|line| {
+        let value = line.strip_prefix("kind:")?;
+        let value = value.split(" #").next().unwrap_or(value).trim();
+        let value = value.trim_matches(|c| c == '"' || c == '\'');
+        (!value.is_empty()).then(|| value.to_string())
+    })
 }
 
 /// The template document that rendered `identity`: among the documents whose `kind:` and
