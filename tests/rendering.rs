@@ -695,3 +695,57 @@ fn rendered_documents_are_traced_by_identity_not_position() {
         assert!(line.contains(wanted), "{wanted} not on `{line}`: {f}");
     }
 }
+
+/// An image written in an included pod template: a literal there is reported at the helper's
+/// `image:` line, a values image at its values line; both name the template line and the
+/// include that brings it into each object.
+#[test]
+fn images_in_included_helpers_name_the_helper_line_and_the_include() {
+    if !have_tool(
+        "helm",
+        "images_in_included_helpers_name_the_helper_line_and_the_include",
+    ) {
+        return;
+    }
+    let (report, _) = scan_case(&root().join("fixtures/helm/included-podtemplate"), &[]);
+    let findings = report["findings"].as_array().unwrap();
+    let related_paths = |f: &serde_json::Value| -> BTreeSet<String> {
+        f["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| format!("{}:{}", r["path"].as_str().unwrap(), r["start"]["line"]))
+            .collect()
+    };
+    let migrate = findings
+        .iter()
+        .find(|f| {
+            f["rule"] == "image-digest-missing"
+                && f["message"].as_str().unwrap().contains("migrate")
+        })
+        .expect("the helper's literal image");
+    assert_eq!(
+        migrate["path"],
+        "fixtures/helm/included-podtemplate/templates/_podtemplate.tpl"
+    );
+    let related = related_paths(migrate);
+    assert!(
+        related.contains("fixtures/helm/included-podtemplate/templates/deployment.yaml:10")
+            && related.contains("fixtures/helm/included-podtemplate/templates/cronjob.yaml:10"),
+        "{related:?}"
+    );
+    let latest = findings
+        .iter()
+        .find(|f| f["rule"] == "image-tag-latest")
+        .expect("the values image");
+    assert_eq!(
+        latest["path"],
+        "fixtures/helm/included-podtemplate/values.yaml"
+    );
+    let related = related_paths(latest);
+    assert!(
+        related.contains("fixtures/helm/included-podtemplate/templates/_podtemplate.tpl:17")
+            && related.contains("fixtures/helm/included-podtemplate/templates/deployment.yaml:10"),
+        "{related:?}"
+    );
+}
