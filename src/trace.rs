@@ -360,28 +360,9 @@ impl KustomizeTracer {
             key_path: at.path.clone(),
             generated: false,
         };
-        // A pull policy is set by its own line in the source manifest (or a patch), next to
-        // the image; when nothing writes one there, the tag decides where the finding goes.
-        if part == ImagePart::PullPolicy
-            && let Some(container) = at.path.strip_suffix(".image")
-        {
-            let policy_path = format!("{container}.imagePullPolicy");
-            let rendered_policy = helm::locate::walk_key_path(&object, &policy_path);
-            if rendered_policy.2
-                && let Some(policy) = rendered_policy.0.as_str()
-                && let Some((written, span)) =
-                    self.source_value(&origin.path, &kind, &name, &policy_path)
-                && written == policy
-            {
-                let key = format!("{kind}/{name}|{policy_path}");
-                let primary = Target {
-                    display: display_of(&origin.path),
-                    path: origin.path.clone(),
-                    span,
-                };
-                return Some(traced(primary, key));
-            }
-        }
+        // NOTE: a pull-policy finding in a build goes where the same finding on the source as
+        // written goes (its image), or to the `images:` entry that set the mutable tag, so the
+        // two are one finding.
         let part = if part == ImagePart::PullPolicy {
             ImagePart::Tag
         } else {
