@@ -221,12 +221,20 @@ pub(crate) fn file_id(
 /// line (a registry written once for every image) keep a finding each. `findings` must be
 /// sorted.
 pub(crate) fn merge_duplicates(findings: &mut Vec<Finding>) {
-    // The image as the rule judges it: a registry rule sees the name, the others the whole
-    // reference (so `web:1.4` and `web:latest` share a registry finding, not a tag one).
+    // The image as the rule judges it: a registry rule sees the name (so `web:1.4` and
+    // `web:latest` share a registry finding), the others the image's own name, tag and digest
+    // (so `redis:8` as written and the `mirror.example/library/redis:8` an overlay renamed it
+    // to share a digest finding at the line that writes it, while `acme/api` and
+    // `acme/worker` never do).
     let image_of = |f: &Finding| {
         f.subject.image().map(|image| match &image.reference {
             Ok(reference) if f.rule.part == ImagePart::Registry => reference.name(),
-            Ok(reference) => reference.full(),
+            Ok(reference) => {
+                let own = reference.repository.rsplit('/').next().unwrap_or_default();
+                let tag = reference.tag.as_deref().unwrap_or_default();
+                let digest = reference.digest.as_deref().unwrap_or_default();
+                format!("{own}:{tag}@{digest}")
+            }
             Err(_) => image.text.clone(),
         })
     };
