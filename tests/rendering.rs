@@ -56,18 +56,9 @@ fn marked(dir: &Path) -> Marks {
 }
 
 fn reported(report: &serde_json::Value) -> Marks {
-    report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| !POLICY_RULES.contains(&f["rule"].as_str().unwrap()))
-        .map(|f| {
-            (
-                f["path"].as_str().unwrap().to_string(),
-                f["start"]["line"].as_u64().unwrap() as usize,
-                f["rule"].as_str().unwrap().to_string(),
-            )
-        })
+    reported_all(report)
+        .into_iter()
+        .map(|(p, l, r)| (p, l as usize, r))
         .collect()
 }
 

@@ -892,9 +892,9 @@ fn find(bytes: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
         .map(|i| i + from)
 }
 
-/// If the action opening with the `{{` at `open` is a comment (`{{/*`, `{{- /*`), the
-/// position just past its `/*`.
-fn comment_body(bytes: &[u8], open: usize) -> Option<usize> {
+/// Where the code of the action opening with the `{{` at `open` starts: past the `{{`, a
+/// trim marker (`{{-`) and blanks.
+fn action_code(bytes: &[u8], open: usize) -> usize {
     let mut i = open + 2;
     if bytes.get(i) == Some(&b'-') {
         i += 1;
@@ -906,6 +906,13 @@ fn comment_body(bytes: &[u8], open: usize) -> Option<usize> {
     {
         i += 1;
     }
+    i
+}
+
+/// If the action opening with the `{{` at `open` is a comment (`{{/*`, `{{- /*`), the
+/// position just past its `/*`.
+fn comment_body(bytes: &[u8], open: usize) -> Option<usize> {
+    let i = action_code(bytes, open);
     bytes.get(i..)?.starts_with(b"/*").then_some(i + 2)
 }
 
@@ -1178,17 +1185,7 @@ fn actions(text: &str) -> Vec<ActionSpan> {
 /// The action's first word (`define`, `if`, `end`, `include`, ...) and where the rest starts.
 fn action_word(text: &str, action: ActionSpan) -> (&str, usize) {
     let bytes = text.as_bytes();
-    let mut i = action.start + 2;
-    if bytes.get(i) == Some(&b'-') {
-        i += 1;
-    }
-    while bytes
-        .get(i)
-        .copied()
-        .is_some_and(|b| b.is_ascii_whitespace())
-    {
-        i += 1;
-    }
+    let mut i = action_code(bytes, action.start);
     let start = i;
     while bytes.get(i).copied().is_some_and(is_ident) {
         i += 1;
