@@ -37,10 +37,10 @@
 //! Nothing here panics on input: every field is optional, and a pattern an engine would reject
 //! matches nothing.
 
-use crate::image_ref::ImageRef;
 use crate::k8s::Object;
-use crate::source::Span;
-use crate::yaml::{Limits, Node, Value, load_stream};
+use crate::syntax::image_ref::ImageRef;
+use crate::syntax::source::Span;
+use crate::syntax::yaml::{Limits, Node, Value, load_stream};
 
 /// An admission policy that verifies image signatures, and which images it covers.
 #[derive(Debug, Clone, PartialEq, Eq)]

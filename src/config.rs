@@ -15,7 +15,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_saphyr::Spanned;
 
-use crate::registry::RegistryPattern;
+use crate::syntax::registry::RegistryPattern;
 
 /// An empty key (`registries:` with nothing under it) means the section's defaults.
 fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>

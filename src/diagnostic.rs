@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::source::Position;
+use crate::syntax::source::Position;
 
 /// How loud a diagnostic is. `Debug` ones are shown only with `--verbose`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::rules::RuleMeta;
-use crate::source::Span;
+use crate::syntax::source::Span;
 use crate::uses::{ImageUse, ObjectId};
 
 /// How serious a finding is. Ordered: `Note < Warning < Error`.

@@ -9,8 +9,8 @@ use crate::admission::{self, RegistryPolicy, SigningPolicy};
 use crate::finding::{Location, Subject};
 use crate::k8s::{self, Object};
 use crate::rules::rbac_secrets_broad::{self, RbacGrant};
+use crate::syntax::yaml::Node;
 use crate::uses::ObjectId;
-use crate::yaml::Node;
 
 /// A ServiceAccount in the scan.
 #[derive(Debug, Clone)]

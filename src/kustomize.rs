@@ -15,8 +15,8 @@ use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
 use crate::process::{self, Budget, RunError};
+use crate::syntax::yaml::{self, Node, Value};
 use crate::uses::KUSTOMIZATION_NAMES;
-use crate::yaml::{self, Node, Value};
 
 /// The kustomize build command found on PATH.
 #[derive(Debug, Clone, PartialEq, Eq)]

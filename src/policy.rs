@@ -8,7 +8,7 @@ use crate::config::{self, ObjectSelector};
 use crate::finding::{Finding, Level, Location, Subject, Suppression};
 use crate::report::RepoPaths;
 use crate::rules::RuleMeta;
-use crate::source::Span;
+use crate::syntax::source::Span;
 use crate::uses::{ObjectId, Site};
 use crate::{ScanReport, ScannedFile};
 

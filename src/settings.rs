@@ -11,8 +11,8 @@ use crate::config::{self, ConfigFile, FailOnSetting, LevelSetting, Loaded};
 use crate::finding::Level;
 use crate::helm::{ChartOverride, HelmOptions};
 use crate::policy::{FailOn, IgnoreRule, Policy};
-use crate::registry::RegistryPattern;
 use crate::rules::{self, Context};
+use crate::syntax::registry::RegistryPattern;
 
 /// What the command line (or the action) sets. `None`/empty means "not given": the file's
 /// value, else the default, applies.
@@ -191,7 +191,7 @@ pub fn resolve(
             span: {
                 let at = entry.rule.referenced.span();
                 let start = at.byte_offset().unwrap_or(0) as usize;
-                crate::source::Span::new(start, start + at.byte_len().unwrap_or(0) as usize)
+                crate::syntax::source::Span::new(start, start + at.byte_len().unwrap_or(0) as usize)
             },
         })
         .collect();

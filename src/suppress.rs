@@ -38,8 +38,8 @@
 
 use std::collections::HashSet;
 
-use crate::source::Span;
-use crate::yaml::{Node, Value};
+use crate::syntax::source::Span;
+use crate::syntax::yaml::{Node, Value};
 
 /// How comments are written in a file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -489,7 +489,7 @@ fn is_rule_id(id: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::{Limits, load_stream};
+    use crate::syntax::yaml::{Limits, load_stream};
 
     use CommentStyle::{Dockerfile, Shell, Yaml};
 

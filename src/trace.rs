@@ -16,9 +16,10 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::finding::{self, Finding};
 use crate::helm::locate::{Target, Traced};
 use crate::rules::ImagePart;
-use crate::source::Span;
+use crate::syntax::source::Span;
+use crate::syntax::yaml;
 use crate::uses::Site;
-use crate::{ScanOptions, ScanReport, ScannedFile, helm, k8s, kustomize, uses, yaml};
+use crate::{ScanOptions, ScanReport, ScannedFile, helm, k8s, kustomize, uses};
 
 /// A rendered stream of the scan and what made it.
 pub(crate) enum Made<'a> {

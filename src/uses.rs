@@ -6,12 +6,12 @@
 use serde::Serialize;
 
 use crate::diagnostic::Severity;
-use crate::dockerfile::{self, FromBase};
-use crate::image_ref::{ImageRef, ReferenceError};
 use crate::k8s::{self, ContainerKind, Object};
 use crate::rules::ImagePart;
-use crate::source::Span;
-use crate::yaml::{Node, Value};
+use crate::syntax::dockerfile::{self, FromBase};
+use crate::syntax::image_ref::{ImageRef, ReferenceError};
+use crate::syntax::source::Span;
+use crate::syntax::yaml::{Node, Value};
 
 /// One image reference and where it is used.
 #[derive(Debug, Clone)]

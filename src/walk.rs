@@ -179,8 +179,8 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     }
     // NOTE: Dockerfiles are recognised above; the script scanner's wider Dockerfile names
     // (any case) are not ours to claim.
-    match crate::script::ScriptKind::of(&display_path(path)) {
-        Some(crate::script::ScriptKind::Dockerfile) | None => None,
+    match crate::syntax::shell::ScriptKind::of(&display_path(path)) {
+        Some(crate::syntax::shell::ScriptKind::Dockerfile) | None => None,
         Some(_) => Some(FileKind::Script),
     }
 }

@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use imagegate::dockerfile::{self, FromBase};
+use imagegate::syntax::dockerfile::{self, FromBase};
 use imagegate::uses;
 use libfuzzer_sys::fuzz_target;
 

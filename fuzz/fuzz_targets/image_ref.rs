@@ -7,7 +7,7 @@
 
 #![no_main]
 
-use imagegate::image_ref::ImageRef;
+use imagegate::syntax::image_ref::ImageRef;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

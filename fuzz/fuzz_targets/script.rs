@@ -10,7 +10,7 @@
 
 use std::ops::Range;
 
-use imagegate::script::{ScriptKind, find_cli_passwords};
+use imagegate::syntax::shell::{ScriptKind, find_cli_passwords};
 use libfuzzer_sys::fuzz_target;
 
 const KINDS: [ScriptKind; 7] = [

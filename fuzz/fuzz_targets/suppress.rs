@@ -11,9 +11,9 @@
 #![no_main]
 
 use imagegate::settings::known_rule;
-use imagegate::source::Span;
+use imagegate::syntax::source::Span;
 use imagegate::suppress::{self, CommentStyle};
-use imagegate::yaml::{self, Limits};
+use imagegate::syntax::yaml::{self, Limits};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

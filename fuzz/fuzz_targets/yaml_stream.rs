@@ -8,8 +8,8 @@
 
 #![no_main]
 
-use imagegate::source::Span;
-use imagegate::yaml::{self, Limits, Node, Value};
+use imagegate::syntax::source::Span;
+use imagegate::syntax::yaml::{self, Limits, Node, Value};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

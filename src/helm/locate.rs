@@ -26,11 +26,11 @@ use std::rc::Rc;
 
 use super::template::{self, Entry, IncludeTarget, Item, TemplateIndex};
 use super::{Charts, values};
-use crate::image_ref::ImageRef;
 use crate::rules::ImagePart;
-use crate::source::Span;
+use crate::syntax::image_ref::ImageRef;
+use crate::syntax::source::Span;
+use crate::syntax::yaml::{self, Node, Value};
 use crate::uses::{ImageUse, Site};
-use crate::yaml::{self, Node, Value};
 
 /// How deep helpers may include helpers when a document is expanded.
 const MAX_INCLUDE_DEPTH: usize = 8;

@@ -19,9 +19,9 @@ use std::time::Duration;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::process::{self, Budget, RunError};
-use crate::source::Span;
+use crate::syntax::source::Span;
+use crate::syntax::yaml;
 use crate::walk::ChartDir;
-use crate::yaml;
 
 /// A chart directory and what the rest of the scan needs to know about it.
 #[derive(Debug, Clone)]

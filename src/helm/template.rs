@@ -14,7 +14,7 @@
 use std::cmp::Reverse;
 use std::collections::HashSet;
 
-use crate::source::Span;
+use crate::syntax::source::Span;
 
 /// Nesting (keys and sequence items) past which template lines are ignored: it bounds the
 /// length of every [`Entry::path`].

@@ -8,11 +8,11 @@
 //! lines [`super::locate`] picks for findings in rendered objects, which is how a problem found
 //! both ways is reported once.
 
-use crate::image_ref::ImageRef;
 use crate::rules::ImagePart;
-use crate::source::Span;
+use crate::syntax::image_ref::ImageRef;
+use crate::syntax::source::Span;
+use crate::syntax::yaml::{Node, Value};
 use crate::uses::{ImageError, ImageUse, Site, ValuesImage};
-use crate::yaml::{Node, Value};
 
 /// A map of image values and where each part is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -305,7 +305,7 @@ fn has_domain(reference: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml;
+    use crate::syntax::yaml;
 
     fn uses(text: &str, chart: ChartFacts<'_>) -> Vec<ImageUse> {
         let root = yaml::first_root(text).unwrap();

@@ -4,7 +4,7 @@
 //! with a pod spec, so rules never walk manifests themselves. A field named `image` anywhere else
 //! (a ConfigMap value, an operator's setting) is not a container image and is never looked at.
 
-use crate::yaml::Node;
+use crate::syntax::yaml::Node;
 
 /// A Kubernetes object: a document (or `List` item) with `apiVersion` and `kind`.
 #[derive(Debug, Clone)]
@@ -276,7 +276,7 @@ pub fn containers<'a>(pod: &PodSpec<'a>) -> Vec<Container<'a>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::yaml::{Limits, load_stream};
+    use crate::syntax::yaml::{Limits, load_stream};
 
     fn images(text: &str) -> Vec<(String, String)> {
         let docs = load_stream(text, Limits::default());

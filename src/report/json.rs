@@ -8,7 +8,7 @@ use super::{RepoPaths, VERSION, fingerprint};
 use crate::diagnostic::Diagnostic;
 use crate::finding::{Finding, Level, Subject};
 use crate::policy::Counts;
-use crate::source::Position;
+use crate::syntax::source::Position;
 use crate::uses::{ObjectId, Site};
 use crate::{ScanReport, Stats};
 

@@ -71,7 +71,7 @@ mod tests {
     }
 
     fn values_uses(text: &str, app_version: Option<&str>) -> Vec<ImageUse> {
-        let root = crate::yaml::first_root(text).unwrap();
+        let root = crate::syntax::yaml::first_root(text).unwrap();
         let mut out = Vec::new();
         images(0, &root, ChartFacts { app_version }, &mut out);
         out

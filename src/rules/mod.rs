@@ -29,10 +29,10 @@ pub mod unused_suppression;
 use std::sync::Arc;
 
 use crate::finding::{Finding, Level};
-use crate::image_ref::ImageRef;
 use crate::inventory::Inventory;
 use crate::k8s::Object;
-use crate::registry::RegistryPattern;
+use crate::syntax::image_ref::ImageRef;
+use crate::syntax::registry::RegistryPattern;
 use crate::uses::ImageUse;
 
 /// What a rule is, for the catalog, SARIF `tool.driver.rules` and the docs.
@@ -167,7 +167,7 @@ impl Default for Context {
                 .filter_map(|p| RegistryPattern::parse(p).ok())
                 .collect(),
             default_namespace: "default".to_string(),
-            public_registries: crate::registry::WELL_KNOWN_PUBLIC
+            public_registries: crate::syntax::registry::WELL_KNOWN_PUBLIC
                 .iter()
                 .filter_map(|p| RegistryPattern::parse(p).ok())
                 .collect(),
@@ -224,7 +224,7 @@ impl ObjectView<'_> {
     pub fn finding(
         &self,
         rule: &'static RuleMeta,
-        at: &crate::yaml::Node,
+        at: &crate::syntax::yaml::Node,
         key_path: String,
         message: String,
     ) -> Finding {

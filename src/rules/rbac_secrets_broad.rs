@@ -3,8 +3,8 @@
 use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
 use crate::finding::{Finding, Level, Location, Subject};
 use crate::k8s::Object;
+use crate::syntax::yaml::Node;
 use crate::uses::ObjectId;
-use crate::yaml::Node;
 
 pub struct RbacSecretsBroad;
 

@@ -4,7 +4,7 @@ use super::{Context, ImagePart, ObjectView, Rule, RuleMeta};
 use crate::finding::{Finding, Level};
 use crate::k8s;
 use crate::secrets;
-use crate::yaml::Node;
+use crate::syntax::yaml::Node;
 
 pub struct RegistryCredentialsPlaintext;
 

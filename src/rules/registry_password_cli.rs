@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use super::{Context, FileView, ImagePart, Rule, RuleMeta};
 use crate::finding::{Finding, Level, Location, Subject};
-use crate::script::{ScriptKind, find_cli_passwords};
-use crate::source::Span;
+use crate::syntax::shell::{ScriptKind, find_cli_passwords};
+use crate::syntax::source::Span;
 
 pub struct RegistryPasswordCli;
 

@@ -6,7 +6,7 @@
 //! Splitting first gives per-document error isolation (one broken document does not hide the
 //! others), stable document indices, and no stream-wide document budget.
 
-use crate::source::Span;
+use crate::syntax::source::Span;
 
 /// One document's byte range in the stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -19,7 +19,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::budget::BudgetReport;
 use serde_saphyr::{Budget, DuplicateKeyPolicy, Location, Options, Spanned};
 
-use crate::source::Span;
+use crate::syntax::source::Span;
 pub use split::{Chunk, split_documents};
 
 /// Limits that keep a hostile stream from exhausting the machine.

@@ -30,7 +30,7 @@
 //! The module also lists registries that serve public images to anyone
 //! without credentials ([`WELL_KNOWN_PUBLIC`]).
 
-use crate::image_ref::{
+use crate::syntax::image_ref::{
     DEFAULT_REGISTRY, DOCKER_HUB_ALIASES, ImageRef, LEGACY_DEFAULT_REGISTRY, canonical_registry,
     is_domain_component, is_path_component,
 };
