@@ -23,7 +23,7 @@ use std::path::Path;
 
 use crate::ScanReport;
 use crate::finding::Finding;
-use crate::report::RepoPaths;
+use crate::input::paths::RepoPaths;
 
 /// The first line of every baseline file.
 pub const HEADER: &str = "# imagegate baseline 1";
@@ -157,7 +157,7 @@ impl Baseline {
     }
 
     pub fn read(path: &Path) -> Result<Baseline, BaselineError> {
-        let shown = crate::walk::display_path(path);
+        let shown = crate::input::paths::display_path(path);
         let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read {
             path: shown.clone(),
             source,

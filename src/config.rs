@@ -283,7 +283,7 @@ pub fn find(root: &Path) -> Option<PathBuf> {
 
 /// Read, parse and check the configuration file at `path`.
 pub fn load(path: &Path, known_rule: &dyn Fn(&str) -> bool) -> Result<Loaded, ConfigError> {
-    let shown = crate::walk::display_path(path);
+    let shown = crate::input::paths::display_path(path);
     let text = std::fs::read_to_string(path).map_err(|err| ConfigError {
         path: shown.clone(),
         line: 1,

@@ -15,9 +15,9 @@ pub mod admission;
 pub mod baseline;
 pub mod cli;
 pub mod config;
-pub mod diagnostic;
 pub mod finding;
 pub mod helm;
+pub mod input;
 pub mod inventory;
 pub mod k8s;
 pub mod kustomize;
@@ -31,20 +31,19 @@ pub mod suppress;
 pub mod syntax;
 mod trace;
 pub mod uses;
-pub mod walk;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use diagnostic::{Diagnostic, Severity};
 use finding::Finding;
+use input::diagnostic::{Diagnostic, Severity};
+use input::walk::{self, FileKind, Filters, Input};
 use inventory::Inventory;
 use syntax::source::{self, LineIndex, Span};
 use syntax::yaml;
 use uses::ImageUse;
-use walk::{FileKind, Filters, Input};
 
 /// Stack size of scan worker threads: deeply nested YAML is parsed recursively (up to
 /// [`yaml::Limits::max_depth`] levels).
@@ -483,7 +482,7 @@ fn render_overlays(
                 diagnostics.push(Diagnostic::new(
                     severity,
                     &input.display,
-                    process::relative_paths(&format!("overlay not built: {err}")),
+                    input::paths::relative_paths(&format!("overlay not built: {err}")),
                 ));
             }
         }
@@ -494,7 +493,7 @@ fn render_overlays(
 /// Read `--rendered` output (`-` is standard input).
 fn read_rendered(path: &Path, max_size: u64) -> Result<helm::RenderedStream, ScanError> {
     use std::io::Read;
-    let display = walk::display_path(path);
+    let display = input::paths::display_path(path);
     let error = |source| ScanError::Rendered {
         path: display.clone(),
         source,

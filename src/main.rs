@@ -11,7 +11,7 @@ use imagegate::cli::{
     BaselineCommand, Cli, ColorChoice, Command, ConfigCommand, InputArgs, RulesArgs, RulesFormat,
     ScanArgs,
 };
-use imagegate::diagnostic::Severity;
+use imagegate::input::diagnostic::Severity;
 use imagegate::report::{self, Format};
 use imagegate::rules;
 use imagegate::settings::{self, Overrides};
@@ -99,7 +99,7 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
     let mut options = scan_options(&args.input, (args.fail_on, args.fail_on_unchecked))?;
     if let Some(path) = &args.baseline {
         let baseline = imagegate::baseline::Baseline::read(path)?;
-        options.policy.baseline = Some((baseline, imagegate::walk::display_path(path)));
+        options.policy.baseline = Some((baseline, imagegate::input::paths::display_path(path)));
     }
     let gate = options.policy.gate();
     let mut report = imagegate::scan(&options)?;
@@ -121,17 +121,21 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
         match args.format {
             Format::Text => report::text::write(&report, report::text::Style { color }, out)?,
-            Format::Json => report::json::write(&report, &report::RepoPaths::new(None), out)?,
+            Format::Json => {
+                report::json::write(&report, &imagegate::input::paths::RepoPaths::new(None), out)?
+            }
             Format::Sarif => report::sarif::write(&report, "imagegate", None, out)?,
             Format::Markdown => {
                 let options = report::markdown::Options {
                     gate,
                     ..Default::default()
                 };
-                let paths = report::RepoPaths::new(None);
+                let paths = imagegate::input::paths::RepoPaths::new(None);
                 out.write_all(report::markdown::render(&report, &paths, &options).as_bytes())?
             }
-            Format::Github => report::github::write(&report, &report::RepoPaths::new(None), out)?,
+            Format::Github => {
+                report::github::write(&report, &imagegate::input::paths::RepoPaths::new(None), out)?
+            }
         }
         out.flush()
     };
@@ -182,7 +186,8 @@ fn write_baseline(file: &std::path::Path, input: &InputArgs, verbose: bool) -> R
             let _ = writeln!(stderr, "imagegate: {d}");
         }
     }
-    let baseline = imagegate::baseline::Baseline::of(&report, &report::RepoPaths::new(None));
+    let baseline =
+        imagegate::baseline::Baseline::of(&report, &imagegate::input::paths::RepoPaths::new(None));
     std::fs::write(file, baseline.render())
         .with_context(|| format!("cannot write {}", file.display()))?;
     let _ = writeln!(

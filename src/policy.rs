@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::config::{self, ObjectSelector};
 use crate::finding::{Finding, Level, Location, Subject, Suppression};
-use crate::report::RepoPaths;
+use crate::input::paths::RepoPaths;
 use crate::rules::RuleMeta;
 use crate::syntax::source::Span;
 use crate::uses::{ObjectId, Site};
@@ -315,7 +315,7 @@ pub fn apply_ignores(report: &mut ScanReport, policy: &Policy, default_namespace
             .clone()
     };
     let config_by = match &policy.config {
-        Some((path, _)) => crate::walk::display_path(path),
+        Some((path, _)) => crate::input::paths::display_path(path),
         None => ".imagegate.yaml".to_string(),
     };
     let mut used_inline: std::collections::HashSet<(usize, usize, usize)> = Default::default();
@@ -426,7 +426,7 @@ pub fn apply_ignores(report: &mut ScanReport, policy: &Policy, default_namespace
             let file = *config_file.get_or_insert_with(|| {
                 report.files.push(ScannedFile::on_disk(
                     config_path.clone(),
-                    crate::walk::display_path(config_path),
+                    crate::input::paths::display_path(config_path),
                 ));
                 report.files.len() - 1
             });

@@ -180,64 +180,6 @@ pub fn first_lines(bytes: &[u8], lines: usize) -> String {
         .join("\n")
 }
 
-/// `message` (a tool's error) with the absolute paths of this machine made relative to the
-/// working directory, as every other path in imagegate's output is: `/home/u/repo/k8s/x.yaml`
-/// run from `/home/u/repo` reads `k8s/x.yaml`, and from `/home/u/repo/k8s`, `x.yaml` (a path
-/// above it gets `../`). Paths elsewhere (a temporary directory) and text that only contains
-/// such a path (`https://host/home/u`) stay as they are.
-pub fn relative_paths(message: &str) -> String {
-    let Ok(cwd) = std::env::current_dir() else {
-        return message.to_string();
-    };
-    let mut bases = vec![cwd.clone()];
-    if let Ok(canonical) = cwd.canonicalize()
-        && canonical != cwd
-    {
-        bases.push(canonical);
-    }
-    let mut out = message.to_string();
-    for base in bases {
-        // The working directory first, then each directory above it (not `/` itself).
-        for (ups, dir) in base.ancestors().enumerate() {
-            if dir.parent().is_none() {
-                break;
-            }
-            let dir = dir.to_string_lossy();
-            let itself = if ups == 0 {
-                ".".to_string()
-            } else {
-                vec![".."; ups].join("/")
-            };
-            out = replace_path(&out, &dir, &itself);
-        }
-    }
-    out
-}
-
-/// `text` with the absolute directory `dir` (where a path starts: not after a letter, digit,
-/// `/` or `.`) replaced by `by`, and `dir/x` by `by/x` (`./x` is written `x`).
-fn replace_path(text: &str, dir: &str, by: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find(dir) {
-        let before = rest[..at].chars().next_back();
-        let after = rest[at + dir.len()..].chars().next();
-        let starts = !before.is_some_and(|c| c.is_alphanumeric() || c == '/' || c == '.');
-        let ends = !after.is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_' || c == '.');
-        out.push_str(&rest[..at]);
-        rest = &rest[at + dir.len()..];
-        if !(starts && ends) {
-            out.push_str(dir);
-        } else if by == "." && after == Some('/') {
-            rest = &rest[1..];
-        } else {
-            out.push_str(by);
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
@@ -298,25 +240,6 @@ mod tests {
     fn a_missing_program_is_a_spawn_error() {
         let err = run(Command::new("/nonexistent/imagegate-helm"), BUDGET).unwrap_err();
         assert!(matches!(err, RunError::Spawn { .. }), "{err}");
-    }
-
-    #[test]
-    fn absolute_paths_become_relative_to_the_working_directory() {
-        let cwd = std::env::current_dir().unwrap();
-        let here = cwd.to_string_lossy();
-        let parent = cwd.parent().unwrap().to_string_lossy().into_owned();
-        let message = format!(
-            "lstat {here}/k8s/x.yaml: no such file; '{here}' and {parent}/other/y.yaml; https://h{here}/a"
-        );
-        assert_eq!(
-            relative_paths(&message),
-            format!("lstat k8s/x.yaml: no such file; '.' and ../other/y.yaml; https://h{here}/a")
-        );
-        // A sibling whose name starts like the working directory's is a sibling.
-        assert_eq!(
-            relative_paths(&format!("{here}x/z")),
-            format!("../{}x/z", cwd.file_name().unwrap().to_string_lossy())
-        );
     }
 
     #[test]

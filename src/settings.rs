@@ -350,7 +350,10 @@ impl Resolved {
         let names =
             |list: &[RegistryPattern]| list.iter().map(|p| p.as_str().to_string()).collect();
         Shown {
-            config_file: self.config.as_deref().map(crate::walk::display_path),
+            config_file: self
+                .config
+                .as_deref()
+                .map(crate::input::paths::display_path),
             registries: ShownRegistries {
                 allowed: names(&ctx.allowed_registries),
                 public: names(&ctx.public_registries),
@@ -398,7 +401,7 @@ impl Resolved {
                     .helm
                     .values
                     .iter()
-                    .map(|p| crate::walk::display_path(p))
+                    .map(|p| crate::input::paths::display_path(p))
                     .collect(),
                 charts: self
                     .options
@@ -407,10 +410,10 @@ impl Resolved {
                     .iter()
                     .map(|c| {
                         (
-                            crate::walk::display_path(&c.dir),
+                            crate::input::paths::display_path(&c.dir),
                             c.values
                                 .iter()
-                                .map(|p| crate::walk::display_path(p))
+                                .map(|p| crate::input::paths::display_path(p))
                                 .collect(),
                         )
                     })

@@ -12,9 +12,9 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::finding::{self, Finding};
 use crate::helm::locate::{Target, Traced};
+use crate::input::diagnostic::{Diagnostic, Severity};
 use crate::rules::ImagePart;
 use crate::syntax::source::Span;
 use crate::syntax::yaml;
@@ -886,8 +886,8 @@ fn display_of(path: &std::path::Path) -> String {
         .map(|d| kustomize::absolute(&d))
         .unwrap_or_default();
     match path.strip_prefix(&cwd) {
-        Ok(relative) => crate::walk::display_path(relative),
-        Err(_) => crate::walk::display_path(path),
+        Ok(relative) => crate::input::paths::display_path(relative),
+        Err(_) => crate::input::paths::display_path(path),
     }
 }
 

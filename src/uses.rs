@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::diagnostic::Severity;
+use crate::input::diagnostic::Severity;
 use crate::k8s::{self, ContainerKind, Object};
 use crate::rules::ImagePart;
 use crate::syntax::dockerfile::{self, FromBase};

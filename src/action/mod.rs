@@ -19,11 +19,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 use serde_json::Value;
 
-use crate::diagnostic::Severity;
+use crate::input::diagnostic::Severity;
+use crate::input::paths::RepoPaths;
 use crate::policy::{Counts, Gate};
+use crate::report;
 use crate::report::github::{Annotation, Kind};
 use crate::report::markdown::{self, Links};
-use crate::report::{self, RepoPaths};
 use crate::settings::{self, Overrides};
 use crate::{ScanOptions, ScanReport};
 use api::{Api, ApiError};
@@ -147,7 +148,10 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
     }
 
     let outputs = [
-        ("sarif-file", crate::walk::display_path(&inputs.sarif_file)),
+        (
+            "sarif-file",
+            crate::input::paths::display_path(&inputs.sarif_file),
+        ),
         ("findings", counts.total().to_string()),
         ("errors", counts.error.to_string()),
         ("warnings", counts.warning.to_string()),
@@ -230,7 +234,7 @@ fn scan_options(inputs: &Inputs, workspace: &Path) -> Result<ScanOptions> {
     if let Some(path) = &inputs.baseline {
         let baseline = crate::baseline::Baseline::read(path)
             .map_err(|err| anyhow::anyhow!("input `baseline`: {err}"))?;
-        options.policy.baseline = Some((baseline, crate::walk::display_path(path)));
+        options.policy.baseline = Some((baseline, crate::input::paths::display_path(path)));
     }
     Ok(options)
 }

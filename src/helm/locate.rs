@@ -321,7 +321,7 @@ impl<'a> Tracer<'a> {
             extra_values: options
                 .values
                 .iter()
-                .map(|p| (p.clone(), crate::walk::display_path(p)))
+                .map(|p| (p.clone(), crate::input::paths::display_path(p)))
                 .collect(),
             files: Vec::new(),
             file_ids: HashMap::new(),
@@ -1233,7 +1233,7 @@ impl<'a> Tracer<'a> {
             extra.extend(
                 own.values
                     .iter()
-                    .map(|p| (p.clone(), crate::walk::display_path(p))),
+                    .map(|p| (p.clone(), crate::input::paths::display_path(p))),
             );
         }
         let prefix_all: Vec<String> = chain.iter().map(|(_, n)| n.clone()).collect();

@@ -17,11 +17,11 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::input::diagnostic::{Diagnostic, Severity};
+use crate::input::walk::ChartDir;
 use crate::process::{self, Budget, RunError};
 use crate::syntax::source::Span;
 use crate::syntax::yaml;
-use crate::walk::ChartDir;
 
 /// A chart directory and what the rest of the scan needs to know about it.
 #[derive(Debug, Clone)]
@@ -348,7 +348,7 @@ pub fn unrendered_templates(
     };
     for diagnostic in diagnostics
         .iter_mut()
-        .filter(|d| d.message == crate::walk::TEMPLATE_NOTE)
+        .filter(|d| d.message == crate::input::walk::TEMPLATE_NOTE)
     {
         let owner = charts
             .list
@@ -446,7 +446,7 @@ fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Di
 /// template by the chart's name (`web/templates/x.yaml`), which becomes the chart's path
 /// (`charts/web/templates/x.yaml`), and absolute paths become relative.
 fn shown_paths(message: &str, chart: &Chart) -> String {
-    let message = process::relative_paths(message);
+    let message = crate::input::paths::relative_paths(message);
     let display = chart.file_display("");
     if display.is_empty() || display.trim_end_matches('/') == chart.name {
         return message;

@@ -8,10 +8,10 @@
 
 use std::fmt::Write as _;
 
-use super::RepoPaths;
 use crate::ScanReport;
-use crate::diagnostic::Severity;
 use crate::finding::Level;
+use crate::input::diagnostic::Severity;
+use crate::input::paths::RepoPaths;
 
 /// Annotations GitHub shows per kind (error, warning, notice) and step.
 pub const PER_KIND: usize = 10;

@@ -4,9 +4,10 @@
 
 use serde::Serialize;
 
-use super::{RepoPaths, VERSION, fingerprint};
-use crate::diagnostic::Diagnostic;
+use super::{VERSION, fingerprint};
 use crate::finding::{Finding, Level, Subject};
+use crate::input::diagnostic::Diagnostic;
+use crate::input::paths::RepoPaths;
 use crate::policy::Counts;
 use crate::syntax::source::Position;
 use crate::uses::{ObjectId, Site};

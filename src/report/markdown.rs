@@ -10,10 +10,10 @@
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
-use super::RepoPaths;
 use crate::ScanReport;
-use crate::diagnostic::Severity;
 use crate::finding::{Finding, Level};
+use crate::input::diagnostic::Severity;
+use crate::input::paths::RepoPaths;
 use crate::policy::{self, Counts, Gate};
 
 /// Where findings link to: `{server}/{repository}/blob/{sha}/{path}#L{line}`.
@@ -34,7 +34,7 @@ impl Links {
             self.server.trim_end_matches('/'),
             self.repository,
             self.sha,
-            super::percent_encode(path)
+            crate::input::paths::percent_encode(path)
         )
     }
 }

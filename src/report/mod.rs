@@ -7,12 +7,11 @@ pub mod markdown;
 pub mod sarif;
 pub mod text;
 
-use std::path::{Path, PathBuf};
-
 use sha2::{Digest, Sha256};
 
 use crate::ScanReport;
 use crate::finding::Finding;
+use crate::input::paths::RepoPaths;
 
 /// Output formats of `imagegate scan`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -39,68 +38,3 @@ pub fn fingerprint(report: &ScanReport, finding: &Finding, paths: &RepoPaths) ->
 
 /// The tool's version, as reports show it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// Repository-relative paths, as GitHub wants them in SARIF, annotations and links.
-///
-/// A report path is relative to the working directory (or absolute); it is resolved, symlinks
-/// included, and made relative to the repository root: `root` when given (the action's
-/// `GITHUB_WORKSPACE`), else the nearest directory above the working directory holding `.git`,
-/// else the working directory.
-#[derive(Debug, Clone)]
-pub struct RepoPaths {
-    cwd: Option<PathBuf>,
-    root: Option<PathBuf>,
-}
-
-impl RepoPaths {
-    pub fn new(root: Option<&Path>) -> Self {
-        let cwd = std::env::current_dir().and_then(|d| d.canonicalize()).ok();
-        let root = match root {
-            Some(root) => Some(root.canonicalize().unwrap_or_else(|_| root.to_path_buf())),
-            None => cwd.as_ref().map(|cwd| {
-                cwd.ancestors()
-                    .find(|dir| dir.join(".git").exists())
-                    .unwrap_or(cwd)
-                    .to_path_buf()
-            }),
-        };
-        RepoPaths { cwd, root }
-    }
-
-    /// `Ok` with the path relative to the root (forward slashes), or `Err` with the absolute
-    /// path of a file outside it.
-    pub fn relative(&self, path: &str) -> Result<String, String> {
-        let full = match &self.cwd {
-            Some(cwd) => cwd.join(path),
-            None => PathBuf::from(path),
-        };
-        let full = full.canonicalize().unwrap_or(full);
-        match self
-            .root
-            .as_ref()
-            .and_then(|root| full.strip_prefix(root).ok())
-        {
-            Some(relative) => Ok(crate::walk::display_path(relative)),
-            None => Err(crate::walk::display_path(&full)),
-        }
-    }
-
-    /// The repository-relative path when there is one, else the path as given.
-    pub fn shown(&self, path: &str) -> String {
-        self.relative(path).unwrap_or_else(|_| path.to_string())
-    }
-}
-
-/// Percent-encode a repository path for a URI or URL, keeping `/` and the unreserved
-/// characters.
-pub fn percent_encode(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}

@@ -17,10 +17,11 @@ use serde_sarif::sarif::{
     Suppression, Tool, ToolComponent,
 };
 
-use super::{RepoPaths, VERSION, fingerprint, percent_encode};
+use super::{VERSION, fingerprint};
 use crate::ScanReport;
-use crate::diagnostic::{Diagnostic, Severity};
 use crate::finding::{Finding, Level, Subject};
+use crate::input::diagnostic::{Diagnostic, Severity};
+use crate::input::paths::{RepoPaths, percent_encode};
 use crate::rules::{self, RuleMeta};
 use crate::uses::{ObjectId, Site};
 

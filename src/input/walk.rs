@@ -8,13 +8,14 @@
 //! `Chart.yaml` is a Helm chart: its `values*.yaml` files are inputs of their own kind, its
 //! templates are not (they are checked once rendered, see [`crate::helm`]).
 
+use super::paths::display_path;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::input::diagnostic::{Diagnostic, Severity};
 
 /// What a file is, by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -489,17 +490,6 @@ impl ChartCache {
             dir = d.parent();
         }
         None
-    }
-}
-
-/// A path as shown to the user: `/` separators, no leading `./`.
-pub fn display_path(path: &Path) -> String {
-    let s = path.to_string_lossy().replace('\\', "/");
-    let s = s.strip_prefix("./").unwrap_or(&s);
-    if s.is_empty() {
-        ".".to_string()
-    } else {
-        s.to_string()
     }
 }
 
