@@ -72,7 +72,7 @@ fn scan_options(
         paths: input.paths.clone(),
         max_file_size: input.max_file_size,
         jobs: input.jobs,
-        helm: imagegate::helm::HelmOptions {
+        helm: imagegate::render::helm::HelmOptions {
             bin: input.helm_bin.clone(),
             timeout: std::time::Duration::from_secs(input.helm_timeout),
             rendered: input.rendered.clone(),

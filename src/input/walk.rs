@@ -6,7 +6,7 @@
 //! (`.yaml`, `.yml`, `.json`; whether a document is a Kubernetes object is decided after
 //! parsing) and Dockerfiles. Everything else is left alone without a word. A directory holding
 //! `Chart.yaml` is a Helm chart: its `values*.yaml` files are inputs of their own kind, its
-//! templates are not (they are checked once rendered, see [`crate::helm`]).
+//! templates are not (they are checked once rendered, see [`crate::render::helm`]).
 
 use super::paths::display_path;
 use std::collections::HashMap;
@@ -187,7 +187,7 @@ pub fn classify(path: &Path) -> Option<FileKind> {
 }
 
 /// The note on a chart's template file: it is checked through the chart's render. A scan
-/// whose chart did not render says so instead ([`crate::helm::unrendered_templates`]).
+/// whose chart did not render says so instead ([`crate::render::helm::unrendered_templates`]).
 pub const TEMPLATE_NOTE: &str = "a Helm chart's template; checked as rendered, not as written";
 
 /// A Helm chart directory met in the walk.

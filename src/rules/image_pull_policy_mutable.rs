@@ -57,7 +57,7 @@ impl Rule for ImagePullPolicyMutable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::helm::values::{ChartFacts, images};
+    use crate::render::helm::values::{ChartFacts, images};
     use crate::rules::check_images;
 
     fn findings_of(uses: Vec<ImageUse>) -> Vec<String> {

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use crate::input::diagnostic::{Diagnostic, Severity};
 use crate::input::walk::ChartDir;
-use crate::process::{self, Budget, RunError};
+use crate::render::process::{self, Budget, RunError};
 use crate::syntax::source::Span;
 use crate::syntax::yaml;
 

@@ -8,13 +8,15 @@
 //! NOTE: remote resources are never fetched. [`render`] refuses an overlay that reaches one,
 //! and runs the renderer with git and HTTP(S) transports blocked should a reference slip by.
 
+pub(crate) mod trace;
+
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
-use crate::process::{self, Budget, RunError};
+use crate::render::process::{self, Budget, RunError};
 use crate::syntax::yaml::{self, Node, Value};
 use crate::uses::KUSTOMIZATION_NAMES;
 

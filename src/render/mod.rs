@@ -1,0 +1,8 @@
+//! Rendered streams: charts rendered with `helm template` ([`helm`]), overlays built with
+//! `kustomize` ([`kustomize`]), both run through [`process`] (a deadline and an output cap),
+//! and the findings in them traced back to the files a user edits ([`trace`]).
+
+pub mod helm;
+pub mod kustomize;
+pub mod process;
+pub(crate) mod trace;
