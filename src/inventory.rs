@@ -6,7 +6,7 @@
 //! about an object that is not in the scan.
 
 use crate::admission::{self, RegistryPolicy, SigningPolicy};
-use crate::finding::{Location, Subject};
+use crate::findings::finding::{Location, Subject};
 use crate::k8s::{self, Object};
 use crate::rules::rbac_secrets_broad::{self, RbacGrant};
 use crate::syntax::yaml::Node;

@@ -12,20 +12,17 @@
 
 pub mod action;
 pub mod admission;
-pub mod baseline;
 pub mod cli;
 pub mod config;
-pub mod finding;
+pub mod findings;
 pub mod input;
 pub mod inventory;
 pub mod k8s;
-pub mod policy;
 pub mod render;
 pub mod report;
 pub mod rules;
 pub mod secrets;
 pub mod settings;
-pub mod suppress;
 pub mod syntax;
 pub mod uses;
 
@@ -34,7 +31,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use finding::Finding;
+use findings::finding::Finding;
+use findings::{baseline, policy, suppress};
 use input::diagnostic::{Diagnostic, Severity};
 use input::walk::{self, FileKind, Filters, Input};
 use inventory::Inventory;

@@ -7,15 +7,16 @@ use std::process::ExitCode;
 use anyhow::{Context as _, Result};
 use clap::Parser;
 
+use imagegate::ScanOptions;
 use imagegate::cli::{
     BaselineCommand, Cli, ColorChoice, Command, ConfigCommand, InputArgs, RulesArgs, RulesFormat,
     ScanArgs,
 };
+use imagegate::findings::policy;
 use imagegate::input::diagnostic::Severity;
 use imagegate::report::{self, Format};
 use imagegate::rules;
 use imagegate::settings::{self, Overrides};
-use imagegate::{ScanOptions, policy};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -98,7 +99,7 @@ fn scan_options(
 fn run_scan(args: ScanArgs) -> Result<u8> {
     let mut options = scan_options(&args.input, (args.fail_on, args.fail_on_unchecked))?;
     if let Some(path) = &args.baseline {
-        let baseline = imagegate::baseline::Baseline::read(path)?;
+        let baseline = imagegate::findings::baseline::Baseline::read(path)?;
         options.policy.baseline = Some((baseline, imagegate::input::paths::display_path(path)));
     }
     let gate = options.policy.gate();
@@ -186,8 +187,10 @@ fn write_baseline(file: &std::path::Path, input: &InputArgs, verbose: bool) -> R
             let _ = writeln!(stderr, "imagegate: {d}");
         }
     }
-    let baseline =
-        imagegate::baseline::Baseline::of(&report, &imagegate::input::paths::RepoPaths::new(None));
+    let baseline = imagegate::findings::baseline::Baseline::of(
+        &report,
+        &imagegate::input::paths::RepoPaths::new(None),
+    );
     std::fs::write(file, baseline.render())
         .with_context(|| format!("cannot write {}", file.display()))?;
     let _ = writeln!(

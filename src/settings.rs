@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::ScanOptions;
 use crate::config::{self, ConfigFile, FailOnSetting, LevelSetting, Loaded};
-use crate::finding::Level;
-use crate::policy::{FailOn, IgnoreRule, Policy};
+use crate::findings::finding::Level;
+use crate::findings::policy::{FailOn, IgnoreRule, Policy};
 use crate::render::helm::{ChartOverride, HelmOptions};
 use crate::rules::{self, Context};
 use crate::syntax::registry::RegistryPattern;

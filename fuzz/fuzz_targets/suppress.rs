@@ -12,7 +12,7 @@
 
 use imagegate::settings::known_rule;
 use imagegate::syntax::source::Span;
-use imagegate::suppress::{self, CommentStyle};
+use imagegate::findings::suppress::{self, CommentStyle};
 use imagegate::syntax::yaml::{self, Limits};
 use libfuzzer_sys::fuzz_target;
 

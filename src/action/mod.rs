@@ -19,9 +19,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 use serde_json::Value;
 
+use crate::findings::policy::{Counts, Gate};
 use crate::input::diagnostic::Severity;
 use crate::input::paths::RepoPaths;
-use crate::policy::{Counts, Gate};
 use crate::report;
 use crate::report::github::{Annotation, Kind};
 use crate::report::markdown::{self, Links};
@@ -158,7 +158,9 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
         ("notes", counts.note.to_string()),
         (
             "unchecked",
-            crate::policy::unchecked_files(&report).len().to_string(),
+            crate::findings::policy::unchecked_files(&report)
+                .len()
+                .to_string(),
         ),
     ];
     debug_assert!(
@@ -232,7 +234,7 @@ fn scan_options(inputs: &Inputs, workspace: &Path) -> Result<ScanOptions> {
         .options;
     options.policy.root = Some(workspace.to_path_buf());
     if let Some(path) = &inputs.baseline {
-        let baseline = crate::baseline::Baseline::read(path)
+        let baseline = crate::findings::baseline::Baseline::read(path)
             .map_err(|err| anyhow::anyhow!("input `baseline`: {err}"))?;
         options.policy.baseline = Some((baseline, crate::input::paths::display_path(path)));
     }

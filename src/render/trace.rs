@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use crate::finding::{self, Finding};
+use crate::findings::finding::{self, Finding};
 use crate::input::diagnostic::{Diagnostic, Severity};
 use crate::render::helm::locate::{Target, Traced};
 use crate::render::{helm, kustomize};

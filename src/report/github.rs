@@ -9,7 +9,7 @@
 use std::fmt::Write as _;
 
 use crate::ScanReport;
-use crate::finding::Level;
+use crate::findings::finding::Level;
 use crate::input::diagnostic::Severity;
 use crate::input::paths::RepoPaths;
 

@@ -5,10 +5,10 @@
 use serde::Serialize;
 
 use super::{VERSION, fingerprint};
-use crate::finding::{Finding, Level, Subject};
+use crate::findings::finding::{Finding, Level, Subject};
+use crate::findings::policy::Counts;
 use crate::input::diagnostic::Diagnostic;
 use crate::input::paths::RepoPaths;
-use crate::policy::Counts;
 use crate::syntax::source::Position;
 use crate::uses::{ObjectId, Site};
 use crate::{ScanReport, Stats};
@@ -27,7 +27,7 @@ struct Report<'a> {
     suppressed: Vec<JsonFinding<'a>>,
     /// `--baseline`: how many findings it accepted, and its entries that are fixed.
     #[serde(skip_serializing_if = "Option::is_none")]
-    baseline: Option<&'a crate::baseline::Outcome>,
+    baseline: Option<&'a crate::findings::baseline::Outcome>,
     diagnostics: &'a [Diagnostic],
 }
 

@@ -7,10 +7,8 @@ pub mod markdown;
 pub mod sarif;
 pub mod text;
 
-use sha2::{Digest, Sha256};
-
 use crate::ScanReport;
-use crate::finding::Finding;
+use crate::findings::finding::Finding;
 use crate::input::paths::RepoPaths;
 
 /// Output formats of `imagegate scan`.
@@ -25,15 +23,10 @@ pub enum Format {
     Github,
 }
 
-/// A finding's stable fingerprint: a hash of rule, repository-relative path, object and
-/// field (never a line), so it survives edits elsewhere in the file, and is the same whether
-/// the scan starts at the repository root, in a subdirectory or with file arguments. SARIF
+/// A finding's fingerprint over its repository-relative path ([`Finding::fingerprint`]): SARIF
 /// `partialFingerprints`, the JSON `fingerprint` and baseline entries all use this one.
 pub fn fingerprint(report: &ScanReport, finding: &Finding, paths: &RepoPaths) -> String {
-    let path = paths.shown(&report.file(finding).path);
-    let key = finding.fingerprint_key(&path);
-    let digest = Sha256::digest(key.as_bytes());
-    digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    finding.fingerprint(&paths.shown(&report.file(finding).path))
 }
 
 /// The tool's version, as reports show it.

@@ -19,7 +19,7 @@ use serde_sarif::sarif::{
 
 use super::{VERSION, fingerprint};
 use crate::ScanReport;
-use crate::finding::{Finding, Level, Subject};
+use crate::findings::finding::{Finding, Level, Subject};
 use crate::input::diagnostic::{Diagnostic, Severity};
 use crate::input::paths::{RepoPaths, percent_encode};
 use crate::rules::{self, RuleMeta};

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::{Context, ImagePart, Rule, RuleMeta, quoted};
-use crate::finding::{Finding, Level};
+use crate::findings::finding::{Finding, Level};
 use crate::uses::{ImageUse, Site};
 
 pub struct BaseImageNotMinimal;

@@ -2,7 +2,7 @@
 //! that nodes never re-pull.
 
 use super::{Context, ImagePart, Rule, RuleMeta, quoted};
-use crate::finding::{Finding, Level};
+use crate::findings::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 

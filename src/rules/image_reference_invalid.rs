@@ -1,7 +1,7 @@
 //! `image-reference-invalid`: the string is not an OCI image reference.
 
 use super::{Context, ImagePart, Rule, RuleMeta, quoted};
-use crate::finding::{Finding, Level};
+use crate::findings::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! `image-registry-implicit`: the registry or `library/` is left for the runtime to fill in.
 
 use super::{Context, ImagePart, Rule, RuleMeta, quoted};
-use crate::finding::{Finding, Level};
+use crate::findings::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 

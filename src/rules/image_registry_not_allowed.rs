@@ -1,7 +1,7 @@
 //! `image-registry-not-allowed`: no `--allowed-registry` pattern matches the image.
 
 use super::{Context, ImagePart, Rule, RuleMeta, quoted};
-use crate::finding::{Finding, Level};
+use crate::findings::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 

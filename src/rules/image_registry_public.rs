@@ -1,7 +1,7 @@
 //! `image-registry-public`: a well-known public registry, with no allow-list configured.
 
 use super::{Context, ImagePart, Rule, RuleMeta, quoted};
-use crate::finding::{Finding, Level};
+use crate::findings::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 

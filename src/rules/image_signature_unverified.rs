@@ -1,7 +1,7 @@
 //! `image-signature-unverified`: no admission policy in the scan verifies the image's signature.
 
 use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts, quoted};
-use crate::finding::{Finding, Level, Location};
+use crate::findings::finding::{Finding, Level, Location};
 use crate::uses::Site;
 
 pub struct ImageSignatureUnverified;

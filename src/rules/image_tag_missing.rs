@@ -1,7 +1,7 @@
 //! `image-tag-missing`: neither a tag nor a digest.
 
 use super::{Context, ImagePart, Rule, RuleMeta, quoted};
-use crate::finding::{Finding, Level};
+use crate::findings::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 

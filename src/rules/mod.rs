@@ -28,7 +28,7 @@ pub mod unused_suppression;
 
 use std::sync::Arc;
 
-use crate::finding::{Finding, Level};
+use crate::findings::finding::{Finding, Level};
 use crate::inventory::Inventory;
 use crate::k8s::Object;
 use crate::syntax::image_ref::ImageRef;
@@ -230,11 +230,11 @@ impl ObjectView<'_> {
     ) -> Finding {
         Finding::at(
             rule,
-            crate::finding::Location {
+            crate::findings::finding::Location {
                 file: self.file,
                 span: at.span,
             },
-            crate::finding::Subject::Object {
+            crate::findings::finding::Subject::Object {
                 object: crate::uses::ObjectId::of(self.object),
                 document: self.document,
                 key_path,

@@ -5,7 +5,7 @@
 //! public and node-credential registries. The decision table is in the rule's page.
 
 use super::{Context, ImagePart, PrivateEvidence, PullAccess, Rule, RuleMeta, ScanFacts, quoted};
-use crate::finding::{Finding, Level};
+use crate::findings::finding::{Finding, Level};
 use crate::uses::Site;
 
 pub struct PullSecretMissing;

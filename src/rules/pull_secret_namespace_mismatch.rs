@@ -1,7 +1,7 @@
 //! `pull-secret-namespace-mismatch`: the pull secret exists, but in another namespace.
 
 use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
-use crate::finding::{Finding, Level};
+use crate::findings::finding::{Finding, Level};
 
 pub struct PullSecretNamespaceMismatch;
 

@@ -2,7 +2,7 @@
 //! config.
 
 use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
-use crate::finding::{Finding, Level};
+use crate::findings::finding::{Finding, Level};
 
 pub struct PullSecretWrongType;
 

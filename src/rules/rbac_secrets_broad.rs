@@ -1,7 +1,7 @@
 //! `rbac-secrets-broad`: a role that can read every Secret, worse when bound to everyone.
 
 use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
-use crate::finding::{Finding, Level, Location, Subject};
+use crate::findings::finding::{Finding, Level, Location, Subject};
 use crate::k8s::Object;
 use crate::syntax::yaml::Node;
 use crate::uses::ObjectId;

@@ -1,7 +1,7 @@
 //! `registry-credentials-plaintext`: a docker config with credentials in plain YAML.
 
 use super::{Context, ImagePart, ObjectView, Rule, RuleMeta};
-use crate::finding::{Finding, Level};
+use crate::findings::finding::{Finding, Level};
 use crate::k8s;
 use crate::secrets;
 use crate::syntax::yaml::Node;

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use super::{Context, FileView, ImagePart, Rule, RuleMeta};
-use crate::finding::{Finding, Level, Location, Subject};
+use crate::findings::finding::{Finding, Level, Location, Subject};
 use crate::syntax::shell::{ScriptKind, find_cli_passwords};
 use crate::syntax::source::Span;
 

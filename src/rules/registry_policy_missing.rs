@@ -1,7 +1,7 @@
 //! `registry-policy-missing`: workloads, but no admission policy that restricts registries.
 
 use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
-use crate::finding::{Finding, Level, Subject};
+use crate::findings::finding::{Finding, Level, Subject};
 
 pub struct RegistryPolicyMissing;
 

@@ -2,7 +2,7 @@
 
 use super::secret_plaintext::is_literal;
 use super::{Context, ImagePart, ObjectView, Rule, RuleMeta};
-use crate::finding::{Finding, Level};
+use crate::findings::finding::{Finding, Level};
 use crate::k8s;
 use crate::secrets;
 

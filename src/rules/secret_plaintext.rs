@@ -5,7 +5,7 @@
 //! a host, a certificate: [`secrets::non_secret_material`]).
 
 use super::{Context, ImagePart, ObjectView, Rule, RuleMeta};
-use crate::finding::{Finding, Level};
+use crate::findings::finding::{Finding, Level};
 use crate::k8s;
 use crate::secrets;
 use crate::syntax::yaml::Node;

@@ -3,7 +3,7 @@
 //! suppressions are matched; the rule itself has no hooks.
 
 use super::{ImagePart, Rule, RuleMeta};
-use crate::finding::Level;
+use crate::findings::finding::Level;
 
 pub struct UnusedSuppression;
 

@@ -236,6 +236,16 @@ impl Finding {
         self
     }
 
+    /// The finding's stable fingerprint, 32 hex digits: a hash of rule, `repo_path` (the
+    /// file's path relative to the repository root, so it does not depend on where the scan
+    /// started), object and field, never a line, so it survives edits elsewhere in the file.
+    /// The one fingerprint of every report and of the baseline.
+    pub fn fingerprint(&self, repo_path: &str) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.fingerprint_key(repo_path).as_bytes());
+        digest.iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
+
     /// The stable identity of this finding across runs: rule, path, object and field, never a
     /// line number, so edits above a finding keep its identity.
     pub fn fingerprint_key(&self, path: &str) -> String {

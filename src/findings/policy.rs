@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
 use crate::config::{self, ObjectSelector};
-use crate::finding::{Finding, Level, Location, Subject, Suppression};
+use crate::findings::finding::{Finding, Level, Location, Subject, Suppression};
 use crate::input::paths::RepoPaths;
 use crate::rules::RuleMeta;
 use crate::syntax::source::Span;
@@ -31,7 +31,7 @@ pub struct Policy {
     /// ignore entries are reported).
     pub config: Option<(PathBuf, PathBuf)>,
     /// `--baseline FILE`: findings it accepts are left out (and counted).
-    pub baseline: Option<(crate::baseline::Baseline, String)>,
+    pub baseline: Option<(crate::findings::baseline::Baseline, String)>,
     /// The repository root that fingerprints' paths are relative to: the action's workspace,
     /// else (`None`) the git repository around the working directory.
     pub root: Option<PathBuf>,

@@ -22,7 +22,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::ScanReport;
-use crate::finding::Finding;
+use crate::findings::finding::Finding;
 use crate::input::paths::RepoPaths;
 
 /// The first line of every baseline file.
