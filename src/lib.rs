@@ -22,7 +22,6 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod secrets;
-pub mod settings;
 pub mod syntax;
 pub mod uses;
 
@@ -824,7 +823,8 @@ fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome
             FileKind::Dockerfile => suppress::CommentStyle::Dockerfile,
             FileKind::Script => suppress::CommentStyle::Shell,
         };
-        for directive in suppress::directives(&text, style, &scalars, &settings::known_rule) {
+        for directive in suppress::directives(&text, style, &scalars, &config::resolve::known_rule)
+        {
             match directive {
                 Ok(ignore) => out.ignores.push(ignore),
                 Err(err) => out.diagnostics.push(
@@ -866,7 +866,10 @@ fn object_ignore<'a>(
         .map(str::trim)
         .filter(|r| !r.is_empty());
     let problem = match (
-        suppress::parse_annotation_ids(value.as_str().unwrap_or_default(), &settings::known_rule),
+        suppress::parse_annotation_ids(
+            value.as_str().unwrap_or_default(),
+            &config::resolve::known_rule,
+        ),
         reason,
     ) {
         (Ok(rules), Some(reason)) => {

@@ -12,11 +12,11 @@ use imagegate::cli::{
     BaselineCommand, Cli, ColorChoice, Command, ConfigCommand, InputArgs, RulesArgs, RulesFormat,
     ScanArgs,
 };
+use imagegate::config::resolve::{self, Overrides};
 use imagegate::findings::policy;
 use imagegate::input::diagnostic::Severity;
 use imagegate::report::{self, Format};
 use imagegate::rules;
-use imagegate::settings::{self, Overrides};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -67,7 +67,7 @@ fn scan_options(
     let file = if input.no_config {
         None
     } else {
-        settings::load_config(input.config.as_deref(), &cwd)?
+        resolve::load_config(input.config.as_deref(), &cwd)?
     };
     let base = ScanOptions {
         paths: input.paths.clone(),
@@ -93,7 +93,7 @@ fn scan_options(
         no_helm: input.no_helm,
         no_kustomize: input.no_kustomize,
     };
-    Ok(settings::resolve(base, file.as_ref(), &overrides)?.options)
+    Ok(resolve::resolve(base, file.as_ref(), &overrides)?.options)
 }
 
 fn run_scan(args: ScanArgs) -> Result<u8> {
@@ -206,12 +206,14 @@ fn write_baseline(file: &std::path::Path, input: &InputArgs, verbose: bool) -> R
 
 fn config_command(command: &ConfigCommand) -> Result<()> {
     let text = match command {
-        ConfigCommand::Schema => serde_json::to_string_pretty(&imagegate::config::schema())? + "\n",
+        ConfigCommand::Schema => {
+            serde_json::to_string_pretty(&imagegate::config::file::schema())? + "\n"
+        }
         ConfigCommand::Show { config } => {
             let cwd = std::env::current_dir().context("the working directory")?;
-            let file = settings::load_config(config.as_deref(), &cwd)?;
+            let file = resolve::load_config(config.as_deref(), &cwd)?;
             let resolved =
-                settings::resolve(ScanOptions::default(), file.as_ref(), &Overrides::default())?;
+                resolve::resolve(ScanOptions::default(), file.as_ref(), &Overrides::default())?;
             serde_json::to_string_pretty(&resolved.shown(file.as_ref()))? + "\n"
         }
     };

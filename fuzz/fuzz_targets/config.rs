@@ -7,8 +7,8 @@
 
 #![no_main]
 
-use imagegate::config;
-use imagegate::settings::known_rule;
+use imagegate::config::file as config;
+use imagegate::config::resolve::known_rule;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

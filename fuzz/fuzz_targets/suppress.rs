@@ -10,7 +10,7 @@
 
 #![no_main]
 
-use imagegate::settings::known_rule;
+use imagegate::config::resolve::known_rule;
 use imagegate::syntax::source::Span;
 use imagegate::findings::suppress::{self, CommentStyle};
 use imagegate::syntax::yaml::{self, Limits};

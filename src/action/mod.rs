@@ -19,13 +19,13 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result, bail};
 use serde_json::Value;
 
+use crate::config::resolve::{self, Overrides};
 use crate::findings::policy::{Counts, Gate};
 use crate::input::diagnostic::Severity;
 use crate::input::paths::RepoPaths;
 use crate::report;
 use crate::report::github::{Annotation, Kind};
 use crate::report::markdown::{self, Links};
-use crate::settings::{self, Overrides};
 use crate::{ScanOptions, ScanReport};
 use api::{Api, ApiError};
 use comment::{Posted, PullRequest};
@@ -215,7 +215,7 @@ fn scan_options(inputs: &Inputs, workspace: &Path) -> Result<ScanOptions> {
     {
         bail!("input `config`: {}: no such file", config.display());
     }
-    let file = settings::load_config(inputs.config.as_deref(), workspace)?;
+    let file = resolve::load_config(inputs.config.as_deref(), workspace)?;
     let overrides = Overrides {
         allowed_registries: inputs.allowed_registries.clone(),
         private_registries: inputs.private_registries.clone(),
@@ -229,7 +229,7 @@ fn scan_options(inputs: &Inputs, workspace: &Path) -> Result<ScanOptions> {
         paths: inputs.paths.clone(),
         ..ScanOptions::default()
     };
-    let mut options = settings::resolve(base, file.as_ref(), &overrides)
+    let mut options = resolve::resolve(base, file.as_ref(), &overrides)
         .map_err(|err| anyhow::anyhow!("input `{}`: `{}`: {}", err.input, err.value, err.message))?
         .options;
     options.policy.root = Some(workspace.to_path_buf());

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use crate::config::{self, ObjectSelector};
+use crate::config::file::{self, ObjectSelector};
 use crate::findings::finding::{Finding, Level, Location, Subject, Suppression};
 use crate::input::paths::RepoPaths;
 use crate::rules::RuleMeta;
@@ -304,7 +304,7 @@ pub fn apply_annotations(report: &mut ScanReport) {
 /// findings; suppressions that silenced nothing (and expired entries) become
 /// `unused-suppression` findings at their own line.
 pub fn apply_ignores(report: &mut ScanReport, policy: &Policy, default_namespace: &str) {
-    let today = config::today();
+    let today = file::today();
     let root = policy.config.as_ref().map(|(_, dir)| dir.clone());
     let paths = RepoPaths::new(root.as_deref());
     let mut relative: HashMap<usize, String> = HashMap::new();

@@ -93,9 +93,9 @@ impl Filters {
         self.rooted = Some(Rooted {
             root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
             include: (!include.is_empty())
-                .then(|| glob_set_with(include, crate::config::glob_of))
+                .then(|| glob_set_with(include, crate::config::file::glob_of))
                 .transpose()?,
-            exclude: glob_set_with(exclude, crate::config::glob_of)?,
+            exclude: glob_set_with(exclude, crate::config::file::glob_of)?,
         });
         Ok(self)
     }
@@ -136,7 +136,7 @@ fn glob_set(globs: &[String]) -> Result<GlobSet, WalkError> {
 }
 
 /// A set of globs built by `make` (the command line's `Glob::new`, or the configuration's
-/// [`crate::config::glob_of`]).
+/// [`crate::config::file::glob_of`]).
 fn glob_set_with(
     globs: &[String],
     make: impl Fn(&str) -> Result<Glob, globset::Error>,
@@ -159,7 +159,7 @@ fn glob_set_with(
 pub fn classify(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     // imagegate's own configuration is not a manifest.
-    if crate::config::FILE_NAMES.contains(&name) {
+    if crate::config::file::FILE_NAMES.contains(&name) {
         return None;
     }
     let lower = name.to_ascii_lowercase();

@@ -31,7 +31,7 @@ impl Rule for SecretEnvLiteral {
             let name = name.to_ascii_lowercase();
             names
                 .iter()
-                .any(|n| crate::config::wildcard(&n.to_ascii_lowercase(), &name))
+                .any(|n| crate::config::file::wildcard(&n.to_ascii_lowercase(), &name))
         };
         for var in k8s::env_vars(view.object) {
             if !is_literal(var.value) || named(&ctx.allowed_env_names, var.name) {

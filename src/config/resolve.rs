@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::ScanOptions;
-use crate::config::{self, ConfigFile, FailOnSetting, LevelSetting, Loaded};
+use crate::config::file::{self, ConfigFile, FailOnSetting, LevelSetting, Loaded};
 use crate::findings::finding::Level;
 use crate::findings::policy::{FailOn, IgnoreRule, Policy};
 use crate::render::helm::{ChartOverride, HelmOptions};
@@ -175,19 +175,19 @@ pub fn resolve(
             paths: entry
                 .paths
                 .iter()
-                .filter_map(|p| config::glob_of(&p.value).ok())
+                .filter_map(|p| file::glob_of(&p.value).ok())
                 .map(|g| g.compile_matcher())
                 .collect(),
             objects: entry
                 .objects
                 .iter()
-                .filter_map(|o| config::ObjectSelector::parse(&o.value).ok())
+                .filter_map(|o| file::ObjectSelector::parse(&o.value).ok())
                 .collect(),
             reason: entry.reason.value.trim().to_string(),
             expires: entry
                 .expires
                 .as_ref()
-                .and_then(|e| config::parse_date(&e.value)),
+                .and_then(|e| file::parse_date(&e.value)),
             span: {
                 let at = entry.rule.referenced.span();
                 let start = at.byte_offset().unwrap_or(0) as usize;
@@ -263,7 +263,7 @@ pub fn known_rule(id: &str) -> bool {
 pub fn load_config(
     explicit: Option<&Path>,
     start: &Path,
-) -> Result<Option<Loaded>, config::ConfigError> {
+) -> Result<Option<Loaded>, file::ConfigError> {
     let path = match explicit {
         Some(path) => path.to_path_buf(),
         None => {
@@ -272,7 +272,7 @@ pub fn load_config(
                 .ancestors()
                 .find(|dir| dir.join(".git").exists())
                 .unwrap_or(&start);
-            match config::find(root) {
+            match file::find(root) {
                 // Shown relative to the working directory when it is below it.
                 Some(found) => found
                     .strip_prefix(&start)
@@ -282,7 +282,7 @@ pub fn load_config(
             }
         }
     };
-    config::load(&path, &known_rule).map(Some)
+    file::load(&path, &known_rule).map(Some)
 }
 
 /// The effective configuration as `imagegate config show` prints it (YAML keys as in the file).
