@@ -11,12 +11,10 @@
 //! [`scan`] runs the first five stages over a set of paths; [`report`] writes the result.
 
 pub mod action;
-pub mod admission;
 pub mod cli;
 pub mod config;
 pub mod findings;
 pub mod input;
-pub mod inventory;
 pub mod k8s;
 pub mod render;
 pub mod report;
@@ -34,7 +32,7 @@ use findings::finding::Finding;
 use findings::{baseline, policy, suppress};
 use input::diagnostic::{Diagnostic, Severity};
 use input::walk::{self, FileKind, Filters, Input};
-use inventory::Inventory;
+use k8s::inventory::Inventory;
 use render::{helm, kustomize, process, trace};
 use syntax::source::{self, LineIndex, Span};
 use syntax::yaml;

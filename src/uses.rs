@@ -3,9 +3,8 @@
 //! This is the middle of the pipeline (files → documents → objects → **uses** → findings):
 //! rules look only at these, never at YAML or Dockerfile syntax.
 
-use serde::Serialize;
-
 use crate::input::diagnostic::Severity;
+pub use crate::k8s::ObjectId;
 use crate::k8s::{self, ContainerKind, Object};
 use crate::rules::ImagePart;
 use crate::syntax::dockerfile::{self, FromBase};
@@ -135,45 +134,6 @@ pub struct PodAccess {
     pub namespace: String,
     pub service_account: String,
     pub has_pull_secrets: bool,
-}
-
-/// What identifies a Kubernetes object in reports.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ObjectId {
-    pub api_version: String,
-    pub kind: String,
-    pub namespace: Option<String>,
-    pub name: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub generate_name: Option<String>,
-}
-
-impl ObjectId {
-    pub fn of(object: &Object<'_>) -> Self {
-        ObjectId {
-            api_version: object.api_version.to_string(),
-            kind: object.kind.to_string(),
-            namespace: object.namespace.map(str::to_string),
-            name: object.name.map(str::to_string),
-            generate_name: object.generate_name.map(str::to_string),
-        }
-    }
-
-    /// A line-independent key: kind, namespace and name; an object without a name is told
-    /// apart by its document's place in the file.
-    pub fn identity(&self, document: usize) -> String {
-        let name = match (&self.name, &self.generate_name) {
-            (Some(name), _) => name.clone(),
-            (None, Some(prefix)) => format!("{prefix}*#{document}"),
-            (None, None) => format!("#{document}"),
-        };
-        format!(
-            "{}/{}/{name}",
-            self.kind,
-            self.namespace.as_deref().unwrap_or("")
-        )
-    }
 }
 
 impl Site {

@@ -37,13 +37,7 @@ impl std::fmt::Display for Level {
     }
 }
 
-/// A byte range in one scanned file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Location {
-    /// Index into [`crate::ScanReport::files`].
-    pub file: usize,
-    pub span: Span,
-}
+pub use crate::syntax::source::Location;
 
 /// What a finding is about; carried into every report and into its fingerprint.
 #[derive(Debug, Clone)]

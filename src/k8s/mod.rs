@@ -4,6 +4,12 @@
 //! with a pod spec, so rules never walk manifests themselves. A field named `image` anywhere else
 //! (a ConfigMap value, an operator's setting) is not a container image and is never looked at.
 
+pub mod admission;
+pub mod inventory;
+pub mod rbac;
+
+use serde::Serialize;
+
 use crate::syntax::yaml::Node;
 
 /// A Kubernetes object: a document (or `List` item) with `apiVersion` and `kind`.
@@ -271,6 +277,45 @@ pub fn containers<'a>(pod: &PodSpec<'a>) -> Vec<Container<'a>> {
         }
     }
     out
+}
+
+/// What identifies a Kubernetes object in reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectId {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generate_name: Option<String>,
+}
+
+impl ObjectId {
+    pub fn of(object: &Object<'_>) -> Self {
+        ObjectId {
+            api_version: object.api_version.to_string(),
+            kind: object.kind.to_string(),
+            namespace: object.namespace.map(str::to_string),
+            name: object.name.map(str::to_string),
+            generate_name: object.generate_name.map(str::to_string),
+        }
+    }
+
+    /// A line-independent key: kind, namespace and name; an object without a name is told
+    /// apart by its document's place in the file.
+    pub fn identity(&self, document: usize) -> String {
+        let name = match (&self.name, &self.generate_name) {
+            (Some(name), _) => name.clone(),
+            (None, Some(prefix)) => format!("{prefix}*#{document}"),
+            (None, None) => format!("#{document}"),
+        };
+        format!(
+            "{}/{}/{name}",
+            self.kind,
+            self.namespace.as_deref().unwrap_or("")
+        )
+    }
 }
 
 #[cfg(test)]

@@ -17,7 +17,7 @@ mod image_tag_missing;
 mod pull_secret_missing;
 mod pull_secret_namespace_mismatch;
 mod pull_secret_wrong_type;
-pub(crate) mod rbac_secrets_broad;
+mod rbac_secrets_broad;
 mod registry_credentials_plaintext;
 mod registry_password_cli;
 mod registry_policy_missing;
@@ -29,8 +29,8 @@ pub mod unused_suppression;
 use std::sync::Arc;
 
 use crate::findings::finding::{Finding, Level};
-use crate::inventory::Inventory;
 use crate::k8s::Object;
+use crate::k8s::inventory::Inventory;
 use crate::syntax::image_ref::ImageRef;
 use crate::syntax::registry::RegistryPattern;
 use crate::uses::ImageUse;
@@ -328,6 +328,19 @@ pub fn check_file(file: &FileView<'_>, ctx: &Context, out: &mut Vec<Finding>) {
 pub fn check_scan(scan: &ScanFacts<'_>, ctx: &Context, out: &mut Vec<Finding>) {
     for rule in ALL {
         rule.check_scan(scan, ctx, out);
+    }
+}
+
+/// The subject of a finding about a pull-secret reference: the entry in its owner (a pod
+/// template or a ServiceAccount).
+pub(crate) fn pull_secret_subject(
+    reference: &crate::k8s::inventory::PullSecretRef,
+) -> crate::findings::finding::Subject {
+    crate::findings::finding::Subject::Object {
+        object: reference.owner.clone(),
+        document: reference.document,
+        key_path: reference.key_path.clone(),
+        container: None,
     }
 }
 

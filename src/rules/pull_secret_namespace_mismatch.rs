@@ -41,7 +41,7 @@ impl Rule for PullSecretNamespaceMismatch {
                 Finding::at(
                     &META,
                     reference.location,
-                    reference.subject(),
+                    super::pull_secret_subject(reference),
                     format!(
                         "pull secret `{}` is in namespace {} but not in `{}`, where it is used; the kubelet looks for pull secrets in the pod's own namespace only",
                         reference.name,

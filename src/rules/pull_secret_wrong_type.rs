@@ -40,7 +40,7 @@ impl Rule for PullSecretWrongType {
                 Finding::at(
                     &META,
                     reference.location,
-                    reference.subject(),
+                    super::pull_secret_subject(reference),
                     format!(
                         "pull secret `{}` (namespace `{}`) is a Secret of type `{}`; the kubelet only reads registry credentials from `kubernetes.io/dockerconfigjson` or `kubernetes.io/dockercfg` Secrets",
                         reference.name, reference.namespace, secret.secret_type

@@ -13,6 +13,14 @@ pub struct Span {
     pub end: usize,
 }
 
+/// A byte range in one file of a scan (the file by its index in the scan's list of files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Location {
+    /// Index into the scan's files ([`crate::ScanReport::files`]).
+    pub file: usize,
+    pub span: Span,
+}
+
 impl Span {
     pub fn new(start: usize, end: usize) -> Self {
         Span {

@@ -5,12 +5,12 @@
 //! the scan merges them, and the scan-wide rules read the whole inventory. A rule never guesses
 //! about an object that is not in the scan.
 
-use crate::admission::{self, RegistryPolicy, SigningPolicy};
-use crate::findings::finding::{Location, Subject};
-use crate::k8s::{self, Object};
-use crate::rules::rbac_secrets_broad::{self, RbacGrant};
+use super::ObjectId;
+use super::admission::{self, RegistryPolicy, SigningPolicy};
+use super::rbac::{self, RbacGrant};
+use super::{self as k8s, Object};
+use crate::syntax::source::Location;
 use crate::syntax::yaml::Node;
-use crate::uses::ObjectId;
 
 /// A ServiceAccount in the scan.
 #[derive(Debug, Clone)]
@@ -42,18 +42,6 @@ pub struct PullSecretRef {
     pub owner: ObjectId,
     pub document: usize,
     pub key_path: String,
-}
-
-impl PullSecretRef {
-    /// The finding subject: the entry in its owner (pod template or ServiceAccount).
-    pub fn subject(&self) -> Subject {
-        Subject::Object {
-            object: self.owner.clone(),
-            document: self.document,
-            key_path: self.key_path.clone(),
-            container: None,
-        }
-    }
 }
 
 /// A RoleBinding or ClusterRoleBinding, reduced to what the RBAC rule asks.
@@ -165,9 +153,8 @@ impl Inventory {
             }
             _ => {}
         }
-        self.rbac_grants.extend(rbac_secrets_broad::grants(
-            file, document, object, default_ns,
-        ));
+        self.rbac_grants
+            .extend(rbac::grants(file, document, object, default_ns));
         if let Some(policy) = admission::signing_policy(object) {
             self.signing_policies.push(Located { policy, file });
         }
