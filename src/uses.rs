@@ -6,11 +6,26 @@
 use crate::input::diagnostic::Severity;
 pub use crate::k8s::ObjectId;
 use crate::k8s::{self, ContainerKind, Object};
-use crate::rules::ImagePart;
 use crate::syntax::dockerfile::{self, FromBase};
 use crate::syntax::image_ref::{ImageRef, ReferenceError};
 use crate::syntax::source::Span;
 use crate::syntax::yaml::{Node, Value};
+
+/// A part of an image reference, as a rule's concern.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImagePart {
+    /// The reference as a whole (and rules that are not about images).
+    Reference,
+    /// The tag or digest.
+    Tag,
+    /// What a digest pins: the name and the tag together.
+    Digest,
+    /// The registry and repository.
+    Registry,
+    /// The pull policy that lets a mutable tag go stale: its own line when the values or the
+    /// template set it, else what a digest pins.
+    PullPolicy,
+}
 
 /// One image reference and where it is used.
 #[derive(Debug, Clone)]

@@ -16,8 +16,8 @@ use crate::findings::finding::{self, Finding};
 use crate::input::diagnostic::{Diagnostic, Severity};
 use crate::render::helm::locate::{Target, Traced};
 use crate::render::{helm, kustomize};
-use crate::rules::ImagePart;
 use crate::syntax::source::Span;
+use crate::uses::ImagePart;
 use crate::uses::Site;
 use crate::{ScanOptions, ScanReport, ScannedFile, uses};
 

@@ -79,21 +79,7 @@ impl RuleMeta {
     }
 }
 
-/// A part of an image reference, as a rule's concern.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImagePart {
-    /// The reference as a whole (and rules that are not about images).
-    Reference,
-    /// The tag or digest.
-    Tag,
-    /// What a digest pins: the name and the tag together.
-    Digest,
-    /// The registry and repository.
-    Registry,
-    /// The pull policy that lets a mutable tag go stale: its own line when the values or the
-    /// template set it, else what a digest pins.
-    PullPolicy,
-}
+pub use crate::uses::ImagePart;
 
 /// Where rule documentation pages live on the web.
 pub const DOCS_BASE: &str = "https://github.com/imagegate/imagegate/blob/main/docs/rules";

@@ -26,10 +26,10 @@ use std::rc::Rc;
 
 use super::template::{self, Entry, IncludeTarget, Item, TemplateIndex};
 use super::{Charts, values};
-use crate::rules::ImagePart;
 use crate::syntax::image_ref::ImageRef;
 use crate::syntax::source::Span;
 use crate::syntax::yaml::{self, Node, Value};
+use crate::uses::ImagePart;
 use crate::uses::{ImageUse, Site};
 
 /// How deep helpers may include helpers when a document is expanded.

@@ -8,10 +8,10 @@
 //! lines [`super::locate`] picks for findings in rendered objects, which is how a problem found
 //! both ways is reported once.
 
-use crate::rules::ImagePart;
 use crate::syntax::image_ref::ImageRef;
 use crate::syntax::source::Span;
 use crate::syntax::yaml::{Node, Value};
+use crate::uses::ImagePart;
 use crate::uses::{ImageError, ImageUse, Site, ValuesImage};
 
 /// A map of image values and where each part is written.

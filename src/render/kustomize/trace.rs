@@ -10,9 +10,9 @@ use crate::k8s;
 use crate::render::helm::locate::{Target, Traced};
 use crate::render::trace::display_of;
 use crate::render::{helm, kustomize};
-use crate::rules::ImagePart;
 use crate::syntax::source::Span;
 use crate::syntax::yaml;
+use crate::uses::ImagePart;
 use crate::uses::{self, Site};
 
 /// Traces places in kustomize builds to their source files; caches what it reads.
