@@ -1,0 +1,222 @@
+//! The files of a scan: each read once (size limit, binary, UTF-16 and non-UTF-8 detection),
+//! its text kept only while a finding points into it, and shown with every secret value
+//! masked.
+
+use std::path::{Path, PathBuf};
+
+use crate::findings::suppress;
+use crate::input::diagnostic::Severity;
+use crate::input::walk::FileKind;
+use crate::syntax::source::{self, LineIndex, Span};
+use crate::uses::{self};
+
+use super::ScanReport;
+
+/// A scanned file. Its text is kept only when a finding points into it.
+#[derive(Debug, Clone)]
+pub struct ScannedFile {
+    /// As shown in reports.
+    pub path: String,
+    /// Where it is read from; `None` for a rendered stream that only exists in memory (no
+    /// finding points there once rendered findings are traced to their sources).
+    pub disk: Option<PathBuf>,
+    pub kind: FileKind,
+    pub text: Option<String>,
+    pub lines: Option<LineIndex>,
+    /// Secret values found in this file: never shown in any source display (sorted).
+    pub redactions: Vec<Span>,
+    /// `# imagegate: ignore[...]` comments in this file.
+    pub ignores: Vec<suppress::Ignore>,
+    /// `imagegate.dev/ignore` annotations of objects in this file.
+    pub object_ignores: Vec<ObjectIgnore>,
+}
+
+/// An object's `imagegate.dev/ignore` annotation (with `imagegate.dev/ignore-reason`).
+#[derive(Debug, Clone)]
+pub struct ObjectIgnore {
+    pub document: usize,
+    pub object: uses::ObjectId,
+    pub rules: Vec<String>,
+    pub reason: String,
+    /// The annotation's key.
+    pub span: Span,
+}
+
+impl ScannedFile {
+    /// A file on disk whose text is read when a finding needs it.
+    pub fn on_disk(path: PathBuf, display: String) -> ScannedFile {
+        ScannedFile {
+            path: display,
+            disk: Some(path),
+            kind: FileKind::Manifest,
+            text: None,
+            lines: None,
+            redactions: Vec::new(),
+            ignores: Vec::new(),
+            object_ignores: Vec::new(),
+        }
+    }
+
+    /// The 1-based region of `span`, if the text was kept.
+    pub fn region(&self, span: Span) -> Option<source::Region> {
+        Some(self.lines.as_ref()?.region(self.text.as_deref()?, span))
+    }
+
+    /// The number of the last line that has text (a final line break ends a line, it does
+    /// not start one).
+    pub fn last_line(&self) -> usize {
+        match (&self.lines, &self.text) {
+            (Some(lines), Some(text)) if text.ends_with('\n') => lines.line_count() - 1,
+            (Some(lines), Some(_)) => lines.line_count(),
+            _ => 1,
+        }
+        .max(1)
+    }
+
+    /// The text of 1-based line `line`, as it may be shown: secret values are masked with `*`.
+    pub fn shown_line(&self, line: usize) -> String {
+        let (Some(lines), Some(text)) = (&self.lines, &self.text) else {
+            return String::new();
+        };
+        let shown = lines.line_text(text, line);
+        // The line's byte offset in the file (it is a slice of `text`).
+        let start = shown.as_ptr() as usize - text.as_ptr() as usize;
+        self.masked(shown, start)
+    }
+
+    /// The text of `span`, as it may be shown (secret values masked).
+    pub fn shown(&self, span: Span) -> Option<String> {
+        let text = self.text.as_deref()?.get(span.range())?;
+        Some(self.masked(text, span.start))
+    }
+
+    /// `text`, which starts at byte `start` of the file, with every redacted byte range turned
+    /// into `*`s (one per character).
+    fn masked(&self, text: &str, start: usize) -> String {
+        let end = start + text.len();
+        if !self
+            .redactions
+            .iter()
+            .any(|r| r.start < end && r.end > start)
+        {
+            return text.to_string();
+        }
+        text.char_indices()
+            .map(|(i, c)| {
+                let at = start + i;
+                let secret = self.redactions.iter().any(|r| r.start <= at && at < r.end);
+                if secret && !c.is_whitespace() { '*' } else { c }
+            })
+            .collect()
+    }
+}
+
+/// Read the files findings point into whose text is not kept: files only scan-wide rules
+/// found something in (their text was let go after checking, to keep memory small) and chart
+/// files findings in rendered objects were traced to.
+pub(super) fn reload_texts(report: &mut ScanReport, max_size: u64) {
+    let mut wanted: Vec<usize> = report.findings.iter().map(|f| f.location.file).collect();
+    wanted.extend(
+        report
+            .findings
+            .iter()
+            .flat_map(|f| f.related.iter().map(|r| r.location.file)),
+    );
+    wanted.sort_unstable();
+    wanted.dedup();
+    for id in wanted {
+        let Some(file) = report.files.get_mut(id) else {
+            continue;
+        };
+        if file.text.is_some() {
+            continue;
+        }
+        let Some(disk) = &file.disk else { continue };
+        if let Ok(text) = read_text(disk, max_size) {
+            file.lines = Some(LineIndex::new(&text));
+            file.text = Some(text);
+        }
+    }
+}
+/// The text of a file that starts with a UTF-16 byte-order mark (`None` when it does not).
+fn utf16(bytes: &[u8]) -> Option<Result<String, ()>> {
+    let little = match bytes {
+        [0xFF, 0xFE, ..] => true,
+        [0xFE, 0xFF, ..] => false,
+        _ => return None,
+    };
+    let units = bytes[2..].chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    Some(
+        char::decode_utf16(units)
+            .collect::<Result<String, _>>()
+            .map_err(|_| ()),
+    )
+}
+
+pub(super) struct ReadProblem {
+    pub(super) severity: Severity,
+    pub(super) message: String,
+}
+
+pub(super) fn read_text(path: &Path, max_size: u64) -> Result<String, ReadProblem> {
+    let problem = |message: String| ReadProblem {
+        severity: Severity::Warning,
+        message,
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|e| problem(format!("cannot read: {e}")))?
+        .len();
+    if size > max_size {
+        return Err(problem(format!(
+            "file is {size} bytes, larger than --max-file-size ({max_size} bytes); skipped"
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| problem(format!("cannot read: {e}")))?;
+    if bytes.len() as u64 > max_size {
+        return Err(problem(format!(
+            "file grew past --max-file-size ({max_size} bytes) while reading; skipped"
+        )));
+    }
+    // Windows editors save UTF-16 with a byte-order mark; such a file is text, not binary.
+    if let Some(text) = utf16(&bytes) {
+        return text
+            .map_err(|()| problem("invalid UTF-16 (an unpaired surrogate); skipped".into()));
+    }
+    if bytes.iter().take(8192).any(|&b| b == 0) {
+        return Err(problem("binary file (holds NUL bytes); skipped".into()));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+        problem(format!(
+            "not UTF-8 (invalid byte at line {line}, byte offset {at}); skipped"
+        ))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utf16_with_a_byte_order_mark_is_text() {
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("kind: Pod\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        assert_eq!(super::utf16(&le), Some(Ok("kind: Pod\n".to_string())));
+        let be: Vec<u8> = [0xFE, 0xFF]
+            .into_iter()
+            .chain("é".encode_utf16().flat_map(u16::to_be_bytes))
+            .collect();
+        assert_eq!(super::utf16(&be), Some(Ok("é".to_string())));
+        assert_eq!(super::utf16(&[0xFF, 0xFE, 0x00, 0xD8]), Some(Err(())));
+        assert_eq!(super::utf16(b"kind: Pod"), None);
+    }
+}

@@ -1,0 +1,435 @@
+//! The driver: one scan, stage by stage — walk the paths, render charts and overlays, check
+//! every file in parallel, run the scan-wide rules, trace findings in rendered objects back to
+//! the files a user edits, and apply the findings policy.
+
+mod check;
+mod files;
+mod report;
+
+pub use files::{ObjectIgnore, ScannedFile};
+pub use report::{ScanReport, Stats};
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::findings::policy;
+use crate::input::diagnostic::{Diagnostic, Severity};
+use crate::input::walk::{self, FileKind, Filters, Input};
+use crate::k8s::inventory::Inventory;
+use crate::render::{helm, kustomize, process, trace};
+use crate::syntax::source::LineIndex;
+use crate::syntax::yaml;
+use crate::uses::{self};
+use crate::{input, rules};
+
+use check::{Context, FileOutcome, Unit, check_file};
+use files::{read_text, reload_texts};
+
+/// Stack size of scan worker threads: deeply nested YAML is parsed recursively (up to
+/// [`yaml::Limits::max_depth`] levels).
+pub const WORKER_STACK: usize = 64 * 1024 * 1024;
+
+/// What to scan and how.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    pub paths: Vec<PathBuf>,
+    pub include: Vec<String>,
+    pub exclude: Vec<String>,
+    /// Files larger than this many bytes are skipped with a diagnostic.
+    pub max_file_size: u64,
+    pub rules: rules::Context,
+    /// Worker threads; 0 means one per CPU.
+    pub jobs: usize,
+    pub helm: helm::HelmOptions,
+    /// Render kustomize overlays (`--no-kustomize` turns it off).
+    pub kustomize: bool,
+    /// Levels, ignore rules and the fail-on threshold, applied to the findings at the end.
+    pub policy: policy::Policy,
+    /// The configuration file's `paths.include`/`exclude`, relative to its directory.
+    pub rooted_paths: Option<(PathBuf, Vec<String>, Vec<String>)>,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        ScanOptions {
+            paths: vec![PathBuf::from(".")],
+            include: Vec::new(),
+            exclude: Vec::new(),
+            max_file_size: 10 * 1024 * 1024,
+            rules: rules::Context::default(),
+            jobs: 0,
+            helm: helm::HelmOptions::default(),
+            kustomize: true,
+            policy: policy::Policy::default(),
+            rooted_paths: None,
+        }
+    }
+}
+
+/// Errors that stop a scan before it starts (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error(transparent)]
+    Walk(#[from] walk::WalkError),
+    #[error("--rendered {path}: {source}")]
+    Rendered {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Scan `options.paths`: walk, render charts, parse, find images, run the rules, and trace
+/// findings in rendered objects back to the chart lines that made them.
+pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
+    let mut filters = Filters::new(&options.include, &options.exclude)?;
+    if let Some((root, include, exclude)) = &options.rooted_paths {
+        filters = filters.rooted(root, include, exclude)?;
+    }
+    let walked = walk::collect(&options.paths, &filters)?;
+    let mut diagnostics = walked.diagnostics;
+    let charts = helm::Charts::load(&walked.charts);
+    let mut streams = Vec::new();
+    let mut skip = HashSet::new();
+    if let Some(path) = &options.helm.rendered {
+        let stream = read_rendered(path, options.max_file_size)?;
+        // Charts whose output was given are not rendered again.
+        for document in yaml::split::split_documents(&stream.text) {
+            let chart = stream
+                .text
+                .get(document.span.range())
+                .and_then(|text| charts.of_rendered_document(text, &stream.display));
+            if let Some(chart) = chart {
+                skip.insert(chart);
+            }
+        }
+        streams.push(stream);
+    }
+    streams.extend(helm::render_all(
+        &charts,
+        &options.helm,
+        worker_count(options.jobs, charts.list.len()),
+        &skip,
+        &mut diagnostics,
+    ));
+    helm::unrendered_templates(
+        &charts,
+        &streams,
+        &skip,
+        options.helm.enabled,
+        &mut diagnostics,
+    );
+    let overlays = render_overlays(&walked.inputs, options, &mut diagnostics);
+    let units: Vec<Unit<'_>> = walked
+        .inputs
+        .iter()
+        .map(|input| Unit {
+            display: &input.display,
+            kind: input.kind,
+            path: Some(&input.path),
+            text: None,
+        })
+        .chain(streams.iter().map(|stream| Unit {
+            display: &stream.display,
+            kind: FileKind::Manifest,
+            path: None,
+            text: Some(&stream.text),
+        }))
+        .chain(overlays.iter().map(|overlay| Unit {
+            display: &overlay.display,
+            kind: FileKind::Manifest,
+            path: None,
+            text: Some(&overlay.rendered.text),
+        }))
+        .collect();
+    let context = Context {
+        options,
+        charts: &charts,
+    };
+    let outcomes = check_all(&units, &context);
+
+    let mut report = ScanReport::default();
+    report.stats.files = walked.inputs.len();
+    report.stats.rendered_charts = streams.len();
+    let mut images = Vec::new();
+    let mut inventory = Inventory::default();
+    let mut prerendered = Vec::new();
+    for (id, (unit, outcome)) in units.iter().zip(outcomes).enumerate() {
+        // A rendered stream cannot be read again: its text stays.
+        let keep = !outcome.findings.is_empty() || unit.path.is_none();
+        if outcome.rendered_output && unit.path.is_some() {
+            prerendered.push(id);
+        }
+        report.files.push(ScannedFile {
+            path: unit.display.to_string(),
+            disk: unit.path.map(Path::to_path_buf),
+            kind: unit.kind,
+            lines: keep.then(|| {
+                outcome
+                    .lines
+                    .unwrap_or_else(|| LineIndex::new(&outcome.text))
+            }),
+            text: keep.then_some(outcome.text),
+            redactions: Vec::new(),
+            ignores: outcome.ignores,
+            object_ignores: outcome.object_ignores,
+        });
+        report.findings.extend(outcome.findings);
+        diagnostics.extend(outcome.diagnostics);
+        images.extend(outcome.images);
+        inventory.merge(outcome.inventory);
+        report.stats.documents += outcome.stats.documents;
+        report.stats.objects += outcome.stats.objects;
+        report.stats.images += outcome.stats.images;
+    }
+    // Rules that need every file: pull secrets, bindings, admission policies.
+    let facts = rules::ScanFacts {
+        images: &images,
+        inventory: &inventory,
+    };
+    rules::check_scan(&facts, &options.rules, &mut report.findings);
+    policy::apply_annotations(&mut report);
+    let first_stream = walked.inputs.len();
+    let rendered: Vec<(usize, trace::Made<'_>)> = streams
+        .iter()
+        .map(trace::Made::Helm)
+        .chain(overlays.iter().map(|o| trace::Made::Kustomize {
+            rendered: &o.rendered,
+            root: &o.root,
+        }))
+        .enumerate()
+        .map(|(i, made)| (first_stream + i, made))
+        .collect();
+    reload_texts(&mut report, options.max_file_size);
+    trace::trace_rendered(
+        &mut report,
+        &images,
+        &rendered,
+        &prerendered,
+        &charts,
+        options,
+        &mut diagnostics,
+    );
+    // The findings policy, in one place: merged findings first, so that a suppression or a
+    // baseline entry counts each place once.
+    policy::sort_findings(&mut report.findings);
+    trace::merge_duplicates(&mut report.findings);
+    reload_texts(&mut report, options.max_file_size);
+    policy::apply_ignores(
+        &mut report,
+        &options.policy,
+        &options.rules.default_namespace,
+    );
+    options.policy.apply_levels(&mut report);
+    options.policy.apply_baseline(&mut report);
+    reload_texts(&mut report, options.max_file_size);
+    for finding in report.findings.iter().chain(&report.suppressed) {
+        if let Some(file) = report.files.get_mut(finding.location.file) {
+            file.redactions.extend(&finding.redact);
+        }
+    }
+    policy::sort_findings(&mut report.findings);
+    policy::sort_findings(&mut report.suppressed);
+    diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    report.diagnostics = diagnostics;
+    Ok(report)
+}
+
+/// A kustomize overlay built for the scan.
+struct Overlay {
+    root: kustomize::Kustomization,
+    rendered: kustomize::Rendered,
+    /// e.g. `deploy/overlays/prod (kustomize build)`.
+    display: String,
+}
+
+/// Build every kustomization root among `inputs` with `kustomize build` or `kubectl
+/// kustomize`, in parallel; what cannot be built is a diagnostic.
+fn render_overlays(
+    inputs: &[Input],
+    options: &ScanOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<Overlay> {
+    if !options.kustomize {
+        return Vec::new();
+    }
+    let found: Vec<(&Input, kustomize::Kustomization)> = inputs
+        .iter()
+        .filter(|input| {
+            input
+                .path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| uses::KUSTOMIZATION_NAMES.contains(&n))
+        })
+        .filter_map(|input| {
+            let text = read_text(&input.path, options.max_file_size).ok()?;
+            Some((input, kustomize::read(&input.path, &text)))
+        })
+        .collect();
+    let all: Vec<kustomize::Kustomization> = found.iter().map(|(_, k)| k.clone()).collect();
+    let roots = kustomize::roots(&all);
+    if roots.is_empty() {
+        return Vec::new();
+    }
+    let Some(renderer) = kustomize::Renderer::find() else {
+        diagnostics.push(Diagnostic::new(
+            Severity::Warning,
+            &found[roots[0]].0.display,
+            format!(
+                "neither `kustomize` nor `kubectl` is on PATH, so {} kustomize overlay(s) are not \
+                 built: only their files are checked (--no-kustomize silences this)",
+                roots.len()
+            ),
+        ));
+        return Vec::new();
+    };
+    let boundaries: Vec<PathBuf> = options
+        .paths
+        .iter()
+        .map(|p| {
+            let dir = if p.is_file() {
+                p.parent().map(Path::to_path_buf).unwrap_or_default()
+            } else {
+                p.clone()
+            };
+            kustomize::absolute(&dir)
+        })
+        .collect();
+    let budget = process::Budget {
+        timeout: options.helm.timeout,
+        max_output: options.helm.max_output,
+    };
+    let outcomes = parallel_map(&roots, worker_count(options.jobs, roots.len()), |_, &i| {
+        let root = &all[i];
+        let boundary = boundaries
+            .iter()
+            .filter(|b| root.dir.starts_with(b))
+            .min_by_key(|b| b.components().count())
+            .cloned()
+            .unwrap_or_else(|| root.dir.clone());
+        kustomize::render(&renderer, root, &all, &boundary, budget)
+    });
+    let mut overlays = Vec::new();
+    for (&i, outcome) in roots.iter().zip(outcomes) {
+        let input = found[i].0;
+        match outcome {
+            Ok(rendered) => overlays.push(Overlay {
+                root: all[i].clone(),
+                rendered,
+                display: format!(
+                    "{} ({})",
+                    input.display.rsplit_once('/').map_or(".", |(dir, _)| dir),
+                    renderer.describe()
+                ),
+            }),
+            Err(err) => {
+                let severity = match err {
+                    kustomize::RenderError::Remote { .. } => Severity::Note,
+                    _ => Severity::Warning,
+                };
+                diagnostics.push(Diagnostic::new(
+                    severity,
+                    &input.display,
+                    input::paths::relative_paths(&format!("overlay not built: {err}")),
+                ));
+            }
+        }
+    }
+    overlays
+}
+
+/// Read `--rendered` output (`-` is standard input).
+fn read_rendered(path: &Path, max_size: u64) -> Result<helm::RenderedStream, ScanError> {
+    use std::io::Read;
+    let display = input::paths::display_path(path);
+    let error = |source| ScanError::Rendered {
+        path: display.clone(),
+        source,
+    };
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .take(max_size.saturating_add(1))
+            .read_to_end(&mut bytes)
+            .map_err(error)?;
+    } else {
+        std::fs::File::open(path)
+            .and_then(|f| f.take(max_size.saturating_add(1)).read_to_end(&mut bytes))
+            .map_err(error)?;
+    }
+    if bytes.len() as u64 > max_size {
+        return Err(error(std::io::Error::other(format!(
+            "larger than --max-file-size ({max_size} bytes)"
+        ))));
+    }
+    let text =
+        String::from_utf8(bytes).map_err(|_| error(std::io::Error::other("not UTF-8 text")))?;
+    Ok(helm::RenderedStream {
+        chart: None,
+        display: if path.as_os_str() == "-" {
+            "<stdin>".into()
+        } else {
+            display
+        },
+        text,
+    })
+}
+
+/// `jobs` (0: one per CPU), never more than `work` items.
+fn worker_count(jobs: usize, work: usize) -> usize {
+    match jobs {
+        0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+        n => n,
+    }
+    .min(work.max(1))
+}
+
+/// Check every unit on worker threads; results come back in unit order.
+fn check_all(inputs: &[Unit<'_>], context: &Context<'_>) -> Vec<FileOutcome> {
+    parallel_map(
+        inputs,
+        worker_count(context.options.jobs, inputs.len()),
+        |i, input| check_file(i, input, context),
+    )
+}
+
+/// `f(index, item)` for every item on `jobs` worker threads (each with a [`WORKER_STACK`]
+/// stack); results come back in item order. Items no worker took (no thread could be
+/// spawned) are done on this thread.
+pub(crate) fn parallel_map<T: Sync, R: Send>(
+    items: &[T],
+    jobs: usize,
+    f: impl Fn(usize, &T) -> R + Sync,
+) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, items.len().max(1)) {
+            let spawned = std::thread::Builder::new()
+                .stack_size(WORKER_STACK)
+                .spawn_scoped(scope, || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        let result = f(i, item);
+                        if let Ok(mut results) = results.lock() {
+                            results[i] = Some(result);
+                        }
+                    }
+                });
+            if spawned.is_err() {
+                break;
+            }
+        }
+    });
+    let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results
+        .into_iter()
+        .zip(items)
+        .enumerate()
+        .map(|(i, (result, item))| result.unwrap_or_else(|| f(i, item)))
+        .collect()
+}
