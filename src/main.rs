@@ -187,10 +187,10 @@ fn write_baseline(file: &std::path::Path, input: &InputArgs, verbose: bool) -> R
             let _ = writeln!(stderr, "imagegate: {d}");
         }
     }
-    let baseline = imagegate::findings::baseline::Baseline::of(
-        &report,
-        &imagegate::input::paths::RepoPaths::new(None),
-    );
+    let paths = imagegate::input::paths::RepoPaths::new(None);
+    let baseline = imagegate::findings::baseline::Baseline::of(&report.findings, |f| {
+        paths.shown(&report.file(f).path)
+    });
     std::fs::write(file, baseline.render())
         .with_context(|| format!("cannot write {}", file.display()))?;
     let _ = writeln!(

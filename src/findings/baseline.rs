@@ -21,9 +21,7 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use crate::ScanReport;
 use crate::findings::finding::Finding;
-use crate::input::paths::RepoPaths;
 
 /// The first line of every baseline file.
 pub const HEADER: &str = "# imagegate baseline 1";
@@ -72,23 +70,21 @@ pub enum BaselineError {
     },
 }
 
-/// The baseline fingerprint of `finding`: its report fingerprint over the repository-relative
-/// path, so a baseline written from one directory matches a scan run from another.
-pub fn fingerprint(report: &ScanReport, finding: &Finding, paths: &RepoPaths) -> String {
-    crate::report::fingerprint(report, finding, paths)
-}
-
 impl Baseline {
-    /// The baseline of a report's findings (suppressed ones are not findings).
-    pub fn of(report: &ScanReport, paths: &RepoPaths) -> Baseline {
-        let mut entries: Vec<Entry> = report
-            .findings
+    /// The baseline of a report's findings (suppressed ones are not findings); `repo_path`
+    /// gives each finding's file relative to the repository root, which its fingerprint is
+    /// over, so a baseline written from one directory matches a scan run from another.
+    pub fn of(findings: &[Finding], repo_path: impl Fn(&Finding) -> String) -> Baseline {
+        let mut entries: Vec<Entry> = findings
             .iter()
-            .map(|f| Entry {
-                path: paths.shown(&report.file(f).path),
-                rule: f.rule.id.to_string(),
-                fingerprint: fingerprint(report, f, paths),
-                message: f.message.replace(['\t', '\n', '\r'], " "),
+            .map(|f| {
+                let path = repo_path(f);
+                Entry {
+                    fingerprint: f.fingerprint(&path),
+                    path,
+                    rule: f.rule.id.to_string(),
+                    message: f.message.replace(['\t', '\n', '\r'], " "),
+                }
             })
             .collect();
         entries.sort();
@@ -167,17 +163,21 @@ impl Baseline {
 
     /// Leave out the findings the baseline has (each entry accepts one finding) and list the
     /// entries nothing matched.
-    pub fn apply(&self, report: &mut ScanReport, paths: &RepoPaths, file: &str) -> Outcome {
+    pub fn apply(
+        &self,
+        findings: &mut Vec<Finding>,
+        repo_path: impl Fn(&Finding) -> String,
+        file: &str,
+    ) -> Outcome {
         let mut open: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, e) in self.entries.iter().enumerate() {
             open.entry(e.fingerprint.as_str()).or_default().push(i);
         }
         let mut used = vec![false; self.entries.len()];
         let mut matched = 0;
-        let findings = std::mem::take(&mut report.findings);
         let mut kept = Vec::with_capacity(findings.len());
-        for finding in findings {
-            let key = fingerprint(report, &finding, paths);
+        for finding in std::mem::take(findings) {
+            let key = finding.fingerprint(&repo_path(&finding));
             match open.get_mut(key.as_str()).and_then(Vec::pop) {
                 Some(i) => {
                     used[i] = true;
@@ -186,7 +186,7 @@ impl Baseline {
                 None => kept.push(finding),
             }
         }
-        report.findings = kept;
+        *findings = kept;
         Outcome {
             file: file.to_string(),
             matched,

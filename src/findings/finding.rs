@@ -6,37 +6,11 @@
 
 use std::sync::Arc;
 
-use serde::Serialize;
-
-use crate::rules::RuleMeta;
+use crate::rules::meta::RuleMeta;
 use crate::syntax::source::Span;
 use crate::uses::{ImageUse, ObjectId};
 
-/// How serious a finding is. Ordered: `Note < Warning < Error`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    Note,
-    Warning,
-    Error,
-}
-
-impl Level {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Note => "note",
-            Level::Warning => "warning",
-            Level::Error => "error",
-        }
-    }
-}
-
-impl std::fmt::Display for Level {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
+pub use crate::rules::meta::Level;
 pub use crate::syntax::source::Location;
 
 /// What a finding is about; carried into every report and into its fingerprint.

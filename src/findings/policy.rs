@@ -92,7 +92,10 @@ impl Policy {
     /// what a baseline accepts is what `baseline write` reported).
     pub fn apply_baseline(&self, report: &mut ScanReport) {
         if let Some((baseline, shown)) = &self.baseline {
-            let outcome = baseline.apply(report, &RepoPaths::new(self.root.as_deref()), shown);
+            let paths = RepoPaths::new(self.root.as_deref());
+            let files = &report.files;
+            let repo_path = |f: &Finding| paths.shown(&files[f.location.file].path);
+            let outcome = baseline.apply(&mut report.findings, repo_path, shown);
             report.baseline = Some(outcome);
         }
     }

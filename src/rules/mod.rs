@@ -14,6 +14,7 @@ mod image_registry_public;
 mod image_signature_unverified;
 mod image_tag_latest;
 mod image_tag_missing;
+pub mod meta;
 mod pull_secret_missing;
 mod pull_secret_namespace_mismatch;
 mod pull_secret_wrong_type;
@@ -28,61 +29,15 @@ pub mod unused_suppression;
 
 use std::sync::Arc;
 
-use crate::findings::finding::{Finding, Level};
+use crate::findings::finding::Finding;
 use crate::k8s::Object;
 use crate::k8s::inventory::Inventory;
 use crate::syntax::image_ref::ImageRef;
 use crate::syntax::registry::RegistryPattern;
 use crate::uses::ImageUse;
 
-/// What a rule is, for the catalog, SARIF `tool.driver.rules` and the docs.
-#[derive(Debug)]
-pub struct RuleMeta {
-    /// Stable id, the SARIF ruleId. Never rename one.
-    pub id: &'static str,
-    /// PascalCase name (SARIF `name`).
-    pub name: &'static str,
-    /// Default level.
-    pub level: Level,
-    /// One line: what it finds.
-    pub summary: &'static str,
-    /// One line: how to fix it (the text report's `help:`).
-    pub hint: &'static str,
-    /// How sure a finding is: `very-high`, `high`, `medium` or `low` (SARIF `precision`).
-    pub precision: &'static str,
-    /// GitHub's `security-severity`: a number in (0, 10], as a string.
-    pub security_severity: &'static str,
-    /// The rule's documentation page (`docs/rules/<id>.md`).
-    pub doc: &'static str,
-    /// Which part of an image reference the rule judges; a kustomize `images:` entry is
-    /// checked only for the parts it sets, and findings point at the key that sets them.
-    pub part: ImagePart,
-    /// Whether reports may show the source around a finding. `false` for rules about
-    /// secrets: their lines hold the values, which are never printed.
-    pub shows_source: bool,
-}
-
-impl RuleMeta {
-    /// The paragraph under the page title: the rule's full description.
-    pub fn full_description(&self) -> String {
-        self.doc
-            .lines()
-            .skip_while(|l| l.starts_with('#') || l.trim().is_empty())
-            .take_while(|l| !l.trim().is_empty() && !l.starts_with('#'))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
-
-    /// Where the rule's page is published.
-    pub fn help_uri(&self) -> String {
-        format!("{DOCS_BASE}/{}.md", self.id)
-    }
-}
-
 pub use crate::uses::ImagePart;
-
-/// Where rule documentation pages live on the web.
-pub const DOCS_BASE: &str = "https://github.com/imagegate/imagegate/blob/main/docs/rules";
+pub use meta::{DOCS_BASE, RuleMeta};
 
 /// What rules may consult besides what they look at: the options of the scan.
 #[derive(Debug, Clone)]

@@ -10,8 +10,6 @@ use crate::input::walk::FileKind;
 use crate::syntax::source::{self, LineIndex, Span};
 use crate::uses::{self};
 
-use super::ScanReport;
-
 /// A scanned file. Its text is kept only when a finding points into it.
 #[derive(Debug, Clone)]
 pub struct ScannedFile {
@@ -111,33 +109,6 @@ impl ScannedFile {
     }
 }
 
-/// Read the files findings point into whose text is not kept: files only scan-wide rules
-/// found something in (their text was let go after checking, to keep memory small) and chart
-/// files findings in rendered objects were traced to.
-pub(super) fn reload_texts(report: &mut ScanReport, max_size: u64) {
-    let mut wanted: Vec<usize> = report.findings.iter().map(|f| f.location.file).collect();
-    wanted.extend(
-        report
-            .findings
-            .iter()
-            .flat_map(|f| f.related.iter().map(|r| r.location.file)),
-    );
-    wanted.sort_unstable();
-    wanted.dedup();
-    for id in wanted {
-        let Some(file) = report.files.get_mut(id) else {
-            continue;
-        };
-        if file.text.is_some() {
-            continue;
-        }
-        let Some(disk) = &file.disk else { continue };
-        if let Ok(text) = read_text(disk, max_size) {
-            file.lines = Some(LineIndex::new(&text));
-            file.text = Some(text);
-        }
-    }
-}
 /// The text of a file that starts with a UTF-16 byte-order mark (`None` when it does not).
 fn utf16(bytes: &[u8]) -> Option<Result<String, ()>> {
     let little = match bytes {

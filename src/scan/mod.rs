@@ -25,7 +25,7 @@ use crate::uses::{self};
 use crate::{input, rules};
 
 use check::{Context, FileOutcome, Unit, check_file};
-use files::{read_text, reload_texts};
+use files::read_text;
 
 /// Stack size of scan worker threads: deeply nested YAML is parsed recursively (up to
 /// [`yaml::Limits::max_depth`] levels).
@@ -376,6 +376,34 @@ fn read_rendered(path: &Path, max_size: u64) -> Result<helm::RenderedStream, Sca
         },
         text,
     })
+}
+
+/// Read the files findings point into whose text is not kept: files only scan-wide rules
+/// found something in (their text was let go after checking, to keep memory small) and chart
+/// files findings in rendered objects were traced to.
+fn reload_texts(report: &mut ScanReport, max_size: u64) {
+    let mut wanted: Vec<usize> = report.findings.iter().map(|f| f.location.file).collect();
+    wanted.extend(
+        report
+            .findings
+            .iter()
+            .flat_map(|f| f.related.iter().map(|r| r.location.file)),
+    );
+    wanted.sort_unstable();
+    wanted.dedup();
+    for id in wanted {
+        let Some(file) = report.files.get_mut(id) else {
+            continue;
+        };
+        if file.text.is_some() {
+            continue;
+        }
+        let Some(disk) = &file.disk else { continue };
+        if let Ok(text) = read_text(disk, max_size) {
+            file.lines = Some(LineIndex::new(&text));
+            file.text = Some(text);
+        }
+    }
 }
 
 /// `jobs` (0: one per CPU), never more than `work` items.
