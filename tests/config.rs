@@ -160,6 +160,33 @@ fn schema_file_is_in_sync() {
         Value::Bool(false),
         "unknown top-level keys must be rejected by the schema, as by the loader"
     );
+    // `rules:` names every rule, each with `level` and exactly its own options.
+    let rules = &schema["properties"]["rules"];
+    assert_eq!(rules["additionalProperties"], Value::Bool(false));
+    let takes = |id: &str| -> BTreeSet<String> {
+        let entry = &rules["properties"][id];
+        assert_eq!(entry["additionalProperties"], Value::Bool(false), "{id}");
+        entry["properties"]
+            .as_object()
+            .unwrap_or_else(|| panic!("{id} has no properties"))
+            .keys()
+            .cloned()
+            .collect()
+    };
+    let set = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<BTreeSet<_>>();
+    assert_eq!(takes("image-tag-latest"), set(&["level"]));
+    assert_eq!(
+        takes("secret-env-literal"),
+        set(&["level", "credential-names", "allowed-names"])
+    );
+    assert_eq!(
+        takes("base-image-not-minimal"),
+        set(&["level", "minimal-images"])
+    );
+    assert_eq!(
+        rules["properties"].as_object().map(|p| p.len()),
+        Some(imagegate::rules::ALL.len())
+    );
     // Every nested section with keys of its own rejects unknown keys too.
     for (name, def) in schema["$defs"].as_object().expect("$defs") {
         if def.get("properties").is_some() {

@@ -130,17 +130,13 @@ pub fn resolve(
     context.default_namespace = namespace.clone();
 
     let mut levels: BTreeMap<&'static str, Option<Level>> = BTreeMap::new();
-    for (id, settings) in &cfg.rules.0 {
-        let Some(meta) = rules::ALL
-            .iter()
-            .map(|r| r.meta())
-            .find(|m| m.id == id.value)
-        else {
+    for (id, entry) in &cfg.rules.0 {
+        let (Some(rule), Some(entry)) = (rules::find(&id.value), entry) else {
             continue;
         };
-        if let Some(level) = settings.level {
+        if let Some(level) = entry.level {
             levels.insert(
-                meta.id,
+                rule.meta().id,
                 match level {
                     LevelSetting::Error => Some(Level::Error),
                     LevelSetting::Warning => Some(Level::Warning),
@@ -149,14 +145,8 @@ pub fn resolve(
                 },
             );
         }
-        if let Some(names) = &settings.credential_names {
-            context.credential_names = names.value.clone();
-        }
-        if let Some(names) = &settings.allowed_names {
-            context.allowed_env_names = names.value.clone();
-        }
-        if let Some(images) = &settings.minimal_images {
-            context.minimal_images = patterns(images);
+        if let Some(options) = &entry.options {
+            context.options.insert(rule.options(), options.clone());
         }
     }
 
@@ -282,7 +272,7 @@ pub fn load_config(
             }
         }
     };
-    file::load(&path, &known_rule).map(Some)
+    file::load(&path).map(Some)
 }
 
 /// The effective configuration as `imagegate config show` prints it (YAML keys as in the file).
@@ -292,7 +282,8 @@ pub struct Shown {
     pub config_file: Option<String>,
     pub registries: ShownRegistries,
     pub rules: BTreeMap<&'static str, &'static str>,
-    pub rule_options: ShownOptions,
+    /// The options in effect of each rule that takes some.
+    pub rule_options: BTreeMap<&'static str, serde_json::Value>,
     pub ignore: Vec<ShownIgnore>,
     pub helm: ShownHelm,
     pub kustomize: bool,
@@ -318,15 +309,6 @@ pub struct ShownIgnore {
     pub objects: Vec<String>,
     pub reason: String,
     pub expires: Option<String>,
-}
-
-/// Rule options that are set (`secret-env-literal`, `base-image-not-minimal`).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub struct ShownOptions {
-    pub credential_names: Vec<String>,
-    pub allowed_names: Vec<String>,
-    pub minimal_images: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -372,11 +354,11 @@ impl Resolved {
                     (meta.id, level)
                 })
                 .collect(),
-            rule_options: ShownOptions {
-                credential_names: ctx.credential_names.clone(),
-                allowed_names: ctx.allowed_env_names.clone(),
-                minimal_images: names(&ctx.minimal_images),
-            },
+            rule_options: rules::ALL
+                .iter()
+                .filter(|r| !r.options().fields().is_empty())
+                .map(|r| (r.meta().id, r.options().shown(ctx)))
+                .collect(),
             ignore: file
                 .map(|f| {
                     f.file

@@ -2,11 +2,25 @@
 
 use std::sync::Arc;
 
+use super::options::{OptionsKind, OptionsOf};
 use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::findings::finding::{Finding, Level};
+use crate::syntax::registry::RegistryPattern;
 use crate::uses::{ImageUse, Site};
 
 pub struct BaseImageNotMinimal;
+
+/// `rules.base-image-not-minimal` options.
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+    /// Images accepted as minimal bases (patterns as in `registries.allowed`), e.g.
+    /// `registry.example.com/base/*`.
+    #[serde(default)]
+    pub minimal_images: Vec<RegistryPattern>,
+}
+
+static OPTIONS: OptionsOf<Options> = OptionsOf::new();
 
 static META: RuleMeta = RuleMeta {
     id: "base-image-not-minimal",
@@ -95,13 +109,22 @@ impl Rule for BaseImageNotMinimal {
         &META
     }
 
+    fn options(&self) -> &'static dyn OptionsKind {
+        &OPTIONS
+    }
+
     fn check_image(&self, image: &Arc<ImageUse>, ctx: &Context, out: &mut Vec<Finding>) {
         let (Ok(reference), Site::DockerfileFrom { is_final: true, .. }) =
             (&image.reference, &image.site)
         else {
             return;
         };
-        if ctx.minimal_images.iter().any(|p| p.matches(reference)) {
+        if OPTIONS
+            .get(ctx)
+            .minimal_images
+            .iter()
+            .any(|p| p.matches(reference))
+        {
             return;
         }
         let Some(why) = full_distribution(&reference.repository, reference.tag.as_deref()) else {

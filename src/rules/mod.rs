@@ -15,6 +15,7 @@ mod image_signature_unverified;
 mod image_tag_latest;
 mod image_tag_missing;
 pub mod meta;
+pub mod options;
 mod pull_secret_missing;
 mod pull_secret_namespace_mismatch;
 mod pull_secret_wrong_type;
@@ -54,12 +55,9 @@ pub struct Context {
     /// `--private-registry`): `pull-secret-missing` is an error for them, a warning for
     /// registries that are neither public nor private.
     pub private_registries: Vec<RegistryPattern>,
-    /// `secret-env-literal`: more credential-like env var names (`*` wildcards, any case).
-    pub credential_names: Vec<String>,
-    /// `secret-env-literal`: env var names never reported (`*` wildcards, any case).
-    pub allowed_env_names: Vec<String>,
-    /// `base-image-not-minimal`: images accepted as minimal bases.
-    pub minimal_images: Vec<RegistryPattern>,
+    /// The rules' own options that the configuration set (each rule reads its own through
+    /// its `OptionsOf` static; unset ones are the rule's defaults).
+    pub options: options::SetOptions,
 }
 
 /// Registries that authenticate pulls through the node's identity (ECR, ACR, Artifact
@@ -113,9 +111,7 @@ impl Default for Context {
                 .filter_map(|p| RegistryPattern::parse(p).ok())
                 .collect(),
             private_registries: Vec::new(),
-            credential_names: Vec::new(),
-            allowed_env_names: Vec::new(),
-            minimal_images: Vec::new(),
+            options: options::SetOptions::default(),
         }
     }
 }
@@ -205,6 +201,11 @@ pub struct ScanFacts<'a> {
 pub trait Rule: Sync {
     fn meta(&self) -> &'static RuleMeta;
 
+    /// The rule's options (`rules.<id>` keys besides `level`): none unless it declares some.
+    fn options(&self) -> &'static dyn options::OptionsKind {
+        &NO_OPTIONS
+    }
+
     fn check_image(&self, _image: &Arc<ImageUse>, _ctx: &Context, _out: &mut Vec<Finding>) {}
 
     fn check_object(&self, _object: &ObjectView<'_>, _ctx: &Context, _out: &mut Vec<Finding>) {}
@@ -212,6 +213,13 @@ pub trait Rule: Sync {
     fn check_file(&self, _file: &FileView<'_>, _ctx: &Context, _out: &mut Vec<Finding>) {}
 
     fn check_scan(&self, _scan: &ScanFacts<'_>, _ctx: &Context, _out: &mut Vec<Finding>) {}
+}
+
+static NO_OPTIONS: options::OptionsOf<options::NoOptions> = options::OptionsOf::new();
+
+/// The rule with this id.
+pub fn find(id: &str) -> Option<&'static dyn Rule> {
+    ALL.iter().copied().find(|rule| rule.meta().id == id)
 }
 
 /// Every rule, in catalog order.
@@ -406,6 +414,25 @@ mod tests {
         assert_eq!(
             ctx.pull_access(&image("us-docker.pkg.dev/acme/app/api:1")),
             PullAccess::Unknown
+        );
+    }
+
+    #[test]
+    fn each_rule_with_options_has_its_own_type() {
+        let mut seen = HashSet::new();
+        for rule in ALL {
+            if !rule.options().fields().is_empty() {
+                assert!(
+                    seen.insert(rule.options().key()),
+                    "{} shares its options type",
+                    rule.meta().id
+                );
+            }
+        }
+        assert_eq!(
+            seen.len(),
+            2,
+            "secret-env-literal and base-image-not-minimal"
         );
     }
 

@@ -1,12 +1,29 @@
 //! `secret-env-literal`: a credential written into a container's environment.
 
+use super::options::{OptionsKind, OptionsOf};
 use super::secret_plaintext::is_literal;
 use super::{Context, ImagePart, ObjectView, Rule, RuleMeta};
 use crate::findings::finding::{Finding, Level};
 use crate::k8s;
 use crate::secrets;
+use crate::syntax::name_glob::EnvNameGlob;
 
 pub struct SecretEnvLiteral;
+
+/// `rules.secret-env-literal` options.
+#[derive(Debug, Default, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+    /// More env var names that hold credentials (case-insensitive; `*` matches any run of
+    /// characters), e.g. `*_SIGNING_KEY`.
+    #[serde(default)]
+    pub credential_names: Vec<EnvNameGlob>,
+    /// Env var names never reported, e.g. `PASSWORD_POLICY`.
+    #[serde(default)]
+    pub allowed_names: Vec<EnvNameGlob>,
+}
+
+static OPTIONS: OptionsOf<Options> = OptionsOf::new();
 
 static META: RuleMeta = RuleMeta {
     id: "secret-env-literal",
@@ -26,20 +43,20 @@ impl Rule for SecretEnvLiteral {
         &META
     }
 
+    fn options(&self) -> &'static dyn OptionsKind {
+        &OPTIONS
+    }
+
     fn check_object(&self, view: &ObjectView<'_>, ctx: &Context, out: &mut Vec<Finding>) {
-        let named = |names: &[String], name: &str| {
-            let name = name.to_ascii_lowercase();
-            names
-                .iter()
-                .any(|n| crate::config::file::wildcard(&n.to_ascii_lowercase(), &name))
-        };
+        let named = |names: &[EnvNameGlob], name: &str| names.iter().any(|n| n.0.is_match(name));
+        let options = OPTIONS.get(ctx);
         for var in k8s::env_vars(view.object) {
-            if !is_literal(var.value) || named(&ctx.allowed_env_names, var.name) {
+            if !is_literal(var.value) || named(&options.allowed_names, var.name) {
                 continue;
             }
             let text = var.value.as_str().unwrap_or_default();
             let what = if (secrets::is_credential_name(var.name)
-                || named(&ctx.credential_names, var.name))
+                || named(&options.credential_names, var.name))
                 && secrets::could_be_credential(text)
             {
                 "a literal value for a credential".to_string()

@@ -8,10 +8,12 @@
 //! - [`shell`]: registry logins with literal passwords on command lines (shell, Makefiles, CI
 //!   files, Dockerfile `RUN`);
 //! - [`image_ref`]: the OCI distribution reference grammar;
-//! - [`registry`]: registry patterns (allow-lists) and the well-known public registries.
+//! - [`registry`]: registry patterns (allow-lists) and the well-known public registries;
+//! - [`name_glob`]: name patterns of the configuration (env var names, object selectors).
 
 pub mod dockerfile;
 pub mod image_ref;
+pub mod name_glob;
 pub mod registry;
 pub mod shell;
 pub mod source;

@@ -350,6 +350,34 @@ impl std::str::FromStr for RegistryPattern {
     }
 }
 
+// In configuration (rule options): a pattern is written as its text and checked as it is read,
+// so a bad one is reported at its line.
+impl<'de> serde::Deserialize<'de> for RegistryPattern {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        RegistryPattern::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl serde::Serialize for RegistryPattern {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.written)
+    }
+}
+
+impl schemars::JsonSchema for RegistryPattern {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RegistryPattern".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "A registry pattern: `registry.example.com`, `registry.example.com/team/*`, `*.dkr.ecr.*.amazonaws.com`, `docker.io/library/*`."
+        })
+    }
+}
+
 /// Whether the first component of a pattern names a host. With a following
 /// path this mirrors the reference rule (`.`, `:`, `localhost`, uppercase);
 /// a pattern without `/` names a host when it contains `.` or `:`, is

@@ -1,0 +1,97 @@
+//! Name patterns of the configuration (env var names, object selector parts): globset globs
+//! where `*` matches any run of characters, compared whole. The one glob dialect of
+//! user-written patterns besides paths (`config::file::glob_of`, the same crate with `/` kept).
+
+use globset::{Glob, GlobBuilder, GlobMatcher};
+
+/// A compiled name pattern, keeping its text (for `config show` and messages).
+#[derive(Debug, Clone)]
+pub struct NameGlob {
+    text: String,
+    matcher: GlobMatcher,
+}
+
+impl NameGlob {
+    /// Compile `pattern`; `case_insensitive` for names Kubernetes or the shell treat without
+    /// regard to case in our checks (env var names, kinds).
+    pub fn new(pattern: &str, case_insensitive: bool) -> Result<NameGlob, globset::Error> {
+        let glob: Glob = GlobBuilder::new(pattern)
+            .case_insensitive(case_insensitive)
+            .literal_separator(false)
+            .backslash_escape(true)
+            .build()?;
+        Ok(NameGlob {
+            text: pattern.to_string(),
+            matcher: glob.compile_matcher(),
+        })
+    }
+
+    pub fn is_match(&self, name: &str) -> bool {
+        self.matcher.is_match(name)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+impl PartialEq for NameGlob {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for NameGlob {}
+
+/// An env var name pattern in configuration: compared without regard to case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvNameGlob(pub NameGlob);
+
+impl<'de> serde::Deserialize<'de> for EnvNameGlob {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        NameGlob::new(&text, true).map(EnvNameGlob).map_err(|err| {
+            serde::de::Error::custom(format!("`{text}` is not a name pattern: {}", err.kind()))
+        })
+    }
+}
+
+impl serde::Serialize for EnvNameGlob {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.as_str())
+    }
+}
+
+impl schemars::JsonSchema for EnvNameGlob {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EnvNamePattern".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "An env var name, any case; `*` matches any run of characters, e.g. `*_SIGNING_KEY`."
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stars_match_any_run_and_names_match_whole() {
+        let m = |p: &str, t: &str| NameGlob::new(p, false).unwrap().is_match(t);
+        assert!(m("*", "anything"));
+        assert!(m("web-*", "web-1"));
+        assert!(!m("web-*", "api-1"));
+        assert!(m("*-canary-*", "shop-canary-7"));
+        assert!(m("a*a", "aa"));
+        assert!(!m("a*a", "a"));
+        assert!(m("exact", "exact") && !m("exact", "exactly"));
+        assert!(m("a/*", "a/b/c"), "no separators in names");
+        let i = NameGlob::new("*_signing_KEY", true).unwrap();
+        assert!(i.is_match("APP_SIGNING_KEY") && i.is_match("app_signing_key"));
+        assert!(NameGlob::new("a[b", false).is_err());
+    }
+}
