@@ -7,7 +7,8 @@ Every `crate::a::b::c` path in a module's source (outside its `#[cfg(test)]` tes
 import of the deepest module it names (`crate::a::b` when `src/a/b.rs` or `src/a/b/mod.rs`
 exists); `super::` paths count the same way, and re-exports in `lib.rs` (`crate::ScanReport`)
 are resolved to the module that defines them. The script prints each cycle (a strongly
-connected group of modules importing each other) and exits 1 when there is one; with
+connected group of modules importing each other), then the same between layers (the top-level
+modules: `syntax`, `render`, `scan`...), and exits 1 when there is one; with
 `--graph` it prints every module's imports. docs/architecture.md says which layer may import
 which; this check keeps the graph a DAG so that the layering can hold.
 """
@@ -119,7 +120,35 @@ def main():
     if "--graph" in sys.argv:
         for module in sorted(graph):
             print("::".join(module), "->", ", ".join(sorted("::".join(d) for d in graph[module])))
-    # Tarjan's strongly connected components.
+    # The same graph between layers: each top-level module (a folder of src/ or a file beside
+    # lib.rs) with the imports of everything inside it.
+    layers = {}
+    for module, deps in graph.items():
+        layer = module[:1]
+        layers.setdefault(layer, set()).update(d[:1] for d in deps if d[:1] != layer)
+    failed = False
+    for name, g in (("modules", graph), ("layers", layers)):
+        sccs = cycles(g)
+        print(f"{name}: {len(g)}, {sum(len(d) for d in g.values())} imports, "
+              f"{len(sccs)} cycle(s)")
+        for scc in sccs:
+            failed = True
+            names = sorted("::".join(m) for m in scc)
+            print("  cycle:", " <-> ".join(names))
+            for m in sorted(scc):
+                inside = sorted("::".join(d) for d in g[m] if d in scc)
+                print(f"    {'::'.join(m)} imports {', '.join(inside)}")
+            if g is layers:
+                # Which modules make the layer edges of this cycle.
+                for module in sorted(graph):
+                    for d in sorted(graph[module]):
+                        if module[:1] in scc and d[:1] in scc and d[:1] != module[:1]:
+                            print(f"      {'::'.join(module)} -> {'::'.join(d)}")
+    sys.exit(1 if failed else 0)
+
+
+def cycles(graph):
+    """Tarjan's strongly connected components of more than one node."""
     index, low, on, stack, sccs, counter = {}, {}, set(), [], [], [0]
 
     def visit(v):
@@ -150,15 +179,7 @@ def main():
     for v in sorted(graph):
         if v not in index:
             visit(v)
-    print(f"imports: {len(graph)} modules, {sum(len(d) for d in graph.values())} imports, "
-          f"{len(sccs)} cycle(s)")
-    for scc in sccs:
-        names = sorted("::".join(m) for m in scc)
-        print("  cycle:", " <-> ".join(names))
-        for m in sorted(scc):
-            inside = sorted("::".join(d) for d in graph[m] if d in scc)
-            print(f"    {'::'.join(m)} imports {', '.join(inside)}")
-    sys.exit(1 if sccs else 0)
+    return sccs
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::findings::policy::FailOn;
+use crate::policy::FailOn;
 use crate::report::Format;
 
 /// Gate pull requests on Kubernetes image security: finds every container image in manifests

@@ -18,6 +18,7 @@ pub mod config;
 pub mod findings;
 pub mod input;
 pub mod k8s;
+pub mod policy;
 pub mod render;
 pub mod report;
 pub mod rules;
@@ -25,6 +26,7 @@ pub mod scan;
 pub mod secrets;
 pub mod syntax;
 pub mod uses;
+pub mod workers;
 
 pub use scan::{
     ObjectIgnore, ScanError, ScanOptions, ScanReport, ScannedFile, Stats, WORKER_STACK, scan,

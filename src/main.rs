@@ -13,8 +13,8 @@ use imagegate::cli::{
     ScanArgs,
 };
 use imagegate::config::resolve::{self, Overrides};
-use imagegate::findings::policy;
 use imagegate::input::diagnostic::Severity;
+use imagegate::policy;
 use imagegate::report::{self, Format};
 use imagegate::rules;
 

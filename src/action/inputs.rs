@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-use crate::findings::policy::FailOn;
+use crate::policy::FailOn;
 
 /// Every input of `action.yml`, in its order (a test keeps the two, and the README, in step).
 pub const INPUTS: &[&str] = &[

@@ -20,9 +20,9 @@ use anyhow::{Context as _, Result, bail};
 use serde_json::Value;
 
 use crate::config::resolve::{self, Overrides};
-use crate::findings::policy::{Counts, Gate};
 use crate::input::diagnostic::Severity;
 use crate::input::paths::RepoPaths;
+use crate::policy::{Counts, Gate};
 use crate::report;
 use crate::report::github::{Annotation, Kind};
 use crate::report::markdown::{self, Links};
@@ -158,9 +158,7 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
         ("notes", counts.note.to_string()),
         (
             "unchecked",
-            crate::findings::policy::unchecked_files(&report)
-                .len()
-                .to_string(),
+            crate::policy::unchecked_files(&report).len().to_string(),
         ),
     ];
     debug_assert!(

@@ -17,7 +17,6 @@ use serde_saphyr::Spanned;
 
 use crate::rules::options::OptionValue;
 use crate::rules::{self, Rule};
-use crate::syntax::name_glob::NameGlob;
 use crate::syntax::registry::RegistryPattern;
 
 /// An empty key (`registries:` with nothing under it) means the section's defaults.
@@ -29,8 +28,10 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
-/// Names looked for at the repository root, in this order.
-pub const FILE_NAMES: &[&str] = &[".imagegate.yaml", ".imagegate.yml"];
+pub use crate::input::paths::glob_of;
+pub use crate::input::walk::CONFIG_FILE_NAMES as FILE_NAMES;
+use crate::syntax::date::parse_date;
+use crate::syntax::name_glob::ObjectSelector;
 
 /// The configuration file. Every key is optional; command-line flags override it.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -645,106 +646,6 @@ fn check(file: &ConfigFile, shown: &str) -> Result<(), ConfigError> {
     Ok(())
 }
 
-/// A glob of the configuration file: `*` and `?` stay within one path component, `**` crosses
-/// them (`legacy/*.yaml` is not `legacy/old/a.yaml`; `legacy/**` is).
-pub fn glob_of(pattern: &str) -> Result<globset::Glob, globset::Error> {
-    globset::GlobBuilder::new(pattern.trim_start_matches("./"))
-        .literal_separator(true)
-        .build()
-}
-
-/// `Kind/namespace/name`, each part a name pattern (`*` matches any run of characters; kinds
-/// compared without regard to case).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObjectSelector {
-    parts: [NameGlob; 3],
-}
-
-impl ObjectSelector {
-    pub fn parse(s: &str) -> Result<ObjectSelector, String> {
-        let parts: Vec<&str> = s.split('/').collect();
-        let [kind, namespace, name] = parts.as_slice() else {
-            return Err(Self::shape(s));
-        };
-        if parts.iter().any(|p| p.is_empty()) {
-            return Err(Self::shape(s));
-        }
-        let glob = |part: &str, case_insensitive: bool| {
-            NameGlob::new(part, case_insensitive)
-                .map_err(|err| format!("`{part}` in `{s}` is not a pattern: {}", err.kind()))
-        };
-        Ok(ObjectSelector {
-            parts: [
-                glob(kind, true)?,
-                glob(namespace, false)?,
-                glob(name, false)?,
-            ],
-        })
-    }
-
-    fn shape(s: &str) -> String {
-        format!(
-            "`{s}` is not `Kind/namespace/name` (use `*` for any part, e.g. `Deployment/*/web`)"
-        )
-    }
-
-    /// Whether the object `kind`, `namespace`, `name` matches (kinds case-insensitively).
-    pub fn matches(&self, kind: &str, namespace: &str, name: &str) -> bool {
-        self.parts[0].is_match(kind)
-            && self.parts[1].is_match(namespace)
-            && self.parts[2].is_match(name)
-    }
-}
-
-/// Days since 1970-01-01 of a `YYYY-MM-DD` date, or `None` when it is not a real date.
-pub fn parse_date(s: &str) -> Option<i64> {
-    let bytes = s.as_bytes();
-    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
-        return None;
-    }
-    let year: i64 = s[0..4].parse().ok()?;
-    let month: u32 = s[5..7].parse().ok()?;
-    let day: u32 = s[8..10].parse().ok()?;
-    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    let days_in_month = [
-        31,
-        if leap { 29 } else { 28 },
-        31,
-        30,
-        31,
-        30,
-        31,
-        31,
-        30,
-        31,
-        30,
-        31,
-    ];
-    if !(1..=12).contains(&month) || day == 0 || day > days_in_month[month as usize - 1] {
-        return None;
-    }
-    Some(days_from_civil(year, month, day))
-}
-
-/// Today (UTC) in days since 1970-01-01.
-pub fn today() -> i64 {
-    let seconds = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    (seconds / 86_400) as i64
-}
-
-/// Howard Hinnant's `days_from_civil`: proleptic Gregorian date to days since 1970-01-01.
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(month);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// The JSON Schema of the configuration file.
 pub fn schema() -> serde_json::Value {
     let mut schema = schemars::schema_for!(ConfigFile).to_value();
@@ -763,41 +664,6 @@ mod tests {
 
     fn error(text: &str) -> String {
         parse(text, ".imagegate.yaml").unwrap_err().to_string()
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(parse_date("1970-01-01"), Some(0));
-        assert_eq!(parse_date("2000-03-01"), Some(11_017));
-        assert_eq!(
-            parse_date("2024-02-29").map(|d| d - parse_date("2024-02-28").unwrap()),
-            Some(1)
-        );
-        assert_eq!(parse_date("2023-02-29"), None);
-        assert_eq!(parse_date("2023-13-01"), None);
-        assert_eq!(parse_date("23-01-01"), None);
-        assert_eq!(parse_date("2023/01/01"), None);
-        assert!(today() > parse_date("2026-01-01").unwrap());
-    }
-
-    #[test]
-    fn globs_keep_to_directories() {
-        let m = |g: &str, p: &str| glob_of(g).unwrap().compile_matcher().is_match(p);
-        assert!(m("legacy/*.yaml", "legacy/a.yaml"));
-        assert!(!m("legacy/*.yaml", "legacy/old/a.yaml"));
-        assert!(m("legacy/**", "legacy/old/a.yaml"));
-        assert!(m("./Dockerfile", "Dockerfile"));
-        assert!(!m("Dockerfile", "app/Dockerfile"));
-        assert!(m("**/Dockerfile", "app/Dockerfile"));
-    }
-
-    #[test]
-    fn object_selectors() {
-        let s = ObjectSelector::parse("deployment/*/web").unwrap();
-        assert!(s.matches("Deployment", "shop", "web"));
-        assert!(!s.matches("StatefulSet", "shop", "web"));
-        assert!(ObjectSelector::parse("Deployment/web").is_err());
-        assert!(ObjectSelector::parse("a//b").is_err());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::ScanOptions;
 use crate::config::file::{self, ConfigFile, FailOnSetting, LevelSetting, Loaded};
 use crate::findings::finding::Level;
-use crate::findings::policy::{FailOn, IgnoreRule, Policy};
+use crate::policy::{FailOn, IgnoreRule, Policy};
 use crate::render::helm::{ChartOverride, HelmOptions};
 use crate::rules::{self, Context};
 use crate::syntax::registry::RegistryPattern;
@@ -171,13 +171,13 @@ pub fn resolve(
             objects: entry
                 .objects
                 .iter()
-                .filter_map(|o| file::ObjectSelector::parse(&o.value).ok())
+                .filter_map(|o| crate::syntax::name_glob::ObjectSelector::parse(&o.value).ok())
                 .collect(),
             reason: entry.reason.value.trim().to_string(),
             expires: entry
                 .expires
                 .as_ref()
-                .and_then(|e| file::parse_date(&e.value)),
+                .and_then(|e| crate::syntax::date::parse_date(&e.value)),
             span: {
                 let at = entry.rule.referenced.span();
                 let start = at.byte_offset().unwrap_or(0) as usize;
@@ -241,11 +241,6 @@ pub fn resolve(
         options: base,
         config: file.map(|f| f.path.clone()),
     })
-}
-
-/// Whether `id` is a rule of the catalogue.
-pub fn known_rule(id: &str) -> bool {
-    rules::ALL.iter().any(|r| r.meta().id == id)
 }
 
 /// The configuration to use: `explicit` (which must exist), else `.imagegate.yaml` at the

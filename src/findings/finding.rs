@@ -6,11 +6,11 @@
 
 use std::sync::Arc;
 
-use crate::rules::meta::RuleMeta;
+use crate::findings::meta::RuleMeta;
 use crate::syntax::source::Span;
 use crate::uses::{ImageUse, ObjectId};
 
-pub use crate::rules::meta::Level;
+pub use crate::findings::meta::Level;
 pub use crate::syntax::source::Location;
 
 /// What a finding is about; carried into every report and into its fingerprint.

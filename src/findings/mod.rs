@@ -4,6 +4,8 @@
 //! ([`suppress`]) and the baseline file ([`baseline`]).
 
 pub mod baseline;
+pub mod files;
 pub mod finding;
-pub mod policy;
+pub mod meta;
+pub mod report;
 pub mod suppress;

@@ -70,15 +70,14 @@ impl RepoPaths {
 /// Percent-encode a repository path for a URI or URL, keeping `/` and the unreserved
 /// characters.
 pub fn percent_encode(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    /// Everything but the unreserved characters (RFC 3986) and `/`.
+    const ENCODED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'/');
+    percent_encoding::utf8_percent_encode(path, ENCODED).to_string()
 }
 
 /// `message` (a tool's error) with the absolute paths of this machine made relative to the
@@ -139,6 +138,14 @@ fn replace_path(text: &str, dir: &str, by: &str) -> String {
     out
 }
 
+/// A glob of the configuration file: `*` and `?` stay within one path component, `**` crosses
+/// them (`legacy/*.yaml` is not `legacy/old/a.yaml`; `legacy/**` is).
+pub fn glob_of(pattern: &str) -> Result<globset::Glob, globset::Error> {
+    globset::GlobBuilder::new(pattern.trim_start_matches("./"))
+        .literal_separator(true)
+        .build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,5 +167,16 @@ mod tests {
             relative_paths(&format!("{here}x/z")),
             format!("../{}x/z", cwd.file_name().unwrap().to_string_lossy())
         );
+    }
+
+    #[test]
+    fn globs_keep_to_directories() {
+        let m = |g: &str, p: &str| glob_of(g).unwrap().compile_matcher().is_match(p);
+        assert!(m("legacy/*.yaml", "legacy/a.yaml"));
+        assert!(!m("legacy/*.yaml", "legacy/old/a.yaml"));
+        assert!(m("legacy/**", "legacy/old/a.yaml"));
+        assert!(m("./Dockerfile", "Dockerfile"));
+        assert!(!m("Dockerfile", "app/Dockerfile"));
+        assert!(m("**/Dockerfile", "app/Dockerfile"));
     }
 }

@@ -12,6 +12,10 @@ use super::paths::display_path;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+/// Names of the configuration file looked for at the repository root, in this order (the
+/// walk never scans them as manifests).
+pub const CONFIG_FILE_NAMES: &[&str] = &[".imagegate.yaml", ".imagegate.yml"];
+
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
 
@@ -93,9 +97,9 @@ impl Filters {
         self.rooted = Some(Rooted {
             root: root.canonicalize().unwrap_or_else(|_| root.to_path_buf()),
             include: (!include.is_empty())
-                .then(|| glob_set_with(include, crate::config::file::glob_of))
+                .then(|| glob_set_with(include, crate::input::paths::glob_of))
                 .transpose()?,
-            exclude: glob_set_with(exclude, crate::config::file::glob_of)?,
+            exclude: glob_set_with(exclude, crate::input::paths::glob_of)?,
         });
         Ok(self)
     }
@@ -136,7 +140,7 @@ fn glob_set(globs: &[String]) -> Result<GlobSet, WalkError> {
 }
 
 /// A set of globs built by `make` (the command line's `Glob::new`, or the configuration's
-/// [`crate::config::file::glob_of`]).
+/// [`crate::input::paths::glob_of`]).
 fn glob_set_with(
     globs: &[String],
     make: impl Fn(&str) -> Result<Glob, globset::Error>,
@@ -159,7 +163,7 @@ fn glob_set_with(
 pub fn classify(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     // imagegate's own configuration is not a manifest.
-    if crate::config::file::FILE_NAMES.contains(&name) {
+    if CONFIG_FILE_NAMES.contains(&name) {
         return None;
     }
     let lower = name.to_ascii_lowercase();

@@ -12,14 +12,16 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
+use crate::findings::files::ScannedFile;
 use crate::findings::finding::{self, Finding};
+use crate::findings::report::ScanReport;
 use crate::input::diagnostic::{Diagnostic, Severity};
 use crate::render::helm::locate::{Target, Traced};
 use crate::render::{helm, kustomize};
 use crate::syntax::source::Span;
+use crate::uses;
 use crate::uses::ImagePart;
 use crate::uses::Site;
-use crate::{ScanOptions, ScanReport, ScannedFile, uses};
 
 /// A rendered stream of the scan and what made it.
 pub(crate) enum Made<'a> {
@@ -38,13 +40,13 @@ pub(crate) fn trace_rendered(
     rendered: &[(usize, Made<'_>)],
     prerendered: &[usize],
     charts: &helm::Charts,
-    options: &ScanOptions,
+    helm_options: &helm::HelmOptions,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     if rendered.is_empty() && (prerendered.is_empty() || charts.list.is_empty()) {
         return;
     }
-    let mut tracer = helm::locate::Tracer::new(charts, &options.helm);
+    let mut tracer = helm::locate::Tracer::new(charts, helm_options);
     let mut overlays = kustomize::trace::KustomizeTracer::default();
     let mut files: HashMap<PathBuf, usize> = report
         .files

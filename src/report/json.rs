@@ -6,9 +6,9 @@ use serde::Serialize;
 
 use super::{VERSION, fingerprint};
 use crate::findings::finding::{Finding, Level, Subject};
-use crate::findings::policy::Counts;
 use crate::input::diagnostic::Diagnostic;
 use crate::input::paths::RepoPaths;
+use crate::policy::Counts;
 use crate::syntax::source::Position;
 use crate::uses::{ObjectId, Site};
 use crate::{ScanReport, Stats};

@@ -12,9 +12,9 @@ use std::fmt::Write as _;
 
 use crate::ScanReport;
 use crate::findings::finding::{Finding, Level};
-use crate::findings::policy::{self, Counts, Gate};
 use crate::input::diagnostic::Severity;
 use crate::input::paths::RepoPaths;
+use crate::policy::{self, Counts, Gate};
 
 /// Where findings link to: `{server}/{repository}/blob/{sha}/{path}#L{line}`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use crate::ScanReport;
 use crate::findings::finding::Subject;
 use crate::findings::finding::{Finding, Level};
-use crate::findings::policy::Counts;
+use crate::policy::Counts;
 use crate::uses::{ObjectId, Site};
 
 /// ANSI styling, on or off.
@@ -270,7 +270,7 @@ pub fn summary(report: &ScanReport, style: Style) -> String {
             baseline.fixed.len()
         ));
     }
-    match crate::findings::policy::unchecked_files(report).len() {
+    match crate::policy::unchecked_files(report).len() {
         0 => {}
         n => scanned.push_str(&format!(", {} not checked", plural(n, "file"))),
     }

@@ -14,7 +14,6 @@ mod image_registry_public;
 mod image_signature_unverified;
 mod image_tag_latest;
 mod image_tag_missing;
-pub mod meta;
 pub mod options;
 mod pull_secret_missing;
 mod pull_secret_namespace_mismatch;
@@ -37,8 +36,8 @@ use crate::syntax::image_ref::ImageRef;
 use crate::syntax::registry::RegistryPattern;
 use crate::uses::ImageUse;
 
+pub use crate::findings::meta::{DOCS_BASE, RuleMeta};
 pub use crate::uses::ImagePart;
-pub use meta::{DOCS_BASE, RuleMeta};
 
 /// What rules may consult besides what they look at: the options of the scan.
 #[derive(Debug, Clone)]

@@ -5,20 +5,20 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::config;
 use crate::findings::finding::Finding;
-use crate::findings::{policy, suppress};
+use crate::findings::suppress;
 use crate::input::diagnostic::{Diagnostic, Severity};
 use crate::input::walk::FileKind;
 use crate::k8s::{self, inventory::Inventory};
+use crate::policy;
 use crate::render::helm;
 use crate::rules;
 use crate::syntax::source::{self, LineIndex, Span};
 use crate::syntax::yaml;
 use crate::uses::{self, ImageUse};
 
-use super::files::{ReadProblem, read_text};
 use super::{ObjectIgnore, ScanOptions, Stats};
+use crate::findings::files::{ReadProblem, read_text};
 
 /// What checking one file produced.
 #[derive(Default)]
@@ -238,8 +238,9 @@ pub(super) fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> 
             FileKind::Dockerfile => suppress::CommentStyle::Dockerfile,
             FileKind::Script => suppress::CommentStyle::Shell,
         };
-        for directive in suppress::directives(&text, style, &scalars, &config::resolve::known_rule)
-        {
+        for directive in suppress::directives(&text, style, &scalars, &|id: &str| {
+            rules::find(id).is_some()
+        }) {
             match directive {
                 Ok(ignore) => out.ignores.push(ignore),
                 Err(err) => out.diagnostics.push(
@@ -281,10 +282,9 @@ fn object_ignore<'a>(
         .map(str::trim)
         .filter(|r| !r.is_empty());
     let problem = match (
-        suppress::parse_annotation_ids(
-            value.as_str().unwrap_or_default(),
-            &config::resolve::known_rule,
-        ),
+        suppress::parse_annotation_ids(value.as_str().unwrap_or_default(), &|id: &str| {
+            rules::find(id).is_some()
+        }),
         reason,
     ) {
         (Ok(rules), Some(reason)) => {

@@ -3,33 +3,28 @@
 //! the files a user edits, and apply the findings policy.
 
 mod check;
-mod files;
-mod report;
 
-pub use files::{ObjectIgnore, ScannedFile};
-pub use report::{ScanReport, Stats};
+pub use crate::findings::files::{ObjectIgnore, ScannedFile};
+pub use crate::findings::report::{ScanReport, Stats};
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::findings::policy;
 use crate::input::diagnostic::{Diagnostic, Severity};
 use crate::input::walk::{self, FileKind, Filters, Input};
 use crate::k8s::inventory::Inventory;
+use crate::policy;
 use crate::render::{helm, kustomize, process, trace};
 use crate::syntax::source::LineIndex;
 use crate::syntax::yaml;
 use crate::uses::{self};
 use crate::{input, rules};
 
+use crate::findings::files::read_text;
 use check::{Context, FileOutcome, Unit, check_file};
-use files::read_text;
 
-/// Stack size of scan worker threads: deeply nested YAML is parsed recursively (up to
-/// [`yaml::Limits::max_depth`] levels).
-pub const WORKER_STACK: usize = 64 * 1024 * 1024;
+pub use crate::workers::WORKER_STACK;
+use crate::workers::parallel_map;
 
 /// What to scan and how.
 #[derive(Debug, Clone)]
@@ -209,7 +204,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
         &rendered,
         &prerendered,
         &charts,
-        options,
+        &options.helm,
         &mut diagnostics,
     );
     // The findings policy, in one place: merged findings first, so that a suppression or a
@@ -422,42 +417,4 @@ fn check_all(inputs: &[Unit<'_>], context: &Context<'_>) -> Vec<FileOutcome> {
         worker_count(context.options.jobs, inputs.len()),
         |i, input| check_file(i, input, context),
     )
-}
-
-/// `f(index, item)` for every item on `jobs` worker threads (each with a [`WORKER_STACK`]
-/// stack); results come back in item order. Items no worker took (no thread could be
-/// spawned) are done on this thread.
-pub(crate) fn parallel_map<T: Sync, R: Send>(
-    items: &[T],
-    jobs: usize,
-    f: impl Fn(usize, &T) -> R + Sync,
-) -> Vec<R> {
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<R>>> = Mutex::new((0..items.len()).map(|_| None).collect());
-    std::thread::scope(|scope| {
-        for _ in 0..jobs.clamp(1, items.len().max(1)) {
-            let spawned = std::thread::Builder::new()
-                .stack_size(WORKER_STACK)
-                .spawn_scoped(scope, || {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else { break };
-                        let result = f(i, item);
-                        if let Ok(mut results) = results.lock() {
-                            results[i] = Some(result);
-                        }
-                    }
-                });
-            if spawned.is_err() {
-                break;
-            }
-        }
-    });
-    let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    results
-        .into_iter()
-        .zip(items)
-        .enumerate()
-        .map(|(i, (result, item))| result.unwrap_or_else(|| f(i, item)))
-        .collect()
 }

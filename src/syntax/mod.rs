@@ -9,8 +9,10 @@
 //!   files, Dockerfile `RUN`);
 //! - [`image_ref`]: the OCI distribution reference grammar;
 //! - [`registry`]: registry patterns (allow-lists) and the well-known public registries;
-//! - [`name_glob`]: name patterns of the configuration (env var names, object selectors).
+//! - [`name_glob`]: name patterns of the configuration (env var names, object selectors);
+//! - [`date`]: `YYYY-MM-DD` dates.
 
+pub mod date;
 pub mod dockerfile;
 pub mod image_ref;
 pub mod name_glob;

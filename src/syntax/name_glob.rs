@@ -75,6 +75,49 @@ impl schemars::JsonSchema for EnvNameGlob {
     }
 }
 
+/// `Kind/namespace/name`, each part a name pattern (`*` matches any run of characters; kinds
+/// compared without regard to case).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectSelector {
+    parts: [NameGlob; 3],
+}
+
+impl ObjectSelector {
+    pub fn parse(s: &str) -> Result<ObjectSelector, String> {
+        let parts: Vec<&str> = s.split('/').collect();
+        let [kind, namespace, name] = parts.as_slice() else {
+            return Err(Self::shape(s));
+        };
+        if parts.iter().any(|p| p.is_empty()) {
+            return Err(Self::shape(s));
+        }
+        let glob = |part: &str, case_insensitive: bool| {
+            NameGlob::new(part, case_insensitive)
+                .map_err(|err| format!("`{part}` in `{s}` is not a pattern: {}", err.kind()))
+        };
+        Ok(ObjectSelector {
+            parts: [
+                glob(kind, true)?,
+                glob(namespace, false)?,
+                glob(name, false)?,
+            ],
+        })
+    }
+
+    fn shape(s: &str) -> String {
+        format!(
+            "`{s}` is not `Kind/namespace/name` (use `*` for any part, e.g. `Deployment/*/web`)"
+        )
+    }
+
+    /// Whether the object `kind`, `namespace`, `name` matches (kinds case-insensitively).
+    pub fn matches(&self, kind: &str, namespace: &str, name: &str) -> bool {
+        self.parts[0].is_match(kind)
+            && self.parts[1].is_match(namespace)
+            && self.parts[2].is_match(name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +136,14 @@ mod tests {
         let i = NameGlob::new("*_signing_KEY", true).unwrap();
         assert!(i.is_match("APP_SIGNING_KEY") && i.is_match("app_signing_key"));
         assert!(NameGlob::new("a[b", false).is_err());
+    }
+
+    #[test]
+    fn object_selectors() {
+        let s = ObjectSelector::parse("deployment/*/web").unwrap();
+        assert!(s.matches("Deployment", "shop", "web"));
+        assert!(!s.matches("StatefulSet", "shop", "web"));
+        assert!(ObjectSelector::parse("Deployment/web").is_err());
+        assert!(ObjectSelector::parse("a//b").is_err());
     }
 }

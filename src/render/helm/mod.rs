@@ -307,7 +307,7 @@ pub fn render_all(
             }
         },
     };
-    let outcomes = crate::scan::parallel_map(&wanted, jobs, |_, &chart| {
+    let outcomes = crate::workers::parallel_map(&wanted, jobs, |_, &chart| {
         render(&bin, &charts.list[chart], options)
     });
     let mut streams = Vec::new();

@@ -4,13 +4,15 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use crate::config::file::{self, ObjectSelector};
+use crate::findings::files::ScannedFile;
 use crate::findings::finding::{Finding, Level, Location, Subject, Suppression};
+use crate::findings::report::ScanReport;
 use crate::input::paths::RepoPaths;
 use crate::rules::RuleMeta;
+use crate::syntax::date;
+use crate::syntax::name_glob::ObjectSelector;
 use crate::syntax::source::Span;
 use crate::uses::{ObjectId, Site};
-use crate::{ScanReport, ScannedFile};
 
 /// The annotation that silences rules for one object: `"rule-id, other-id"`.
 pub const IGNORE_ANNOTATION: &str = "imagegate.dev/ignore";
@@ -307,7 +309,7 @@ pub fn apply_annotations(report: &mut ScanReport) {
 /// findings; suppressions that silenced nothing (and expired entries) become
 /// `unused-suppression` findings at their own line.
 pub fn apply_ignores(report: &mut ScanReport, policy: &Policy, default_namespace: &str) {
-    let today = file::today();
+    let today = date::today();
     let root = policy.config.as_ref().map(|(_, dir)| dir.clone());
     let paths = RepoPaths::new(root.as_deref());
     let mut relative: HashMap<usize, String> = HashMap::new();

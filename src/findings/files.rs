@@ -131,12 +131,12 @@ fn utf16(bytes: &[u8]) -> Option<Result<String, ()>> {
     )
 }
 
-pub(super) struct ReadProblem {
-    pub(super) severity: Severity,
-    pub(super) message: String,
+pub(crate) struct ReadProblem {
+    pub(crate) severity: Severity,
+    pub(crate) message: String,
 }
 
-pub(super) fn read_text(path: &Path, max_size: u64) -> Result<String, ReadProblem> {
+pub(crate) fn read_text(path: &Path, max_size: u64) -> Result<String, ReadProblem> {
     let problem = |message: String| ReadProblem {
         severity: Severity::Warning,
         message,

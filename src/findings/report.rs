@@ -5,7 +5,7 @@ use crate::findings::baseline;
 use crate::findings::finding::Finding;
 use crate::input::diagnostic::Diagnostic;
 
-use super::ScannedFile;
+use super::files::ScannedFile;
 
 /// Counts of what was looked at.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
