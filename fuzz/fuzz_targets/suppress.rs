@@ -10,8 +10,8 @@
 
 #![no_main]
 
-use imagegate::syntax::source::Span;
 use imagegate::findings::suppress::{self, CommentStyle};
+use imagegate::syntax::source::Span;
 use imagegate::syntax::yaml::{self, Limits};
 use libfuzzer_sys::fuzz_target;
 
