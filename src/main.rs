@@ -54,50 +54,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// The scan's options: the command line over the configuration file.
-/// `gate`: `--fail-on` and `--fail-on-unchecked`, for `scan`.
-fn scan_options(
-    input: &InputArgs,
-    gate: (Option<policy::FailOn>, Option<bool>),
-) -> Result<ScanOptions> {
-    if let Some(missing) = input.helm_values.iter().find(|p| !p.is_file()) {
-        anyhow::bail!("--helm-values {}: no such file", missing.display());
-    }
-    let cwd = std::env::current_dir().context("the working directory")?;
-    let file = if input.no_config {
-        None
-    } else {
-        resolve::load_config(input.config.as_deref(), &cwd)?
-    };
-    let base = ScanOptions {
-        paths: input.paths.clone(),
-        max_file_size: input.max_file_size,
-        jobs: input.jobs,
-        helm: imagegate::render::helm::HelmOptions {
-            bin: input.helm_bin.clone(),
-            timeout: std::time::Duration::from_secs(input.helm_timeout),
-            rendered: input.rendered.clone(),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
-    let overrides = Overrides {
-        allowed_registries: input.allowed_registries.clone(),
-        private_registries: input.private_registries.clone(),
-        namespace: input.namespace.clone(),
-        include: input.include.clone(),
-        exclude: input.exclude.clone(),
-        fail_on: gate.0,
-        fail_on_unchecked: gate.1,
-        helm_values: input.helm_values.clone(),
-        no_helm: input.no_helm,
-        no_kustomize: input.no_kustomize,
-    };
-    Ok(resolve::resolve(base, file.as_ref(), &overrides)?.options)
-}
-
 fn run_scan(args: ScanArgs) -> Result<u8> {
-    let mut options = scan_options(&args.input, (args.fail_on, args.fail_on_unchecked))?;
+    let mut options = resolve::scan_options(&args.input, (args.fail_on, args.fail_on_unchecked))?;
     if let Some(path) = &args.baseline {
         let baseline = imagegate::findings::baseline::Baseline::read(path)?;
         options.policy.baseline = Some((baseline, imagegate::input::paths::display_path(path)));
@@ -179,7 +137,7 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
 
 /// `imagegate baseline write FILE [PATHS]`: today's findings, by fingerprint.
 fn write_baseline(file: &std::path::Path, input: &InputArgs, verbose: bool) -> Result<()> {
-    let options = scan_options(input, (None, None))?;
+    let options = resolve::scan_options(input, (None, None))?;
     let report = imagegate::scan(&options)?;
     let mut stderr = std::io::stderr().lock();
     for d in &report.diagnostics {

@@ -123,3 +123,22 @@ fn no_output_format_prints_a_secret() {
     }
     assert!(leaks.is_empty(), "\n{}", leaks.join("\n"));
 }
+
+/// The committed snapshots (reports, rule fixtures' messages) hold no secret either: a message
+/// that printed one would be caught by the test above, and a snapshot is committed output.
+#[test]
+fn no_snapshot_holds_a_secret() {
+    let canaries = canaries();
+    let files = walk(&root().join("tests/snapshots"));
+    assert!(files.len() > 100, "only {} snapshots", files.len());
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        for canary in &canaries {
+            assert!(
+                !text.contains(canary.as_str()),
+                "{} holds a seeded secret",
+                file.display()
+            );
+        }
+    }
+}

@@ -148,6 +148,104 @@ fn every_rule_fires_exactly_on_marked_lines() {
     assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }
 
+/// What each rule says on each of its fixture files, one insta snapshot per file
+/// (`tests/snapshots/rule_fixtures/<id>__<file>.snap`): every finding of the rule there, with
+/// its line, column, level and message. The marks above say where a rule fires; the snapshots
+/// say what it says, so a change of wording is reviewed like a change of code. The scan runs
+/// in this process, through the library, with the same options the command line would give.
+#[test]
+fn what_each_rule_says_on_each_fixture() {
+    use clap::Parser;
+    use imagegate::cli::{Cli, Command};
+
+    let rules_dir = root().join("fixtures/rules");
+    let helm = root().join("../shared/tools/helm");
+    let mut snapshots = 0;
+    let mut dirs: Vec<_> = fs::read_dir(&rules_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let rule = dir.file_name().unwrap().to_string_lossy().to_string();
+        let files = fixture_files(&dir);
+        let extra = common::args_file(&dir);
+        let mut argv: Vec<String> = ["imagegate", "scan", "--fail-on", "never"]
+            .map(String::from)
+            .to_vec();
+        // As `common::imagegate` runs the binary: no configuration unless the folder gives one.
+        if !extra.iter().any(|a| a == "--config" || a == "-c") {
+            argv.push("--no-config".into());
+        }
+        if helm.is_file() {
+            argv.extend(["--helm-bin".to_string(), helm.to_string_lossy().to_string()]);
+        }
+        argv.extend(extra);
+        argv.extend(files.iter().map(|f| rel(f)));
+        let cli = Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{rule}: {e}"));
+        let Some(Command::Scan(args)) = cli.command else {
+            panic!("{rule}: not a scan");
+        };
+        let options = imagegate::config::resolve::scan_options(
+            &args.input,
+            (args.fail_on, args.fail_on_unchecked),
+        )
+        .unwrap_or_else(|e| panic!("{rule}: {e:#}"));
+        let report = imagegate::scan(&options).unwrap_or_else(|e| panic!("{rule}: {e}"));
+        let mut json = Vec::new();
+        imagegate::report::json::write(
+            &report,
+            &imagegate::input::paths::RepoPaths::new(None),
+            &mut json,
+        )
+        .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&json).unwrap();
+        for file in &files {
+            let path = rel(file);
+            let mut said: Vec<(u64, u64, String)> = report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["rule"] == rule.as_str() && f["path"] == path.as_str())
+                .map(|f| {
+                    (
+                        f["start"]["line"].as_u64().unwrap(),
+                        f["start"]["column"].as_u64().unwrap(),
+                        format!(
+                            "{}: {}",
+                            f["level"].as_str().unwrap(),
+                            f["message"].as_str().unwrap()
+                        ),
+                    )
+                })
+                .collect();
+            said.sort();
+            let text = if said.is_empty() {
+                "(no findings)".to_string()
+            } else {
+                said.iter()
+                    .map(|(line, column, what)| format!("{line}:{column} {what}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            let within = path
+                .strip_prefix(&format!("fixtures/rules/{rule}/"))
+                .unwrap_or(&path)
+                .replace('/', "__");
+            insta::with_settings!({
+                snapshot_path => "snapshots/rule_fixtures",
+                prepend_module_to_snapshot => false,
+                description => path.clone(),
+                omit_expression => true,
+            }, {
+                insta::assert_snapshot!(format!("{rule}__{within}"), text);
+            });
+            snapshots += 1;
+        }
+    }
+    assert!(snapshots > 40, "only {snapshots} snapshots");
+}
+
 #[test]
 fn every_rule_has_docs_fixtures_and_a_registry_entry() {
     let out = common::imagegate(["rules", "--format", "json"]);

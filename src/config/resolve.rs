@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use anyhow::Context as _;
+
 use crate::ScanOptions;
+use crate::cli::InputArgs;
 use crate::config::file::{self, ConfigFile, FailOnSetting, LevelSetting, Loaded};
 use crate::findings::finding::Level;
 use crate::policy::{FailOn, IgnoreRule, Policy};
@@ -411,4 +414,46 @@ impl Resolved {
             namespace: ctx.default_namespace.clone(),
         }
     }
+}
+
+/// The scan's options: the command line over the configuration file.
+/// `gate`: `--fail-on` and `--fail-on-unchecked`, for `scan`.
+pub fn scan_options(
+    input: &InputArgs,
+    gate: (Option<FailOn>, Option<bool>),
+) -> anyhow::Result<ScanOptions> {
+    if let Some(missing) = input.helm_values.iter().find(|p| !p.is_file()) {
+        anyhow::bail!("--helm-values {}: no such file", missing.display());
+    }
+    let cwd = std::env::current_dir().context("the working directory")?;
+    let file = if input.no_config {
+        None
+    } else {
+        load_config(input.config.as_deref(), &cwd)?
+    };
+    let base = ScanOptions {
+        paths: input.paths.clone(),
+        max_file_size: input.max_file_size,
+        jobs: input.jobs,
+        helm: HelmOptions {
+            bin: input.helm_bin.clone(),
+            timeout: std::time::Duration::from_secs(input.helm_timeout),
+            rendered: input.rendered.clone(),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let overrides = Overrides {
+        allowed_registries: input.allowed_registries.clone(),
+        private_registries: input.private_registries.clone(),
+        namespace: input.namespace.clone(),
+        include: input.include.clone(),
+        exclude: input.exclude.clone(),
+        fail_on: gate.0,
+        fail_on_unchecked: gate.1,
+        helm_values: input.helm_values.clone(),
+        no_helm: input.no_helm,
+        no_kustomize: input.no_kustomize,
+    };
+    Ok(resolve(base, file.as_ref(), &overrides)?.options)
 }
