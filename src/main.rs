@@ -1,7 +1,7 @@
 //! The `imagegate` binary: parse the command line, run the library, map results to exit codes
 //! (0 clean, 1 findings at or above `--fail-on`, 2 usage, configuration or I/O error).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
@@ -66,11 +66,15 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
         report.diagnostics.retain(|d| d.severity > Severity::Debug);
     }
 
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+        // anstream's detection: a terminal that takes colour, `NO_COLOR`, `CLICOLOR`,
+        // `CLICOLOR_FORCE`, `TERM=dumb`.
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never
+        }
     };
     // Diagnostics go to stderr in every format, so that text on stdout stays parseable.
     let mut stderr = std::io::stderr().lock();

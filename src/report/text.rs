@@ -3,24 +3,54 @@
 
 use std::fmt::Write as _;
 
+use owo_colors::OwoColorize as _;
+
 use crate::ScanReport;
 use crate::findings::finding::Subject;
 use crate::findings::finding::{Finding, Level};
 use crate::policy::Counts;
 use crate::uses::{ObjectId, Site};
 
-/// ANSI styling, on or off.
+/// ANSI styling, on or off (the command line decides, with anstream's detection of the
+/// terminal, `NO_COLOR`, `CLICOLOR` and `CLICOLOR_FORCE`).
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub color: bool,
 }
 
 impl Style {
-    fn paint(self, code: &str, text: &str) -> String {
+    fn paint(self, paint: Paint, text: &str) -> String {
         if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
+            text.style(paint.style()).to_string()
         } else {
             text.to_string()
+        }
+    }
+}
+
+/// The few styles of the text report.
+#[derive(Debug, Clone, Copy)]
+enum Paint {
+    Bold,
+    Dim,
+    Error,
+    Warning,
+    Note,
+    Fixed,
+    Gutter,
+}
+
+impl Paint {
+    fn style(self) -> owo_colors::Style {
+        let bold = owo_colors::Style::new().bold();
+        match self {
+            Paint::Bold => bold,
+            Paint::Dim => owo_colors::Style::new().dimmed(),
+            Paint::Error => bold.red(),
+            Paint::Warning => bold.yellow(),
+            Paint::Note => bold.cyan(),
+            Paint::Fixed => bold.green(),
+            Paint::Gutter => bold.blue(),
         }
     }
 }
@@ -48,7 +78,7 @@ pub fn write(
             writeln!(
                 out,
                 "{} {place}: {} (by {}: {})",
-                style.paint("2", &format!("suppressed[{}]:", f.rule.id)),
+                style.paint(Paint::Dim, &format!("suppressed[{}]:", f.rule.id)),
                 f.message,
                 s.by,
                 s.reason
@@ -63,7 +93,7 @@ pub fn write(
             writeln!(
                 out,
                 "{} {}: {} (in the baseline, no longer found)",
-                style.paint("1;32", &format!("fixed[{}]:", e.rule)),
+                style.paint(Paint::Fixed, &format!("fixed[{}]:", e.rule)),
                 e.path,
                 e.message
             )?;
@@ -101,24 +131,24 @@ fn window(line: &str, column: usize, width: usize) -> (String, usize, usize) {
     (shown, column, width)
 }
 
-fn level_color(level: Level) -> &'static str {
+fn level_color(level: Level) -> Paint {
     match level {
-        Level::Error => "1;31",
-        Level::Warning => "1;33",
-        Level::Note => "1;36",
+        Level::Error => Paint::Error,
+        Level::Warning => Paint::Warning,
+        Level::Note => Paint::Note,
     }
 }
 
 fn render_group(out: &mut String, report: &ScanReport, group: &[Finding], style: Style) {
     let Some(first) = group.first() else { return };
     let file = report.file(first);
-    let blue = |s: &str| style.paint("1;34", s);
+    let blue = |s: &str| style.paint(Paint::Gutter, s);
     for finding in group {
         let _ = writeln!(
             out,
             "{}{} {}",
             style.paint(level_color(finding.level), finding.level.as_str()),
-            style.paint("1", &format!("[{}]:", finding.rule.id)),
+            style.paint(Paint::Bold, &format!("[{}]:", finding.rule.id)),
             finding.message
         );
     }
@@ -277,12 +307,12 @@ pub fn summary(report: &ScanReport, style: Style) -> String {
     if counts.total() == 0 {
         return format!(
             "{}: no findings ({scanned})",
-            style.paint("1;32", "imagegate")
+            style.paint(Paint::Fixed, "imagegate")
         );
     }
     format!(
         "{}: {}, {}, {} in {} ({scanned})",
-        style.paint("1", "imagegate"),
+        style.paint(Paint::Bold, "imagegate"),
         plural(counts.error, "error"),
         plural(counts.warning, "warning"),
         plural(counts.note, "note"),
@@ -305,5 +335,24 @@ mod tests {
             "IMAGE"
         );
         assert!(shown.chars().count() < 200);
+    }
+
+    #[test]
+    fn colour_is_styling_only() {
+        use super::{Paint, Style};
+        let on = Style { color: true };
+        let off = Style { color: false };
+        assert_eq!(off.paint(Paint::Error, "error"), "error");
+        let painted = on.paint(Paint::Error, "error");
+        assert!(
+            painted.starts_with('\x1b')
+                && painted.contains("error")
+                && painted.ends_with("\x1b[0m")
+        );
+        assert!(
+            painted.contains("31") && painted.contains('1'),
+            "bold red: {painted:?}"
+        );
+        assert_ne!(on.paint(Paint::Warning, "w"), on.paint(Paint::Note, "w"));
     }
 }
