@@ -17,16 +17,16 @@ pub mod cli;
 pub mod config;
 pub mod findings;
 pub mod input;
-pub mod k8s;
+pub(crate) mod k8s;
 pub mod policy;
-pub mod render;
+pub(crate) mod render;
 pub mod report;
 pub mod rules;
 pub mod scan;
-pub mod secrets;
+pub(crate) mod secrets;
 pub mod syntax;
 pub mod uses;
-pub mod workers;
+pub(crate) mod workers;
 
 pub use scan::{
     ObjectIgnore, ScanError, ScanOptions, ScanReport, ScannedFile, Stats, WORKER_STACK, scan,

@@ -293,7 +293,7 @@ fn is_credential_word(word: &str) -> bool {
 /// (`GOOGLE_APPLICATION_CREDENTIALS=/var/secrets/key.json`) are settings about one, and a
 /// value whose credential part is a variable holds none (`Bearer ${TOKEN}`,
 /// `postgresql://$(USER):$(PASSWORD)@db`).
-pub fn could_be_credential(value: &str) -> bool {
+pub(crate) fn could_be_credential(value: &str) -> bool {
     let v = value.trim();
     if v.is_empty() {
         return false;
@@ -342,7 +342,7 @@ fn is_resource_name(v: &str) -> bool {
 /// `AZURE_KEYVAULT_KEY`); a bare `…_KEY` does not (`CACHE_KEY`, `SORT_KEY`).
 ///
 /// Words are whole: `AUTHOR`, `SECRETARY` and `OAUTH` alone are not credentials.
-pub fn is_credential_name(name: &str) -> bool {
+pub(crate) fn is_credential_name(name: &str) -> bool {
     let words = split_words(name);
     let Some(last) = words.last() else {
         return false;
@@ -374,7 +374,7 @@ pub fn is_credential_name(name: &str) -> bool {
 /// `start..end` is a byte range into the string given to [`find_token`], always on char
 /// boundaries. The match never holds the token text itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TokenMatch {
+pub(crate) struct TokenMatch {
     /// The kind of token found.
     pub kind: TokenKind,
     /// Byte offset of the token's first byte.
@@ -384,15 +384,16 @@ pub struct TokenMatch {
 }
 
 impl TokenMatch {
+    #[cfg(test)]
     /// The token's byte range in the scanned string.
-    pub fn range(&self) -> Range<usize> {
+    pub(crate) fn range(&self) -> Range<usize> {
         self.start..self.end
     }
 }
 
 /// The kinds of token [`find_token`] recognises, each a documented, prefixed format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum TokenKind {
+pub(crate) enum TokenKind {
     /// AWS access key id: `AKIA`/`ASIA`/`ABIA`/`ACCA` + 16 `[A-Z0-9]`.
     AwsAccessKeyId,
     /// GitHub token: `ghp_`/`gho_`/`ghu_`/`ghs_`/`ghr_` + at least 36 base62, or
@@ -422,7 +423,7 @@ pub enum TokenKind {
 
 impl TokenKind {
     /// A short phrase naming the kind, for messages: "an AWS access key id".
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             TokenKind::AwsAccessKeyId => "an AWS access key id",
             TokenKind::GithubToken => "a GitHub token",
@@ -894,13 +895,14 @@ fn next_token(value: &str, from: usize, runs: &mut Runs) -> Option<TokenMatch> {
 /// skipped: tokens containing `EXAMPLE` in any case (AWS's `AKIAIOSFODNN7EXAMPLE`) and
 /// tokens whose random part has fewer than three distinct alphanumeric characters
 /// (`ghp_XXXX…`, a PEM body of `...`).
-pub fn find_token(value: &str) -> Option<TokenMatch> {
+pub(crate) fn find_token(value: &str) -> Option<TokenMatch> {
     next_token(value, 0, &mut Runs::default())
 }
 
+#[cfg(test)]
 /// Every non-overlapping high-confidence token in `value`, left to right (see
 /// [`find_token`]).
-pub fn find_tokens(value: &str) -> Vec<TokenMatch> {
+pub(crate) fn find_tokens(value: &str) -> Vec<TokenMatch> {
     let mut runs = Runs::default();
     let mut found = Vec::new();
     let mut from = 0;
@@ -920,7 +922,7 @@ pub fn find_tokens(value: &str) -> Vec<TokenMatch> {
 ///
 /// Only the registry hosts are kept, never the credentials.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct DockerConfig {
+pub(crate) struct DockerConfig {
     /// Registries that have credentials (`auth`, `password`, `identitytoken` or
     /// `registrytoken` non-empty), as `host` or `host:port`, lowercased, sorted, deduped.
     pub hosts: Vec<String>,
@@ -1031,7 +1033,7 @@ fn docker_config_from_json(root: &Value) -> Option<DockerConfig> {
 /// placeholder values do not count, and neither do `credsStore` / `credHelpers`. Keys are
 /// matched case-insensitively, as Docker (Go) reads them. In the legacy form only keys that
 /// look like a registry (containing `.` or `:`, or `localhost`) count.
-pub fn parse_docker_config(text: &str) -> Option<DockerConfig> {
+pub(crate) fn parse_docker_config(text: &str) -> Option<DockerConfig> {
     if text.len() > MAX_DOCKER_CONFIG_LEN || !text.trim_start().starts_with('{') {
         return None;
     }
@@ -1052,14 +1054,14 @@ const LENIENT_STANDARD: GeneralPurpose = GeneralPurpose::new(
 /// padding); `None` if invalid.
 ///
 /// An empty (or whitespace-only) value decodes to no bytes.
-pub fn decode_base64(value: &str) -> Option<Vec<u8>> {
+pub(crate) fn decode_base64(value: &str) -> Option<Vec<u8>> {
     let compact: Vec<u8> = value.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     LENIENT_STANDARD.decode(compact).ok()
 }
 
 /// A docker config in a value as found in YAML: raw JSON, or base64 of JSON (Secret
 /// `data`), possibly the whole value.
-pub fn docker_config_in_value(value: &str) -> Option<DockerConfig> {
+pub(crate) fn docker_config_in_value(value: &str) -> Option<DockerConfig> {
     let trimmed = value.trim();
     if trimmed.starts_with('{') {
         return parse_docker_config(trimmed);
@@ -1081,7 +1083,7 @@ pub fn docker_config_in_value(value: &str) -> Option<DockerConfig> {
 ///
 /// The whole (trimmed) value must be `ENC[` + a cipher name + `,`-separated fields, one
 /// of them `data:`, + `]`.
-pub fn is_sops_value(value: &str) -> bool {
+pub(crate) fn is_sops_value(value: &str) -> bool {
     let Some(inner) = value
         .trim()
         .strip_prefix("ENC[")
@@ -1115,7 +1117,7 @@ fn is_identifier(s: &str, allow_lower: bool, extra: &[u8]) -> bool {
 /// `${VAR:-default}` does not (its default is a literal value). A bare `$VAR` must be
 /// upper case, since `$ecret`-like passwords exist. Weak real passwords such as `changeme`
 /// are *not* placeholders.
-pub fn is_placeholder(value: &str) -> bool {
+pub(crate) fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
     if v.is_empty() {
         return true;
@@ -1169,7 +1171,7 @@ pub fn is_placeholder(value: &str) -> bool {
 ///
 /// Only byte ranges into the caller's string are kept, never the text.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UriCredential {
+pub(crate) struct UriCredential {
     /// The scheme (`postgresql`, `mongodb+srv`): never secret, and what a message may name.
     pub scheme: Range<usize>,
     /// The password: the caller must mask it and never show it.
@@ -1272,7 +1274,7 @@ fn is_variable_password(password: &str) -> bool {
 ///
 /// Linear in the length of `value`: each authority is scanned once, and a scheme is at most
 /// 32 bytes.
-pub fn find_uri_credential(value: &str) -> Option<UriCredential> {
+pub(crate) fn find_uri_credential(value: &str) -> Option<UriCredential> {
     uri_passwords(value).find(|m| {
         value
             .get(m.password.clone())
@@ -1339,7 +1341,7 @@ fn credential_is_variable(v: &str) -> bool {
 
 /// An HTTP authentication scheme whose credential travels in the header value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthScheme {
+pub(crate) enum AuthScheme {
     /// `Bearer <token>`.
     Bearer,
     /// `Basic <base64 of user:password>`.
@@ -1348,7 +1350,7 @@ pub enum AuthScheme {
 
 impl AuthScheme {
     /// The scheme as HTTP writes it, for messages.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             AuthScheme::Bearer => "Bearer",
             AuthScheme::Basic => "Basic",
@@ -1358,7 +1360,7 @@ impl AuthScheme {
 
 /// An HTTP `Authorization` value with a literal credential.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuthCredential {
+pub(crate) struct AuthCredential {
     pub scheme: AuthScheme,
     /// The credential's byte range (the token, or the base64 of `user:password`).
     pub credential: Range<usize>,
@@ -1450,7 +1452,7 @@ fn inside_word(bytes: &[u8], at: usize) -> bool {
 /// shorter than 20 (`Bearer token`, `Bearer authentication`), a Basic value that does not
 /// decode to `user:password`. Prose such as "basic auth" or "bearer tokens" is only looked at
 /// after an `Authorization` header name.
-pub fn find_auth_credential(value: &str) -> Option<AuthCredential> {
+pub(crate) fn find_auth_credential(value: &str) -> Option<AuthCredential> {
     let bytes = value.as_bytes();
     let trimmed_start = bytes.len() - value.trim_start().len();
     if let Some((scheme, start)) = auth_scheme_at(bytes, trimmed_start)
@@ -1491,7 +1493,7 @@ pub fn find_auth_credential(value: &str) -> Option<AuthCredential> {
 /// credential".
 /// Tokens are looked for first (a token inside a URI is named as the token). The phrase never
 /// holds the secret: only a token's kind, a URI's scheme or an HTTP scheme.
-pub fn credential_in_value(value: &str) -> Option<String> {
+pub(crate) fn credential_in_value(value: &str) -> Option<String> {
     if let Some(token) = find_token(value) {
         return Some(token.kind.describe().to_string());
     }
@@ -1508,7 +1510,7 @@ pub fn credential_in_value(value: &str) -> Option<String> {
 
 /// What a Secret key holds when it is clearly not a credential (see [`non_secret_material`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NonSecret {
+pub(crate) enum NonSecret {
     UserName,
     Email,
     /// A name or an id: a database, a project, an application's id.
@@ -1530,7 +1532,7 @@ pub enum NonSecret {
 
 impl NonSecret {
     /// A short phrase for messages: "a user name".
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             NonSecret::UserName => "a user name",
             NonSecret::Email => "an email address",
@@ -1550,7 +1552,7 @@ impl NonSecret {
 /// Whether `text` holds a credential whatever the key it sits under: a token
 /// ([`find_token`], private keys included), a URI with a password, an HTTP authorization
 /// credential, or a docker config with registry logins.
-pub fn holds_credential(text: &str) -> bool {
+pub(crate) fn holds_credential(text: &str) -> bool {
     find_token(text).is_some()
         || find_uri_credential(text).is_some()
         || find_auth_credential(text).is_some()
@@ -1831,7 +1833,7 @@ fn is_plain_url(v: &str) -> bool {
 /// URL), a port (digits), a URL (`url`, `uri`, `endpoint`: a URL without userinfo password,
 /// query or key-like path segment, never under a `webhook`/`hook` name, whose URL is the
 /// secret), a one-word setting (`type`, `kind`, `mode`). Anything else is `None`.
-pub fn non_secret_material(key: &str, text: &str) -> Option<NonSecret> {
+pub(crate) fn non_secret_material(key: &str, text: &str) -> Option<NonSecret> {
     if is_credential_name(key) || holds_credential(text) {
         return None;
     }

@@ -3,6 +3,10 @@
 //! runner spells it (declared defaults included), against a fake GitHub REST API on 127.0.0.1
 //! (`common::github`): pagination, fork tokens, server errors and rate limits.
 
+// A test crate: an unwrap that fails is a failing test, and its helpers are `pub` for its
+// modules.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use std::collections::BTreeMap;

@@ -1,6 +1,10 @@
 //! The binary's contract: exit codes, usage errors, the walk, and bad input that never stops a
 //! scan.
 
+// A test crate: an unwrap that fails is a failing test, and its helpers are `pub` for its
+// modules.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use std::fs;

@@ -2,6 +2,10 @@
 //! mistake), the effect of every key, the command line over the file, and where the file is
 //! found. Every scan here runs the real binary on a small scratch repository.
 
+// A test crate: an unwrap that fails is a failing test, and its helpers are `pub` for its
+// modules.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};

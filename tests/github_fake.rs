@@ -1,6 +1,10 @@
 //! The fake GitHub API of `common::github` itself, checked with plain HTTP/1.1 requests:
 //! pagination, creating and updating comments, scripted failures and the token check.
 
+// A test crate: an unwrap that fails is a failing test, and its helpers are `pub` for its
+// modules.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use std::io::{Read, Write};

@@ -11,6 +11,9 @@
 //! The limits these cases meet, and the figures measured here, are in `docs/robustness.md`
 //! (`## Hostile input`); `cargo test --test hostile -- --nocapture` prints each run's figures.
 
+// A test crate: an unwrap that fails is a failing test, and its helpers are `pub` for its
+// modules.
+#![allow(clippy::unwrap_used, unreachable_pub)]
 #![cfg(target_os = "linux")]
 
 mod common;

@@ -3,6 +3,10 @@
 //! arguments), and no output quotes an absolute path of the scanning machine or a leading
 //! `./`.
 
+// A test crate: an unwrap that fails is a failing test, and its helpers are `pub` for its
+// modules.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use std::collections::BTreeMap;

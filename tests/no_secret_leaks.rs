@@ -2,6 +2,10 @@
 //! in `fixtures/secret-canaries.txt`; no byte of any output format, standard error included
 //! (with `--verbose`), may contain one of them.
 
+// A test crate: an unwrap that fails is a failing test, and its helpers are `pub` for its
+// modules.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use common::{imagegate, root};

@@ -11,6 +11,10 @@
 //! `registry-policy-missing`) fire on every workload and have fixtures of their own; they are
 //! left out of the comparison here.
 
+// A test crate: an unwrap that fails is a failing test, and its helpers are `pub` for its
+// modules.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use std::collections::BTreeSet;

@@ -2,6 +2,10 @@
 //! with GitHub's ingestion rules (`../shared/tools/validate-sarif --strict`). The demo holds a
 //! chart, so the snapshots need `helm` (the `../shared/tools` stand-in, or one on PATH).
 
+// A test crate: an unwrap that fails is a failing test, and its helpers are `pub` for its
+// modules.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use common::{imagegate, root};

@@ -7,6 +7,10 @@
 //! rules whose level depends on what they found: `# expect: pull-secret-missing(warning)`. A
 //! folder's `args` file holds extra command-line arguments, one per line.
 
+// A test crate: an unwrap that fails is a failing test, and its helpers are `pub` for its
+// modules.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -2,6 +2,10 @@
 //! line:column-endColumn, as the JSON and SARIF reports give them (1-based, Unicode code
 //! points, end exclusive).
 
+// A test crate: an unwrap that fails is a failing test, and its helpers are `pub` for its
+// modules.
+#![allow(clippy::unwrap_used, unreachable_pub)]
+
 mod common;
 
 use common::scan_json;

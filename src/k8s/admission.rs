@@ -127,7 +127,7 @@ pub struct RegistryPolicy {
 
 /// The signing policy an object defines, if it is one. A Kyverno policy can have several
 /// rules: their patterns are merged into one [`SigningPolicy`] per object.
-pub fn signing_policy(object: &Object<'_>) -> Option<SigningPolicy> {
+pub(crate) fn signing_policy(object: &Object<'_>) -> Option<SigningPolicy> {
     match (api_group(object.api_version), object.kind) {
         ("kyverno.io", "ClusterPolicy") => kyverno_verify_images(object, "Kyverno ClusterPolicy"),
         ("kyverno.io", "Policy") => kyverno_verify_images(object, "Kyverno Policy"),
@@ -150,7 +150,7 @@ pub fn signing_policy(object: &Object<'_>) -> Option<SigningPolicy> {
 }
 
 /// The registry restriction an object defines, if it is one.
-pub fn registry_policy(object: &Object<'_>) -> Option<RegistryPolicy> {
+pub(crate) fn registry_policy(object: &Object<'_>) -> Option<RegistryPolicy> {
     match (api_group(object.api_version), object.kind) {
         ("kyverno.io", "ClusterPolicy") => kyverno_validate(object, "Kyverno ClusterPolicy"),
         ("kyverno.io", "Policy") => kyverno_validate(object, "Kyverno Policy"),

@@ -74,7 +74,7 @@ pub struct Workload {
 }
 
 /// Groups that stand for everyone (or every workload) in a cluster.
-pub const BROAD_GROUPS: [&str; 3] = [
+pub(crate) const BROAD_GROUPS: [&str; 3] = [
     "system:authenticated",
     "system:unauthenticated",
     "system:serviceaccounts",

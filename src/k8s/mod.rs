@@ -4,9 +4,9 @@
 //! with a pod spec, so rules never walk manifests themselves. A field named `image` anywhere else
 //! (a ConfigMap value, an operator's setting) is not a container image and is never looked at.
 
-pub mod admission;
-pub mod inventory;
-pub mod rbac;
+pub(crate) mod admission;
+pub(crate) mod inventory;
+pub(crate) mod rbac;
 
 use serde::Serialize;
 
@@ -28,7 +28,7 @@ pub struct Object<'a> {
 
 /// Whether a document's text is a `CustomResourceDefinition` (a top-level `kind:` line in block
 /// style): a schema, never a workload, so it need not be parsed.
-pub fn is_crd_definition(text: &str) -> bool {
+pub(crate) fn is_crd_definition(text: &str) -> bool {
     text.lines().any(|line| {
         let Some(value) = line.strip_prefix("kind:") else {
             return false;
@@ -40,7 +40,7 @@ pub fn is_crd_definition(text: &str) -> bool {
 
 /// The objects in one parsed document: the document itself, or the items of a `kind: List`
 /// (or `*List`) document.
-pub fn objects(root: &Node) -> Vec<Object<'_>> {
+pub(crate) fn objects(root: &Node) -> Vec<Object<'_>> {
     let mut out = Vec::new();
     collect_objects(root, String::new(), &mut out, 0);
     out
@@ -64,7 +64,7 @@ fn collect_objects<'a>(node: &'a Node, path: String, out: &mut Vec<Object<'a>>, 
 }
 
 /// `node` as an object, if it has a string `apiVersion` and `kind`.
-pub fn object(node: &Node) -> Option<Object<'_>> {
+pub(crate) fn object(node: &Node) -> Option<Object<'_>> {
     let api_version = node.get("apiVersion")?.as_str()?;
     let kind = node.get("kind")?.as_str()?;
     let metadata = node.get("metadata");
@@ -82,7 +82,7 @@ pub fn object(node: &Node) -> Option<Object<'_>> {
 
 /// A pod spec inside an object, and its field path (`spec.template.spec`).
 #[derive(Debug, Clone)]
-pub struct PodSpec<'a> {
+pub(crate) struct PodSpec<'a> {
     pub node: &'a Node,
     pub path: &'static str,
     /// The object's place in its document (`items[3].` in a `List`).
@@ -112,7 +112,7 @@ const GENERIC_POD_SPEC_PATHS: &[(&[&str], &str)] = &[
 /// (Argo Rollout, Knative Service, DeploymentConfig, ...) at `spec.template.spec`,
 /// `spec.jobTemplate.spec.template.spec` or (KEDA ScaledJob) `spec.jobTargetRef.template.spec`,
 /// when that mapping holds a container list.
-pub fn pod_spec<'a>(object: &Object<'a>) -> Option<PodSpec<'a>> {
+pub(crate) fn pod_spec<'a>(object: &Object<'a>) -> Option<PodSpec<'a>> {
     if let Some((_, keys, path)) = POD_SPEC_PATHS.iter().find(|(k, ..)| *k == object.kind) {
         return object
             .node
@@ -164,7 +164,7 @@ impl ContainerKind {
 
 /// One container of a pod spec.
 #[derive(Debug, Clone)]
-pub struct Container<'a> {
+pub(crate) struct Container<'a> {
     pub kind: ContainerKind,
     pub name: Option<&'a str>,
     pub node: &'a Node,
@@ -176,18 +176,18 @@ pub struct Container<'a> {
 }
 
 impl<'a> Container<'a> {
-    pub fn image(&self) -> Option<&'a Node> {
+    pub(crate) fn image(&self) -> Option<&'a Node> {
         self.node.get("image")
     }
 
-    pub fn pull_policy(&self) -> Option<&'a str> {
+    pub(crate) fn pull_policy(&self) -> Option<&'a str> {
         self.node.get("imagePullPolicy").and_then(Node::as_str)
     }
 }
 
 /// The `name:` nodes of a pod spec's or ServiceAccount's `imagePullSecrets` entries that name
 /// something.
-pub fn pull_secret_names(node: &Node) -> impl Iterator<Item = &Node> {
+pub(crate) fn pull_secret_names(node: &Node) -> impl Iterator<Item = &Node> {
     node.get("imagePullSecrets")
         .and_then(Node::items)
         .unwrap_or_default()
@@ -198,7 +198,7 @@ pub fn pull_secret_names(node: &Node) -> impl Iterator<Item = &Node> {
 
 /// A container env entry with a literal `value`.
 #[derive(Debug, Clone)]
-pub struct EnvVar<'a> {
+pub(crate) struct EnvVar<'a> {
     pub container: Option<&'a str>,
     /// e.g. `spec.template.spec.containers[name=api].env[name=DB_PASSWORD]`.
     pub key_path: String,
@@ -211,7 +211,7 @@ pub struct EnvVar<'a> {
 }
 
 /// Every env entry with a `value` of every container of `object`'s pod spec.
-pub fn env_vars<'a>(object: &Object<'a>) -> Vec<EnvVar<'a>> {
+pub(crate) fn env_vars<'a>(object: &Object<'a>) -> Vec<EnvVar<'a>> {
     let Some(pod) = pod_spec(object) else {
         return Vec::new();
     };
@@ -244,7 +244,7 @@ pub fn env_vars<'a>(object: &Object<'a>) -> Vec<EnvVar<'a>> {
 }
 
 /// The `(key node, key, value node)` entries of a mapping such as a Secret's `data`.
-pub fn entries(map: Option<&Node>) -> impl Iterator<Item = (&Node, &str, &Node)> {
+pub(crate) fn entries(map: Option<&Node>) -> impl Iterator<Item = (&Node, &str, &Node)> {
     map.and_then(Node::entries)
         .unwrap_or_default()
         .iter()
@@ -252,7 +252,7 @@ pub fn entries(map: Option<&Node>) -> impl Iterator<Item = (&Node, &str, &Node)>
 }
 
 /// Every container of a pod spec: init containers first, then regular, then ephemeral.
-pub fn containers<'a>(pod: &PodSpec<'a>) -> Vec<Container<'a>> {
+pub(crate) fn containers<'a>(pod: &PodSpec<'a>) -> Vec<Container<'a>> {
     let mut out = Vec::new();
     for kind in ContainerKind::ALL {
         let Some(items) = pod.node.get(kind.field()).and_then(Node::items) else {

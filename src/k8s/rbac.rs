@@ -26,7 +26,7 @@ pub struct RbacGrant {
 }
 
 /// The grants of one object (nothing unless it is a Role or ClusterRole).
-pub fn grants(
+pub(crate) fn grants(
     file: usize,
     document: usize,
     object: &Object<'_>,

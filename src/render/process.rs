@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 /// What a finished command printed.
 #[derive(Debug, Clone)]
-pub struct Output {
+pub(crate) struct Output {
     pub success: bool,
     /// The exit code, when the command exited (not killed by a signal).
     pub code: Option<i32>,
@@ -19,7 +19,7 @@ pub struct Output {
 
 /// Why a command gave no usable output.
 #[derive(Debug, thiserror::Error)]
-pub enum RunError {
+pub(crate) enum RunError {
     #[error("could not start `{program}`: {source}")]
     Spawn {
         program: String,
@@ -34,13 +34,13 @@ pub enum RunError {
 
 /// How long a command may run and how much it may print on each stream.
 #[derive(Debug, Clone, Copy)]
-pub struct Budget {
+pub(crate) struct Budget {
     pub timeout: Duration,
     pub max_output: u64,
 }
 
 /// Run `command` (stdin closed) within `budget`; the process is killed when it overruns.
-pub fn run(mut command: Command, budget: Budget) -> Result<Output, RunError> {
+pub(crate) fn run(mut command: Command, budget: Budget) -> Result<Output, RunError> {
     let program = command.get_program().to_string_lossy().into_owned();
     let mut child = command
         .stdin(Stdio::null())
@@ -141,7 +141,7 @@ fn reader(stream: impl Read + Send + 'static, cap: u64) -> Capture {
 }
 
 /// The first executable named `name` on `PATH`.
-pub fn find_on_path(name: &str) -> Option<PathBuf> {
+pub(crate) fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;
     std::env::split_paths(&path)
         .map(|dir| dir.join(name))
@@ -164,7 +164,7 @@ fn is_executable(path: &Path) -> bool {
 }
 
 /// The first `lines` non-empty lines of a command's error output, for a diagnostic.
-pub fn first_lines(bytes: &[u8], lines: usize) -> String {
+pub(crate) fn first_lines(bytes: &[u8], lines: usize) -> String {
     /// Longest line quoted: a tool's one-line error can be a whole recursion trace.
     const MAX_LINE: usize = 300;
     String::from_utf8_lossy(bytes)

@@ -8,12 +8,12 @@ use crate::findings::finding::{Finding, Level};
 use crate::syntax::registry::RegistryPattern;
 use crate::uses::{ImageUse, Site};
 
-pub struct BaseImageNotMinimal;
+pub(super) struct BaseImageNotMinimal;
 
 /// `rules.base-image-not-minimal` options.
 #[derive(Debug, Default, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Options {
+pub(super) struct Options {
     /// Images accepted as minimal bases (patterns as in `registries.allowed`), e.g.
     /// `registry.example.com/base/*`.
     #[serde(default)]

@@ -5,7 +5,7 @@ use crate::findings::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
-pub struct ImageDigestMissing;
+pub(super) struct ImageDigestMissing;
 
 static META: RuleMeta = RuleMeta {
     id: "image-digest-missing",

@@ -6,7 +6,7 @@ use crate::findings::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
-pub struct ImagePullPolicyMutable;
+pub(super) struct ImagePullPolicyMutable;
 
 static META: RuleMeta = RuleMeta {
     id: "image-pull-policy-mutable",

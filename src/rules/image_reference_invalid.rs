@@ -5,7 +5,7 @@ use crate::findings::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
-pub struct ImageReferenceInvalid;
+pub(super) struct ImageReferenceInvalid;
 
 static META: RuleMeta = RuleMeta {
     id: "image-reference-invalid",

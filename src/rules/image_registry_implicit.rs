@@ -5,7 +5,7 @@ use crate::findings::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
-pub struct ImageRegistryImplicit;
+pub(super) struct ImageRegistryImplicit;
 
 static META: RuleMeta = RuleMeta {
     id: "image-registry-implicit",

@@ -5,7 +5,7 @@ use crate::findings::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
-pub struct ImageRegistryNotAllowed;
+pub(super) struct ImageRegistryNotAllowed;
 
 static META: RuleMeta = RuleMeta {
     id: "image-registry-not-allowed",

@@ -5,7 +5,7 @@ use crate::findings::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
-pub struct ImageRegistryPublic;
+pub(super) struct ImageRegistryPublic;
 
 static META: RuleMeta = RuleMeta {
     id: "image-registry-public",

@@ -4,7 +4,7 @@ use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts, quoted};
 use crate::findings::finding::{Finding, Level, Location};
 use crate::uses::Site;
 
-pub struct ImageSignatureUnverified;
+pub(super) struct ImageSignatureUnverified;
 
 static META: RuleMeta = RuleMeta {
     id: "image-signature-unverified",

@@ -5,7 +5,7 @@ use crate::findings::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
-pub struct ImageTagLatest;
+pub(super) struct ImageTagLatest;
 
 static META: RuleMeta = RuleMeta {
     id: "image-tag-latest",

@@ -5,7 +5,7 @@ use crate::findings::finding::{Finding, Level};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
-pub struct ImageTagMissing;
+pub(super) struct ImageTagMissing;
 
 static META: RuleMeta = RuleMeta {
     id: "image-tag-missing",

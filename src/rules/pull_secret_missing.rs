@@ -8,7 +8,7 @@ use super::{Context, ImagePart, PrivateEvidence, PullAccess, Rule, RuleMeta, Sca
 use crate::findings::finding::{Finding, Level};
 use crate::uses::Site;
 
-pub struct PullSecretMissing;
+pub(super) struct PullSecretMissing;
 
 static META: RuleMeta = RuleMeta {
     id: "pull-secret-missing",

@@ -3,7 +3,7 @@
 use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
 use crate::findings::finding::{Finding, Level};
 
-pub struct PullSecretNamespaceMismatch;
+pub(super) struct PullSecretNamespaceMismatch;
 
 static META: RuleMeta = RuleMeta {
     id: "pull-secret-namespace-mismatch",

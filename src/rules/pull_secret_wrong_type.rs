@@ -4,10 +4,10 @@
 use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
 use crate::findings::finding::{Finding, Level};
 
-pub struct PullSecretWrongType;
+pub(super) struct PullSecretWrongType;
 
 /// The Secret types the kubelet reads registry credentials from.
-pub const PULL_SECRET_TYPES: [&str; 2] =
+pub(super) const PULL_SECRET_TYPES: [&str; 2] =
     ["kubernetes.io/dockerconfigjson", "kubernetes.io/dockercfg"];
 
 static META: RuleMeta = RuleMeta {

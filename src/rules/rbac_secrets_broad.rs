@@ -3,7 +3,7 @@
 use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
 use crate::findings::finding::{Finding, Level, Subject};
 
-pub struct RbacSecretsBroad;
+pub(super) struct RbacSecretsBroad;
 
 static META: RuleMeta = RuleMeta {
     id: "rbac-secrets-broad",

@@ -6,7 +6,7 @@ use crate::k8s;
 use crate::secrets;
 use crate::syntax::yaml::Node;
 
-pub struct RegistryCredentialsPlaintext;
+pub(super) struct RegistryCredentialsPlaintext;
 
 static META: RuleMeta = RuleMeta {
     id: "registry-credentials-plaintext",

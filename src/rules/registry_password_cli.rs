@@ -7,7 +7,7 @@ use crate::findings::finding::{Finding, Level, Location, Subject};
 use crate::syntax::shell::{ScriptKind, find_cli_passwords};
 use crate::syntax::source::Span;
 
-pub struct RegistryPasswordCli;
+pub(super) struct RegistryPasswordCli;
 
 static META: RuleMeta = RuleMeta {
     id: "registry-password-cli",

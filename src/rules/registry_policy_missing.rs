@@ -3,7 +3,7 @@
 use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
 use crate::findings::finding::{Finding, Level, Subject};
 
-pub struct RegistryPolicyMissing;
+pub(super) struct RegistryPolicyMissing;
 
 static META: RuleMeta = RuleMeta {
     id: "registry-policy-missing",

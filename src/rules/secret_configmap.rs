@@ -6,7 +6,7 @@ use crate::findings::finding::{Finding, Level};
 use crate::k8s;
 use crate::secrets;
 
-pub struct SecretConfigmap;
+pub(super) struct SecretConfigmap;
 
 static META: RuleMeta = RuleMeta {
     id: "secret-configmap",

@@ -8,12 +8,12 @@ use crate::k8s;
 use crate::secrets;
 use crate::syntax::name_glob::EnvNameGlob;
 
-pub struct SecretEnvLiteral;
+pub(super) struct SecretEnvLiteral;
 
 /// `rules.secret-env-literal` options.
 #[derive(Debug, Default, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
-pub struct Options {
+pub(super) struct Options {
     /// More env var names that hold credentials (case-insensitive; `*` matches any run of
     /// characters), e.g. `*_SIGNING_KEY`.
     #[serde(default)]

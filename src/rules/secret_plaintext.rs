@@ -10,7 +10,7 @@ use crate::k8s;
 use crate::secrets;
 use crate::syntax::yaml::Node;
 
-pub struct SecretPlaintext;
+pub(super) struct SecretPlaintext;
 
 static META: RuleMeta = RuleMeta {
     id: "secret-plaintext",

@@ -44,7 +44,7 @@ const MAX_TEMPLATE_FILES: usize = 4_096;
 const MAX_TEMPLATE_BYTES: u64 = 4 * 1024 * 1024;
 /// A place in a real file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+pub(crate) struct Target {
     pub path: PathBuf,
     /// As shown in reports.
     pub display: String,
@@ -53,7 +53,7 @@ pub struct Target {
 
 /// Where a rendered place comes from.
 #[derive(Debug, Clone)]
-pub struct Traced {
+pub(crate) struct Traced {
     /// The line to change: values, else template, else the template document's first key.
     pub primary: Target,
     /// The other places (the template line when the primary is a values line; the include
@@ -91,7 +91,7 @@ type Head = (String, Option<String>);
 
 /// A rendered stream's documents, each parsed on demand and once (a document with many
 /// findings is traced many times).
-pub struct Stream<'a> {
+pub(crate) struct Stream<'a> {
     pub text: &'a str,
     /// The chart that rendered it, or `None` when documents name their chart.
     pub chart: Option<usize>,
@@ -104,7 +104,7 @@ pub struct Stream<'a> {
 }
 
 impl<'a> Stream<'a> {
-    pub fn new(text: &'a str, chart: Option<usize>, display: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str, chart: Option<usize>, display: &'a str) -> Self {
         let chunks: Vec<Span> = yaml::split::split_documents(text)
             .into_iter()
             .map(|c| c.span)
@@ -297,7 +297,7 @@ struct Resolved {
 }
 
 /// Traces places in rendered streams; caches every file it reads.
-pub struct Tracer<'a> {
+pub(crate) struct Tracer<'a> {
     charts: &'a Charts,
     options: &'a super::HelmOptions,
     /// `--helm-values` files (path, display), in the order given.
@@ -314,7 +314,7 @@ pub struct Tracer<'a> {
 impl<'a> Tracer<'a> {
     /// A tracer for `charts` rendered with `options` (its values files for every chart and
     /// for single charts, which come after the chart's own `values.yaml`).
-    pub fn new(charts: &'a Charts, options: &'a super::HelmOptions) -> Self {
+    pub(crate) fn new(charts: &'a Charts, options: &'a super::HelmOptions) -> Self {
         Tracer {
             charts,
             options,
@@ -334,7 +334,12 @@ impl<'a> Tracer<'a> {
 
     /// Trace `span` of `stream` for a finding about `part`. `None` when the span is not in a
     /// document with a `# Source:` comment of a chart in the scan.
-    pub fn trace(&mut self, stream: &Stream<'_>, span: Span, part: ImagePart) -> Option<Traced> {
+    pub(crate) fn trace(
+        &mut self,
+        stream: &Stream<'_>,
+        span: Span,
+        part: ImagePart,
+    ) -> Option<Traced> {
         let index = stream.chunk_at(span.start)?;
         let chunk = stream.chunks[index];
         let identity = stream.identity(index)?;
@@ -402,7 +407,7 @@ impl<'a> Tracer<'a> {
 
     /// The values images (file, block identity) that the image `rendered`, rendered by the
     /// chart of document `span` of `stream`, can have come from.
-    pub fn values_images_of(
+    pub(crate) fn values_images_of(
         &mut self,
         stream: &Stream<'_>,
         span: Span,
@@ -1532,7 +1537,7 @@ fn supplies(value: &str, rendered: &str) -> bool {
 /// Whether the rendered image can have come from the values image `values`: the same
 /// repository (the render may add a registry, or drop `library/`), and the tag and digest the
 /// values write, when they write one (a tag the template decorates, `v` + tag, counts).
-pub fn comes_from(values: &ImageUse, rendered: &ImageRef) -> bool {
+pub(crate) fn comes_from(values: &ImageUse, rendered: &ImageRef) -> bool {
     let Ok(written) = &values.reference else {
         return false;
     };
@@ -1576,7 +1581,10 @@ fn is_prefix_of(values: &ImageUse, rendered: &ImageRef) -> bool {
 /// The node at `key_path` under `node`, the key node of the last map step, and whether the
 /// whole path was found (else the deepest node on the way). A key with dots (`tls.crt`,
 /// `jwt.key`) is found by joining the following segments back.
-pub fn walk_key_path<'n>(node: &'n Node, key_path: &str) -> (&'n Node, Option<&'n Node>, bool) {
+pub(crate) fn walk_key_path<'n>(
+    node: &'n Node,
+    key_path: &str,
+) -> (&'n Node, Option<&'n Node>, bool) {
     let segments = template::split_key_path(key_path);
     let mut node = node;
     let mut key = None;
@@ -1636,7 +1644,7 @@ pub fn walk_key_path<'n>(node: &'n Node, key_path: &str) -> (&'n Node, Option<&'
 
 /// A place in a rendered object, by key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct At {
+pub(crate) struct At {
     /// imagegate's key-path syntax: `a.b[name=x].c`, `a.b[0]`.
     pub path: String,
     /// The node's string value.
@@ -1649,7 +1657,7 @@ pub struct At {
 ///
 /// Collections have zero-length spans at their first entry, so the entry holding `span` is the
 /// last one that starts at or before it (entries are in text order in rendered output).
-pub fn key_path_at(root: &Node, span: Span) -> Option<At> {
+pub(crate) fn key_path_at(root: &Node, span: Span) -> Option<At> {
     let mut path = String::new();
     let mut node = root;
     loop {

@@ -8,9 +8,9 @@
 //!   that supplied the value, else the template line, else the template's first line
 //!   ([`locate`], [`template`]).
 
-pub mod locate;
-pub mod template;
-pub mod values;
+pub(crate) mod locate;
+pub(crate) mod template;
+pub(crate) mod values;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -25,7 +25,7 @@ use crate::syntax::yaml;
 
 /// A chart directory and what the rest of the scan needs to know about it.
 #[derive(Debug, Clone)]
-pub struct Chart {
+pub(crate) struct Chart {
     pub dir: PathBuf,
     /// The directory as shown in reports.
     pub display: String,
@@ -46,12 +46,12 @@ pub struct Chart {
 
 impl Chart {
     /// `Chart.yaml` as shown in reports.
-    pub fn chart_yaml(&self) -> String {
+    pub(crate) fn chart_yaml(&self) -> String {
         self.file_display("Chart.yaml")
     }
 
     /// A file of this chart as shown in reports (`relative` to the chart directory).
-    pub fn file_display(&self, relative: &str) -> String {
+    pub(crate) fn file_display(&self, relative: &str) -> String {
         match self.display.trim_end_matches('/') {
             "" | "." => relative.to_string(),
             display => format!("{display}/{relative}"),
@@ -61,13 +61,13 @@ impl Chart {
 
 /// Every chart of the scan.
 #[derive(Debug, Clone, Default)]
-pub struct Charts {
+pub(crate) struct Charts {
     pub list: Vec<Chart>,
 }
 
 impl Charts {
     /// Read each chart's `Chart.yaml` (name, `appVersion`) and note which charts are subcharts.
-    pub fn load(dirs: &[ChartDir]) -> Charts {
+    pub(crate) fn load(dirs: &[ChartDir]) -> Charts {
         let mut list: Vec<Chart> = dirs.iter().map(load_chart).collect();
         for chart in &mut list {
             let parent_dir = chart
@@ -81,7 +81,7 @@ impl Charts {
     }
 
     /// Whether chart `sub` is a subchart of `chart`, at any depth.
-    pub fn is_below(&self, sub: usize, chart: usize) -> bool {
+    pub(crate) fn is_below(&self, sub: usize, chart: usize) -> bool {
         let mut current = self.list.get(sub).and_then(|c| c.parent);
         let mut steps = 0;
         while let Some(parent) = current {
@@ -98,7 +98,7 @@ impl Charts {
     }
 
     /// The chart whose directory holds the values file `path`.
-    pub fn of_values_file(&self, path: &Path) -> Option<usize> {
+    pub(crate) fn of_values_file(&self, path: &Path) -> Option<usize> {
         let dir = path.parent()?;
         self.list.iter().position(|chart| chart.dir == dir)
     }
@@ -107,7 +107,7 @@ impl Charts {
     /// comment), found in `near`: a chart of the name the comment starts with, and, when the
     /// document carries the standard `helm.sh/chart: <name>-<version>` label, of that version
     /// (a same-named chart of another version did not render it).
-    pub fn of_rendered_document(&self, document: &str, near: &str) -> Option<usize> {
+    pub(crate) fn of_rendered_document(&self, document: &str, near: &str) -> Option<usize> {
         let name = source_comment(document)?.split('/').next()?;
         let label = document.lines().find_map(|line| {
             let value = line.trim().strip_prefix("helm.sh/chart:")?;
@@ -144,7 +144,7 @@ impl Charts {
     /// The chart (this one or a subchart) that holds the template `source` of a rendered
     /// document of `chart`, and the template's path relative to that chart:
     /// `web/charts/redis/templates/x.yaml` → (the `redis` subchart, `templates/x.yaml`).
-    pub fn template_of<'a>(&self, chart: usize, source: &'a str) -> (usize, &'a str) {
+    pub(crate) fn template_of<'a>(&self, chart: usize, source: &'a str) -> (usize, &'a str) {
         let mut current = chart;
         let mut rest = source.split_once('/').map_or(source, |(_, rest)| rest);
         while let Some((sub, after)) = rest.strip_prefix("charts/").and_then(|r| r.split_once('/'))
@@ -265,7 +265,7 @@ impl Default for HelmOptions {
 
 /// A rendered stream: `helm template` output, from a render or from `--rendered`.
 #[derive(Debug, Clone)]
-pub struct RenderedStream {
+pub(crate) struct RenderedStream {
     /// The chart rendered, when one render made the whole stream; `None` for `--rendered`
     /// input, whose documents name their charts in `# Source:` comments.
     pub chart: Option<usize>,
@@ -276,7 +276,7 @@ pub struct RenderedStream {
 
 /// Render every chart that is not a subchart and not in `skip`, in parallel (`jobs` at a
 /// time). Problems become diagnostics; the charts that rendered come back in chart order.
-pub fn render_all(
+pub(crate) fn render_all(
     charts: &Charts,
     options: &HelmOptions,
     jobs: usize,
@@ -326,7 +326,7 @@ pub fn render_all(
 
 /// Say of each template of a chart that did not render (or was not rendered) that it was not
 /// checked, where the walk said it would be checked as rendered.
-pub fn unrendered_templates(
+pub(crate) fn unrendered_templates(
     charts: &Charts,
     streams: &[RenderedStream],
     given: &HashSet<usize>,
@@ -495,7 +495,7 @@ fn count(n: usize, one: &str, many: &str) -> String {
 }
 
 /// The `# Source: <chart>/templates/<file>` comment that opens a rendered document, if any.
-pub fn source_comment(document: &str) -> Option<&str> {
+pub(crate) fn source_comment(document: &str) -> Option<&str> {
     document
         .lines()
         .map(str::trim)
@@ -506,7 +506,7 @@ pub fn source_comment(document: &str) -> Option<&str> {
 }
 
 /// Whether `text` looks like `helm template` output: a document opened by a `# Source:` line.
-pub fn is_rendered(text: &str) -> bool {
+pub(crate) fn is_rendered(text: &str) -> bool {
     text.starts_with("# Source: ") || text.contains("\n# Source: ")
 }
 

@@ -18,11 +18,11 @@ use crate::syntax::source::Span;
 
 /// Nesting (keys and sequence items) past which template lines are ignored: it bounds the
 /// length of every [`Entry::path`].
-pub const MAX_DEPTH: usize = 64;
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// Total length of the keys of a path past which template lines are ignored: it bounds the
 /// size of every [`Entry::path`].
-pub const MAX_PATH_BYTES: usize = 2048;
+pub(crate) const MAX_PATH_BYTES: usize = 2048;
 
 /// Score of an entry in the document the caller hinted at.
 const HINTED_DOCUMENT: i64 = 1000;
@@ -38,7 +38,7 @@ const WILDCARD: i64 = -1;
 
 /// One `key:` line of a template, found without rendering.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// 1-based line number.
     pub line: usize,
     /// 0-based index of the YAML document in the template file (documents split by `---`
@@ -68,7 +68,7 @@ pub struct Entry {
 
 /// One item (`- `) of a sequence, as seen from an entry inside it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Item {
+pub(crate) struct Item {
     /// How many keys of [`Entry::path`] lead to the sequence (e.g. 4 for
     /// `["spec","template","spec","containers", ...]`: the sequence is the value of
     /// `path[3]`).
@@ -88,7 +88,7 @@ pub struct Item {
 /// Every key line of one template file, in line order, with what identifies each of its
 /// documents, the helpers they include and the helpers the file defines.
 #[derive(Debug, Clone, Default)]
-pub struct TemplateIndex {
+pub(crate) struct TemplateIndex {
     /// In line order; lines inside `{{ define }}` blocks are in [`Define::index`] instead.
     pub entries: Vec<Entry>,
     /// What identifies each document (by [`Entry::document`]).
@@ -102,7 +102,7 @@ pub struct TemplateIndex {
 /// What identifies a template document: the values of its `kind:` and `metadata.name:` lines
 /// as written (they may hold actions), and its first key.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Document {
+pub(crate) struct Document {
     pub kind: Option<Span>,
     pub name: Option<Span>,
     /// The first key or item of the document: where a finding goes when only the document is
@@ -114,7 +114,7 @@ pub struct Document {
 /// values written out whole (`toYaml .Values.sidecars | nindent 8`), on a line of YAML
 /// structure.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Include {
+pub(crate) struct Include {
     pub target: IncludeTarget,
     /// 1-based line.
     pub line: usize,
@@ -130,7 +130,7 @@ pub struct Include {
 
 /// What an [`Include`] writes out.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IncludeTarget {
+pub(crate) enum IncludeTarget {
     /// The named template.
     Helper(String),
     /// The values at this `.Values` path (`toYaml .Values.x`, or `toYaml .` inside
@@ -140,7 +140,7 @@ pub enum IncludeTarget {
 
 /// A `{{ define "name" }} ... {{ end }}` block: a helper other templates include.
 #[derive(Debug, Clone)]
-pub struct Define {
+pub(crate) struct Define {
     pub name: String,
     /// The text between the `define` action and its `end`.
     pub body: Span,
@@ -152,7 +152,7 @@ pub struct Define {
 impl TemplateIndex {
     /// Index the key lines of a template's text (never fails: lines that cannot be read as
     /// YAML structure are skipped).
-    pub fn parse(text: &str) -> TemplateIndex {
+    pub(crate) fn parse(text: &str) -> TemplateIndex {
         let body = text.strip_prefix('\u{feff}').unwrap_or(text);
         let defines = define_blocks(text);
         let mut main = Parser::default();
@@ -190,11 +190,13 @@ impl TemplateIndex {
         index
     }
 
+    #[cfg(test)]
     /// The define named `name`, if this file has one.
-    pub fn define(&self, name: &str) -> Option<&Define> {
+    pub(crate) fn define(&self, name: &str) -> Option<&Define> {
         self.defines.iter().find(|d| d.name == name)
     }
 
+    #[cfg(test)]
     /// The best entry for `key_path` in imagegate's key-path syntax (`a.b[0].c`,
     /// `a[name=x].b`), or None when no entry's path fits it.
     ///
@@ -205,7 +207,7 @@ impl TemplateIndex {
     /// `document` (if Some) win, then entries whose items agree with the selectors (a
     /// disagreeing `name` counts against), then literal keys over templated ones (`*`),
     /// then the earliest line.
-    pub fn locate(&self, key_path: &str, document: Option<usize>) -> Option<&Entry> {
+    pub(crate) fn locate(&self, key_path: &str, document: Option<usize>) -> Option<&Entry> {
         ranked(&self.entries, key_path, document)
             .first()
             .map(|&i| &self.entries[i])
@@ -215,7 +217,7 @@ impl TemplateIndex {
 /// The entries that fit `key_path`, best first in the order [`TemplateIndex::locate`]
 /// describes, as indices into `entries`. Entries from several files (a template and the
 /// helpers it includes) may be ranked together; ties keep their order in `entries`.
-pub fn ranked(entries: &[Entry], key_path: &str, document: Option<usize>) -> Vec<usize> {
+pub(crate) fn ranked(entries: &[Entry], key_path: &str, document: Option<usize>) -> Vec<usize> {
     let key_path = KeyPath::new(key_path);
     let mut fits: Vec<(Fit, i64, usize)> = entries
         .iter()
@@ -392,7 +394,7 @@ enum Selector<'a> {
 
 /// Split a key path at the dots that are not inside a `[...]` selector: (byte offset,
 /// segment) pairs.
-pub fn split_key_path(path: &str) -> Vec<(usize, &str)> {
+pub(crate) fn split_key_path(path: &str) -> Vec<(usize, &str)> {
     let mut parts = Vec::new();
     let mut depth = 0usize;
     let mut start = 0;
@@ -1330,7 +1332,7 @@ fn include_calls(line: &str, dot: Option<&[String]>) -> Vec<Call> {
 
 /// The named templates `code` calls (`include "x"`, `template "x"`), in order, each once,
 /// and whether the call passes `.` itself (so `.x` in the helper is `.x` of the caller).
-pub fn helper_calls(code: &str) -> Vec<(String, bool)> {
+pub(crate) fn helper_calls(code: &str) -> Vec<(String, bool)> {
     let mut calls: Vec<(String, bool)> = Vec::new();
     let bytes = code.as_bytes();
     let mut from = 0;
@@ -1359,7 +1361,7 @@ pub fn helper_calls(code: &str) -> Vec<(String, bool)> {
 /// The values `code` reads through `.` (`{{ .tag }}`, `{{ .image.repository }}`), where `.`
 /// stands for each of `dot` (inside `with .Values.x`): `x.tag`. Built-in objects (`.Values`,
 /// `.Chart`, `.Release`, ...) and fields of variables (`$x.tag`) are not read through `.`.
-pub fn dot_refs(code: &str, dot: &[Vec<String>]) -> Vec<Vec<String>> {
+pub(crate) fn dot_refs(code: &str, dot: &[Vec<String>]) -> Vec<Vec<String>> {
     const BUILTIN: [&str; 7] = [
         "Values",
         "Chart",
@@ -1430,7 +1432,7 @@ fn find_word(bytes: &[u8], mut from: usize, word: &[u8]) -> Option<usize> {
 /// Whether `rendered` is what the template value `pattern` (a scalar as written: quoted or
 /// not, with `{{ }}` actions standing for any text) can produce: the number of literal
 /// characters that had to match (more is more specific), or None.
-pub fn matches_template(pattern: &str, rendered: &str) -> Option<usize> {
+pub(crate) fn matches_template(pattern: &str, rendered: &str) -> Option<usize> {
     let pattern = pattern.trim();
     let inner = ['"', '\'']
         .into_iter()
@@ -1468,7 +1470,7 @@ pub fn matches_template(pattern: &str, rendered: &str) -> Option<usize> {
 /// appearance, without duplicates: `.Values.a.b`, `$.Values.a`, `$var.Values.a` (read as the
 /// root values), and `index .Values.a "b-c" "d"` (quoted arguments only). `{{/* */}}`
 /// comments are skipped; a bare `.Values` and `x.Values` are not references.
-pub fn values_refs(text: &str) -> Vec<Vec<String>> {
+pub(crate) fn values_refs(text: &str) -> Vec<Vec<String>> {
     let code = without_comments(text);
     let bytes = code.as_bytes();
     let mut seen = HashSet::new();
@@ -1486,7 +1488,7 @@ pub fn values_refs(text: &str) -> Vec<Vec<String>> {
 }
 
 /// Whether the text uses `.Chart.AppVersion` (outside `{{/* */}}` comments).
-pub fn mentions_app_version(text: &str) -> bool {
+pub(crate) fn mentions_app_version(text: &str) -> bool {
     let code = without_comments(text);
     let bytes = code.as_bytes();
     let needle = b".Chart.AppVersion";

@@ -16,7 +16,7 @@ use crate::uses::{ImageError, ImageUse, Site, ValuesImage};
 
 /// A map of image values and where each part is written.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageBlock {
+pub(crate) struct ImageBlock {
     /// From the map's first key to the end of its last value: the block's identity (a map's
     /// own span is empty).
     pub span: Span,
@@ -38,7 +38,7 @@ pub struct ImageBlock {
 
 impl ImageBlock {
     /// The block in `node`, when it is a map with a non-empty `repository` (or `image`).
-    pub fn from_map(node: &Node) -> Option<ImageBlock> {
+    pub(crate) fn from_map(node: &Node) -> Option<ImageBlock> {
         node.entries()?;
         let text = |key: &str| -> Option<(String, Span)> {
             let value = node.get(key)?;
@@ -101,7 +101,11 @@ impl ImageBlock {
     /// The reference the chart most likely renders: `[registry/]repository[:tag][@digest]`,
     /// with `global_registry` (Bitnami's `global.imageRegistry`) before the block's own and
     /// `app_version` for an empty tag when the chart reads it.
-    pub fn reference(&self, global_registry: Option<&str>, app_version: Option<&str>) -> String {
+    pub(crate) fn reference(
+        &self,
+        global_registry: Option<&str>,
+        app_version: Option<&str>,
+    ) -> String {
         let mut text = String::new();
         if let Some(registry) = global_registry.or(self.registry.as_ref().map(|(r, _)| r.as_str()))
         {
@@ -122,7 +126,7 @@ impl ImageBlock {
 
     /// Where a finding about `part` points. `global_registry` is the span of a non-empty
     /// `global.imageRegistry` in the same file.
-    pub fn span_of(&self, part: ImagePart, global_registry: Option<Span>) -> Span {
+    pub(crate) fn span_of(&self, part: ImagePart, global_registry: Option<Span>) -> Span {
         match part {
             ImagePart::Tag => self
                 .digest
@@ -147,13 +151,13 @@ impl ImageBlock {
 /// What a values file's images are checked with: the chart's `appVersion` (when a template
 /// reads it) for empty tags.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ChartFacts<'a> {
+pub(crate) struct ChartFacts<'a> {
     pub app_version: Option<&'a str>,
 }
 
 /// The image uses of a values file: every string under an `image`-like key and every image
 /// block, in file order.
-pub fn images(file: usize, root: &Node, chart: ChartFacts<'_>, out: &mut Vec<ImageUse>) {
+pub(crate) fn images(file: usize, root: &Node, chart: ChartFacts<'_>, out: &mut Vec<ImageUse>) {
     let global = root
         .path(&["global", "imageRegistry"])
         .filter(|n| n.as_str().is_some_and(|s| !s.trim().is_empty()));

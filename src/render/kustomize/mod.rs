@@ -22,7 +22,7 @@ use crate::uses::KUSTOMIZATION_NAMES;
 
 /// The kustomize build command found on PATH.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Renderer {
+pub(crate) enum Renderer {
     /// A standalone `kustomize`, run as `kustomize build`.
     Kustomize(PathBuf),
     /// `kubectl`, run as `kubectl kustomize`.
@@ -31,7 +31,7 @@ pub enum Renderer {
 
 impl Renderer {
     /// `kustomize` on PATH if present, else `kubectl` (run as `kubectl kustomize`).
-    pub fn find() -> Option<Renderer> {
+    pub(crate) fn find() -> Option<Renderer> {
         let exe = |name: &str| format!("{name}{}", std::env::consts::EXE_SUFFIX);
         process::find_on_path(&exe("kustomize"))
             .map(Renderer::Kustomize)
@@ -39,7 +39,7 @@ impl Renderer {
     }
 
     /// How to name it in messages: "kustomize build" / "kubectl kustomize".
-    pub fn describe(&self) -> &'static str {
+    pub(crate) fn describe(&self) -> &'static str {
         match self {
             Renderer::Kustomize(_) => "kustomize build",
             Renderer::Kubectl(_) => "kubectl kustomize",
@@ -71,7 +71,7 @@ const BLOCKING_PROXY: &str = "http://127.0.0.1:9";
 
 /// A kustomization file and what it points at.
 #[derive(Debug, Clone)]
-pub struct Kustomization {
+pub(crate) struct Kustomization {
     /// The file, as given.
     pub file: PathBuf,
     /// Its directory: absolute and lexically normalized (no `.` or `..`).
@@ -86,7 +86,7 @@ pub struct Kustomization {
 
 /// What a kustomization points at.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reference {
+pub(crate) enum Reference {
     /// A file or directory: absolute, lexically normalized.
     Local(PathBuf),
     /// A URL or git repository, as written.
@@ -123,7 +123,7 @@ const FILE_FIELDS: [(&str, &str); 13] = [
 
 /// Parse one kustomization file's text (`file` is the path it was read from). Invalid YAML
 /// gives an empty reference list.
-pub fn read(file: &Path, text: &str) -> Kustomization {
+pub(crate) fn read(file: &Path, text: &str) -> Kustomization {
     let dir = absolute(file.parent().unwrap_or(Path::new(".")));
     let root = yaml::first_root(text);
     let mut references = Vec::new();
@@ -197,7 +197,7 @@ fn is_remote(entry: &str) -> bool {
 /// references (as a resource, base, component, generator, transformer or validator
 /// directory). A kustomization referencing its own directory does not count; a component is
 /// never a root (kustomize cannot build one on its own).
-pub fn roots(all: &[Kustomization]) -> Vec<usize> {
+pub(crate) fn roots(all: &[Kustomization]) -> Vec<usize> {
     let referenced: HashSet<&Path> = all
         .iter()
         .flat_map(|k| {
@@ -214,7 +214,7 @@ pub fn roots(all: &[Kustomization]) -> Vec<usize> {
 
 /// Why an overlay was not rendered. The text is a full sentence, fit for a diagnostic.
 #[derive(Debug, thiserror::Error)]
-pub enum RenderError {
+pub(crate) enum RenderError {
     /// A reached kustomization references a remote resource.
     #[error(
         "{} references the remote resource `{url}`; imagegate never fetches remote resources, so the overlay was not rendered (vendor the resource into the repository to scan it)",
@@ -253,7 +253,7 @@ pub enum RenderError {
 
 /// The rendered stream of a root.
 #[derive(Debug, Clone)]
-pub struct Rendered {
+pub(crate) struct Rendered {
     /// The YAML stream, with kustomize's origin and transformer annotations.
     pub text: String,
     /// The wrapper kustomization's directory (canonical; deleted after rendering): origin
@@ -272,7 +272,7 @@ pub struct Rendered {
 /// when its directory is there, else read from disk): a remote reference is refused with
 /// [`RenderError::Remote`], a local one outside `boundary` (a directory) with
 /// [`RenderError::Outside`].
-pub fn render(
+pub(crate) fn render(
     renderer: &Renderer,
     root: &Kustomization,
     all: &[Kustomization],
@@ -420,7 +420,7 @@ fn failure_message(stderr: &[u8], root: &Path) -> String {
 /// Where a rendered object came from, read from its `config.kubernetes.io/origin` and
 /// `alpha.config.kubernetes.io/transformations` annotations.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Origin {
+pub(crate) struct Origin {
     /// The source file (absolute, lexically normalized) the object was read from; for an
     /// object a generator made, the kustomization file that configured the generator.
     pub path: PathBuf,
@@ -436,7 +436,7 @@ const TRANSFORMATIONS: &str = "alpha.config.kubernetes.io/transformations";
 
 /// Where `object` (a document's root node of `rendered`) came from. `None` when it carries
 /// no origin, or its origin is in a remote repository.
-pub fn origin(object: &Node, rendered: &Rendered) -> Option<Origin> {
+pub(crate) fn origin(object: &Node, rendered: &Rendered) -> Option<Origin> {
     let annotations = object.path(&["metadata", "annotations"])?;
     let source = parse_annotation(annotations.get(ORIGIN)?)?;
     if source.get("repo").is_some() {
@@ -491,7 +491,7 @@ impl Rendered {
 }
 
 /// `path` made absolute (against the working directory) and lexically normalized.
-pub fn absolute(path: &Path) -> PathBuf {
+pub(crate) fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).map_or_else(|_| normalize(path), |abs| normalize(&abs))
 }
 
@@ -541,7 +541,8 @@ fn slash_path(path: &Path) -> String {
     parts.join("/")
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
     use std::time::Duration;
