@@ -17,7 +17,9 @@
 #   -h, --help                 show this help
 #
 # Environment:
-#   CHECKOV   checkov executable (default: /work/.venv-checkov/bin/checkov)
+#   CHECKOV         checkov executable (default: /work/.venv-checkov/bin/checkov)
+#   IMAGEGATE_BIN   the imagegate binary (default: target/release/imagegate), e.g. an older
+#                   build to compare with in the same sitting (with --no-build)
 #
 # Each run is measured with GNU time (`/usr/bin/time -v`): wall clock time
 # ("Elapsed (wall clock) time") and peak RSS ("Maximum resident set size").
@@ -97,7 +99,7 @@ want() { [[ -z "$only" || "$only" == "$1" ]]; }
 
 imagegate_runs=${runs:-5}
 checkov_runs=${runs:-3}
-imagegate_bin="$repo_root/target/release/imagegate"
+imagegate_bin="${IMAGEGATE_BIN:-$repo_root/target/release/imagegate}"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bench-corpus.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

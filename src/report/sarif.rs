@@ -416,12 +416,4 @@ fn notification(d: &Diagnostic, uris: &mut Uris) -> Notification {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn uris_are_encoded() {
-        assert_eq!(percent_encode("a b/ü.yaml"), "a%20b/%C3%BC.yaml");
-        assert_eq!(percent_encode("k8s/web-1_x.yaml"), "k8s/web-1_x.yaml");
-    }
-}
+mod tests;

@@ -511,21 +511,4 @@ pub(crate) fn is_rendered(text: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn source_comments() {
-        assert_eq!(
-            source_comment("---\n# Source: web/templates/a.yaml\napiVersion: v1\n"),
-            Some("web/templates/a.yaml")
-        );
-        assert_eq!(
-            source_comment("# Source: web/templates/a.yaml\nkind: Pod"),
-            Some("web/templates/a.yaml")
-        );
-        assert_eq!(source_comment("apiVersion: v1\n# Source: x\n"), None);
-        assert!(is_rendered("---\n# Source: a/templates/b.yaml\n"));
-        assert!(!is_rendered("kind: Pod # Source: x\n"));
-    }
-}
+mod tests;
