@@ -1,4 +1,4 @@
-//! Tests of `secrets.rs`.
+//! Tests of `secrets/`.
 
 use super::*;
 
@@ -1235,4 +1235,64 @@ fn large_and_hostile_inputs_stay_fast() {
         None,
         "scheme longer than 32 bytes"
     );
+}
+
+mod corpus_regressions {
+    use super::*;
+
+    /// Names and values from real manifests that are not credentials.
+    #[test]
+    fn settings_about_credentials_are_not_credentials() {
+        for name in [
+            "MAX_TOTAL_TOKENS",
+            "MAX_BATCH_PREFILL_TOKENS",
+            "AUTH_PROXY_IMAGE",
+            "secret.html",
+            "auth.json",
+        ] {
+            assert!(!is_credential_name(name), "{name}");
+        }
+        assert!(is_credential_name("GITHUB_TOKEN"));
+        assert!(is_placeholder("GOOGLE_API_KEY_VAL"));
+        assert!(is_placeholder("YOUR_TOKEN_HERE"));
+        assert!(!is_placeholder("Hunter2_Secret"));
+        assert!(
+            !is_placeholder("SECRET"),
+            "a lone capital word can be a password"
+        );
+        for value in [
+            "true",
+            "False",
+            "1",
+            "/var/secrets/google/key.json",
+            " ",
+            "",
+        ] {
+            assert!(!could_be_credential(value), "{value:?}");
+        }
+        for value in ["hunter2", "s3cr3t value", "123456"] {
+            assert!(could_be_credential(value), "{value:?}");
+        }
+        // The credential part is a variable: a credential-like name holds none.
+        for value in [
+            "Bearer ${TOKEN}",
+            "bearer $(TOKEN)",
+            "Bearer {{ .Values.token }}",
+            "Basic <credentials>",
+            "postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@db:5432/orders",
+            "postgres://u:${A}@h1/db http://v:$(B)@h2",
+            "postgres://USER:PASSWORD@HOST/DB",
+        ] {
+            assert!(!could_be_credential(value), "{value:?}");
+        }
+        for value in [
+            "Bearer abc123def",
+            "postgres://u:${A}@h1/db http://v:literal@h2",
+            "postgres://db:5432/orders",
+            "basic auth",
+        ] {
+            assert!(could_be_credential(value), "{value:?}");
+        }
+        assert!(!is_credential_name("AUTH_SCHEME"));
+    }
 }

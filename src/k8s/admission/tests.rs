@@ -1,4 +1,4 @@
-//! Tests of `k8s/admission.rs`.
+//! Tests of `k8s/admission/`.
 
 use super::*;
 use crate::k8s::objects;

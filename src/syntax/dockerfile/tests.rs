@@ -1,4 +1,4 @@
-//! Tests of `syntax/dockerfile.rs`.
+//! Tests of `syntax/dockerfile/`.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Tests of `syntax/shell.rs`.
+//! Tests of `syntax/shell/`.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Tests of `render/helm/locate.rs`.
+//! Tests of `render/helm/locate/`.
 
 use super::*;
 

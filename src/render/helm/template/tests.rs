@@ -1,4 +1,4 @@
-//! Tests of `render/helm/template.rs`.
+//! Tests of `render/helm/template/`.
 
 use super::*;
 
