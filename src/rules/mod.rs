@@ -1,30 +1,17 @@
 //! The rule catalog: every rule's metadata and check, in one table.
 //!
-//! A rule is one file (`src/rules/<id as snake_case>.rs`) with a unit struct implementing
-//! [`Rule`], one line in [`ALL`], its page `docs/rules/<id>.md` and its fixtures
-//! `fixtures/rules/<id>/`. A meta-test checks that all four exist for every rule.
+//! A rule is one file (`src/rules/<family>/<id as snake_case>.rs`, or `src/rules/<id>.rs` for
+//! a rule of no family) with a unit struct implementing [`Rule`], one line in [`ALL`], its page
+//! `docs/rules/<id>.md` and its fixtures `fixtures/rules/<id>/`. A meta-test checks that all
+//! four exist for every rule. Families are folders whose rules share helpers: `image/`,
+//! `pull_secret/`, `secret/`, `admission/`.
 
-mod base_image_not_minimal;
-mod image_digest_missing;
-mod image_pull_policy_mutable;
-mod image_reference_invalid;
-mod image_registry_implicit;
-mod image_registry_not_allowed;
-mod image_registry_public;
-mod image_signature_unverified;
-mod image_tag_latest;
-mod image_tag_missing;
+mod admission;
+mod image;
 pub mod options;
-mod pull_secret_missing;
-mod pull_secret_namespace_mismatch;
-mod pull_secret_wrong_type;
+mod pull_secret;
 mod rbac_secrets_broad;
-mod registry_credentials_plaintext;
-mod registry_password_cli;
-mod registry_policy_missing;
-mod secret_configmap;
-mod secret_env_literal;
-mod secret_plaintext;
+mod secret;
 pub mod unused_suppression;
 
 use std::sync::Arc;
@@ -223,26 +210,26 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
 
 /// Every rule, in catalog order.
 pub static ALL: &[&dyn Rule] = &[
-    &image_reference_invalid::ImageReferenceInvalid,
-    &image_tag_latest::ImageTagLatest,
-    &image_tag_missing::ImageTagMissing,
-    &image_digest_missing::ImageDigestMissing,
-    &image_registry_implicit::ImageRegistryImplicit,
-    &image_registry_public::ImageRegistryPublic,
-    &image_registry_not_allowed::ImageRegistryNotAllowed,
-    &image_pull_policy_mutable::ImagePullPolicyMutable,
-    &pull_secret_missing::PullSecretMissing,
-    &pull_secret_wrong_type::PullSecretWrongType,
-    &pull_secret_namespace_mismatch::PullSecretNamespaceMismatch,
-    &secret_plaintext::SecretPlaintext,
-    &registry_credentials_plaintext::RegistryCredentialsPlaintext,
-    &secret_env_literal::SecretEnvLiteral,
-    &secret_configmap::SecretConfigmap,
-    &registry_password_cli::RegistryPasswordCli,
+    &image::image_reference_invalid::ImageReferenceInvalid,
+    &image::image_tag_latest::ImageTagLatest,
+    &image::image_tag_missing::ImageTagMissing,
+    &image::image_digest_missing::ImageDigestMissing,
+    &image::image_registry_implicit::ImageRegistryImplicit,
+    &image::image_registry_public::ImageRegistryPublic,
+    &image::image_registry_not_allowed::ImageRegistryNotAllowed,
+    &image::image_pull_policy_mutable::ImagePullPolicyMutable,
+    &pull_secret::pull_secret_missing::PullSecretMissing,
+    &pull_secret::pull_secret_wrong_type::PullSecretWrongType,
+    &pull_secret::pull_secret_namespace_mismatch::PullSecretNamespaceMismatch,
+    &secret::secret_plaintext::SecretPlaintext,
+    &secret::registry_credentials_plaintext::RegistryCredentialsPlaintext,
+    &secret::secret_env_literal::SecretEnvLiteral,
+    &secret::secret_configmap::SecretConfigmap,
+    &secret::registry_password_cli::RegistryPasswordCli,
     &rbac_secrets_broad::RbacSecretsBroad,
-    &image_signature_unverified::ImageSignatureUnverified,
-    &registry_policy_missing::RegistryPolicyMissing,
-    &base_image_not_minimal::BaseImageNotMinimal,
+    &admission::image_signature_unverified::ImageSignatureUnverified,
+    &admission::registry_policy_missing::RegistryPolicyMissing,
+    &image::base_image_not_minimal::BaseImageNotMinimal,
     &unused_suppression::UnusedSuppression,
 ];
 
@@ -276,19 +263,6 @@ pub fn check_file(file: &FileView<'_>, ctx: &Context, out: &mut Vec<Finding>) {
 pub fn check_scan(scan: &ScanFacts<'_>, ctx: &Context, out: &mut Vec<Finding>) {
     for rule in ALL {
         rule.check_scan(scan, ctx, out);
-    }
-}
-
-/// The subject of a finding about a pull-secret reference: the entry in its owner (a pod
-/// template or a ServiceAccount).
-pub(crate) fn pull_secret_subject(
-    reference: &crate::k8s::inventory::PullSecretRef,
-) -> crate::findings::finding::Subject {
-    crate::findings::finding::Subject::Object {
-        object: reference.owner.clone(),
-        document: reference.document,
-        key_path: reference.key_path.clone(),
-        container: None,
     }
 }
 

@@ -1,11 +1,11 @@
 //! `image-digest-missing`: a tag but no digest.
 
-use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::findings::finding::{Finding, Level};
+use crate::rules::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
-pub(super) struct ImageDigestMissing;
+pub(crate) struct ImageDigestMissing;
 
 static META: RuleMeta = RuleMeta {
     id: "image-digest-missing",
@@ -17,7 +17,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "4.0",
     part: ImagePart::Digest,
     shows_source: true,
-    doc: include_str!("../../docs/rules/image-digest-missing.md"),
+    doc: include_str!("../../../docs/rules/image-digest-missing.md"),
 };
 
 impl Rule for ImageDigestMissing {

@@ -4,13 +4,13 @@
 //! or anything that may be one, a note for material that is clearly not secret (a user name,
 //! a host, a certificate: [`secrets::non_secret_material`]).
 
-use super::{Context, ImagePart, ObjectView, Rule, RuleMeta};
+use super::is_literal;
 use crate::findings::finding::{Finding, Level};
 use crate::k8s;
+use crate::rules::{Context, ImagePart, ObjectView, Rule, RuleMeta};
 use crate::secrets;
-use crate::syntax::yaml::Node;
 
-pub(super) struct SecretPlaintext;
+pub(crate) struct SecretPlaintext;
 
 static META: RuleMeta = RuleMeta {
     id: "secret-plaintext",
@@ -22,7 +22,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "8.0",
     part: ImagePart::Reference,
     shows_source: false,
-    doc: include_str!("../../docs/rules/secret-plaintext.md"),
+    doc: include_str!("../../../docs/rules/secret-plaintext.md"),
 };
 
 impl Rule for SecretPlaintext {
@@ -88,11 +88,4 @@ impl Rule for SecretPlaintext {
             }
         }
     }
-}
-
-/// A value that is really there: not empty, not a placeholder, not SOPS-encrypted.
-pub(crate) fn is_literal(value: &Node) -> bool {
-    value.as_str().is_some_and(|v| {
-        !v.trim().is_empty() && !secrets::is_placeholder(v) && !secrets::is_sops_value(v)
-    })
 }

@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
-use super::options::{OptionsKind, OptionsOf};
-use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::findings::finding::{Finding, Level};
+use crate::rules::options::{OptionsKind, OptionsOf};
+use crate::rules::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::syntax::registry::RegistryPattern;
 use crate::uses::{ImageUse, Site};
 
-pub(super) struct BaseImageNotMinimal;
+pub(crate) struct BaseImageNotMinimal;
 
 /// `rules.base-image-not-minimal` options.
 #[derive(Debug, Default, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
@@ -32,7 +32,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "2.0",
     part: ImagePart::Reference,
     shows_source: true,
-    doc: include_str!("../../docs/rules/base-image-not-minimal.md"),
+    doc: include_str!("../../../docs/rules/base-image-not-minimal.md"),
 };
 
 /// Operating system images that are full distributions whatever their tag (unless the tag

@@ -1,11 +1,11 @@
 //! `image-registry-implicit`: the registry or `library/` is left for the runtime to fill in.
 
-use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::findings::finding::{Finding, Level};
+use crate::rules::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
-pub(super) struct ImageRegistryImplicit;
+pub(crate) struct ImageRegistryImplicit;
 
 static META: RuleMeta = RuleMeta {
     id: "image-registry-implicit",
@@ -17,7 +17,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "1.0",
     part: ImagePart::Registry,
     shows_source: true,
-    doc: include_str!("../../docs/rules/image-registry-implicit.md"),
+    doc: include_str!("../../../docs/rules/image-registry-implicit.md"),
 };
 
 impl Rule for ImageRegistryImplicit {

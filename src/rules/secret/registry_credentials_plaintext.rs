@@ -1,12 +1,12 @@
 //! `registry-credentials-plaintext`: a docker config with credentials in plain YAML.
 
-use super::{Context, ImagePart, ObjectView, Rule, RuleMeta};
 use crate::findings::finding::{Finding, Level};
 use crate::k8s;
+use crate::rules::{Context, ImagePart, ObjectView, Rule, RuleMeta};
 use crate::secrets;
 use crate::syntax::yaml::Node;
 
-pub(super) struct RegistryCredentialsPlaintext;
+pub(crate) struct RegistryCredentialsPlaintext;
 
 static META: RuleMeta = RuleMeta {
     id: "registry-credentials-plaintext",
@@ -18,7 +18,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "8.5",
     part: ImagePart::Reference,
     shows_source: false,
-    doc: include_str!("../../docs/rules/registry-credentials-plaintext.md"),
+    doc: include_str!("../../../docs/rules/registry-credentials-plaintext.md"),
 };
 
 impl Rule for RegistryCredentialsPlaintext {

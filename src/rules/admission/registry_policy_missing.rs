@@ -1,9 +1,9 @@
 //! `registry-policy-missing`: workloads, but no admission policy that restricts registries.
 
-use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
 use crate::findings::finding::{Finding, Level, Subject};
+use crate::rules::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
 
-pub(super) struct RegistryPolicyMissing;
+pub(crate) struct RegistryPolicyMissing;
 
 static META: RuleMeta = RuleMeta {
     id: "registry-policy-missing",
@@ -15,7 +15,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "3.0",
     part: ImagePart::Reference,
     shows_source: true,
-    doc: include_str!("../../docs/rules/registry-policy-missing.md"),
+    doc: include_str!("../../../docs/rules/registry-policy-missing.md"),
 };
 
 impl Rule for RegistryPolicyMissing {

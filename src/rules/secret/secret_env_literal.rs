@@ -1,14 +1,14 @@
 //! `secret-env-literal`: a credential written into a container's environment.
 
-use super::options::{OptionsKind, OptionsOf};
-use super::secret_plaintext::is_literal;
-use super::{Context, ImagePart, ObjectView, Rule, RuleMeta};
+use super::is_literal;
 use crate::findings::finding::{Finding, Level};
 use crate::k8s;
+use crate::rules::options::{OptionsKind, OptionsOf};
+use crate::rules::{Context, ImagePart, ObjectView, Rule, RuleMeta};
 use crate::secrets;
 use crate::syntax::name_glob::EnvNameGlob;
 
-pub(super) struct SecretEnvLiteral;
+pub(crate) struct SecretEnvLiteral;
 
 /// `rules.secret-env-literal` options.
 #[derive(Debug, Default, serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
@@ -35,7 +35,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "7.0",
     part: ImagePart::Reference,
     shows_source: false,
-    doc: include_str!("../../docs/rules/secret-env-literal.md"),
+    doc: include_str!("../../../docs/rules/secret-env-literal.md"),
 };
 
 impl Rule for SecretEnvLiteral {

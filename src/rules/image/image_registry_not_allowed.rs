@@ -1,11 +1,11 @@
 //! `image-registry-not-allowed`: no `--allowed-registry` pattern matches the image.
 
-use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::findings::finding::{Finding, Level};
+use crate::rules::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
-pub(super) struct ImageRegistryNotAllowed;
+pub(crate) struct ImageRegistryNotAllowed;
 
 static META: RuleMeta = RuleMeta {
     id: "image-registry-not-allowed",
@@ -17,7 +17,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "8.0",
     part: ImagePart::Registry,
     shows_source: true,
-    doc: include_str!("../../docs/rules/image-registry-not-allowed.md"),
+    doc: include_str!("../../../docs/rules/image-registry-not-allowed.md"),
 };
 
 impl Rule for ImageRegistryNotAllowed {

@@ -1,11 +1,11 @@
 //! `image-reference-invalid`: the string is not an OCI image reference.
 
-use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::findings::finding::{Finding, Level};
+use crate::rules::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
-pub(super) struct ImageReferenceInvalid;
+pub(crate) struct ImageReferenceInvalid;
 
 static META: RuleMeta = RuleMeta {
     id: "image-reference-invalid",
@@ -17,7 +17,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "5.0",
     part: ImagePart::Reference,
     shows_source: true,
-    doc: include_str!("../../docs/rules/image-reference-invalid.md"),
+    doc: include_str!("../../../docs/rules/image-reference-invalid.md"),
 };
 
 impl Rule for ImageReferenceInvalid {

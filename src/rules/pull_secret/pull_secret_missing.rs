@@ -4,11 +4,13 @@
 //! when it is declared private, a warning when it is neither public nor declared, nothing for
 //! public and node-credential registries. The decision table is in the rule's page.
 
-use super::{Context, ImagePart, PrivateEvidence, PullAccess, Rule, RuleMeta, ScanFacts, quoted};
 use crate::findings::finding::{Finding, Level};
+use crate::rules::{
+    Context, ImagePart, PrivateEvidence, PullAccess, Rule, RuleMeta, ScanFacts, quoted,
+};
 use crate::uses::Site;
 
-pub(super) struct PullSecretMissing;
+pub(crate) struct PullSecretMissing;
 
 static META: RuleMeta = RuleMeta {
     id: "pull-secret-missing",
@@ -20,7 +22,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "5.0",
     part: ImagePart::Reference,
     shows_source: true,
-    doc: include_str!("../../docs/rules/pull-secret-missing.md"),
+    doc: include_str!("../../../docs/rules/pull-secret-missing.md"),
 };
 
 impl Rule for PullSecretMissing {

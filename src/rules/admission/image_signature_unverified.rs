@@ -1,10 +1,10 @@
 //! `image-signature-unverified`: no admission policy in the scan verifies the image's signature.
 
-use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts, quoted};
 use crate::findings::finding::{Finding, Level, Location};
+use crate::rules::{Context, ImagePart, Rule, RuleMeta, ScanFacts, quoted};
 use crate::uses::Site;
 
-pub(super) struct ImageSignatureUnverified;
+pub(crate) struct ImageSignatureUnverified;
 
 static META: RuleMeta = RuleMeta {
     id: "image-signature-unverified",
@@ -16,7 +16,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "3.0",
     part: ImagePart::Reference,
     shows_source: true,
-    doc: include_str!("../../docs/rules/image-signature-unverified.md"),
+    doc: include_str!("../../../docs/rules/image-signature-unverified.md"),
 };
 
 impl Rule for ImageSignatureUnverified {

@@ -1,11 +1,11 @@
 //! `image-tag-latest`: an explicit `:latest` tag.
 
-use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::findings::finding::{Finding, Level};
+use crate::rules::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
-pub(super) struct ImageTagLatest;
+pub(crate) struct ImageTagLatest;
 
 static META: RuleMeta = RuleMeta {
     id: "image-tag-latest",
@@ -17,7 +17,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "7.0",
     part: ImagePart::Tag,
     shows_source: true,
-    doc: include_str!("../../docs/rules/image-tag-latest.md"),
+    doc: include_str!("../../../docs/rules/image-tag-latest.md"),
 };
 
 impl Rule for ImageTagLatest {

@@ -1,10 +1,10 @@
 //! `pull-secret-wrong-type`: an `imagePullSecrets` entry names a Secret that is not a docker
 //! config.
 
-use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
 use crate::findings::finding::{Finding, Level};
+use crate::rules::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
 
-pub(super) struct PullSecretWrongType;
+pub(crate) struct PullSecretWrongType;
 
 /// The Secret types the kubelet reads registry credentials from.
 pub(super) const PULL_SECRET_TYPES: [&str; 2] =
@@ -20,7 +20,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "4.0",
     part: ImagePart::Reference,
     shows_source: true,
-    doc: include_str!("../../docs/rules/pull-secret-wrong-type.md"),
+    doc: include_str!("../../../docs/rules/pull-secret-wrong-type.md"),
 };
 
 impl Rule for PullSecretWrongType {
@@ -40,7 +40,7 @@ impl Rule for PullSecretWrongType {
                 Finding::at(
                     &META,
                     reference.location,
-                    super::pull_secret_subject(reference),
+                    super::subject(reference),
                     format!(
                         "pull secret `{}` (namespace `{}`) is a Secret of type `{}`; the kubelet only reads registry credentials from `kubernetes.io/dockerconfigjson` or `kubernetes.io/dockercfg` Secrets",
                         reference.name, reference.namespace, secret.secret_type

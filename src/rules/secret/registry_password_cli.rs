@@ -2,12 +2,12 @@
 
 use std::collections::HashMap;
 
-use super::{Context, FileView, ImagePart, Rule, RuleMeta};
 use crate::findings::finding::{Finding, Level, Location, Subject};
+use crate::rules::{Context, FileView, ImagePart, Rule, RuleMeta};
 use crate::syntax::shell::{ScriptKind, find_cli_passwords};
 use crate::syntax::source::Span;
 
-pub(super) struct RegistryPasswordCli;
+pub(crate) struct RegistryPasswordCli;
 
 static META: RuleMeta = RuleMeta {
     id: "registry-password-cli",
@@ -19,7 +19,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "8.0",
     part: ImagePart::Reference,
     shows_source: false,
-    doc: include_str!("../../docs/rules/registry-password-cli.md"),
+    doc: include_str!("../../../docs/rules/registry-password-cli.md"),
 };
 
 impl Rule for RegistryPasswordCli {

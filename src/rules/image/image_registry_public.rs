@@ -1,11 +1,11 @@
 //! `image-registry-public`: a well-known public registry, with no allow-list configured.
 
-use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::findings::finding::{Finding, Level};
+use crate::rules::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
-pub(super) struct ImageRegistryPublic;
+pub(crate) struct ImageRegistryPublic;
 
 static META: RuleMeta = RuleMeta {
     id: "image-registry-public",
@@ -17,7 +17,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "4.0",
     part: ImagePart::Registry,
     shows_source: true,
-    doc: include_str!("../../docs/rules/image-registry-public.md"),
+    doc: include_str!("../../../docs/rules/image-registry-public.md"),
 };
 
 impl Rule for ImageRegistryPublic {

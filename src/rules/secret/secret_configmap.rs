@@ -1,12 +1,12 @@
 //! `secret-configmap`: a credential in a ConfigMap.
 
-use super::secret_plaintext::is_literal;
-use super::{Context, ImagePart, ObjectView, Rule, RuleMeta};
+use super::is_literal;
 use crate::findings::finding::{Finding, Level};
 use crate::k8s;
+use crate::rules::{Context, ImagePart, ObjectView, Rule, RuleMeta};
 use crate::secrets;
 
-pub(super) struct SecretConfigmap;
+pub(crate) struct SecretConfigmap;
 
 static META: RuleMeta = RuleMeta {
     id: "secret-configmap",
@@ -18,7 +18,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "7.0",
     part: ImagePart::Reference,
     shows_source: false,
-    doc: include_str!("../../docs/rules/secret-configmap.md"),
+    doc: include_str!("../../../docs/rules/secret-configmap.md"),
 };
 
 impl Rule for SecretConfigmap {

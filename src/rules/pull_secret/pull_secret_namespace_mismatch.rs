@@ -1,9 +1,9 @@
 //! `pull-secret-namespace-mismatch`: the pull secret exists, but in another namespace.
 
-use super::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
 use crate::findings::finding::{Finding, Level};
+use crate::rules::{Context, ImagePart, Rule, RuleMeta, ScanFacts};
 
-pub(super) struct PullSecretNamespaceMismatch;
+pub(crate) struct PullSecretNamespaceMismatch;
 
 static META: RuleMeta = RuleMeta {
     id: "pull-secret-namespace-mismatch",
@@ -15,7 +15,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "4.0",
     part: ImagePart::Reference,
     shows_source: true,
-    doc: include_str!("../../docs/rules/pull-secret-namespace-mismatch.md"),
+    doc: include_str!("../../../docs/rules/pull-secret-namespace-mismatch.md"),
 };
 
 impl Rule for PullSecretNamespaceMismatch {
@@ -41,7 +41,7 @@ impl Rule for PullSecretNamespaceMismatch {
                 Finding::at(
                     &META,
                     reference.location,
-                    super::pull_secret_subject(reference),
+                    super::subject(reference),
                     format!(
                         "pull secret `{}` is in namespace {} but not in `{}`, where it is used; the kubelet looks for pull secrets in the pod's own namespace only",
                         reference.name,

@@ -1,12 +1,12 @@
 //! `image-pull-policy-mutable`: a mutable tag (written, or the `latest` of an untagged image)
 //! that nodes never re-pull.
 
-use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::findings::finding::{Finding, Level};
+use crate::rules::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
-pub(super) struct ImagePullPolicyMutable;
+pub(crate) struct ImagePullPolicyMutable;
 
 static META: RuleMeta = RuleMeta {
     id: "image-pull-policy-mutable",
@@ -18,7 +18,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "5.0",
     part: ImagePart::PullPolicy,
     shows_source: true,
-    doc: include_str!("../../docs/rules/image-pull-policy-mutable.md"),
+    doc: include_str!("../../../docs/rules/image-pull-policy-mutable.md"),
 };
 
 impl Rule for ImagePullPolicyMutable {

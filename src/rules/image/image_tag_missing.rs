@@ -1,11 +1,11 @@
 //! `image-tag-missing`: neither a tag nor a digest.
 
-use super::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::findings::finding::{Finding, Level};
+use crate::rules::{Context, ImagePart, Rule, RuleMeta, quoted};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
-pub(super) struct ImageTagMissing;
+pub(crate) struct ImageTagMissing;
 
 static META: RuleMeta = RuleMeta {
     id: "image-tag-missing",
@@ -17,7 +17,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "7.0",
     part: ImagePart::Tag,
     shows_source: true,
-    doc: include_str!("../../docs/rules/image-tag-missing.md"),
+    doc: include_str!("../../../docs/rules/image-tag-missing.md"),
 };
 
 impl Rule for ImageTagMissing {
