@@ -308,7 +308,14 @@ pub fn apply_annotations(report: &mut ScanReport) {
 /// After tracing: inline comments and the configuration's `ignore:` entries suppress
 /// findings; suppressions that silenced nothing (and expired entries) become
 /// `unused-suppression` findings at their own line.
-pub fn apply_ignores(report: &mut ScanReport, policy: &Policy, default_namespace: &str) {
+/// `max_size`: the scan's file size limit, under which the configuration file is read when an
+/// unused entry is reported in it.
+pub fn apply_ignores(
+    report: &mut ScanReport,
+    policy: &Policy,
+    default_namespace: &str,
+    max_size: u64,
+) {
     let today = date::today();
     let root = policy.config.as_ref().map(|(_, dir)| dir.clone());
     let paths = RepoPaths::new(root.as_deref());
@@ -432,6 +439,7 @@ pub fn apply_ignores(report: &mut ScanReport, policy: &Policy, default_namespace
                 report.files.push(ScannedFile::on_disk(
                     config_path.clone(),
                     crate::input::paths::display_path(config_path),
+                    max_size,
                 ));
                 report.files.len() - 1
             });

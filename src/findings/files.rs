@@ -3,6 +3,7 @@
 //! masked.
 
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use crate::findings::suppress;
 use crate::input::diagnostic::Severity;
@@ -10,7 +11,9 @@ use crate::input::walk::FileKind;
 use crate::syntax::source::{self, LineIndex, Span};
 use crate::uses::{self};
 
-/// A scanned file. Its text is kept only when a finding points into it.
+/// A scanned file. Its text is kept after checking only when a finding already points into
+/// it; otherwise it is read again the first time something asks for it ([`ScannedFile::text`]):
+/// a finding a later stage adds (scan-wide rules, tracing into chart files), a report.
 #[derive(Debug, Clone)]
 pub struct ScannedFile {
     /// As shown in reports.
@@ -19,8 +22,11 @@ pub struct ScannedFile {
     /// finding points there once rendered findings are traced to their sources).
     pub disk: Option<PathBuf>,
     pub kind: FileKind,
-    pub text: Option<String>,
-    pub lines: Option<LineIndex>,
+    /// The text, once known (`None` inside: it could not be read again).
+    text: OnceLock<Option<String>>,
+    lines: OnceLock<Option<LineIndex>>,
+    /// The size limit the text is read again under (the scan's).
+    max_size: u64,
     /// Secret values found in this file: never shown in any source display (sorted).
     pub redactions: Vec<Span>,
     /// `# imagegate: ignore[...]` comments in this file.
@@ -41,29 +47,65 @@ pub struct ObjectIgnore {
 }
 
 impl ScannedFile {
-    /// A file on disk whose text is read when a finding needs it.
-    pub fn on_disk(path: PathBuf, display: String) -> ScannedFile {
+    /// A checked file (or rendered stream), with its text and line index when they were kept.
+    pub fn new(
+        path: String,
+        disk: Option<PathBuf>,
+        kind: FileKind,
+        kept: Option<(String, LineIndex)>,
+        max_size: u64,
+    ) -> ScannedFile {
+        let (text, lines) = (OnceLock::new(), OnceLock::new());
+        if let Some((kept_text, kept_lines)) = kept {
+            let _ = text.set(Some(kept_text));
+            let _ = lines.set(Some(kept_lines));
+        }
         ScannedFile {
-            path: display,
-            disk: Some(path),
-            kind: FileKind::Manifest,
-            text: None,
-            lines: None,
+            path,
+            disk,
+            kind,
+            text,
+            lines,
+            max_size,
             redactions: Vec::new(),
             ignores: Vec::new(),
             object_ignores: Vec::new(),
         }
     }
 
-    /// The 1-based region of `span`, if the text was kept.
+    /// A file on disk that was not scanned (a chart file a finding was traced to), read when
+    /// something asks for its text.
+    pub fn on_disk(path: PathBuf, display: String, max_size: u64) -> ScannedFile {
+        ScannedFile::new(display, Some(path), FileKind::Manifest, None, max_size)
+    }
+
+    /// The file's text: as kept, else read from disk the first time it is asked for (`None`
+    /// when it cannot be read, or for a stream that was let go).
+    pub fn text(&self) -> Option<&str> {
+        self.text
+            .get_or_init(|| {
+                let disk = self.disk.as_deref()?;
+                read_text(disk, self.max_size).ok()
+            })
+            .as_deref()
+    }
+
+    /// The line index of [`ScannedFile::text`].
+    pub fn lines(&self) -> Option<&LineIndex> {
+        self.lines
+            .get_or_init(|| self.text().map(LineIndex::new))
+            .as_ref()
+    }
+
+    /// The 1-based region of `span`, if the text can be read.
     pub fn region(&self, span: Span) -> Option<source::Region> {
-        Some(self.lines.as_ref()?.region(self.text.as_deref()?, span))
+        Some(self.lines()?.region(self.text()?, span))
     }
 
     /// The number of the last line that has text (a final line break ends a line, it does
     /// not start one).
     pub fn last_line(&self) -> usize {
-        match (&self.lines, &self.text) {
+        match (self.lines(), self.text()) {
             (Some(lines), Some(text)) if text.ends_with('\n') => lines.line_count() - 1,
             (Some(lines), Some(_)) => lines.line_count(),
             _ => 1,
@@ -73,7 +115,7 @@ impl ScannedFile {
 
     /// The text of 1-based line `line`, as it may be shown: secret values are masked with `*`.
     pub fn shown_line(&self, line: usize) -> String {
-        let (Some(lines), Some(text)) = (&self.lines, &self.text) else {
+        let (Some(lines), Some(text)) = (self.lines(), self.text()) else {
             return String::new();
         };
         let shown = lines.line_text(text, line);
@@ -84,7 +126,7 @@ impl ScannedFile {
 
     /// The text of `span`, as it may be shown (secret values masked).
     pub fn shown(&self, span: Span) -> Option<String> {
-        let text = self.text.as_deref()?.get(span.range())?;
+        let text = self.text()?.get(span.range())?;
         Some(self.masked(text, span.start))
     }
 

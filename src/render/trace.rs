@@ -32,28 +32,49 @@ pub(crate) enum Made<'a> {
     },
 }
 
+/// What tracing reads besides the report: the scan's renders and where they came from.
+pub(crate) struct Renders<'a> {
+    /// Every image use of the scan (the values images a render used are judged as rendered).
+    pub(crate) images: &'a [std::sync::Arc<uses::ImageUse>],
+    /// The rendered streams, by file id, and what made each.
+    pub(crate) rendered: &'a [(usize, Made<'a>)],
+    /// Files that are committed `helm template` output.
+    pub(crate) prerendered: &'a [usize],
+    pub(crate) charts: &'a helm::Charts,
+    pub(crate) helm_options: &'a helm::HelmOptions,
+    /// The scan's file size limit, under which files findings are traced to are read.
+    pub(crate) max_size: u64,
+}
+
 /// Move every finding in a rendered stream to the chart line that made it (values, template),
 /// and give findings in committed `helm template` output the chart lines as related places.
 pub(crate) fn trace_rendered(
     report: &mut ScanReport,
-    images: &[std::sync::Arc<uses::ImageUse>],
-    rendered: &[(usize, Made<'_>)],
-    prerendered: &[usize],
-    charts: &helm::Charts,
-    helm_options: &helm::HelmOptions,
+    renders: &Renders<'_>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let Renders {
+        images,
+        rendered,
+        prerendered,
+        charts,
+        helm_options,
+        max_size,
+    } = *renders;
     if rendered.is_empty() && (prerendered.is_empty() || charts.list.is_empty()) {
         return;
     }
     let mut tracer = helm::locate::Tracer::new(charts, helm_options);
     let mut overlays = kustomize::trace::KustomizeTracer::default();
-    let mut files: HashMap<PathBuf, usize> = report
-        .files
-        .iter()
-        .enumerate()
-        .filter_map(|(id, f)| Some((kustomize::absolute(f.disk.as_ref()?), id)))
-        .collect();
+    let mut files = FileIds {
+        by_path: report
+            .files
+            .iter()
+            .enumerate()
+            .filter_map(|(id, f)| Some((kustomize::absolute(f.disk.as_ref()?), id)))
+            .collect(),
+        max_size,
+    };
     // Committed output is read from its file; the report's files change below.
     let texts: Vec<(usize, Cow<'_, str>, Option<usize>, String)> = rendered
         .iter()
@@ -68,10 +89,7 @@ pub(crate) fn trace_rendered(
         })
         .chain(prerendered.iter().filter_map(|&id| {
             let file = &report.files[id];
-            let text = match &file.text {
-                Some(text) => Cow::Owned(text.clone()),
-                None => Cow::Owned(std::fs::read_to_string(file.disk.as_ref()?).ok()?),
-            };
+            let text = Cow::Owned(file.text()?.to_string());
             Some((id, text, None, file.path.clone()))
         }))
         .collect();
@@ -200,19 +218,23 @@ pub(crate) fn trace_rendered(
     }
 }
 
+/// The report's files by absolute path, and the size limit a new one is read under.
+pub(crate) struct FileIds {
+    by_path: HashMap<PathBuf, usize>,
+    max_size: u64,
+}
+
 /// The id of the file at `target`, adding it to the report's files when it is new (its text
-/// is read later, with the other files findings point into).
-pub(crate) fn file_id(
-    files: &mut Vec<ScannedFile>,
-    ids: &mut HashMap<PathBuf, usize>,
-    target: &Target,
-) -> usize {
+/// is read when something asks for it).
+pub(crate) fn file_id(files: &mut Vec<ScannedFile>, ids: &mut FileIds, target: &Target) -> usize {
     // Paths are compared absolute: a chart or overlay names files its own way.
-    *ids.entry(kustomize::absolute(&target.path))
+    *ids.by_path
+        .entry(kustomize::absolute(&target.path))
         .or_insert_with(|| {
             files.push(ScannedFile::on_disk(
                 target.path.clone(),
                 target.display.clone(),
+                ids.max_size,
             ));
             files.len() - 1
         })
@@ -267,12 +289,7 @@ pub(crate) fn merge_duplicates(findings: &mut Vec<Finding>) {
 }
 
 /// Move `finding` to where `traced` says it was made, keeping its other related places.
-fn move_to(
-    finding: &mut Finding,
-    traced: Traced,
-    files: &mut Vec<ScannedFile>,
-    ids: &mut HashMap<PathBuf, usize>,
-) {
+fn move_to(finding: &mut Finding, traced: Traced, files: &mut Vec<ScannedFile>, ids: &mut FileIds) {
     finding.rendered = Some(finding::RenderedAt {
         by: files[finding.location.file].path.clone(),
         source: traced.source.clone(),

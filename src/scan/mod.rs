@@ -79,13 +79,71 @@ pub enum ScanError {
 /// Scan `options.paths`: walk, render charts, parse, find images, run the rules, and trace
 /// findings in rendered objects back to the chart lines that made them.
 pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
+    let mut walked = walk_inputs(options)?;
+    let mut diagnostics = std::mem::take(&mut walked.diagnostics);
+    let charts = helm::Charts::load(&walked.charts);
+    let renders = render(&walked, &charts, options, &mut diagnostics)?;
+    let units = units(&walked, &renders);
+    let context = Context {
+        options,
+        charts: &charts,
+    };
+    let outcomes = check_all(&units, &context);
+    let mut scanned = collect(&units, outcomes, options, &mut diagnostics);
+    scanned.report.stats.files = walked.inputs.len();
+    scanned.report.stats.rendered_charts = renders.streams.len();
+    scan_wide_rules(&mut scanned, options);
+    let first_stream = walked.inputs.len();
+    let made: Vec<(usize, trace::Made<'_>)> = renders
+        .streams
+        .iter()
+        .map(trace::Made::Helm)
+        .chain(renders.overlays.iter().map(|o| trace::Made::Kustomize {
+            rendered: &o.rendered,
+            root: &o.root,
+        }))
+        .enumerate()
+        .map(|(i, made)| (first_stream + i, made))
+        .collect();
+    let traced = trace::Renders {
+        images: &scanned.images,
+        rendered: &made,
+        prerendered: &scanned.prerendered,
+        charts: &charts,
+        helm_options: &options.helm,
+        max_size: options.max_file_size,
+    };
+    trace::trace_rendered(&mut scanned.report, &traced, &mut diagnostics);
+    let mut report = scanned.report;
+    apply_policy(&mut report, options);
+    diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    report.diagnostics = diagnostics;
+    Ok(report)
+}
+
+/// Stage 1: the files under the scan's paths, filtered and classified.
+fn walk_inputs(options: &ScanOptions) -> Result<walk::Walked, ScanError> {
     let mut filters = Filters::new(&options.include, &options.exclude)?;
     if let Some((root, include, exclude)) = &options.rooted_paths {
         filters = filters.rooted(root, include, exclude)?;
     }
-    let walked = walk::collect(&options.paths, &filters)?;
-    let mut diagnostics = walked.diagnostics;
-    let charts = helm::Charts::load(&walked.charts);
+    Ok(walk::collect(&options.paths, &filters)?)
+}
+
+/// What rendering produced: chart streams (rendered, or given with `--rendered`) and built
+/// overlays.
+struct Renders {
+    streams: Vec<helm::RenderedStream>,
+    overlays: Vec<Overlay>,
+}
+
+/// Stage 2: render every chart (but those whose output was given) and build every overlay.
+fn render(
+    walked: &walk::Walked,
+    charts: &helm::Charts,
+    options: &ScanOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Renders, ScanError> {
     let mut streams = Vec::new();
     let mut skip = HashSet::new();
     if let Some(path) = &options.helm.rendered {
@@ -103,21 +161,21 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
         streams.push(stream);
     }
     streams.extend(helm::render_all(
-        &charts,
+        charts,
         &options.helm,
         worker_count(options.jobs, charts.list.len()),
         &skip,
-        &mut diagnostics,
+        diagnostics,
     ));
-    helm::unrendered_templates(
-        &charts,
-        &streams,
-        &skip,
-        options.helm.enabled,
-        &mut diagnostics,
-    );
-    let overlays = render_overlays(&walked.inputs, options, &mut diagnostics);
-    let units: Vec<Unit<'_>> = walked
+    helm::unrendered_templates(charts, &streams, &skip, options.helm.enabled, diagnostics);
+    let overlays = render_overlays(&walked.inputs, options, diagnostics);
+    Ok(Renders { streams, overlays })
+}
+
+/// Stage 3's input: the files, then the chart streams, then the overlays (in this order, which
+/// is their file id).
+fn units<'a>(walked: &'a walk::Walked, renders: &'a Renders) -> Vec<Unit<'a>> {
+    walked
         .inputs
         .iter()
         .map(|input| Unit {
@@ -126,100 +184,104 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
             path: Some(&input.path),
             text: None,
         })
-        .chain(streams.iter().map(|stream| Unit {
+        .chain(renders.streams.iter().map(|stream| Unit {
             display: &stream.display,
             kind: FileKind::Manifest,
             path: None,
             text: Some(&stream.text),
         }))
-        .chain(overlays.iter().map(|overlay| Unit {
+        .chain(renders.overlays.iter().map(|overlay| Unit {
             display: &overlay.display,
             kind: FileKind::Manifest,
             path: None,
             text: Some(&overlay.rendered.text),
         }))
-        .collect();
-    let context = Context {
-        options,
-        charts: &charts,
-    };
-    let outcomes = check_all(&units, &context);
+        .collect()
+}
 
-    let mut report = ScanReport::default();
-    report.stats.files = walked.inputs.len();
-    report.stats.rendered_charts = streams.len();
-    let mut images = Vec::new();
-    let mut inventory = Inventory::default();
-    let mut prerendered = Vec::new();
+/// The checked files gathered: the report's files and findings, and the facts the scan-wide
+/// rules and the tracer need.
+struct Scanned {
+    report: ScanReport,
+    images: Vec<std::sync::Arc<uses::ImageUse>>,
+    inventory: Inventory,
+    /// Files that are committed `helm template` output.
+    prerendered: Vec<usize>,
+}
+
+/// Stage 4: each file's outcome into the report (a file's text is kept only when a finding
+/// points into it, or when it is a stream that cannot be read again).
+fn collect(
+    units: &[Unit<'_>],
+    outcomes: Vec<FileOutcome>,
+    options: &ScanOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Scanned {
+    let mut scanned = Scanned {
+        report: ScanReport::default(),
+        images: Vec::new(),
+        inventory: Inventory::default(),
+        prerendered: Vec::new(),
+    };
     for (id, (unit, outcome)) in units.iter().zip(outcomes).enumerate() {
-        // A rendered stream cannot be read again: its text stays.
         let keep = !outcome.findings.is_empty() || unit.path.is_none();
         if outcome.rendered_output && unit.path.is_some() {
-            prerendered.push(id);
+            scanned.prerendered.push(id);
         }
-        report.files.push(ScannedFile {
-            path: unit.display.to_string(),
-            disk: unit.path.map(Path::to_path_buf),
-            kind: unit.kind,
-            lines: keep.then(|| {
-                outcome
-                    .lines
-                    .unwrap_or_else(|| LineIndex::new(&outcome.text))
-            }),
-            text: keep.then_some(outcome.text),
-            redactions: Vec::new(),
-            ignores: outcome.ignores,
-            object_ignores: outcome.object_ignores,
+        let kept = keep.then(|| {
+            let lines = outcome
+                .lines
+                .unwrap_or_else(|| LineIndex::new(&outcome.text));
+            (outcome.text, lines)
         });
+        let mut file = ScannedFile::new(
+            unit.display.to_string(),
+            unit.path.map(Path::to_path_buf),
+            unit.kind,
+            kept,
+            options.max_file_size,
+        );
+        file.ignores = outcome.ignores;
+        file.object_ignores = outcome.object_ignores;
+        let report = &mut scanned.report;
+        report.files.push(file);
         report.findings.extend(outcome.findings);
         diagnostics.extend(outcome.diagnostics);
-        images.extend(outcome.images);
-        inventory.merge(outcome.inventory);
+        scanned.images.extend(outcome.images);
+        scanned.inventory.merge(outcome.inventory);
         report.stats.documents += outcome.stats.documents;
         report.stats.objects += outcome.stats.objects;
         report.stats.images += outcome.stats.images;
     }
-    // Rules that need every file: pull secrets, bindings, admission policies.
+    scanned
+}
+
+/// Stage 5: the rules that need every file (pull secrets, bindings, admission policies), then
+/// the objects' ignore annotations, which apply before tracing (while a finding still sits in
+/// its object's file).
+fn scan_wide_rules(scanned: &mut Scanned, options: &ScanOptions) {
     let facts = rules::ScanFacts {
-        images: &images,
-        inventory: &inventory,
+        images: &scanned.images,
+        inventory: &scanned.inventory,
     };
-    rules::check_scan(&facts, &options.rules, &mut report.findings);
-    policy::apply_annotations(&mut report);
-    let first_stream = walked.inputs.len();
-    let rendered: Vec<(usize, trace::Made<'_>)> = streams
-        .iter()
-        .map(trace::Made::Helm)
-        .chain(overlays.iter().map(|o| trace::Made::Kustomize {
-            rendered: &o.rendered,
-            root: &o.root,
-        }))
-        .enumerate()
-        .map(|(i, made)| (first_stream + i, made))
-        .collect();
-    reload_texts(&mut report, options.max_file_size);
-    trace::trace_rendered(
-        &mut report,
-        &images,
-        &rendered,
-        &prerendered,
-        &charts,
-        &options.helm,
-        &mut diagnostics,
-    );
-    // The findings policy, in one place: merged findings first, so that a suppression or a
-    // baseline entry counts each place once.
+    rules::check_scan(&facts, &options.rules, &mut scanned.report.findings);
+    policy::apply_annotations(&mut scanned.report);
+}
+
+/// Stage 7 (after tracing): the findings policy, in one place. Merged findings first, so that
+/// a suppression or a baseline entry counts each place once; then comments and `ignore:`
+/// entries, levels, the baseline; secret values masked wherever a finding shows its file.
+fn apply_policy(report: &mut ScanReport, options: &ScanOptions) {
     policy::sort_findings(&mut report.findings);
     trace::merge_duplicates(&mut report.findings);
-    reload_texts(&mut report, options.max_file_size);
     policy::apply_ignores(
-        &mut report,
+        report,
         &options.policy,
         &options.rules.default_namespace,
+        options.max_file_size,
     );
-    options.policy.apply_levels(&mut report);
-    options.policy.apply_baseline(&mut report);
-    reload_texts(&mut report, options.max_file_size);
+    options.policy.apply_levels(report);
+    options.policy.apply_baseline(report);
     for finding in report.findings.iter().chain(&report.suppressed) {
         if let Some(file) = report.files.get_mut(finding.location.file) {
             file.redactions.extend(&finding.redact);
@@ -227,9 +289,6 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     }
     policy::sort_findings(&mut report.findings);
     policy::sort_findings(&mut report.suppressed);
-    diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
-    report.diagnostics = diagnostics;
-    Ok(report)
 }
 
 /// A kustomize overlay built for the scan.
@@ -371,34 +430,6 @@ fn read_rendered(path: &Path, max_size: u64) -> Result<helm::RenderedStream, Sca
         },
         text,
     })
-}
-
-/// Read the files findings point into whose text is not kept: files only scan-wide rules
-/// found something in (their text was let go after checking, to keep memory small) and chart
-/// files findings in rendered objects were traced to.
-fn reload_texts(report: &mut ScanReport, max_size: u64) {
-    let mut wanted: Vec<usize> = report.findings.iter().map(|f| f.location.file).collect();
-    wanted.extend(
-        report
-            .findings
-            .iter()
-            .flat_map(|f| f.related.iter().map(|r| r.location.file)),
-    );
-    wanted.sort_unstable();
-    wanted.dedup();
-    for id in wanted {
-        let Some(file) = report.files.get_mut(id) else {
-            continue;
-        };
-        if file.text.is_some() {
-            continue;
-        }
-        let Some(disk) = &file.disk else { continue };
-        if let Ok(text) = read_text(disk, max_size) {
-            file.lines = Some(LineIndex::new(&text));
-            file.text = Some(text);
-        }
-    }
 }
 
 /// `jobs` (0: one per CPU), never more than `work` items.
