@@ -2,6 +2,7 @@
 //! find its objects and image uses, run the per-image, per-object and per-file rules, and read
 //! its suppressions. Never fails: problems become diagnostics.
 
+use std::cell::OnceCell;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -54,211 +55,258 @@ pub(super) struct Context<'a> {
 /// Read, parse and check one file (`id` is its index in the scan). Never fails: problems
 /// become diagnostics.
 pub(super) fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> FileOutcome {
-    let options = context.options;
-    let mut out = FileOutcome::default();
-    let diag = |severity, message: String| Diagnostic::new(severity, input.display, message);
     let read = match (input.text, input.path) {
         (Some(text), _) => Ok(text.to_string()),
-        (None, Some(path)) => read_text(path, options.max_file_size),
+        (None, Some(path)) => read_text(path, context.options.max_file_size),
         (None, None) => Ok(String::new()),
     };
     let text = match read {
         Ok(text) => text,
         Err(ReadProblem { severity, message }) => {
-            out.diagnostics.push(diag(severity, message).unchecked());
+            let mut out = FileOutcome::default();
+            out.diagnostics
+                .push(Diagnostic::new(severity, input.display, message).unchecked());
             return out;
         }
     };
-    // The line index is built only when something needs a position (most files need none).
-    let lines: std::cell::OnceCell<LineIndex> = std::cell::OnceCell::new();
-    let position = |offset: usize| {
-        lines
-            .get_or_init(|| LineIndex::new(&text))
-            .position(&text, offset)
+    let mut file = FileCheck {
+        id,
+        input,
+        context,
+        text: &text,
+        lines: OnceCell::new(),
+        // Suppressions are rare: their comments are looked for only in files that mention us.
+        suppressions: text.contains("imagegate"),
+        scalars: Vec::new(),
+        images: Vec::new(),
+        out: FileOutcome::default(),
     };
-    let default_ns = options.rules.default_namespace.as_str();
-    let is_kustomization = input
-        .path
-        .and_then(Path::file_name)
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| uses::KUSTOMIZATION_NAMES.contains(&n));
-    let mut images = Vec::new();
-    // Suppressions are rare: their comments are looked for only in files that mention us.
-    let suppressions = text.contains("imagegate");
-    let mut scalars = Vec::new();
     match input.kind {
-        FileKind::HelmValues => {
-            out.stats.documents += 1;
-            let chart = input
-                .path
-                .and_then(|path| context.charts.of_values_file(path))
-                .map(|i| &context.charts.list[i]);
-            let facts = helm::values::ChartFacts {
-                app_version: chart
-                    .filter(|c| c.uses_app_version)
-                    .and_then(|c| c.app_version.as_ref())
-                    .map(|(v, _)| v.as_str()),
-            };
-            // NOTE: a values file is one document; later ones are not values.
-            if let Some(document) = yaml::documents(&text, yaml::Limits::default()).next() {
-                match &document.root {
-                    Ok(Some(root)) => {
-                        helm::values::images(id, root, facts, &mut images);
-                        if suppressions {
-                            scalars.extend(suppress::scalar_spans([root]));
-                        }
-                    }
-                    Ok(None) => {}
-                    Err(err) => out.diagnostics.push(
-                        diag(Severity::Warning, format!("invalid YAML: {err}"))
-                            .at(position(err.offset))
-                            .unchecked(),
-                    ),
-                }
-            }
-        }
-        FileKind::Manifest => {
-            out.rendered_output = helm::is_rendered(&text);
-            // NOTE: a CustomResourceDefinition runs nothing (its `image` keys are schema), and
-            // CRDs are more than half of the YAML bytes of a typical platform repository.
-            let documents =
-                yaml::documents_except(&text, yaml::Limits::default(), k8s::is_crd_definition);
-            for document in documents {
-                let doc_text = &text[document.span.range()];
-                out.stats.documents += 1;
-                for warning in &document.warnings {
-                    out.diagnostics.push(
-                        diag(Severity::Warning, format!("invalid YAML: {warning}"))
-                            .at(position(warning.offset)),
-                    );
-                }
-                match &document.root {
-                    Ok(Some(root)) => {
-                        if suppressions {
-                            scalars.extend(suppress::scalar_spans([root]));
-                        }
-                        if is_kustomization {
-                            uses::kustomize_images(id, root, &mut images);
-                        }
-                        for object in k8s::objects(root) {
-                            out.stats.objects += 1;
-                            if suppressions {
-                                let at = |span: Span| (input.display, position(span.start));
-                                object_ignore(&object, document.index, at, &mut out);
-                            }
-                            let namespace = object.namespace.unwrap_or(default_ns);
-                            uses::object_images(
-                                id,
-                                document.index,
-                                &object,
-                                default_ns,
-                                &mut images,
-                            );
-                            out.inventory
-                                .collect(id, document.index, &object, default_ns);
-                            let view = rules::ObjectView {
-                                object: &object,
-                                file: id,
-                                document: document.index,
-                                namespace,
-                            };
-                            rules::check_object(&view, &options.rules, &mut out.findings);
-                        }
-                    }
-                    Ok(None) => {}
-                    // NOTE: a template (Helm and friends) is rarely valid YAML; its images
-                    // are checked once it is rendered, not here.
-                    Err(err) if !err.limit && has_template_braces(doc_text) => {
-                        out.diagnostics.push(
-                            diag(
-                                Severity::Debug,
-                                "document holds a template (`{{`); not rendered yet, skipped"
-                                    .into(),
-                            )
-                            .at(position(document.span.start)),
-                        )
-                    }
-                    // Only YAML that looks like a Kubernetes object is worth a warning; other
-                    // broken YAML is not ours to judge. Input past a parser limit always is:
-                    // it can hide any number of objects.
-                    Err(err) if err.limit || looks_like_manifest(doc_text) => {
-                        out.diagnostics.push(
-                            diag(Severity::Warning, format!("invalid YAML: {err}"))
-                                .at(position(err.offset))
-                                .unchecked(),
-                        );
-                    }
-                    Err(err) => out.diagnostics.push(
-                        diag(Severity::Debug, format!("invalid YAML: {err}"))
-                            .at(position(err.offset)),
-                    ),
-                }
-            }
-            // A valid YAML document can still carry a template expression as its image.
-            images.retain(|image| {
-                let templated = image.text.contains("{{");
-                if templated {
-                    out.diagnostics.push(
-                        diag(
-                            Severity::Debug,
-                            format!(
-                                "image `{}` is a template; not rendered yet, skipped",
-                                image.text
-                            ),
-                        )
-                        .at(position(image.span.start)),
-                    );
-                }
-                !templated
-            });
-        }
+        FileKind::HelmValues => file.values(),
+        FileKind::Manifest => file.manifest(),
+        FileKind::Dockerfile => file.dockerfile(),
         FileKind::Script => {}
-        FileKind::Dockerfile => {
-            out.stats.documents += 1;
-            let found = uses::dockerfile_images(id, &text);
-            images = found.images;
-            for (span, severity, message) in found.notes {
-                out.diagnostics
-                    .push(diag(severity, message).at(position(span.start)));
+    }
+    file.rules();
+    file.suppression_comments();
+    let FileCheck {
+        images, lines, out, ..
+    } = file;
+    FileOutcome {
+        images,
+        lines: lines.into_inner(),
+        text,
+        ..out
+    }
+}
+
+/// One file being checked: its text, what was found so far, and the line index (built only
+/// when something needs a position: most files need none).
+struct FileCheck<'a> {
+    id: usize,
+    input: &'a Unit<'a>,
+    context: &'a Context<'a>,
+    text: &'a str,
+    lines: OnceCell<LineIndex>,
+    suppressions: bool,
+    /// Where scalars are (a suppression comment is never inside one).
+    scalars: Vec<Span>,
+    images: Vec<Arc<ImageUse>>,
+    out: FileOutcome,
+}
+
+impl FileCheck<'_> {
+    fn position(&self, offset: usize) -> source::Position {
+        self.lines
+            .get_or_init(|| LineIndex::new(self.text))
+            .position(self.text, offset)
+    }
+
+    /// A diagnostic about this file at byte `offset`.
+    fn diagnostic(&self, severity: Severity, message: String, offset: usize) -> Diagnostic {
+        Diagnostic::new(severity, self.input.display, message).at(self.position(offset))
+    }
+
+    /// A chart's values file: its image blocks (one document; later ones are not values).
+    fn values(&mut self) {
+        self.out.stats.documents += 1;
+        let charts = self.context.charts;
+        let chart = self
+            .input
+            .path
+            .and_then(|path| charts.of_values_file(path))
+            .map(|i| &charts.list[i]);
+        let facts = helm::values::ChartFacts {
+            app_version: chart
+                .filter(|c| c.uses_app_version)
+                .and_then(|c| c.app_version.as_ref())
+                .map(|(v, _)| v.as_str()),
+        };
+        let Some(document) = yaml::documents(self.text, yaml::Limits::default()).next() else {
+            return;
+        };
+        match &document.root {
+            Ok(Some(root)) => {
+                let mut found = Vec::new();
+                helm::values::images(self.id, root, facts, &mut found);
+                self.images.extend(found.into_iter().map(Arc::new));
+                if self.suppressions {
+                    self.scalars.extend(suppress::scalar_spans([root]));
+                }
+            }
+            Ok(None) => {}
+            Err(err) => {
+                let message = format!("invalid YAML: {err}");
+                let diagnostic = self.diagnostic(Severity::Warning, message, err.offset);
+                self.out.diagnostics.push(diagnostic.unchecked());
             }
         }
     }
-    out.stats.images = images.len();
-    let images: Vec<Arc<ImageUse>> = images.into_iter().map(Arc::new).collect();
-    rules::check_images(&images, &options.rules, &mut out.findings);
-    let view = rules::FileView {
-        id,
-        path: input.display,
-        text: &text,
-    };
-    rules::check_file(&view, &options.rules, &mut out.findings);
-    if suppressions {
-        let style = match input.kind {
+
+    /// A manifest (or a rendered stream): its documents, objects, image uses, the per-object
+    /// rules, the inventory's facts and the objects' ignore annotations.
+    fn manifest(&mut self) {
+        let text = self.text;
+        self.out.rendered_output = helm::is_rendered(text);
+        let default_ns = self.context.options.rules.default_namespace.as_str();
+        let is_kustomization = self
+            .input
+            .path
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| uses::KUSTOMIZATION_NAMES.contains(&n));
+        let mut images = Vec::new();
+        // NOTE: a CustomResourceDefinition runs nothing (its `image` keys are schema), and
+        // CRDs are more than half of the YAML bytes of a typical platform repository.
+        let documents =
+            yaml::documents_except(text, yaml::Limits::default(), k8s::is_crd_definition);
+        for document in documents {
+            let doc_text = &text[document.span.range()];
+            self.out.stats.documents += 1;
+            for warning in &document.warnings {
+                let message = format!("invalid YAML: {warning}");
+                let diagnostic = self.diagnostic(Severity::Warning, message, warning.offset);
+                self.out.diagnostics.push(diagnostic);
+            }
+            let root = match &document.root {
+                Ok(Some(root)) => root,
+                Ok(None) => continue,
+                // NOTE: a template (Helm and friends) is rarely valid YAML; its images are
+                // checked once it is rendered, not here.
+                Err(err) if !err.limit && has_template_braces(doc_text) => {
+                    let message =
+                        "document holds a template (`{{`); not rendered yet, skipped".to_string();
+                    let diagnostic = self.diagnostic(Severity::Debug, message, document.span.start);
+                    self.out.diagnostics.push(diagnostic);
+                    continue;
+                }
+                // Only YAML that looks like a Kubernetes object is worth a warning; other
+                // broken YAML is not ours to judge. Input past a parser limit always is: it
+                // can hide any number of objects.
+                Err(err) => {
+                    let message = format!("invalid YAML: {err}");
+                    let diagnostic = if err.limit || looks_like_manifest(doc_text) {
+                        self.diagnostic(Severity::Warning, message, err.offset)
+                            .unchecked()
+                    } else {
+                        self.diagnostic(Severity::Debug, message, err.offset)
+                    };
+                    self.out.diagnostics.push(diagnostic);
+                    continue;
+                }
+            };
+            if self.suppressions {
+                self.scalars.extend(suppress::scalar_spans([root]));
+            }
+            if is_kustomization {
+                uses::kustomize_images(self.id, root, &mut images);
+            }
+            for object in k8s::objects(root) {
+                self.out.stats.objects += 1;
+                if self.suppressions {
+                    let (display, lines) = (self.input.display, &self.lines);
+                    let at = |span: Span| {
+                        let index = lines.get_or_init(|| LineIndex::new(text));
+                        (display, index.position(text, span.start))
+                    };
+                    object_ignore(&object, document.index, at, &mut self.out);
+                }
+                let namespace = object.namespace.unwrap_or(default_ns);
+                uses::object_images(self.id, document.index, &object, default_ns, &mut images);
+                self.out
+                    .inventory
+                    .collect(self.id, document.index, &object, default_ns);
+                let view = rules::ObjectView {
+                    object: &object,
+                    file: self.id,
+                    document: document.index,
+                    namespace,
+                };
+                rules::check_object(&view, &self.context.options.rules, &mut self.out.findings);
+            }
+        }
+        // A valid YAML document can still carry a template expression as its image.
+        for image in images {
+            if image.text.contains("{{") {
+                let message = format!(
+                    "image `{}` is a template; not rendered yet, skipped",
+                    image.text
+                );
+                let diagnostic = self.diagnostic(Severity::Debug, message, image.span.start);
+                self.out.diagnostics.push(diagnostic);
+            } else {
+                self.images.push(Arc::new(image));
+            }
+        }
+    }
+
+    /// A Dockerfile: its `FROM` images, and notes for what cannot be resolved statically.
+    fn dockerfile(&mut self) {
+        self.out.stats.documents += 1;
+        let found = uses::dockerfile_images(self.id, self.text);
+        self.images.extend(found.images.into_iter().map(Arc::new));
+        for (span, severity, message) in found.notes {
+            let diagnostic = self.diagnostic(severity, message, span.start);
+            self.out.diagnostics.push(diagnostic);
+        }
+    }
+
+    /// The per-image and per-file rules.
+    fn rules(&mut self) {
+        self.out.stats.images = self.images.len();
+        let ctx = &self.context.options.rules;
+        rules::check_images(&self.images, ctx, &mut self.out.findings);
+        let view = rules::FileView {
+            id: self.id,
+            path: self.input.display,
+            text: self.text,
+        };
+        rules::check_file(&view, ctx, &mut self.out.findings);
+    }
+
+    /// `# imagegate: ignore[...]` comments, in the comment syntax of the file's kind.
+    fn suppression_comments(&mut self) {
+        if !self.suppressions {
+            return;
+        }
+        let style = match self.input.kind {
             FileKind::Manifest | FileKind::HelmValues => suppress::CommentStyle::Yaml,
             FileKind::Dockerfile => suppress::CommentStyle::Dockerfile,
             FileKind::Script => suppress::CommentStyle::Shell,
         };
-        for directive in suppress::directives(&text, style, &scalars, &|id: &str| {
-            rules::find(id).is_some()
-        }) {
+        let known = |id: &str| rules::find(id).is_some();
+        for directive in suppress::directives(self.text, style, &self.scalars, &known) {
             match directive {
-                Ok(ignore) => out.ignores.push(ignore),
-                Err(err) => out.diagnostics.push(
-                    diag(
-                        Severity::Warning,
-                        format!("suppression not applied: {}", err.message),
-                    )
-                    .at(position(err.span.start)),
-                ),
+                Ok(ignore) => self.out.ignores.push(ignore),
+                Err(err) => {
+                    let message = format!("suppression not applied: {}", err.message);
+                    let diagnostic = self.diagnostic(Severity::Warning, message, err.span.start);
+                    self.out.diagnostics.push(diagnostic);
+                }
             }
         }
     }
-    out.images = images;
-    out.lines = lines.into_inner();
-    out.text = text;
-    out
 }
-
 /// Record `object`'s `imagegate.dev/ignore` annotation; a malformed one is a warning (`at`
 /// places it).
 fn object_ignore<'a>(
