@@ -90,6 +90,16 @@ impl ScannedFile {
             .as_deref()
     }
 
+    /// A copy of the text for one pass over it, without keeping what is read: the kept text,
+    /// else the file read now (the tracer reads committed `helm template` output this way, most
+    /// of which no finding points into).
+    pub fn text_copy(&self) -> Option<String> {
+        match self.text.get() {
+            Some(kept) => kept.clone(),
+            None => read_text(self.disk.as_deref()?, self.max_size).ok(),
+        }
+    }
+
     /// The line index of [`ScannedFile::text`].
     pub fn lines(&self) -> Option<&LineIndex> {
         self.lines

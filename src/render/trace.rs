@@ -89,7 +89,7 @@ pub(crate) fn trace_rendered(
         })
         .chain(prerendered.iter().filter_map(|&id| {
             let file = &report.files[id];
-            let text = Cow::Owned(file.text()?.to_string());
+            let text = Cow::Owned(file.text_copy()?);
             Some((id, text, None, file.path.clone()))
         }))
         .collect();
