@@ -186,7 +186,8 @@ impl<'de> serde::de::DeserializeSeed<'de> for EntrySeed {
     type Value = RuleEntry;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<RuleEntry, D::Error> {
-        deserializer.deserialize_map(self)
+        // `rules: {image-tag-latest: }` (null) is an entry that sets nothing.
+        deserializer.deserialize_option(self)
     }
 }
 
@@ -201,11 +202,19 @@ impl<'de> serde::de::Visitor<'de> for EntrySeed {
         )
     }
 
-    fn visit_unit<E>(self) -> Result<RuleEntry, E> {
+    fn visit_none<E: serde::de::Error>(self) -> Result<RuleEntry, E> {
         Ok(RuleEntry {
             level: None,
             options: None,
         })
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<RuleEntry, E> {
+        self.visit_none()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<RuleEntry, D::Error> {
+        deserializer.deserialize_map(self)
     }
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<RuleEntry, A::Error> {
@@ -262,12 +271,12 @@ impl<'de, A: serde::de::MapAccess<'de>> serde::de::MapAccess<'de> for &mut Entry
                 // The parser places an error made here at the entry; the key's place goes in
                 // the text, where `first_line` finds it (as it does for errors of the options'
                 // own reader).
-                return Err(serde::de::Error::custom(format!(
-                    "{} at line {}, column {}",
-                    misplaced_option(self.rule, &key),
-                    at.line(),
-                    at.column()
-                )));
+                let message = misplaced_option(self.rule, &key);
+                return Err(serde::de::Error::custom(if at.line() == 0 {
+                    message
+                } else {
+                    format!("{message} at line {}, column {}", at.line(), at.column())
+                }));
             }
             self.options_given = true;
             return seed.deserialize(key.into_deserializer()).map(Some);
@@ -486,10 +495,15 @@ pub fn parse(text: &str, shown: &str) -> Result<ConfigFile, ConfigError> {
             let (message, inner) = first_line(&err.without_snippet().to_string());
             // An error inside a rule's options crosses the options' type-erased reader, which
             // keeps the inner place in the text only: that place is the exact one.
-            let (line, column) = inner.unwrap_or_else(|| {
-                err.location()
-                    .map_or((1, 1), |l| (l.line() as usize, l.column() as usize))
-            });
+            let lines = text.lines().count().max(1);
+            let (line, column) = inner
+                .filter(|&(line, column)| (1..=lines).contains(&line) && column >= 1)
+                .or_else(|| {
+                    err.location()
+                        .map(|l| (l.line() as usize, l.column() as usize))
+                        .filter(|&(line, column)| line >= 1 && column >= 1)
+                })
+                .unwrap_or((1, 1));
             ConfigError {
                 path: shown.to_string(),
                 line,
@@ -502,8 +516,10 @@ pub fn parse(text: &str, shown: &str) -> Result<ConfigFile, ConfigError> {
     Ok(file)
 }
 
-/// serde-saphyr's message without its own `line N column M:` prefix and ` at line N, column M`
-/// suffixes (we print the place), and the innermost place such a suffix names.
+/// serde-saphyr's message without its own `line N column M:` prefix and the ` at line N,
+/// column M` suffixes it adds each time an error crosses a nesting level (we print the place),
+/// and the innermost place those suffixes name. Only trailing suffixes are read, so a place
+/// written inside a quoted value of the file is never taken for one.
 fn first_line(message: &str) -> (String, Option<(usize, usize)>) {
     let line = message.lines().next().unwrap_or(message);
     let line = line.trim_start_matches("error: ");
@@ -512,23 +528,25 @@ fn first_line(message: &str) -> (String, Option<(usize, usize)>) {
         .split(", set DuplicateKeyPolicy")
         .next()
         .unwrap_or(line);
-    let line = match line.split_once(": ") {
+    let mut line = match line.split_once(": ") {
         Some((place, rest)) if place.starts_with("line ") => rest,
         _ => line,
     };
-    let place = |rest: &str| -> Option<(usize, usize)> {
-        let (l, rest) = rest.split_once(", column ")?;
-        let digits = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        Some((l.parse().ok()?, rest[..digits].parse().ok()?))
-    };
-    match line.find(" at line ") {
-        Some(i) if line[i..].contains(", column ") => {
-            (line[..i].to_string(), place(&line[i + " at line ".len()..]))
-        }
-        _ => (line.to_string(), None),
+    let mut innermost = None;
+    while let Some((rest, place)) = strip_place(line) {
+        line = rest;
+        innermost = Some(place);
     }
+    (line.to_string(), innermost)
+}
+
+/// `text` without a trailing ` at line N, column M`, and that place.
+fn strip_place(text: &str) -> Option<(&str, (usize, usize))> {
+    let (rest, column) = text.rsplit_once(", column ")?;
+    let column: usize = column.parse().ok()?;
+    let (rest, line) = rest.rsplit_once(" at line ")?;
+    let line: usize = line.parse().ok()?;
+    Some((rest, (line, column)))
 }
 
 /// The checks the types cannot make, each at the value's place.

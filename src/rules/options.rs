@@ -31,6 +31,15 @@ impl<T> Options for T where
 {
 }
 
+/// For option fields: an empty key (`minimal-images:` with nothing under it) is the default.
+pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + serde::Deserialize<'de>,
+{
+    Ok(<Option<T> as serde::Deserialize>::deserialize(deserializer)?.unwrap_or_default())
+}
+
 /// The options of a rule that takes none: only `level` may be given.
 #[derive(Debug, Default, serde::Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

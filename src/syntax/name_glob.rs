@@ -15,10 +15,11 @@ impl NameGlob {
     /// Compile `pattern`; `case_insensitive` for names Kubernetes or the shell treat without
     /// regard to case in our checks (env var names, kinds).
     pub fn new(pattern: &str, case_insensitive: bool) -> Result<NameGlob, globset::Error> {
-        let glob: Glob = GlobBuilder::new(pattern)
+        let escaped: Vec<String> = pattern.split('*').map(globset::escape).collect();
+        let glob: Glob = GlobBuilder::new(&escaped.join("*"))
             .case_insensitive(case_insensitive)
             .literal_separator(false)
-            .backslash_escape(true)
+            .backslash_escape(false)
             .build()?;
         Ok(NameGlob {
             text: pattern.to_string(),

@@ -144,3 +144,36 @@ fn mistakes_point_at_their_line() {
         ".imagegate.yaml:1:1: expected mapping start"
     );
 }
+
+#[test]
+fn empty_entries_and_options_are_defaults() {
+    let file = parse(
+        "rules:\n  secret-env-literal:\n  image-tag-latest: {level: off}\n  base-image-not-minimal:\n    minimal-images:\n    level: warning\n",
+        "x",
+    )
+    .unwrap();
+    assert_eq!(file.rules.0.len(), 3);
+    let entry = |i: usize| file.rules.0[i].1.as_ref().unwrap();
+    assert!(entry(0).level.is_none() && entry(0).options.is_none());
+    assert_eq!(entry(1).level, Some(LevelSetting::Off));
+    assert_eq!(entry(2).level, Some(LevelSetting::Warning));
+    assert!(entry(2).options.is_some());
+}
+
+#[test]
+fn a_place_written_in_a_value_is_not_taken_for_the_error_place() {
+    for (text, place) in [
+        ("\"x at line 0, column 0\": 1\n", ".imagegate.yaml:1:1: "),
+        (
+            "fail-on: \"a at line 99, column 1\"\n",
+            ".imagegate.yaml:1:10: ",
+        ),
+        (
+            "rules:\n  secret-env-literal:\n    \"k at line 7, column 3\": 1\n",
+            ".imagegate.yaml:3:5: ",
+        ),
+    ] {
+        let message = error(text);
+        assert!(message.starts_with(place), "{text:?}: {message}");
+    }
+}

@@ -16,7 +16,7 @@ pub(crate) struct BaseImageNotMinimal;
 pub(super) struct Options {
     /// Images accepted as minimal bases (patterns as in `registries.allowed`), e.g.
     /// `registry.example.com/base/*`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::rules::options::null_as_default")]
     pub minimal_images: Vec<RegistryPattern>,
 }
 

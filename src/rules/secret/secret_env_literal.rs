@@ -16,10 +16,10 @@ pub(crate) struct SecretEnvLiteral;
 pub(super) struct Options {
     /// More env var names that hold credentials (case-insensitive; `*` matches any run of
     /// characters), e.g. `*_SIGNING_KEY`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::rules::options::null_as_default")]
     pub credential_names: Vec<EnvNameGlob>,
     /// Env var names never reported, e.g. `PASSWORD_POLICY`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::rules::options::null_as_default")]
     pub allowed_names: Vec<EnvNameGlob>,
 }
 

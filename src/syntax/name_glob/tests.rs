@@ -15,7 +15,12 @@ fn stars_match_any_run_and_names_match_whole() {
     assert!(m("a/*", "a/b/c"), "no separators in names");
     let i = NameGlob::new("*_signing_KEY", true).unwrap();
     assert!(i.is_match("APP_SIGNING_KEY") && i.is_match("app_signing_key"));
-    assert!(NameGlob::new("a[b", false).is_err());
+    // Only `*` is special: other glob syntax matches itself.
+    assert!(m("KEY[0]", "KEY[0]") && !m("KEY[0]", "KEY0"));
+    assert!(m("a?c", "a?c") && !m("a?c", "abc"));
+    assert!(m("{a,b}", "{a,b}") && !m("{a,b}", "a"));
+    assert!(m("a\\b*", "a\\bc"));
+    assert!(m("a[b", "a[b"));
 }
 
 #[test]
