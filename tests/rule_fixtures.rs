@@ -173,20 +173,16 @@ fn what_each_rule_says_on_each_fixture() {
     for dir in dirs {
         let rule = dir.file_name().unwrap().to_string_lossy().to_string();
         let files = fixture_files(&dir);
-        let extra = common::args_file(&dir);
-        let mut argv: Vec<String> = ["imagegate", "scan", "--fail-on", "never"]
-            .map(String::from)
-            .to_vec();
-        // As `common::imagegate` runs the binary: no configuration unless the folder gives one.
-        if !extra.iter().any(|a| a == "--config" || a == "-c") {
-            argv.push("--no-config".into());
-        }
+        let mut args: Vec<std::ffi::OsString> =
+            vec!["scan".into(), "--fail-on".into(), "never".into()];
         if helm.is_file() {
-            argv.extend(["--helm-bin".to_string(), helm.to_string_lossy().to_string()]);
+            args.extend(["--helm-bin".into(), helm.clone().into_os_string()]);
         }
-        argv.extend(extra);
-        argv.extend(files.iter().map(|f| rel(f)));
-        let cli = Cli::try_parse_from(&argv).unwrap_or_else(|e| panic!("{rule}: {e}"));
+        args.extend(common::args_file(&dir).into_iter().map(Into::into));
+        args.extend(files.iter().map(|f| rel(f).into()));
+        // As `common::imagegate` runs the binary: no configuration unless the folder gives one.
+        let argv = std::iter::once("imagegate".into()).chain(common::no_config_unless_given(args));
+        let cli = Cli::try_parse_from(argv).unwrap_or_else(|e| panic!("{rule}: {e}"));
         let Some(Command::Scan(args)) = cli.command else {
             panic!("{rule}: not a scan");
         };

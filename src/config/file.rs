@@ -15,18 +15,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_saphyr::Spanned;
 
-use crate::rules::options::OptionValue;
+use crate::rules::options::{OptionValue, null_as_default};
 use crate::rules::{self, Rule};
 use crate::syntax::registry::RegistryPattern;
-
-/// An empty key (`registries:` with nothing under it) means the section's defaults.
-fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
-}
 
 pub use crate::input::paths::glob_of;
 pub use crate::input::walk::CONFIG_FILE_NAMES as FILE_NAMES;
@@ -245,7 +236,7 @@ impl<'de> serde::de::Visitor<'de> for EntrySeed {
 struct EntryKeys<A> {
     map: A,
     rule: &'static dyn Rule,
-    fields: Vec<String>,
+    fields: &'static [String],
     level: Option<LevelSetting>,
     options_given: bool,
 }

@@ -82,12 +82,7 @@ impl ScannedFile {
     /// The file's text: as kept, else read from disk the first time it is asked for (`None`
     /// when it cannot be read, or for a stream that was let go).
     pub fn text(&self) -> Option<&str> {
-        self.text
-            .get_or_init(|| {
-                let disk = self.disk.as_deref()?;
-                read_text(disk, self.max_size).ok()
-            })
-            .as_deref()
+        self.text.get_or_init(|| self.read()).as_deref()
     }
 
     /// A copy of the text for one pass over it, without keeping what is read: the kept text,
@@ -96,8 +91,13 @@ impl ScannedFile {
     pub fn text_copy(&self) -> Option<String> {
         match self.text.get() {
             Some(kept) => kept.clone(),
-            None => read_text(self.disk.as_deref()?, self.max_size).ok(),
+            None => self.read(),
         }
+    }
+
+    /// The text read from disk now, under the scan's size limit.
+    fn read(&self) -> Option<String> {
+        read_text(self.disk.as_deref()?, self.max_size).ok()
     }
 
     /// The line index of [`ScannedFile::text`].

@@ -208,6 +208,11 @@ pub fn find(id: &str) -> Option<&'static dyn Rule> {
     ALL.iter().copied().find(|rule| rule.meta().id == id)
 }
 
+/// Whether `id` names a rule (what suppression comments and annotations are checked against).
+pub fn is_rule(id: &str) -> bool {
+    find(id).is_some()
+}
+
 /// Every rule, in catalog order.
 pub static ALL: &[&dyn Rule] = &[
     &image::image_reference_invalid::ImageReferenceInvalid,

@@ -31,7 +31,8 @@ impl<T> Options for T where
 {
 }
 
-/// For option fields: an empty key (`minimal-images:` with nothing under it) is the default.
+/// An empty key (`registries:`, `minimal-images:` with nothing under it) is the default: for
+/// the configuration file's sections and for rule options alike.
 pub(crate) fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -57,7 +58,7 @@ pub trait OptionsKind: Sync {
     ) -> Result<OptionValue, erased_serde::Error>;
 
     /// The option names this rule takes (kebab-case, as written).
-    fn fields(&self) -> Vec<String>;
+    fn fields(&self) -> &[String];
 
     /// The schema of the options object (without `level`).
     fn schema(&self, generator: &mut SchemaGenerator) -> Schema;
@@ -72,6 +73,8 @@ pub trait OptionsKind: Sync {
 /// The options of one rule, of type `T`.
 pub struct OptionsOf<T> {
     default: OnceLock<T>,
+    /// The option names, read from the schema once.
+    fields: OnceLock<Vec<String>>,
     kind: PhantomData<fn() -> T>,
 }
 
@@ -79,6 +82,7 @@ impl<T> OptionsOf<T> {
     pub const fn new() -> Self {
         OptionsOf {
             default: OnceLock::new(),
+            fields: OnceLock::new(),
             kind: PhantomData,
         }
     }
@@ -108,13 +112,15 @@ impl<T: Options> OptionsKind for OptionsOf<T> {
         Ok(Arc::new(erased_serde::deserialize::<T>(deserializer)?))
     }
 
-    fn fields(&self) -> Vec<String> {
-        let schema = schemars::SchemaGenerator::default().into_root_schema_for::<T>();
-        schema
-            .get("properties")
-            .and_then(|p| p.as_object())
-            .map(|p| p.keys().cloned().collect())
-            .unwrap_or_default()
+    fn fields(&self) -> &[String] {
+        self.fields.get_or_init(|| {
+            let schema = schemars::SchemaGenerator::default().into_root_schema_for::<T>();
+            schema
+                .get("properties")
+                .and_then(|p| p.as_object())
+                .map(|p| p.keys().cloned().collect())
+                .unwrap_or_default()
+        })
     }
 
     fn schema(&self, generator: &mut SchemaGenerator) -> Schema {

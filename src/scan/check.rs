@@ -294,8 +294,7 @@ impl FileCheck<'_> {
             FileKind::Dockerfile => suppress::CommentStyle::Dockerfile,
             FileKind::Script => suppress::CommentStyle::Shell,
         };
-        let known = |id: &str| rules::find(id).is_some();
-        for directive in suppress::directives(self.text, style, &self.scalars, &known) {
+        for directive in suppress::directives(self.text, style, &self.scalars, &rules::is_rule) {
             match directive {
                 Ok(ignore) => self.out.ignores.push(ignore),
                 Err(err) => {
@@ -330,9 +329,7 @@ fn object_ignore<'a>(
         .map(str::trim)
         .filter(|r| !r.is_empty());
     let problem = match (
-        suppress::parse_annotation_ids(value.as_str().unwrap_or_default(), &|id: &str| {
-            rules::find(id).is_some()
-        }),
+        suppress::parse_annotation_ids(value.as_str().unwrap_or_default(), &rules::is_rule),
         reason,
     ) {
         (Ok(rules), Some(reason)) => {

@@ -19,20 +19,27 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    let mut args: Vec<std::ffi::OsString> = args
+    let args: Vec<std::ffi::OsString> = args
         .into_iter()
         .map(|a| a.as_ref().to_os_string())
         .collect();
+    command_in(&root())
+        .args(no_config_unless_given(args))
+        .output()
+        .expect("run imagegate")
+}
+
+/// `args` (a command line without the program name) with `--no-config` after `scan` unless
+/// the test gives a configuration: the repository's own `.imagegate.yaml` is for the
+/// repository, not for the fixtures.
+pub fn no_config_unless_given(mut args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
     let configured = args
         .iter()
         .any(|a| a == "--config" || a == "-c" || a == "--no-config");
     if args.first().is_some_and(|a| a == "scan") && !configured {
         args.insert(1, "--no-config".into());
     }
-    command_in(&root())
-        .args(args)
-        .output()
-        .expect("run imagegate")
+    args
 }
 
 /// The binary, to run in `dir` with the test tools on PATH, outside GitHub Actions, without
