@@ -108,6 +108,31 @@ pub struct InputArgs {
     /// Worker threads (default: one per CPU).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
     pub jobs: usize,
+
+    /// Ask the registries about every image: does it exist, its digest, is it signed and
+    /// scanned, is the registry private (config `online: true`; default: offline).
+    #[arg(long)]
+    pub online: bool,
+
+    /// Seconds the whole online phase may take; references not answered by then are
+    /// diagnostics ("not checked online"), never findings [default: 60].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub online_timeout: Option<u64>,
+
+    /// Registry credentials: a Docker `config.json` [default: `$DOCKER_CONFIG/config.json`,
+    /// `$REGISTRY_AUTH_FILE`, `~/.docker/config.json`, the first that exists].
+    #[arg(long, value_name = "FILE")]
+    pub registry_auth: Option<PathBuf>,
+
+    /// Send online lookups for REGISTRY to MIRROR (repeatable), e.g.
+    /// `docker.io=mirror.example.com`; added to `registries.mirrors`.
+    #[arg(long, value_name = "REGISTRY=MIRROR")]
+    pub registry_mirror: Vec<String>,
+
+    /// Keep registry answers in DIR between runs (for an hour; what a digest resolves to, for
+    /// good).
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,7 @@ pub mod config;
 pub mod findings;
 pub mod input;
 pub(crate) mod k8s;
+pub mod online;
 pub mod policy;
 pub(crate) mod render;
 pub mod report;

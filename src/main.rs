@@ -195,6 +195,7 @@ fn list_rules(args: &RulesArgs) -> Result<()> {
                         "level": m.level.as_str(),
                         "summary": m.summary,
                         "precision": m.precision,
+                        "online": m.online,
                         "securitySeverity": m.security_severity,
                         "helpUri": m.help_uri(),
                     })
@@ -206,7 +207,15 @@ fn list_rules(args: &RulesArgs) -> Result<()> {
             let width = metas.iter().map(|m| m.id.len()).max().unwrap_or(0);
             metas
                 .iter()
-                .map(|m| format!("{:width$}  {:7}  {}\n", m.id, m.level.as_str(), m.summary))
+                .map(|m| {
+                    let online = if m.online { "(online) " } else { "" };
+                    format!(
+                        "{:width$}  {:7}  {online}{}\n",
+                        m.id,
+                        m.level.as_str(),
+                        m.summary
+                    )
+                })
                 .collect()
         }
     };

@@ -292,9 +292,33 @@ fn rules_catalog_lists_every_rule() {
     }
     let json = imagegate(["rules", "--format", "json"]);
     let list: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 21);
+    assert_eq!(list.as_array().unwrap().len(), 26);
     assert_eq!(list[0]["id"], "image-reference-invalid");
     assert_eq!(list[0]["level"], "error");
+    assert_eq!(list[0]["online"], false);
+    // The online rules say so, in both forms.
+    let online: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["online"] == true)
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        online,
+        [
+            "image-not-found",
+            "image-unsigned",
+            "image-signature-untrusted",
+            "image-unscanned",
+            "image-digest-outdated"
+        ]
+    );
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("image-unsigned "))
+        .unwrap();
+    assert!(line.contains("(online)"), "{line}");
 }
 
 #[test]

@@ -157,6 +157,9 @@ fn schema_file_is_in_sync() {
         "fail-on",
         "fail-on-unchecked",
         "namespace",
+        "online",
+        "online-timeout",
+        "cache-dir",
     ]);
     assert_eq!(keys, want, "the schema's top-level keys");
     assert_eq!(

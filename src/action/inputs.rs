@@ -23,6 +23,11 @@ pub const INPUTS: &[&str] = &[
     "helm-values",
     "namespace",
     "category",
+    "online",
+    "online-timeout",
+    "registry-auth",
+    "registry-mirrors",
+    "cache-dir",
     "github-token",
 ];
 
@@ -83,6 +88,14 @@ pub struct Inputs {
     /// `None` when unset: the configuration file's, else `default`.
     pub namespace: Option<String>,
     pub category: String,
+    /// Ask the registries (`--online`); `false` when unset leaves it to the configuration.
+    pub online: bool,
+    pub online_timeout: Option<u64>,
+    /// A Docker `config.json` document (from a secret), never shown.
+    pub registry_auth: Option<Token>,
+    /// `REGISTRY=MIRROR` entries (`--registry-mirror`).
+    pub registry_mirrors: Vec<String>,
+    pub cache_dir: Option<PathBuf>,
     pub github_token: Option<Token>,
 }
 
@@ -157,7 +170,24 @@ impl Inputs {
             None => None,
             Some(_) => Some(boolean("fail-on-unchecked", false)?),
         };
+        let online_timeout =
+            match get("online-timeout") {
+                None => None,
+                Some(value) => Some(value.parse::<u64>().ok().filter(|&s| s > 0).ok_or_else(
+                    || {
+                        fail(
+                            "online-timeout",
+                            format!("`{value}` is not a number of seconds"),
+                        )
+                    },
+                )?),
+            };
         Ok(Inputs {
+            online: boolean("online", false)?,
+            online_timeout,
+            registry_auth: get("registry-auth").map(|t| Token(t.to_string())),
+            registry_mirrors: get("registry-mirrors").map(list).unwrap_or_default(),
+            cache_dir: get("cache-dir").map(PathBuf::from),
             paths: if paths.is_empty() {
                 vec![PathBuf::from(".")]
             } else {

@@ -74,7 +74,8 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
         .with_context(|| format!("GITHUB_WORKSPACE {}", workspace.display()))?;
     let workspace = std::env::current_dir().context("the workspace")?;
 
-    let options = scan_options(&inputs, &workspace)?;
+    // The credentials file lives as long as the scan, and is removed after it.
+    let (options, _registry_auth) = scan_options(&inputs, &workspace)?;
     let gate = options.policy.gate();
     let report = crate::scan(&options)?;
     let paths = RepoPaths::new(Some(&workspace));
@@ -204,7 +205,10 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
 
 /// The scan's options: the inputs over `.imagegate.yaml` (the `config` input, else the one at
 /// the workspace root).
-fn scan_options(inputs: &Inputs, workspace: &Path) -> Result<ScanOptions> {
+fn scan_options(
+    inputs: &Inputs,
+    workspace: &Path,
+) -> Result<(ScanOptions, Option<tempfile::NamedTempFile>)> {
     if let Some(missing) = inputs.helm_values.iter().find(|p| !p.is_file()) {
         bail!("input `helm-values`: {}: no such file", missing.display());
     }
@@ -214,6 +218,10 @@ fn scan_options(inputs: &Inputs, workspace: &Path) -> Result<ScanOptions> {
         bail!("input `config`: {}: no such file", config.display());
     }
     let file = resolve::load_config(inputs.config.as_deref(), workspace)?;
+    let registry_auth = match &inputs.registry_auth {
+        Some(document) => Some(write_registry_auth(document)?),
+        None => None,
+    };
     let overrides = Overrides {
         allowed_registries: inputs.allowed_registries.clone(),
         private_registries: inputs.private_registries.clone(),
@@ -221,6 +229,15 @@ fn scan_options(inputs: &Inputs, workspace: &Path) -> Result<ScanOptions> {
         fail_on: inputs.fail_on,
         fail_on_unchecked: inputs.fail_on_unchecked,
         helm_values: inputs.helm_values.clone(),
+        online: inputs.online,
+        online_timeout: inputs.online_timeout,
+        registry_auth: registry_auth.as_ref().map(|f| f.path().to_path_buf()),
+        registry_mirrors: inputs.registry_mirrors.clone(),
+        cache_dir: inputs.cache_dir.clone(),
+        github_token: inputs
+            .github_token
+            .as_ref()
+            .map(|t| crate::online::Masked(t.expose().to_string())),
         ..Overrides::default()
     };
     let base = ScanOptions {
@@ -236,7 +253,28 @@ fn scan_options(inputs: &Inputs, workspace: &Path) -> Result<ScanOptions> {
             .map_err(|err| anyhow::anyhow!("input `baseline`: {err}"))?;
         options.policy.baseline = Some((baseline, crate::input::paths::display_path(path)));
     }
-    Ok(options)
+    Ok((options, registry_auth))
+}
+
+/// Write the `registry-auth` document where the online phase reads it: a file only this user
+/// may read (tempfile creates it with mode 0600), in the runner's temporary directory,
+/// removed when the returned handle is dropped.
+fn write_registry_auth(document: &inputs::Token) -> Result<tempfile::NamedTempFile> {
+    use std::io::Write as _;
+    let dir = std::env::var_os("RUNNER_TEMP").map_or_else(std::env::temp_dir, Into::into);
+    let mut file = tempfile::Builder::new()
+        .prefix("imagegate-registry-auth-")
+        .suffix(".json")
+        .tempfile_in(&dir)
+        .map_err(|err| {
+            anyhow::anyhow!(
+                "input `registry-auth`: cannot write it to {}: {err}",
+                dir.display()
+            )
+        })?;
+    file.write_all(document.expose().as_bytes())
+        .map_err(|err| anyhow::anyhow!("input `registry-auth`: cannot write it: {err}"))?;
+    Ok(file)
 }
 
 /// The text report in a collapsed group, commands stopped around it (a scanned file's line

@@ -60,6 +60,17 @@ pub struct ConfigFile {
     /// The namespace of objects that set none (default `default`).
     #[serde(default)]
     pub namespace: Option<String>,
+    /// Ask the registries about every image (`--online`; default false): whether it exists,
+    /// its digest, signatures, scan attestations, and whether the registry is private.
+    #[serde(default)]
+    pub online: Option<bool>,
+    /// Seconds the whole online phase may take (`--online-timeout`; default 60).
+    #[serde(default)]
+    pub online_timeout: Option<u64>,
+    /// A directory for answers kept between runs (`--cache-dir`), relative to this file.
+    #[serde(default)]
+    #[schemars(with = "Option<String>")]
+    pub cache_dir: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -86,6 +97,47 @@ pub struct Registries {
     #[serde(default)]
     #[schemars(with = "Option<Vec<String>>")]
     pub node_credentials: Option<Vec<Spanned<String>>>,
+    /// Online lookups for a registry sent to its mirror instead, as container runtimes
+    /// configure pull-through caches: `docker.io: mirror.example.com`.
+    #[serde(default, deserialize_with = "null_as_default")]
+    #[schemars(with = "BTreeMap<String, String>")]
+    pub mirrors: BTreeMap<String, Spanned<String>>,
+    /// Registries the online mode may reach over plain HTTP (loopback addresses always may).
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub insecure: Vec<Spanned<String>>,
+    /// Who signs which images, for `image-signature-untrusted` (online).
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub signers: Vec<SignerEntry>,
+}
+
+/// Public keys trusted to sign the images some patterns match.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SignerEntry {
+    /// Image patterns, as in `registries.allowed`.
+    #[schemars(with = "Vec<String>")]
+    pub images: Vec<Spanned<String>>,
+    /// Public keys (ECDSA P-256, PEM, as `cosign generate-key-pair` writes `cosign.pub`):
+    /// a path relative to this file, or the PEM text itself.
+    #[schemars(with = "Vec<String>")]
+    pub keys: Vec<Spanned<String>>,
+}
+
+impl SignerEntry {
+    /// The PEM text of `key` (inline, or the file it names under `dir`).
+    pub fn key_pem(key: &str, dir: &Path) -> Result<String, String> {
+        if key.trim_start().starts_with("-----BEGIN") {
+            return Ok(key.to_string());
+        }
+        let path = if Path::new(key).is_absolute() {
+            PathBuf::from(key)
+        } else {
+            dir.join(key)
+        };
+        std::fs::read_to_string(&path)
+            .map_err(|err| format!("cannot read the key file `{}`: {err}", path.display()))
+    }
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
@@ -466,6 +518,19 @@ pub fn load(path: &Path) -> Result<Loaded, ConfigError> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    // Signers' keys are read now, so that a wrong one is an error at its line.
+    for key in file.registries.signers.iter().flat_map(|s| &s.keys) {
+        let checked = SignerEntry::key_pem(&key.value, &dir)
+            .and_then(|pem| crate::online::cosign::PublicKey::from_pem(&pem).map(|_| ()));
+        if let Err(message) = checked {
+            return Err(ConfigError {
+                path: shown,
+                line: key.referenced.line() as usize,
+                column: key.referenced.column() as usize,
+                message: format!("registries.signers: {message}"),
+            });
+        }
+    }
     Ok(Loaded {
         path: path.to_path_buf(),
         dir,
@@ -540,6 +605,28 @@ fn strip_place(text: &str) -> Option<(&str, (usize, usize))> {
     Some((rest, (line, column)))
 }
 
+/// A mirror is a registry host, with a port if any: `mirror.example.com`, `127.0.0.1:5000`.
+pub(crate) fn check_mirror(mirror: &str) -> Result<(), String> {
+    let host = mirror.rsplit_once(':').map_or(mirror, |(host, port)| {
+        if port.chars().all(|c| c.is_ascii_digit()) && !port.is_empty() {
+            host
+        } else {
+            mirror
+        }
+    });
+    let valid = !host.is_empty()
+        && host
+            .split('.')
+            .all(crate::syntax::image_ref::is_domain_component);
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{mirror}` is not a registry host (host or host:port, no scheme or path)"
+        ))
+    }
+}
+
 /// The checks the types cannot make, each at the value's place.
 fn check(file: &ConfigFile, shown: &str) -> Result<(), ConfigError> {
     let at = |spanned_line: usize, column: usize, message: String| ConfigError {
@@ -573,6 +660,17 @@ fn check(file: &ConfigFile, shown: &str) -> Result<(), ConfigError> {
     }
     for p in &file.registries.private {
         pattern(p, "registries.private")?;
+    }
+    for mirror in file.registries.mirrors.values() {
+        check_mirror(&mirror.value).map_err(|message| {
+            let (l, c) = place(&mirror.referenced);
+            at(l, c, format!("registries.mirrors: {message}"))
+        })?;
+    }
+    for signer in &file.registries.signers {
+        for p in &signer.images {
+            pattern(p, "registries.signers")?;
+        }
     }
     let public = &file.registries.public;
     for host in public.add.iter().chain(public.replace.iter().flatten()) {

@@ -10,9 +10,11 @@ use crate::ScanOptions;
 use crate::cli::InputArgs;
 use crate::config::file::{self, ConfigFile, FailOnSetting, LevelSetting, Loaded};
 use crate::findings::finding::Level;
+use crate::online::OnlineOptions;
 use crate::policy::{FailOn, IgnoreRule, Policy};
 use crate::render::helm::{ChartOverride, HelmOptions};
 use crate::rules::{self, Context};
+use crate::syntax::image_ref::canonical_registry;
 use crate::syntax::registry::RegistryPattern;
 
 /// What the command line (or the action) sets. `None`/empty means "not given": the file's
@@ -30,6 +32,15 @@ pub struct Overrides {
     pub helm_values: Vec<PathBuf>,
     pub no_helm: bool,
     pub no_kustomize: bool,
+    /// `--online` (the action's `online`): on when true, else the file decides.
+    pub online: bool,
+    pub online_timeout: Option<u64>,
+    pub registry_auth: Option<PathBuf>,
+    /// `--registry-mirror REGISTRY=MIRROR`, over `registries.mirrors`.
+    pub registry_mirrors: Vec<String>,
+    pub cache_dir: Option<PathBuf>,
+    /// The action's `github-token`, for `ghcr.io` (`Debug` shows `***`).
+    pub github_token: Option<crate::online::Masked>,
 }
 
 /// Everything a run needs, resolved.
@@ -225,6 +236,33 @@ pub fn resolve(
         ..base.helm
     };
     base.kustomize = !cli.no_kustomize && cfg.kustomize.unwrap_or(true);
+    base.online = online_options(cfg, cli, &relative)?;
+    base.rules.signers = cfg
+        .registries
+        .signers
+        .iter()
+        .map(|signer| rules::Signer {
+            images: patterns(&signer.images),
+            // Checked when the file was loaded.
+            keys: signer
+                .keys
+                .iter()
+                .filter_map(|key| file::SignerEntry::key_pem(&key.value, &dir).ok())
+                .filter_map(|pem| crate::online::cosign::PublicKey::from_pem(&pem).ok())
+                .collect(),
+            origin: match file {
+                Some(loaded) => format!(
+                    "{}:{}",
+                    crate::input::paths::display_path(&loaded.path),
+                    signer
+                        .keys
+                        .first()
+                        .map_or(0, |k| k.referenced.line() as usize)
+                ),
+                None => "registries.signers".into(),
+            },
+        })
+        .collect();
 
     base.policy = Policy {
         fail_on,
@@ -242,6 +280,73 @@ pub fn resolve(
         options: base,
         config: file.map(|f| f.path.clone()),
     })
+}
+
+/// The online phase's options, when it is on: the command line's over the file's.
+fn online_options(
+    cfg: &ConfigFile,
+    cli: &Overrides,
+    relative: &dyn Fn(&str) -> PathBuf,
+) -> Result<Option<OnlineOptions>, OverrideError> {
+    if !(cli.online || cfg.online.unwrap_or(false)) {
+        return Ok(None);
+    }
+    let mut mirrors: BTreeMap<String, String> = cfg
+        .registries
+        .mirrors
+        .iter()
+        .map(|(registry, mirror)| {
+            (
+                canonical_registry(registry).to_string(),
+                mirror.value.clone(),
+            )
+        })
+        .collect();
+    for given in &cli.registry_mirrors {
+        let (registry, mirror) = given
+            .split_once('=')
+            .filter(|(r, m)| !r.trim().is_empty() && !m.trim().is_empty())
+            .ok_or_else(|| OverrideError {
+                flag: "--registry-mirror",
+                input: "registry-mirrors",
+                value: given.clone(),
+                message: "expected REGISTRY=MIRROR, e.g. docker.io=mirror.example.com".into(),
+            })?;
+        let mirror = mirror.trim();
+        if let Err(message) = crate::config::file::check_mirror(mirror) {
+            return Err(OverrideError {
+                flag: "--registry-mirror",
+                input: "registry-mirrors",
+                value: given.clone(),
+                message,
+            });
+        }
+        mirrors.insert(
+            canonical_registry(registry.trim()).to_string(),
+            mirror.to_string(),
+        );
+    }
+    let defaults = OnlineOptions::default();
+    Ok(Some(OnlineOptions {
+        deadline: cli
+            .online_timeout
+            .or(cfg.online_timeout)
+            .map_or(defaults.deadline, std::time::Duration::from_secs),
+        auth_file: cli.registry_auth.clone(),
+        github_token: cli.github_token.clone(),
+        mirrors,
+        insecure: cfg
+            .registries
+            .insecure
+            .iter()
+            .map(|r| r.value.clone())
+            .collect(),
+        cache_dir: cli
+            .cache_dir
+            .clone()
+            .or_else(|| cfg.cache_dir.as_ref().map(|d| relative(&d.value))),
+        ..defaults
+    }))
 }
 
 /// The configuration to use: `explicit` (which must exist), else `.imagegate.yaml` at the
@@ -309,6 +414,12 @@ pub fn scan_options(
         helm_values: input.helm_values.clone(),
         no_helm: input.no_helm,
         no_kustomize: input.no_kustomize,
+        online: input.online,
+        online_timeout: input.online_timeout,
+        registry_auth: input.registry_auth.clone(),
+        registry_mirrors: input.registry_mirror.clone(),
+        cache_dir: input.cache_dir.clone(),
+        github_token: None,
     };
     Ok(resolve(base, file.as_ref(), &overrides)?.options)
 }

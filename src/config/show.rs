@@ -26,6 +26,10 @@ pub struct Shown {
     pub fail_on: &'static str,
     pub fail_on_unchecked: bool,
     pub namespace: String,
+    pub online: bool,
+    /// Seconds, when online.
+    pub online_timeout: Option<u64>,
+    pub cache_dir: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -35,6 +39,19 @@ pub struct ShownRegistries {
     pub public: Vec<String>,
     pub private: Vec<String>,
     pub node_credentials: Vec<String>,
+    /// When online: lookups sent to mirrors, and registries reached over plain HTTP.
+    pub mirrors: BTreeMap<String, String>,
+    pub insecure: Vec<String>,
+    pub signers: Vec<ShownSigner>,
+}
+
+/// A `registries.signers` entry: its patterns and how many keys it trusts (keys are public,
+/// but long; `config show` names the entry's place instead).
+#[derive(Debug, Serialize)]
+pub struct ShownSigner {
+    pub images: Vec<String>,
+    pub keys: usize,
+    pub at: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -64,6 +81,7 @@ pub struct ShownPaths {
 impl Resolved {
     pub fn shown(&self, file: Option<&Loaded>) -> Shown {
         let ctx = &self.options.rules;
+        let online = self.options.online.as_ref();
         let names =
             |list: &[RegistryPattern]| list.iter().map(|p| p.as_str().to_string()).collect();
         Shown {
@@ -76,6 +94,17 @@ impl Resolved {
                 public: names(&ctx.public_registries),
                 private: names(&ctx.private_registries),
                 node_credentials: names(&ctx.node_credential_registries),
+                mirrors: online.map(|o| o.mirrors.clone()).unwrap_or_default(),
+                insecure: online.map(|o| o.insecure.clone()).unwrap_or_default(),
+                signers: ctx
+                    .signers
+                    .iter()
+                    .map(|s| ShownSigner {
+                        images: names(&s.images),
+                        keys: s.keys.len(),
+                        at: s.origin.clone(),
+                    })
+                    .collect(),
             },
             rules: rules::ALL
                 .iter()
@@ -149,6 +178,11 @@ impl Resolved {
             fail_on: self.options.policy.fail_on.as_str(),
             fail_on_unchecked: self.options.policy.fail_on_unchecked,
             namespace: ctx.default_namespace.clone(),
+            online: online.is_some(),
+            online_timeout: online.map(|o| o.deadline.as_secs()),
+            cache_dir: online
+                .and_then(|o| o.cache_dir.as_deref())
+                .map(crate::input::paths::display_path),
         }
     }
 }

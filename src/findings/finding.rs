@@ -125,6 +125,9 @@ pub struct Finding {
     pub suppression: Option<Suppression>,
     /// For a finding traced out of a rendered object: the render and the place in it.
     pub rendered: Option<RenderedAt>,
+    /// What an online rule learnt from the registry (`resolvedDigest`, `registryAnswer`),
+    /// carried into SARIF and JSON properties. Never a credential.
+    pub properties: Vec<(&'static str, String)>,
 }
 
 /// The place in a rendered stream (`helm template` output, a kustomize build) that a finding
@@ -170,6 +173,7 @@ impl Finding {
             origin: None,
             suppression: None,
             rendered: None,
+            properties: Vec::new(),
         }
     }
 
@@ -188,6 +192,12 @@ impl Finding {
                 field_path: field_path.to_owned(),
             });
         }
+        self
+    }
+
+    /// Add a property (see [`Finding::properties`]).
+    pub fn with_property(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.properties.push((name, value.into()));
         self
     }
 

@@ -56,6 +56,8 @@ pub struct RuleMeta {
     /// Whether reports may show the source around a finding. `false` for rules about
     /// secrets: their lines hold the values, which are never printed.
     pub shows_source: bool,
+    /// Whether the rule asks the registry (`--online`): offline it never fires.
+    pub online: bool,
 }
 
 impl RuleMeta {

@@ -16,6 +16,18 @@ pub struct Stats {
     pub images: usize,
     /// Helm charts rendered (or read from `--rendered`).
     pub rendered_charts: usize,
+    /// With `--online`: the distinct references the registries answered for, and not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub online: Option<OnlineStats>,
+}
+
+/// How many distinct references the online phase checked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OnlineStats {
+    pub checked: usize,
+    /// Not answered in time, or the lookup failed: each has a diagnostic.
+    pub not_checked: usize,
 }
 
 /// Everything a scan produced.

@@ -81,6 +81,9 @@ struct JsonFinding<'a> {
     related: Vec<JsonRelated<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppression: Option<JsonSuppression<'a>>,
+    /// What an online rule learnt from the registry.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    online: std::collections::BTreeMap<&'static str, &'a str>,
 }
 
 #[derive(Serialize)]
@@ -186,6 +189,11 @@ fn finding<'a>(report: &'a ScanReport, f: &'a Finding, paths: &RepoPaths) -> Jso
             source: &r.source,
             key_path: &r.key_path,
         }),
+        online: f
+            .properties
+            .iter()
+            .map(|(name, value)| (*name, value.as_str()))
+            .collect(),
         suppression: f.suppression.as_ref().map(|s| JsonSuppression {
             kind: if s.in_source { "inSource" } else { "external" },
             reason: &s.reason,

@@ -256,6 +256,16 @@ fn head(report: &ScanReport, options: &Options, out: &mut String) {
             plural(stats.rendered_charts, "Helm chart")
         );
     }
+    if let Some(online) = stats.online {
+        let _ = write!(
+            scanned,
+            "; {} checked online",
+            plural(online.checked, "reference")
+        );
+        if online.not_checked > 0 {
+            let _ = write!(scanned, ", {} not checked", online.not_checked);
+        }
+    }
     if let Some(baseline) = &report.baseline {
         let _ = write!(
             scanned,

@@ -134,6 +134,9 @@ fn text_message(text: impl Into<String>) -> Message {
 fn descriptor(meta: &RuleMeta) -> ReportingDescriptor {
     let mut properties = BTreeMap::new();
     properties.insert("precision".to_string(), json!(meta.precision));
+    if meta.online {
+        properties.insert("online".to_string(), json!(true));
+    }
     properties.insert(
         "security-severity".to_string(),
         json!(meta.security_severity),
@@ -283,6 +286,12 @@ fn result(
 
 fn result_properties(f: &Finding) -> BTreeMap<String, Value> {
     let mut props = BTreeMap::new();
+    if f.rule.online {
+        props.insert("online".to_string(), json!(true));
+    }
+    for (name, value) in &f.properties {
+        props.insert((*name).to_string(), json!(value));
+    }
     let object_json = |object: &ObjectId, container: Option<&String>| {
         json!({
             "apiVersion": object.api_version,

@@ -289,6 +289,14 @@ pub fn summary(report: &ScanReport, style: Style) -> String {
         plural(report.stats.files, "file"),
         plural(report.stats.images, "image")
     );
+    let scanned = match report.stats.online {
+        Some(online) if online.not_checked > 0 => format!(
+            "{scanned}, {} checked online ({} not checked)",
+            online.checked, online.not_checked
+        ),
+        Some(online) => format!("{scanned}, {} checked online", online.checked),
+        None => scanned,
+    };
     let mut scanned = match report.suppressed.len() {
         0 => scanned,
         n => format!("{scanned}, {n} suppressed"),

@@ -8,6 +8,7 @@
 
 mod admission;
 mod image;
+mod online;
 pub mod options;
 mod pull_secret;
 mod rbac_secrets_broad;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use crate::findings::finding::Finding;
 use crate::k8s::Object;
 use crate::k8s::inventory::Inventory;
+use crate::online::OnlineFacts;
 use crate::syntax::image_ref::ImageRef;
 use crate::syntax::registry::RegistryPattern;
 use crate::uses::ImageUse;
@@ -41,9 +43,20 @@ pub struct Context {
     /// `--private-registry`): `pull-secret-missing` is an error for them, a warning for
     /// registries that are neither public nor private.
     pub private_registries: Vec<RegistryPattern>,
+    /// Who may sign which images (`registries.signers`), for `image-signature-untrusted`.
+    pub signers: Vec<Signer>,
     /// The rules' own options that the configuration set (each rule reads its own through
     /// its `OptionsOf` static; unset ones are the rule's defaults).
     pub options: options::SetOptions,
+}
+
+/// Public keys trusted to sign the images a pattern matches.
+#[derive(Debug, Clone)]
+pub struct Signer {
+    pub images: Vec<RegistryPattern>,
+    pub keys: Vec<crate::online::cosign::PublicKey>,
+    /// Where it is configured, for messages (`.imagegate.yaml:12`).
+    pub origin: String,
 }
 
 /// Registries that authenticate pulls through the node's identity (ECR, ACR, Artifact
@@ -79,8 +92,8 @@ pub enum PullAccess<'a> {
 pub enum PrivateEvidence<'a> {
     /// A `registries.private` (`--private-registry`) pattern matches the image.
     Declared(&'a RegistryPattern),
-    // NOTE: the seam for online checks: "the registry refused an anonymous request" becomes a
-    // variant here, found before the rules run and consulted by `Context::pull_access`.
+    /// The registry refused an anonymous request for the image (`--online`).
+    RefusedAnonymous,
 }
 
 impl Default for Context {
@@ -97,6 +110,7 @@ impl Default for Context {
                 .filter_map(|p| RegistryPattern::parse(p).ok())
                 .collect(),
             private_registries: Vec::new(),
+            signers: Vec::new(),
             options: options::SetOptions::default(),
         }
     }
@@ -176,10 +190,36 @@ pub struct FileView<'a> {
     pub text: &'a str,
 }
 
-/// What the scan-wide hook sees: every image use and every fact of every file.
+/// What the scan-wide hook sees: every image use and every fact of every file, and what the
+/// registries said (`--online`).
 pub struct ScanFacts<'a> {
     pub images: &'a [Arc<ImageUse>],
     pub inventory: &'a Inventory,
+    pub online: Option<&'a OnlineFacts>,
+}
+
+impl ScanFacts<'_> {
+    /// [`Context::pull_access`], with the registry's answer to an anonymous request when it
+    /// was asked: served is public, refused is private. Node credentials and a declared
+    /// private registry stay as configured.
+    pub fn pull_access<'c>(&self, ctx: &'c Context, image: &ImageRef) -> PullAccess<'c> {
+        let configured = ctx.pull_access(image);
+        if matches!(
+            configured,
+            PullAccess::NodeCredentials | PullAccess::Private(_)
+        ) {
+            return configured;
+        }
+        match self
+            .online
+            .and_then(|o| o.of(image))
+            .and_then(|f| f.anonymous)
+        {
+            Some(true) => PullAccess::Public,
+            Some(false) => PullAccess::Private(PrivateEvidence::RefusedAnonymous),
+            None => configured,
+        }
+    }
 }
 
 /// A check. Rules override the hooks for what they look at: one image use, one object, one
@@ -235,6 +275,11 @@ pub static ALL: &[&dyn Rule] = &[
     &admission::image_signature_unverified::ImageSignatureUnverified,
     &admission::registry_policy_missing::RegistryPolicyMissing,
     &image::base_image_not_minimal::BaseImageNotMinimal,
+    &online::image_not_found::ImageNotFound,
+    &online::image_unsigned::ImageUnsigned,
+    &online::image_signature_untrusted::ImageSignatureUntrusted,
+    &online::image_unscanned::ImageUnscanned,
+    &online::image_digest_outdated::ImageDigestOutdated,
     &unused_suppression::UnusedSuppression,
 ];
 

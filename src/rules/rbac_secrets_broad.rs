@@ -15,6 +15,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "7.0",
     part: ImagePart::Reference,
     shows_source: true,
+    online: false,
     doc: include_str!("../../docs/rules/rbac-secrets-broad.md"),
 };
 

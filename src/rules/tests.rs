@@ -131,8 +131,8 @@ fn each_rule_with_options_has_its_own_type() {
     }
     assert_eq!(
         seen.len(),
-        2,
-        "secret-env-literal and base-image-not-minimal"
+        3,
+        "secret-env-literal, base-image-not-minimal and image-unscanned"
     );
 }
 

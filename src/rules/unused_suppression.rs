@@ -17,6 +17,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "1.0",
     part: ImagePart::Reference,
     shows_source: true,
+    online: false,
     doc: include_str!("../../docs/rules/unused-suppression.md"),
 };
 

@@ -3,6 +3,7 @@
 //! the files a user edits, and apply the findings policy.
 
 mod check;
+mod online;
 
 pub use crate::findings::files::{ObjectIgnore, ScannedFile};
 pub use crate::findings::report::{ScanReport, Stats};
@@ -44,6 +45,8 @@ pub struct ScanOptions {
     pub policy: policy::Policy,
     /// The configuration file's `paths.include`/`exclude`, relative to its directory.
     pub rooted_paths: Option<(PathBuf, Vec<String>, Vec<String>)>,
+    /// Ask the registries (`--online`); `None` is offline.
+    pub online: Option<crate::online::OnlineOptions>,
 }
 
 impl Default for ScanOptions {
@@ -59,6 +62,7 @@ impl Default for ScanOptions {
             kustomize: true,
             policy: policy::Policy::default(),
             rooted_paths: None,
+            online: None,
         }
     }
 }
@@ -92,7 +96,17 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     let mut scanned = collect(&units, outcomes, options, &mut diagnostics);
     scanned.report.stats.files = walked.inputs.len();
     scanned.report.stats.rendered_charts = renders.streams.len();
-    scan_wide_rules(&mut scanned, options);
+    let online = options.online.as_ref().map(|online| {
+        let (facts, stats) = online::ask_registries(
+            &scanned.images,
+            &scanned.report.files,
+            online,
+            &mut diagnostics,
+        );
+        scanned.report.stats.online = Some(stats);
+        facts
+    });
+    scan_wide_rules(&mut scanned, options, online.as_ref());
     let first_stream = walked.inputs.len();
     let made: Vec<(usize, trace::Made<'_>)> = renders
         .streams
@@ -256,13 +270,18 @@ fn collect(
     scanned
 }
 
-/// Stage 5: the rules that need every file (pull secrets, bindings, admission policies), then
+/// Stage 5: (after the online stage, when on) the rules that need every file (pull secrets, bindings, admission policies), then
 /// the objects' ignore annotations, which apply before tracing (while a finding still sits in
 /// its object's file).
-fn scan_wide_rules(scanned: &mut Scanned, options: &ScanOptions) {
+fn scan_wide_rules(
+    scanned: &mut Scanned,
+    options: &ScanOptions,
+    online: Option<&crate::online::OnlineFacts>,
+) {
     let facts = rules::ScanFacts {
         images: &scanned.images,
         inventory: &scanned.inventory,
+        online,
     };
     rules::check_scan(&facts, &options.rules, &mut scanned.report.findings);
     policy::apply_annotations(&mut scanned.report);

@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod github;
+pub mod marks;
+pub mod registry;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -65,7 +65,7 @@ namespace: shop
 fn mistakes_point_at_their_line() {
     assert_eq!(
         error("registries:\n  alowed: [x]\n"),
-        ".imagegate.yaml:2:3: unknown field `alowed`, expected one of allowed, public, private, node-credentials"
+        ".imagegate.yaml:2:3: unknown field `alowed`, expected one of allowed, public, private, node-credentials, mirrors, insecure, signers"
     );
     assert_eq!(
         error("fail-on: critical\n"),
@@ -176,4 +176,24 @@ fn a_place_written_in_a_value_is_not_taken_for_the_error_place() {
         let message = error(text);
         assert!(message.starts_with(place), "{text:?}: {message}");
     }
+}
+
+#[test]
+fn a_mirror_is_a_host_not_a_url() {
+    assert!(check_mirror("mirror.example.com").is_ok());
+    assert!(check_mirror("127.0.0.1:5000").is_ok());
+    assert!(check_mirror("localhost:5000").is_ok());
+    for wrong in [
+        "https://mirror.example.com",
+        "mirror.example.com/path",
+        "",
+        "a..b",
+        "host:port",
+    ] {
+        assert!(check_mirror(wrong).is_err(), "{wrong}");
+    }
+    assert_eq!(
+        error("registries:\n  mirrors:\n    docker.io: https://mirror.example.com\n"),
+        ".imagegate.yaml:3:16: registries.mirrors: `https://mirror.example.com` is not a registry host (host or host:port, no scheme or path)"
+    );
 }

@@ -16,6 +16,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "3.0",
     part: ImagePart::Reference,
     shows_source: true,
+    online: false,
     doc: include_str!("../../../docs/rules/image-signature-unverified.md"),
 };
 

@@ -32,6 +32,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "2.0",
     part: ImagePart::Reference,
     shows_source: true,
+    online: false,
     doc: include_str!("../../../docs/rules/base-image-not-minimal.md"),
 };
 

@@ -17,6 +17,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "4.0",
     part: ImagePart::Digest,
     shows_source: true,
+    online: false,
     doc: include_str!("../../../docs/rules/image-digest-missing.md"),
 };
 

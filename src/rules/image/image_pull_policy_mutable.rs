@@ -18,6 +18,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "5.0",
     part: ImagePart::PullPolicy,
     shows_source: true,
+    online: false,
     doc: include_str!("../../../docs/rules/image-pull-policy-mutable.md"),
 };
 

@@ -17,6 +17,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "5.0",
     part: ImagePart::Reference,
     shows_source: true,
+    online: false,
     doc: include_str!("../../../docs/rules/image-reference-invalid.md"),
 };
 

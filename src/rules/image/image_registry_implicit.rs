@@ -17,6 +17,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "1.0",
     part: ImagePart::Registry,
     shows_source: true,
+    online: false,
     doc: include_str!("../../../docs/rules/image-registry-implicit.md"),
 };
 

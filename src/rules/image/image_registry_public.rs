@@ -1,7 +1,8 @@
-//! `image-registry-public`: a well-known public registry, with no allow-list configured.
+//! `image-registry-public`: a well-known public registry, with no allow-list configured; with
+//! `--online`, also a registry that served the image to an anonymous request.
 
 use crate::findings::finding::{Finding, Level};
-use crate::rules::{Context, ImagePart, Rule, RuleMeta, quoted};
+use crate::rules::{Context, ImagePart, PullAccess, Rule, RuleMeta, ScanFacts, quoted};
 use crate::uses::ImageUse;
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "4.0",
     part: ImagePart::Registry,
     shows_source: true,
+    online: false,
     doc: include_str!("../../../docs/rules/image-registry-public.md"),
 };
 
@@ -43,6 +45,42 @@ impl Rule for ImageRegistryPublic {
                     reference.registry
                 ),
             ));
+        }
+    }
+
+    fn check_scan(&self, scan: &ScanFacts<'_>, ctx: &Context, out: &mut Vec<Finding>) {
+        let Some(online) = scan.online else {
+            return;
+        };
+        if !ctx.allowed_registries.is_empty() {
+            return;
+        }
+        for image in scan.images {
+            let Ok(reference) = &image.reference else {
+                continue;
+            };
+            // The well-known ones are reported per image; node-credential and declared
+            // private registries are not public whatever they answer.
+            if !image.site.decides(META.part)
+                || ctx.is_public(reference)
+                || ctx.pull_access(reference) != PullAccess::Unknown
+            {
+                continue;
+            }
+            if online.of(reference).and_then(|f| f.anonymous) == Some(true) {
+                out.push(
+                    Finding::new(
+                        &META,
+                        image,
+                        format!(
+                            "{} is served without credentials by `{}` (checked online): anyone can pull it; mirror it to a registry that needs credentials, or allow it with `--allowed-registry`",
+                            quoted(image),
+                            reference.registry
+                        ),
+                    )
+                    .with_property("registryAnswer", "served-anonymously"),
+                );
+            }
         }
     }
 }

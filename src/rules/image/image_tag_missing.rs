@@ -17,6 +17,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "7.0",
     part: ImagePart::Tag,
     shows_source: true,
+    online: false,
     doc: include_str!("../../../docs/rules/image-tag-missing.md"),
 };
 

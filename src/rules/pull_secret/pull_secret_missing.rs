@@ -22,6 +22,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "5.0",
     part: ImagePart::Reference,
     shows_source: true,
+    online: false,
     doc: include_str!("../../../docs/rules/pull-secret-missing.md"),
 };
 
@@ -39,9 +40,9 @@ impl Rule for PullSecretMissing {
             if pod.has_pull_secrets {
                 continue;
             }
-            let declared = match ctx.pull_access(reference) {
+            let private = match scan.pull_access(ctx, reference) {
                 PullAccess::NodeCredentials | PullAccess::Public => continue,
-                PullAccess::Private(PrivateEvidence::Declared(pattern)) => Some(pattern),
+                PullAccess::Private(evidence) => Some(evidence),
                 PullAccess::Unknown => None,
             };
             let account = scan
@@ -61,11 +62,18 @@ impl Rule for PullSecretMissing {
             let registry = &reference.registry;
             // NOTE: messages name the image, the registry host and the configured pattern
             // only; nothing here comes from a Secret.
-            let (level, message) = match declared {
-                Some(pattern) => (
+            let (level, message) = match private {
+                Some(PrivateEvidence::Declared(pattern)) => (
                     Level::Error,
                     format!(
                         "{} is in the private registry `{registry}` (declared by `{pattern}`), but the pod has no `imagePullSecrets` and {why}",
+                        quoted(image)
+                    ),
+                ),
+                Some(PrivateEvidence::RefusedAnonymous) => (
+                    Level::Error,
+                    format!(
+                        "{} is private: `{registry}` refused to serve it without credentials (checked online), but the pod has no `imagePullSecrets` and {why}",
                         quoted(image)
                     ),
                 ),

@@ -20,6 +20,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "4.0",
     part: ImagePart::Reference,
     shows_source: true,
+    online: false,
     doc: include_str!("../../../docs/rules/pull-secret-wrong-type.md"),
 };
 

@@ -18,6 +18,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "8.5",
     part: ImagePart::Reference,
     shows_source: false,
+    online: false,
     doc: include_str!("../../../docs/rules/registry-credentials-plaintext.md"),
 };
 

@@ -35,6 +35,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "7.0",
     part: ImagePart::Reference,
     shows_source: false,
+    online: false,
     doc: include_str!("../../../docs/rules/secret-env-literal.md"),
 };
 

@@ -22,6 +22,7 @@ static META: RuleMeta = RuleMeta {
     security_severity: "8.0",
     part: ImagePart::Reference,
     shows_source: false,
+    online: false,
     doc: include_str!("../../../docs/rules/secret-plaintext.md"),
 };
 

@@ -1,0 +1,248 @@
+//! Stage 5a (`--online`): ask the registries about every distinct image reference the scan
+//! found, before the scan-wide rules read the answers. Offline this stage does not run and
+//! nothing here is touched.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::findings::files::ScannedFile;
+use crate::findings::report::OnlineStats;
+use crate::input::diagnostic::{Diagnostic, Severity};
+use crate::online::auth::{self, DockerConfig, Helpers};
+use crate::online::cache::Cache;
+use crate::online::client::{Client, Credential, Retries};
+use crate::online::inspect::{ImageFacts, Lookup, Target};
+use crate::online::resolve::{self, Settings};
+use crate::online::{OnlineFacts, OnlineOptions};
+use crate::syntax::image_ref::ImageRef;
+use crate::uses::{ImagePart, ImageUse};
+
+/// The username sent with the action's `github-token` (GHCR takes any).
+const GITHUB_TOKEN_USER: &str = "x-access-token";
+
+/// Ask about `images`; what could not be asked or answered becomes a diagnostic (one per
+/// reference), never a finding.
+pub(super) fn ask_registries(
+    images: &[Arc<ImageUse>],
+    files: &[ScannedFile],
+    options: &OnlineOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (OnlineFacts, OnlineStats) {
+    // Each distinct reference, with its first use (where its diagnostics point).
+    let mut first_use: BTreeMap<String, (&ImageRef, &Arc<ImageUse>)> = BTreeMap::new();
+    for image in images {
+        let Ok(reference) = &image.reference else {
+            continue;
+        };
+        // A values block that leaves a part to its template is asked about as rendered.
+        if !image.site.decides(ImagePart::Reference) {
+            continue;
+        }
+        first_use
+            .entry(reference.full())
+            .or_insert((reference, image));
+    }
+    let mut facts = OnlineFacts::default();
+    let mut stats = OnlineStats::default();
+    if first_use.is_empty() {
+        return (facts, stats);
+    }
+    let targets: Vec<(Target, &ImageRef, &Arc<ImageUse>)> = first_use
+        .values()
+        .map(|&(reference, image)| (target(reference, options), reference, image))
+        .collect();
+    let place = |image: &ImageUse| {
+        let file = &files[image.file];
+        let diagnostic = Diagnostic::new(Severity::Warning, &file.path, String::new());
+        match file.region(image.span) {
+            Some(region) => diagnostic.at(region.start),
+            None => diagnostic,
+        }
+    };
+    let mut registries: Vec<&str> = targets
+        .iter()
+        .map(|(t, _, _)| t.registry.as_str())
+        .collect();
+    registries.sort_unstable();
+    registries.dedup();
+    let credentials = credentials(&registries, options, diagnostics);
+    let client = match Client::new(options.request_timeout, Retries::default()) {
+        Ok(client) => Arc::new(client),
+        Err(err) => {
+            diagnostics.push(Diagnostic::new(
+                Severity::Error,
+                "<online>",
+                format!("cannot start the registry client: {err}"),
+            ));
+            stats.not_checked = targets.len();
+            return (facts, stats);
+        }
+    };
+    let settings = Settings {
+        per_registry: options.per_registry,
+        deadline: options.deadline,
+        insecure: options.insecure.clone(),
+        cache: options
+            .cache_dir
+            .as_deref()
+            .map(|dir| Cache::new(dir, options.cache_ttl)),
+    };
+    let list: Vec<Target> = targets.iter().map(|(t, _, _)| t.clone()).collect();
+    let answers = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => {
+            runtime.block_on(resolve::resolve_all(client, &list, &credentials, &settings))
+        }
+        Err(err) => {
+            diagnostics.push(Diagnostic::new(
+                Severity::Error,
+                "<online>",
+                format!("cannot start the online phase: {err}"),
+            ));
+            BTreeMap::new()
+        }
+    };
+    for (target, reference, image) in &targets {
+        let asked = if options.mirrors.contains_key(reference.canonical_registry()) {
+            format!(" (through the mirror `{}`)", target.registry)
+        } else {
+            String::new()
+        };
+        let Some(Some(answer)) = answers.get(target) else {
+            stats.not_checked += 1;
+            let mut diagnostic = place(image);
+            diagnostic.message = format!(
+                "`{}` was not checked online: no answer from `{}`{asked} within the online timeout ({} s, `--online-timeout`)",
+                image.text,
+                reference.registry,
+                options.deadline.as_secs()
+            );
+            diagnostics.push(diagnostic);
+            continue;
+        };
+        let problem = match &answer.lookup {
+            Lookup::Failed { error } => Some(format!(
+                "could not be checked online: `{}`{asked}: {error}",
+                reference.registry
+            )),
+            Lookup::CredentialsRefused => Some(format!(
+                "could not be checked online: `{}`{asked} refused the credentials configured for it",
+                reference.registry
+            )),
+            _ => None,
+        };
+        if let Some(problem) = problem {
+            stats.not_checked += 1;
+            let mut diagnostic = place(image);
+            diagnostic.message = format!("`{}` {problem}", image.text);
+            diagnostics.push(diagnostic);
+            continue;
+        }
+        if !answer.partial.is_empty() {
+            let mut diagnostic = place(image);
+            diagnostic.severity = Severity::Note;
+            diagnostic.message = format!(
+                "`{}`: part of the online check failed, so what it would tell is not reported: {}",
+                image.text,
+                answer.partial.join("; ")
+            );
+            diagnostics.push(diagnostic);
+        }
+        stats.checked += 1;
+        let mut answer = ImageFacts::clone(answer);
+        if !asked.is_empty() {
+            // A mirror's answer to an anonymous client says nothing about the registry the
+            // nodes pull from (a pull-through cache holds credentials of its own).
+            answer.anonymous = None;
+        }
+        facts.insert(reference, answer);
+    }
+    (facts, stats)
+}
+
+/// Where `reference` is looked up: its registry, or the mirror configured for it.
+fn target(reference: &ImageRef, options: &OnlineOptions) -> Target {
+    Target {
+        registry: options
+            .mirrors
+            .get(reference.canonical_registry())
+            .cloned()
+            .unwrap_or_else(|| reference.registry.clone()),
+        repository: reference.repository.clone(),
+        tag: reference.tag.clone(),
+        digest: reference.digest.clone(),
+    }
+}
+
+/// The credential of each registry asked: the Docker config's (found as container tools
+/// find it), else the action's token for `ghcr.io` itself (never for a mirror of it: the
+/// token is GitHub's to see); none means anonymous.
+fn credentials(
+    registries: &[&str],
+    options: &OnlineOptions,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Credential> {
+    let not_read = |err: auth::AuthError| {
+        Diagnostic::new(
+            Severity::Warning,
+            "<online>",
+            format!("registry credentials not read: {err}"),
+        )
+    };
+    let env = |name: &str| std::env::var_os(name);
+    let config = auth::config_path(options.auth_file.as_deref(), &env)
+        .and_then(|path| path.map(|path| DockerConfig::read(&path)).transpose())
+        .unwrap_or_else(|err| {
+            diagnostics.push(not_read(err));
+            None
+        });
+    let helpers = Helpers::default();
+    let mut credentials = BTreeMap::new();
+    // Credential helpers run one at a time: together they get the online phase's time, no
+    // more.
+    let until = std::time::Instant::now() + options.deadline;
+    let mut late = 0;
+    for &registry in registries {
+        if std::time::Instant::now() >= until {
+            late += 1;
+            continue;
+        }
+        let configured = match config.as_ref().map(|c| c.credential(registry, &helpers)) {
+            Some(Ok(credential)) => credential,
+            Some(Err(err)) => {
+                diagnostics.push(not_read(err));
+                None
+            }
+            None => None,
+        };
+        let credential = configured.or_else(|| {
+            (registry == "ghcr.io")
+                .then(|| options.github_token.clone())
+                .flatten()
+                .filter(|token| !token.0.is_empty())
+                .map(|token| Credential::Basic {
+                    username: GITHUB_TOKEN_USER.to_string(),
+                    password: token.0,
+                })
+        });
+        if let Some(credential) = credential {
+            credentials.insert(registry.to_string(), credential);
+        }
+    }
+    if late > 0 {
+        diagnostics.push(Diagnostic::new(
+            Severity::Warning,
+            "<online>",
+            format!(
+                "credentials of {late} registr{} not looked up: the credential helpers took the whole online timeout",
+                if late == 1 { "y" } else { "ies" }
+            ),
+        ));
+    }
+    credentials
+}
+
+#[cfg(test)]
+mod tests;
