@@ -161,6 +161,28 @@ fn faults_are_retried_and_damaged_answers_never_reported() {
     .unwrap();
     // Two 429s (waiting the second they ask), a 503, a corrupted body: then the right digest.
     assert_eq!(resolve(&client, &proxy, "test/app:v1", None).unwrap(), want);
+    // A reset connection, one closed without an answer, a body cut in half, a slow answer:
+    // each retried (or waited for), then the right digest.
+    let proxy = registry.proxy(
+        r#"[
+        {"match": "^GET /v2/test/multi/manifests/v1", "times": 1, "action": "reset"},
+        {"match": "^GET /v2/test/multi/manifests/v1", "times": 1, "action": "close"},
+        {"match": "^GET /v2/test/multi/manifests/v1", "times": 1, "action": "truncate"},
+        {"match": "^GET /v2/test/multi/manifests/v1", "times": 1, "action": "delay", "seconds": 0.5}
+    ]"#,
+    );
+    assert_eq!(
+        resolve(&client, &proxy, "test/multi:v1", None).unwrap(),
+        registry.digest("test/multi:v1")
+    );
+    let log = common::registry::proxy_log(&proxy);
+    assert_eq!(
+        log.iter()
+            .filter(|(_, path)| path.ends_with("/test/multi/manifests/v1"))
+            .count(),
+        4,
+        "{log:?}"
+    );
     // A forged digest header every time: never taken, and never reported as the digest.
     let forged = format!(
         r#"[{{"match": "^GET /v2/test/app/manifests/v2", "action": "digest", "value": "sha256:{}"}}]"#,
