@@ -329,8 +329,14 @@ fn cosign_signatures_verify_only_with_the_key_and_for_the_digest() {
         let layers = signature_layers(&sig.bytes).unwrap();
         assert!(!layers.is_empty(), "{repository}");
         let verified = layers.iter().any(|layer| {
-            let payload =
-                run(client.blob(&endpoint, repository, &layer.payload_digest, None)).unwrap();
+            let payload = run(client.blob(
+                &endpoint,
+                repository,
+                &layer.payload_digest,
+                None,
+                imagegate::online::client::MAX_PAYLOAD_BYTES,
+            ))
+            .unwrap();
             public.verifies(&payload, &layer.signature)
                 && payload_digest(&payload).as_deref() == Some(digest)
         });

@@ -68,8 +68,7 @@ impl Cache {
     }
 
     fn path(&self, key: &str) -> PathBuf {
-        let hash = Sha256::digest(key.as_bytes());
-        let name: String = hash.iter().map(|b| format!("{b:02x}")).collect();
+        let name = super::client::hex(&Sha256::digest(key.as_bytes()));
         self.dir.join(format!("{name}.json"))
     }
 

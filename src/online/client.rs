@@ -19,7 +19,7 @@ pub const MANIFEST_TYPES: [&str; 4] = [
 ];
 
 /// Largest manifest read (the spec suggests registries accept 4 MiB).
-const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
+pub const MAX_MANIFEST_BYTES: usize = 4 * 1024 * 1024;
 
 /// How long the HTTPS probe of a registry that may be plain HTTP waits.
 const HTTPS_PROBE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -275,32 +275,9 @@ impl Client {
         Ok(manifest)
     }
 
-    /// The blob `digest` of `repository` (an attestation), verified against its digest.
+    /// The blob `digest` of `repository` (an attestation: at most [`MAX_MANIFEST_BYTES`]; a
+    /// signature payload: at most [`MAX_PAYLOAD_BYTES`]), verified against its digest.
     pub async fn blob(
-        &self,
-        endpoint: &Endpoint,
-        repository: &str,
-        digest: &str,
-        credential: Option<&Credential>,
-    ) -> Result<Vec<u8>, OnlineError> {
-        self.blob_within(endpoint, repository, digest, credential, MAX_MANIFEST_BYTES)
-            .await
-    }
-
-    /// A signature payload: a blob of at most [`MAX_PAYLOAD_BYTES`] (cosign's are a few
-    /// hundred bytes).
-    pub async fn payload(
-        &self,
-        endpoint: &Endpoint,
-        repository: &str,
-        digest: &str,
-        credential: Option<&Credential>,
-    ) -> Result<Vec<u8>, OnlineError> {
-        self.blob_within(endpoint, repository, digest, credential, MAX_PAYLOAD_BYTES)
-            .await
-    }
-
-    async fn blob_within(
         &self,
         endpoint: &Endpoint,
         repository: &str,
@@ -734,16 +711,19 @@ fn referrers_of(bytes: &[u8]) -> Option<Vec<Referrer>> {
 
 /// `bytes` digested with the algorithm of `like` (`sha256:…`, `sha384:…`, `sha512:…`).
 pub fn digest_of(bytes: &[u8], like: &str) -> Option<String> {
-    use sha2::Digest as _;
-    let hex = |hash: &[u8]| hash.iter().map(|b| format!("{b:02x}")).collect::<String>();
     let (algorithm, _) = like.split_once(':')?;
     let hash = match algorithm {
-        "sha256" => hex(&sha2::Sha256::digest(bytes)),
+        "sha256" => hex(&Sha256::digest(bytes)),
         "sha384" => hex(&sha2::Sha384::digest(bytes)),
         "sha512" => hex(&sha2::Sha512::digest(bytes)),
         _ => return None,
     };
     Some(format!("{algorithm}:{hash}"))
+}
+
+/// `bytes` as lowercase hexadecimal (a hash, as digests write it).
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A `WWW-Authenticate` challenge.
@@ -810,11 +790,7 @@ async fn read_manifest(response: reqwest::Response, limit: usize) -> Result<Mani
         .filter_map(|v| v.to_str().ok())
         .find_map(next_link);
     let bytes = read_limited(response, limit).await?;
-    let hex: String = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let digest = format!("sha256:{hex}");
+    let digest = format!("sha256:{}", hex(&Sha256::digest(&bytes)));
     #[derive(serde::Deserialize)]
     struct Head {
         #[serde(rename = "mediaType")]

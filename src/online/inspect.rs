@@ -6,7 +6,10 @@
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
-use super::client::{Client, Credential, Endpoint, OnlineError, Referrer, digest_of};
+use super::client::{
+    Client, Credential, Endpoint, MAX_MANIFEST_BYTES, MAX_PAYLOAD_BYTES, OnlineError, Referrer,
+    digest_of,
+};
 use super::cosign;
 
 /// One image to inspect: where to ask, and what.
@@ -347,11 +350,12 @@ async fn read_signatures(
     }
     for layer in layers.into_iter().take(MAX_LAYERS) {
         match client
-            .payload(
+            .blob(
                 endpoint,
                 &target.repository,
                 &layer.payload_digest,
                 credential,
+                MAX_PAYLOAD_BYTES,
             )
             .await
         {
@@ -452,7 +456,13 @@ async fn read_attestations(
         if is_scan(predicate) {
             attestations.scans.push(predicate.clone());
             match client
-                .blob(endpoint, &target.repository, &layer.digest, credential)
+                .blob(
+                    endpoint,
+                    &target.repository,
+                    &layer.digest,
+                    credential,
+                    MAX_MANIFEST_BYTES,
+                )
                 .await
             {
                 Ok(envelope) => match scan_finished(&envelope) {

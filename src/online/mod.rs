@@ -23,8 +23,8 @@ pub struct OnlineFacts {
 
 impl OnlineFacts {
     /// The key of `image`: its canonical registry (Docker Hub's aliases are one), repository,
-    /// tag and digest.
-    fn key(image: &ImageRef) -> String {
+    /// tag and digest. Two uses with one key are one reference, asked about once.
+    pub(crate) fn key(image: &ImageRef) -> String {
         format!(
             "{}/{}:{}@{}",
             image.canonical_registry(),

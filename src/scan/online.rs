@@ -39,7 +39,7 @@ pub(super) fn ask_registries(
             continue;
         }
         first_use
-            .entry(reference.full())
+            .entry(OnlineFacts::key(reference))
             .or_insert((reference, image));
     }
     let mut facts = OnlineFacts::default();
