@@ -1,0 +1,75 @@
+use super::*;
+
+const DIGEST: &str = "sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// Pin the first occurrence of `value` (as it is written, quotes included) in `text`.
+fn pinned(text: &str, value: &str, written: &str) -> Result<String, NotInPlace> {
+    let start = text.find(value).unwrap();
+    let span = Span::new(start, start + value.len());
+    pin(text, span, written, DIGEST).map(|i| apply(text, &[i]))
+}
+
+#[test]
+fn plain_and_quoted_values_keep_their_quotes_and_everything_around() {
+    let cases = [
+        (
+            "      image: nginx:1.27 # the web server\n",
+            "nginx:1.27",
+            format!("      image: nginx:1.27@{DIGEST} # the web server\n"),
+        ),
+        (
+            "  image: \"nginx:1.27\"\r\n  name: web\r\n",
+            "\"nginx:1.27\"",
+            format!("  image: \"nginx:1.27@{DIGEST}\"\r\n  name: web\r\n"),
+        ),
+        (
+            "containers: [{name: web, image: 'nginx:1.27'}]",
+            "'nginx:1.27'",
+            format!("containers: [{{name: web, image: 'nginx:1.27@{DIGEST}'}}]"),
+        ),
+        (
+            "FROM golang:1.23 AS build\n",
+            "golang:1.23",
+            format!("FROM golang:1.23@{DIGEST} AS build\n"),
+        ),
+    ];
+    for (text, value, want) in cases {
+        let written = value.trim_matches(|c| c == '"' || c == '\'');
+        assert_eq!(pinned(text, value, written).unwrap(), want, "{text}");
+    }
+}
+
+#[test]
+fn escaped_or_changed_values_are_not_edited() {
+    // `\x3a` is `:` once unescaped: the bytes are not the reference.
+    assert_eq!(
+        pinned(
+            "image: \"nginx\\x3a1.27\"\n",
+            "\"nginx\\x3a1.27\"",
+            "nginx:1.27"
+        ),
+        Err(NotInPlace::Escaped)
+    );
+    assert_eq!(
+        pinned("image: nginx:1.28\n", "nginx:1.28", "nginx:1.27"),
+        Err(NotInPlace::Changed)
+    );
+    let text = "image: nginx:1.27\n";
+    assert_eq!(
+        pin(text, Span::new(7, 99), "nginx:1.27", DIGEST),
+        Err(NotInPlace::Changed)
+    );
+}
+
+#[test]
+fn several_insertions_apply_in_offset_order_once_each() {
+    let text = "a: x:1\nb: y:2\n";
+    let first = pin(text, Span::new(3, 6), "x:1", "sha256:aa").unwrap();
+    let second = pin(text, Span::new(10, 13), "y:2", "sha256:bb").unwrap();
+    assert_eq!(
+        apply(text, &[second.clone(), first.clone(), first]),
+        "a: x:1@sha256:aa\nb: y:2@sha256:bb\n"
+    );
+    // Pinning the pinned text again finds nothing to do at the old spans: the caller
+    // rescans, and a reference with a digest is not a candidate.
+}

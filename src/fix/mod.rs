@@ -1,0 +1,332 @@
+//! `imagegate fix`: pin every mutable image reference the scan reports to its digest, in
+//! place, keeping the tag: `nginx:1.27` → `nginx:1.27@sha256:…`. It reads the scan's report
+//! (the uses' exact spans), asks the registries through `online::resolve::digests`, and
+//! inserts `@digest` after each reference (`edit.rs`), so only those bytes change. Files are
+//! written atomically (a temporary file in the same folder, renamed over the original, its
+//! mode kept).
+//!
+//! Handled so far: Kubernetes manifests (the `image:` value) and Dockerfile `FROM` lines that
+//! name an image literally. Skipped, each with its reason: Helm values and rendered output,
+//! kustomize `images:` entries, `FROM` through an `ARG`, invalid references, `latest` and
+//! untagged references without `--resolve-latest`.
+
+pub mod edit;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::findings::finding::Subject;
+use crate::findings::report::ScanReport;
+use crate::online::OnlineOptions;
+use crate::online::client::{Client, Retries};
+use crate::online::inspect::Target;
+use crate::online::resolve::{self, Settings};
+use crate::syntax::image_ref::ImageRef;
+use crate::uses::{ImageUse, Site};
+
+/// What `fix` does besides pinning.
+#[derive(Debug, Clone, Default)]
+pub struct FixOptions {
+    /// Print the changes as a unified diff; write nothing.
+    pub dry_run: bool,
+    /// Write nothing; the outcome says whether anything would change (exit 1).
+    pub check: bool,
+    /// Also pin `latest` and untagged references (to what `latest` is today).
+    pub resolve_latest: bool,
+    /// Pin one platform's manifest (`linux/amd64`) instead of the index.
+    pub platform: Option<String>,
+}
+
+/// A reference that was not pinned, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    /// `path:line`.
+    pub at: String,
+    pub image: String,
+    pub reason: String,
+}
+
+/// One file's change.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub display: String,
+    pub path: PathBuf,
+    pub before: String,
+    pub after: String,
+    pub pinned: usize,
+}
+
+/// What `fix` did (or, with `--dry-run`/`--check`, would do).
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub changes: Vec<Change>,
+    pub skipped: Vec<Skipped>,
+    /// References the registry could not resolve, with why.
+    pub failed: Vec<Skipped>,
+}
+
+impl Outcome {
+    pub fn pinned(&self) -> usize {
+        self.changes.iter().map(|c| c.pinned).sum()
+    }
+
+    /// `pinned 5 references in 3 files, skipped 2, failed 0`.
+    pub fn summary(&self, wrote: bool) -> String {
+        let verb = if wrote { "pinned" } else { "would pin" };
+        format!(
+            "{verb} {} reference{} in {} file{}, skipped {}, failed {}",
+            self.pinned(),
+            if self.pinned() == 1 { "" } else { "s" },
+            self.changes.len(),
+            if self.changes.len() == 1 { "" } else { "s" },
+            self.skipped.len(),
+            self.failed.len()
+        )
+    }
+
+    /// The changes as a unified diff, paths as shown in reports.
+    pub fn diff(&self) -> String {
+        let mut out = String::new();
+        for change in &self.changes {
+            let diff = similar::TextDiff::from_lines(&change.before, &change.after);
+            out.push_str(
+                &diff
+                    .unified_diff()
+                    .context_radius(2)
+                    .header(
+                        &format!("a/{}", change.display),
+                        &format!("b/{}", change.display),
+                    )
+                    .to_string(),
+            );
+        }
+        out
+    }
+}
+
+/// Rules whose findings `fix` answers: a tag without a digest, and (with `--resolve-latest`)
+/// `latest` or no tag.
+const FIXED_BY_DIGEST: &str = "image-digest-missing";
+const FIXED_WITH_LATEST: [&str; 2] = ["image-tag-latest", "image-tag-missing"];
+
+/// A use to pin.
+struct Candidate {
+    file: usize,
+    image: Arc<ImageUse>,
+    reference: ImageRef,
+}
+
+/// The uses of `report` that `fix` would pin, and those it skips with a reason.
+fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec<Skipped>) {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pin = Vec::new();
+    let mut skipped = Vec::new();
+    for finding in &report.findings {
+        let id = finding.rule.id;
+        let latest = FIXED_WITH_LATEST.contains(&id);
+        if id != FIXED_BY_DIGEST && !latest {
+            continue;
+        }
+        let Subject::Image(image) = &finding.subject else {
+            continue;
+        };
+        if !seen.insert((image.file, image.span.start, image.span.end)) {
+            continue;
+        }
+        let file = &report.files[image.file];
+        let at = format!(
+            "{}:{}",
+            file.path,
+            file.region(image.span).map_or(0, |r| r.start.line)
+        );
+        let skip = |reason: &str| Skipped {
+            at: at.clone(),
+            image: image.text.clone(),
+            reason: reason.to_string(),
+        };
+        let reason = match (&image.site, &image.reference) {
+            _ if finding.rendered.is_some() || file.disk.is_none() => Some(
+                "made by a Helm chart or a kustomize overlay: pinning through values and `images:` entries is not done yet",
+            ),
+            (Site::HelmValues(_), _) => Some("a Helm values image: not done yet"),
+            (Site::KustomizeImage { .. }, _) => Some("a kustomize `images:` entry: not done yet"),
+            (
+                Site::DockerfileFrom {
+                    written: Some(_), ..
+                },
+                _,
+            ) => Some("`FROM` through an `ARG`: pinning the `ARG` default is not done yet"),
+            (_, Err(_)) => Some("not a valid reference"),
+            (_, Ok(reference)) if reference.digest.is_some() => None,
+            (_, Ok(_)) if latest && !options.resolve_latest => Some(
+                "`latest` or no tag: pinning keeps whatever `latest` is today; choose it with --resolve-latest",
+            ),
+            _ => None,
+        };
+        match (reason, &image.reference) {
+            (Some(reason), _) => skipped.push(skip(reason)),
+            (None, Ok(reference)) if reference.digest.is_none() => pin.push(Candidate {
+                file: image.file,
+                image: Arc::clone(image),
+                reference: reference.clone(),
+            }),
+            _ => {}
+        }
+    }
+    (pin, skipped)
+}
+
+/// Pin what `report` reports, asking the registries as `online` says.
+pub fn fix(report: &ScanReport, online: &OnlineOptions, options: &FixOptions) -> Outcome {
+    let (candidates, skipped) = candidates(report, options);
+    let mut outcome = Outcome {
+        skipped,
+        ..Outcome::default()
+    };
+    if candidates.is_empty() {
+        return outcome;
+    }
+    let targets: Vec<Target> = candidates
+        .iter()
+        .map(|c| crate::online::target(&c.reference, online))
+        .collect();
+    let mut registries: Vec<&str> = targets.iter().map(|t| t.registry.as_str()).collect();
+    registries.sort_unstable();
+    registries.dedup();
+    let (credentials, problems) = crate::online::credentials(&registries, online);
+    for problem in problems {
+        outcome.failed.push(Skipped {
+            at: "<online>".into(),
+            image: String::new(),
+            reason: problem,
+        });
+    }
+    let settings = Settings {
+        per_registry: online.per_registry,
+        deadline: online.deadline,
+        insecure: online.insecure.clone(),
+        cache: None,
+    };
+    let digests = match (
+        Client::new(online.request_timeout, Retries::default()),
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+    ) {
+        (Ok(client), Ok(runtime)) => runtime.block_on(resolve::digests(
+            Arc::new(client),
+            &targets,
+            &credentials,
+            &settings,
+            options.platform.as_deref(),
+        )),
+        (Err(err), _) => {
+            outcome.failed.push(Skipped {
+                at: "<online>".into(),
+                image: String::new(),
+                reason: format!("cannot start the registry client: {err}"),
+            });
+            return outcome;
+        }
+        (_, Err(err)) => {
+            outcome.failed.push(Skipped {
+                at: "<online>".into(),
+                image: String::new(),
+                reason: format!("cannot start the online phase: {err}"),
+            });
+            return outcome;
+        }
+    };
+    // Per file: the insertions, from the file as it is now.
+    let mut by_file: BTreeMap<usize, Vec<(&Candidate, String)>> = BTreeMap::new();
+    for (candidate, target) in candidates.iter().zip(&targets) {
+        let file = &report.files[candidate.file];
+        let at = || {
+            format!(
+                "{}:{}",
+                file.path,
+                file.region(candidate.image.span)
+                    .map_or(0, |r| r.start.line)
+            )
+        };
+        match digests.get(target) {
+            Some(Some(Ok(digest))) => by_file
+                .entry(candidate.file)
+                .or_default()
+                .push((candidate, digest.clone())),
+            Some(Some(Err(err))) => outcome.failed.push(Skipped {
+                at: at(),
+                image: candidate.image.text.clone(),
+                reason: err.to_string(),
+            }),
+            _ => outcome.failed.push(Skipped {
+                at: at(),
+                image: candidate.image.text.clone(),
+                reason: "no answer from the registry within the online timeout".into(),
+            }),
+        }
+    }
+    for (file_id, pins) in by_file {
+        let file = &report.files[file_id];
+        let Some(path) = file.disk.clone() else {
+            continue;
+        };
+        let before = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(err) => {
+                outcome.failed.push(Skipped {
+                    at: file.path.clone(),
+                    image: String::new(),
+                    reason: format!("cannot read it: {err}"),
+                });
+                continue;
+            }
+        };
+        let mut insertions = Vec::new();
+        for (candidate, digest) in &pins {
+            match edit::pin(&before, candidate.image.span, &candidate.image.text, digest) {
+                Ok(insertion) => insertions.push(insertion),
+                Err(why) => outcome.skipped.push(Skipped {
+                    at: format!(
+                        "{}:{}",
+                        file.path,
+                        file.region(candidate.image.span)
+                            .map_or(0, |r| r.start.line)
+                    ),
+                    image: candidate.image.text.clone(),
+                    reason: why.to_string(),
+                }),
+            }
+        }
+        if insertions.is_empty() {
+            continue;
+        }
+        let after = edit::apply(&before, &insertions);
+        outcome.changes.push(Change {
+            display: file.path.clone(),
+            path,
+            before,
+            pinned: insertions.len(),
+            after,
+        });
+    }
+    outcome
+}
+
+/// Write `after` over `path` atomically: a temporary file in the same folder with the
+/// original's permissions, renamed over it. On any error the original is left as it was.
+pub fn write_atomically(path: &Path, after: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(|| Path::new("."));
+    let permissions = std::fs::metadata(path)?.permissions();
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+    file.write_all(after.as_bytes())?;
+    file.as_file().sync_all()?;
+    std::fs::set_permissions(file.path(), permissions)?;
+    file.persist(path).map_err(|err| err.error)?;
+    Ok(())
+}
