@@ -5,10 +5,10 @@
 //! written atomically (a temporary file in the same folder, renamed over the original, its
 //! mode kept).
 //!
-//! Handled so far: Kubernetes manifests (the `image:` value) and Dockerfile `FROM` lines that
-//! name an image literally. Skipped, each with its reason: Helm values and rendered output,
-//! kustomize `images:` entries, `FROM` through an `ARG`, invalid references, `latest` and
-//! untagged references without `--resolve-latest`.
+//! Handled so far: Kubernetes manifests (the `image:` value) and Dockerfile `FROM` lines, a
+//! `FROM ${NAME}` through the literal default of its `ARG`. Skipped, each with its reason:
+//! Helm values and rendered output, kustomize `images:` entries, invalid references, `latest`
+//! and untagged references without `--resolve-latest`.
 
 pub mod edit;
 
@@ -115,6 +115,17 @@ struct Candidate {
     file: usize,
     image: Arc<ImageUse>,
     reference: ImageRef,
+    /// Where the reference is written.
+    place: Place,
+}
+
+/// Where a reference to pin is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Place {
+    /// At the use's own span.
+    Use,
+    /// In the default of the Dockerfile `ARG` that a `FROM ${NAME}` names.
+    ArgDefault(String),
 }
 
 /// The uses of `report` that `fix` would pin, and those it skips with a reason.
@@ -153,10 +164,13 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
             (Site::KustomizeImage { .. }, _) => Some("a kustomize `images:` entry: not done yet"),
             (
                 Site::DockerfileFrom {
-                    written: Some(_), ..
+                    written: Some(written),
+                    ..
                 },
                 _,
-            ) => Some("`FROM` through an `ARG`: pinning the `ARG` default is not done yet"),
+            ) if arg_name(written).is_none() => {
+                Some("`FROM` through an expression, not one `ARG`: pin it by hand")
+            }
             (_, Err(_)) => Some("not a valid reference"),
             (_, Ok(reference)) if reference.digest.is_some() => None,
             (_, Ok(_)) if latest && !options.resolve_latest => Some(
@@ -170,6 +184,13 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
                 file: image.file,
                 image: Arc::clone(image),
                 reference: reference.clone(),
+                place: match &image.site {
+                    Site::DockerfileFrom {
+                        written: Some(written),
+                        ..
+                    } => Place::ArgDefault(arg_name(written).unwrap_or_default().to_string()),
+                    _ => Place::Use,
+                },
             }),
             _ => {}
         }
@@ -285,7 +306,29 @@ pub fn fix(report: &ScanReport, online: &OnlineOptions, options: &FixOptions) ->
         };
         let mut insertions = Vec::new();
         for (candidate, digest) in &pins {
-            match edit::pin(&before, candidate.image.span, &candidate.image.text, digest) {
+            let span = match &candidate.place {
+                Place::Use => Some(candidate.image.span),
+                Place::ArgDefault(name) => arg_default(
+                    &before,
+                    name,
+                    candidate.image.span.start,
+                    &candidate.image.text,
+                ),
+            };
+            let Some(span) = span else {
+                outcome.skipped.push(Skipped {
+                    at: format!(
+                        "{}:{}",
+                        file.path,
+                        file.region(candidate.image.span)
+                            .map_or(0, |r| r.start.line)
+                    ),
+                    image: candidate.image.text.clone(),
+                    reason: "its `ARG` default is not written as one literal value".into(),
+                });
+                continue;
+            };
+            match edit::pin(&before, span, &candidate.image.text, digest) {
                 Ok(insertion) => insertions.push(insertion),
                 Err(why) => outcome.skipped.push(Skipped {
                     at: format!(
@@ -299,6 +342,9 @@ pub fn fix(report: &ScanReport, online: &OnlineOptions, options: &FixOptions) ->
                 }),
             }
         }
+        // Two stages through one `ARG` pin its default once.
+        insertions.sort_by_key(|i| i.at);
+        insertions.dedup_by_key(|i| i.at);
         if insertions.is_empty() {
             continue;
         }
@@ -313,6 +359,61 @@ pub fn fix(report: &ScanReport, online: &OnlineOptions, options: &FixOptions) ->
     }
     outcome
 }
+
+/// The `ARG` a `FROM` token names when it is exactly one: `${NAME}` or `$NAME`.
+fn arg_name(written: &str) -> Option<&str> {
+    let name = written
+        .strip_prefix("${")
+        .and_then(|rest| rest.strip_suffix('}'))
+        .or_else(|| written.strip_prefix('$'))?;
+    (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .then_some(name)
+}
+
+/// The span of the literal default `value` of the last `ARG name=…` before `before_offset`
+/// in a Dockerfile's `text` (quotes included, as `edit::pin` expects).
+fn arg_default(
+    text: &str,
+    name: &str,
+    before_offset: usize,
+    value: &str,
+) -> Option<crate::syntax::source::Span> {
+    let mut found = None;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if offset >= before_offset {
+            break;
+        }
+        let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        let words = trimmed
+            .get(..4)
+            .filter(|keyword| keyword.eq_ignore_ascii_case("arg "))
+            .and_then(|_| trimmed.get(4..));
+        if let Some(words) = words {
+            let mut at = offset + indent + 4;
+            for word in words.split([' ', '\t']) {
+                if let Some(default) = word.strip_prefix(name).and_then(|w| w.strip_prefix('=')) {
+                    let default = default.trim_end_matches(['\r', '\n']);
+                    let start = at + name.len() + 1;
+                    let unquoted = default.trim_matches(|c| c == '"' || c == '\'');
+                    if unquoted == value {
+                        found = Some(crate::syntax::source::Span::new(
+                            start,
+                            start + default.len(),
+                        ));
+                    }
+                }
+                at += word.len() + 1;
+            }
+        }
+        offset += line.len();
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests;
 
 /// Write `after` over `path` atomically: a temporary file in the same folder with the
 /// original's permissions, renamed over it. On any error the original is left as it was.

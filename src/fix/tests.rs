@@ -1,0 +1,37 @@
+use super::*;
+
+#[test]
+fn a_from_names_one_arg_or_none() {
+    assert_eq!(arg_name("${BASE}"), Some("BASE"));
+    assert_eq!(arg_name("$BASE_IMAGE"), Some("BASE_IMAGE"));
+    assert_eq!(arg_name("${REGISTRY}/app:1"), None);
+    assert_eq!(arg_name("${BASE:-alpine}"), None);
+    assert_eq!(arg_name("$"), None);
+}
+
+#[test]
+fn the_arg_default_is_found_before_the_from_quotes_included() {
+    let text =
+        "ARG BASE=alpine:3.20\nARG OTHER=x TAG=\"golang:1.23\"\r\nFROM ${BASE}\nARG BASE=late:1\n";
+    let from = text.find("FROM").unwrap();
+    let span = arg_default(text, "BASE", from, "alpine:3.20").unwrap();
+    assert_eq!(&text[span.range()], "alpine:3.20");
+    let span = arg_default(text, "TAG", from, "golang:1.23").unwrap();
+    assert_eq!(&text[span.range()], "\"golang:1.23\"");
+    // A redefinition after the FROM does not count; a value that differs is not a match.
+    assert_eq!(arg_default(text, "BASE", from, "late:1"), None);
+    assert_eq!(arg_default(text, "OTHER", from, "y"), None);
+    // `ARGUMENT=...` is not `ARG`.
+    assert_eq!(
+        arg_default("ARGS BASE=a:1\nFROM $BASE\n", "BASE", 14, "a:1"),
+        None
+    );
+}
+
+#[test]
+fn non_ascii_lines_are_read_without_panicking() {
+    let text = "ab€\nÄRG X=1\nARG BASE=a:1\nFROM $BASE\n";
+    let from = text.find("FROM").unwrap();
+    let span = arg_default(text, "BASE", from, "a:1").unwrap();
+    assert_eq!(&text[span.range()], "a:1");
+}
