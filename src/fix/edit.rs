@@ -49,6 +49,35 @@ pub fn pin(text: &str, span: Span, written: &str, digest: &str) -> Result<Insert
     })
 }
 
+/// Where a `digest:` key goes in the kustomize `images:` entry whose `newTag` value is at
+/// `tag`: on a line of its own under `newTag` (same indentation, the line's own ending) in
+/// block style, or `, digest: …` after the value in flow style.
+pub fn add_digest_key(text: &str, tag: Span, digest: &str) -> Result<Insertion, NotInPlace> {
+    text.get(tag.range()).ok_or(NotInPlace::Changed)?;
+    let line_start = text[..tag.start].rfind('\n').map_or(0, |i| i + 1);
+    let before = &text[line_start..tag.start];
+    let key = before.rfind("newTag").ok_or(NotInPlace::Changed)?;
+    let flow = before[..key].contains('{') || before[..key].trim_end().ends_with(',');
+    if flow {
+        return Ok(Insertion {
+            at: tag.end,
+            text: format!(", digest: {digest}"),
+        });
+    }
+    let line_end = text[tag.end..]
+        .find('\n')
+        .map_or(text.len(), |i| tag.end + i);
+    let crlf = line_end > tag.end && text.as_bytes()[line_end - 1] == b'\r';
+    let content_end = if crlf { line_end - 1 } else { line_end };
+    let ending = if crlf { "\r\n" } else { "\n" };
+    // The key's column: where `newTag` starts (after `- ` when it opens the entry).
+    let column = before[..key].chars().count();
+    Ok(Insertion {
+        at: content_end,
+        text: format!("{ending}{}digest: {digest}", " ".repeat(column)),
+    })
+}
+
 /// `text` with `insertions` applied (at distinct offsets, in any order).
 pub fn apply(text: &str, insertions: &[Insertion]) -> String {
     let mut sorted: Vec<&Insertion> = insertions.iter().collect();

@@ -5,10 +5,10 @@
 //! written atomically (a temporary file in the same folder, renamed over the original, its
 //! mode kept).
 //!
-//! Handled so far: Kubernetes manifests (the `image:` value) and Dockerfile `FROM` lines, a
-//! `FROM ${NAME}` through the literal default of its `ARG`. Skipped, each with its reason:
-//! Helm values and rendered output, kustomize `images:` entries, invalid references, `latest`
-//! and untagged references without `--resolve-latest`.
+//! Handled so far: Kubernetes manifests (the `image:` value), Dockerfile `FROM` lines (a
+//! `FROM ${NAME}` through the literal default of its `ARG`), kustomize `images:` entries (a
+//! `digest:` beside `newTag`). Skipped, each with its reason: Helm values and rendered output,
+//! invalid references, `latest` and untagged references without `--resolve-latest`.
 
 pub mod edit;
 
@@ -126,6 +126,8 @@ enum Place {
     Use,
     /// In the default of the Dockerfile `ARG` that a `FROM ${NAME}` names.
     ArgDefault(String),
+    /// A `digest:` key beside the `newTag` of a kustomize `images:` entry (its value here).
+    KustomizeDigest(crate::syntax::source::Span),
 }
 
 /// The uses of `report` that `fix` would pin, and those it skips with a reason.
@@ -161,7 +163,9 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
                 "made by a Helm chart or a kustomize overlay: pinning through values and `images:` entries is not done yet",
             ),
             (Site::HelmValues(_), _) => Some("a Helm values image: not done yet"),
-            (Site::KustomizeImage { .. }, _) => Some("a kustomize `images:` entry: not done yet"),
+            (Site::KustomizeImage { new_tag: None, .. }, _) => {
+                Some("a kustomize `images:` entry without `newTag`")
+            }
             (
                 Site::DockerfileFrom {
                     written: Some(written),
@@ -189,6 +193,9 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
                         written: Some(written),
                         ..
                     } => Place::ArgDefault(arg_name(written).unwrap_or_default().to_string()),
+                    Site::KustomizeImage {
+                        new_tag: Some(tag), ..
+                    } => Place::KustomizeDigest(*tag),
                     _ => Place::Use,
                 },
             }),
@@ -306,6 +313,18 @@ pub fn fix(report: &ScanReport, online: &OnlineOptions, options: &FixOptions) ->
         };
         let mut insertions = Vec::new();
         for (candidate, digest) in &pins {
+            if let Place::KustomizeDigest(tag) = &candidate.place {
+                match edit::add_digest_key(&before, *tag, digest) {
+                    // `kubectl kustomize` (kustomize v5) then builds `name:tag@digest`.
+                    Ok(insertion) => insertions.push(insertion),
+                    Err(why) => outcome.skipped.push(Skipped {
+                        at: file.path.clone(),
+                        image: candidate.image.text.clone(),
+                        reason: why.to_string(),
+                    }),
+                }
+                continue;
+            }
             let span = match &candidate.place {
                 Place::Use => Some(candidate.image.span),
                 Place::ArgDefault(name) => arg_default(
@@ -314,6 +333,7 @@ pub fn fix(report: &ScanReport, online: &OnlineOptions, options: &FixOptions) ->
                     candidate.image.span.start,
                     &candidate.image.text,
                 ),
+                Place::KustomizeDigest(_) => None,
             };
             let Some(span) = span else {
                 outcome.skipped.push(Skipped {

@@ -73,3 +73,28 @@ fn several_insertions_apply_in_offset_order_once_each() {
     // Pinning the pinned text again finds nothing to do at the old spans: the caller
     // rescans, and a reference with a digest is not a candidate.
 }
+
+#[test]
+fn a_kustomize_entry_gets_a_digest_key_in_its_own_style() {
+    let block = "images:\n  - name: nginx\n    newTag: \"1.27\" # web\r\n  - name: redis\n";
+    let at = block.find("\"1.27\"").unwrap();
+    let insertion = add_digest_key(block, Span::new(at, at + 6), "sha256:ab").unwrap();
+    assert_eq!(
+        apply(block, &[insertion]),
+        "images:\n  - name: nginx\n    newTag: \"1.27\" # web\r\n    digest: sha256:ab\r\n  - name: redis\n"
+    );
+    let first = "images:\n- newTag: v1\n  name: app\n";
+    let at = first.find("v1").unwrap();
+    let insertion = add_digest_key(first, Span::new(at, at + 2), "sha256:ab").unwrap();
+    assert_eq!(
+        apply(first, &[insertion]),
+        "images:\n- newTag: v1\n  digest: sha256:ab\n  name: app\n"
+    );
+    let flow = "images: [{name: nginx, newTag: '1.27'}]\n";
+    let at = flow.find("'1.27'").unwrap();
+    let insertion = add_digest_key(flow, Span::new(at, at + 6), "sha256:ab").unwrap();
+    assert_eq!(
+        apply(flow, &[insertion]),
+        "images: [{name: nginx, newTag: '1.27', digest: sha256:ab}]\n"
+    );
+}
