@@ -124,3 +124,125 @@ fn a_registry_that_fails_leaves_every_file_untouched() {
     assert!(said.contains("pinned 0 references in 0 files"), "{said}");
     assert_files(dir.path(), "before");
 }
+
+/// Copy the folder `from` into `to`, recursively.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// `text` without any `@sha256:<64 hex>`.
+fn without_digests(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("@sha256:") {
+        let hex = &rest[at + 8..];
+        let len = hex.chars().take_while(char::is_ascii_hexdigit).count();
+        out.push_str(&rest[..at]);
+        rest = if len == 64 { &hex[64..] } else { &rest[at..] };
+        if len != 64 {
+            out.push_str("@sha256:");
+            rest = &rest[8..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn fix_on_the_demo_pins_every_reference_it_can_and_nothing_else_changes() {
+    if !available("fix_on_the_demo_pins_every_reference_it_can_and_nothing_else_changes") {
+        return;
+    }
+    let mut registry = Registry::start("anon");
+    registry.push(&[
+        "--image",
+        "library/golang:1.23",
+        "--index-image",
+        "distroless/static-debian12:nonroot",
+        "--image",
+        "example/backup:1.2.0",
+        "--index-image",
+        "library/postgres:16.4",
+        "--image",
+        "library/nginx:latest",
+        "--image",
+        "library/busybox:latest",
+    ]);
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("fixtures/demo"), dir.path());
+    let home = tempfile::tempdir().unwrap();
+    let mut command = common::command_in(dir.path());
+    command
+        .env("HOME", home.path())
+        .env("DOCKER_CONFIG", home.path())
+        .args(["fix", "--no-config", "--resolve-latest"]);
+    for registry_name in ["docker.io", "gcr.io", "ghcr.io"] {
+        command
+            .arg("--registry-mirror")
+            .arg(format!("{registry_name}={}", registry.address));
+    }
+    let out = command.arg(".").output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    // Two in the Dockerfile, the CronJob's, the Deployment's `latest`, the StatefulSet's two.
+    assert!(said.contains("pinned 6 references in 4 files"), "{said}");
+    assert!(said.contains("failed 0"), "{said}");
+
+    // Only reference bytes changed: without the digests, every file is as it was.
+    let mut changed = 0;
+    for entry in walk(dir.path()) {
+        let relative = entry.strip_prefix(dir.path()).unwrap();
+        let before = std::fs::read_to_string(root().join("fixtures/demo").join(relative)).unwrap();
+        let after = std::fs::read_to_string(&entry).unwrap();
+        if before != after {
+            changed += 1;
+            assert_eq!(
+                without_digests(&after),
+                without_digests(&before),
+                "{relative:?}"
+            );
+        }
+    }
+    assert_eq!(changed, 4);
+    // Each pin is the digest the registry holds for that image.
+    let dockerfile = std::fs::read_to_string(dir.path().join("app/Dockerfile")).unwrap();
+    assert!(dockerfile.contains(&format!(
+        "golang:1.23@{}",
+        registry.digest("library/golang:1.23")
+    )));
+
+    // The rescan: no image-digest-missing but in the chart's values (not pinned yet).
+    let (report, _) = common::scan_json(&[dir.path().to_str().unwrap(), "--fail-on", "never"]);
+    let left: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "image-digest-missing")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        left.iter().all(|p| p.ends_with("charts/web/values.yaml")),
+        "{left:?}"
+    );
+}
+
+/// Every file below `dir`.
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        if entry.path().is_dir() {
+            files.extend(walk(&entry.path()));
+        } else {
+            files.push(entry.path());
+        }
+    }
+    files
+}
