@@ -198,7 +198,7 @@ fn run_fix(mut args: FixArgs) -> Result<u8> {
         resolve_latest: args.resolve_latest,
         platform: args.platform.clone(),
     };
-    let outcome = imagegate::fix::fix(&report, &online, &fix);
+    let outcome = imagegate::fix::fix(&report, &options, &online, &fix);
     let mut stderr = std::io::stderr().lock();
     for skipped in &outcome.skipped {
         writeln!(

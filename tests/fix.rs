@@ -192,8 +192,15 @@ fn fix_on_the_demo_pins_every_reference_it_can_and_nothing_else_changes() {
     let out = command.arg(".").output().unwrap();
     let said = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{said}");
-    // Two in the Dockerfile, the CronJob's, the Deployment's `latest`, the StatefulSet's two.
-    assert!(said.contains("pinned 6 references in 4 files"), "{said}");
+    // Two in the Dockerfile, the CronJob's, the Deployment's `latest`, the StatefulSet's two,
+    // and (when helm renders the chart) the chart's values tag.
+    let helm = common::have_tool("helm", "fix_on_the_demo");
+    let want = if helm {
+        "pinned 7 references in 5 files"
+    } else {
+        "pinned 6 references in 4 files"
+    };
+    assert!(said.contains(want), "{said}");
     assert!(said.contains("failed 0"), "{said}");
 
     // Only reference bytes changed: without the digests, every file is as it was.
@@ -211,7 +218,7 @@ fn fix_on_the_demo_pins_every_reference_it_can_and_nothing_else_changes() {
             );
         }
     }
-    assert_eq!(changed, 4);
+    assert_eq!(changed, if helm { 5 } else { 4 });
     // Each pin is the digest the registry holds for that image.
     let dockerfile = std::fs::read_to_string(dir.path().join("app/Dockerfile")).unwrap();
     assert!(dockerfile.contains(&format!(
@@ -219,7 +226,7 @@ fn fix_on_the_demo_pins_every_reference_it_can_and_nothing_else_changes() {
         registry.digest("library/golang:1.23")
     )));
 
-    // The rescan: no image-digest-missing but in the chart's values (not pinned yet).
+    // The rescan: no image-digest-missing left (but in the chart's values without helm).
     let (report, _) = common::scan_json(&[dir.path().to_str().unwrap(), "--fail-on", "never"]);
     let left: Vec<&str> = report["findings"]
         .as_array()
@@ -245,4 +252,46 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
         }
     }
     files
+}
+
+#[test]
+fn helm_values_are_pinned_only_when_the_chart_then_deploys_the_pin() {
+    if !available("helm_values_are_pinned_only_when_the_chart_then_deploys_the_pin")
+        || !common::have_tool(
+            "helm",
+            "helm_values_are_pinned_only_when_the_chart_then_deploys_the_pin",
+        )
+    {
+        return;
+    }
+    let registry = Registry::start("anon");
+    let mirror = format!("registry.test={}", registry.address);
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("fixtures/fix/charts"), dir.path());
+    let out = fix(dir.path(), &mirror, &[]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("pinned 1 reference in 1 file, skipped 1"),
+        "{said}"
+    );
+    assert!(
+        said.contains("does not deploy the pinned reference"),
+        "{said}"
+    );
+    let read = |path: &str| std::fs::read_to_string(dir.path().join(path)).unwrap();
+    let original = |path: &str| {
+        std::fs::read_to_string(root().join("fixtures/fix/charts").join(path)).unwrap()
+    };
+    assert_eq!(
+        read("concat/values.yaml"),
+        original("concat/values.yaml").replace(
+            "tag: v1\n",
+            &format!("tag: v1@{}\n", registry.digest("test/app:v1"))
+        )
+    );
+    assert_eq!(read("split/values.yaml"), original("split/values.yaml"));
+    assert_eq!(
+        read("concat/templates/deployment.yaml"),
+        original("concat/templates/deployment.yaml")
+    );
 }

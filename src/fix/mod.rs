@@ -7,8 +7,11 @@
 //!
 //! Handled so far: Kubernetes manifests (the `image:` value), Dockerfile `FROM` lines (a
 //! `FROM ${NAME}` through the literal default of its `ARG`), kustomize `images:` entries (a
-//! `digest:` beside `newTag`). Skipped, each with its reason: Helm values and rendered output,
-//! invalid references, `latest` and untagged references without `--resolve-latest`.
+//! `digest:` beside `newTag`), and Helm values whose findings were traced from the chart's
+//! render: the tag becomes `tag@digest`, kept only when the chart, rendered again with it
+//! (in a copy), no longer deploys that image without a digest. Not yet: a chart's own digest
+//! key (`digest:`, `sha:`). Skipped, each with its reason: invalid references, `latest` and
+//! untagged references without `--resolve-latest`, values that are not one plain scalar.
 
 pub mod edit;
 
@@ -128,6 +131,10 @@ enum Place {
     ArgDefault(String),
     /// A `digest:` key beside the `newTag` of a kustomize `images:` entry (its value here).
     KustomizeDigest(crate::syntax::source::Span),
+    /// The tag value of a chart's values image block, which ends at this offset of the values
+    /// file: `tag: 1.2.3@sha256:…`, kept only when re-rendering the chart gives the pinned
+    /// reference.
+    HelmTag(usize),
 }
 
 /// The uses of `report` that `fix` would pin, and those it skips with a reason.
@@ -144,6 +151,40 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
         let Subject::Image(image) = &finding.subject else {
             continue;
         };
+        // A finding traced from a chart's render to its values: the values' tag is pinned.
+        let place_file = &report.files[finding.location.file];
+        let helm = finding.rendered.is_some()
+            && place_file.kind == crate::input::walk::FileKind::HelmValues
+            && place_file.disk.is_some();
+        if helm {
+            if !seen.insert((finding.location.file, finding.location.span.end, 0)) {
+                continue;
+            }
+            let at = format!(
+                "{}:{}",
+                place_file.path,
+                place_file
+                    .region(finding.location.span)
+                    .map_or(0, |r| r.end.line)
+            );
+            match &image.reference {
+                Ok(reference) if reference.digest.is_none() && (!latest || options.resolve_latest) => {
+                    pin.push(Candidate {
+                        file: finding.location.file,
+                        image: Arc::clone(image),
+                        reference: reference.clone(),
+                        place: Place::HelmTag(finding.location.span.end),
+                    });
+                }
+                Ok(reference) if reference.digest.is_none() => skipped.push(Skipped {
+                    at,
+                    image: image.text.clone(),
+                    reason: "`latest` or no tag: pinning keeps whatever `latest` is today; choose it with --resolve-latest".into(),
+                }),
+                _ => {}
+            }
+            continue;
+        }
         if !seen.insert((image.file, image.span.start, image.span.end)) {
             continue;
         }
@@ -206,7 +247,12 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
 }
 
 /// Pin what `report` reports, asking the registries as `online` says.
-pub fn fix(report: &ScanReport, online: &OnlineOptions, options: &FixOptions) -> Outcome {
+pub fn fix(
+    report: &ScanReport,
+    scan: &crate::ScanOptions,
+    online: &OnlineOptions,
+    options: &FixOptions,
+) -> Outcome {
     let (candidates, skipped) = candidates(report, options);
     let mut outcome = Outcome {
         skipped,
@@ -312,7 +358,23 @@ pub fn fix(report: &ScanReport, online: &OnlineOptions, options: &FixOptions) ->
             }
         };
         let mut insertions = Vec::new();
+        let mut helm = Vec::new();
         for (candidate, digest) in &pins {
+            if let Place::HelmTag(end) = &candidate.place {
+                let pinned = tag_scalar(&before, *end)
+                    .filter(|(_, tag)| candidate.reference.tag.as_deref() == Some(tag.as_str()))
+                    .ok_or(edit::NotInPlace::Changed)
+                    .and_then(|(span, tag)| edit::pin(&before, span, &tag, digest));
+                match pinned {
+                    Ok(insertion) => helm.push((insertion, candidate, digest.clone())),
+                    Err(_) => outcome.skipped.push(Skipped {
+                        at: file.path.clone(),
+                        image: candidate.image.text.clone(),
+                        reason: "the chart's values do not write this tag as one value".into(),
+                    }),
+                }
+                continue;
+            }
             if let Place::KustomizeDigest(tag) = &candidate.place {
                 match edit::add_digest_key(&before, *tag, digest) {
                     // `kubectl kustomize` (kustomize v5) then builds `name:tag@digest`.
@@ -333,7 +395,7 @@ pub fn fix(report: &ScanReport, online: &OnlineOptions, options: &FixOptions) ->
                     candidate.image.span.start,
                     &candidate.image.text,
                 ),
-                Place::KustomizeDigest(_) => None,
+                Place::KustomizeDigest(_) | Place::HelmTag(_) => None,
             };
             let Some(span) = span else {
                 outcome.skipped.push(Skipped {
@@ -362,6 +424,28 @@ pub fn fix(report: &ScanReport, online: &OnlineOptions, options: &FixOptions) ->
                 }),
             }
         }
+        // A values edit stays only when the chart, rendered with it, deploys the pinned
+        // reference.
+        if !helm.is_empty() {
+            let with: Vec<edit::Insertion> = insertions
+                .iter()
+                .cloned()
+                .chain(helm.iter().map(|(i, _, _)| i.clone()))
+                .collect();
+            let names: Vec<String> = helm.iter().map(|(_, c, _)| c.reference.name()).collect();
+            match renders_pinned(scan, &path, &edit::apply(&before, &with), &names) {
+                Ok(()) => insertions.extend(helm.into_iter().map(|(i, _, _)| i)),
+                Err(why) => {
+                    for (_, candidate, _) in helm {
+                        outcome.skipped.push(Skipped {
+                            at: file.path.clone(),
+                            image: candidate.image.text.clone(),
+                            reason: why.clone(),
+                        });
+                    }
+                }
+            }
+        }
         // Two stages through one `ARG` pin its default once.
         insertions.sort_by_key(|i| i.at);
         insertions.dedup_by_key(|i| i.at);
@@ -378,6 +462,97 @@ pub fn fix(report: &ScanReport, online: &OnlineOptions, options: &FixOptions) ->
         });
     }
     outcome
+}
+
+/// The scalar that ends at `end` on its line after a `key:` (the tag of a values image
+/// block): its span, quotes included, and its text without them.
+fn tag_scalar(text: &str, end: usize) -> Option<(crate::syntax::source::Span, String)> {
+    let line_start = text.get(..end)?.rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[line_start..end];
+    let colon = line.rfind(": ")?;
+    let value = &line[colon + 2..];
+    let start = line_start + colon + 2 + (value.len() - value.trim_start().len());
+    let written = &text[start..end];
+    let unquoted = written
+        .strip_prefix('"')
+        .and_then(|w| w.strip_suffix('"'))
+        .or_else(|| {
+            written
+                .strip_prefix('\'')
+                .and_then(|w| w.strip_suffix('\''))
+        })
+        .unwrap_or(written);
+    (!unquoted.is_empty()).then(|| {
+        (
+            crate::syntax::source::Span::new(start, end),
+            unquoted.to_string(),
+        )
+    })
+}
+
+/// Render the chart of the values file `values` with `after` in its place (in a copy of the
+/// chart) and check that the images `names` (`registry/repository`) now deploy pinned: the
+/// chart renders, and no rendered image of those names is still without a digest (however
+/// its template reads the tag).
+fn renders_pinned(
+    scan: &crate::ScanOptions,
+    values: &Path,
+    after: &str,
+    names: &[String],
+) -> Result<(), String> {
+    let chart = values
+        .parent()
+        .filter(|dir| dir.join("Chart.yaml").is_file())
+        .ok_or("the values file is not at a chart's root: not re-rendered, not pinned")?;
+    let scratch = tempfile::tempdir().map_err(|err| format!("cannot re-render: {err}"))?;
+    let copy = scratch.path().join(chart.file_name().unwrap_or_default());
+    copy_dir(chart, &copy).map_err(|err| format!("cannot re-render: {err}"))?;
+    let name = values.file_name().unwrap_or_default();
+    std::fs::write(copy.join(name), after).map_err(|err| format!("cannot re-render: {err}"))?;
+    let options = crate::ScanOptions {
+        paths: vec![copy],
+        online: None,
+        rooted_paths: None,
+        include: Vec::new(),
+        exclude: Vec::new(),
+        ..scan.clone()
+    };
+    let report = crate::scan(&options).map_err(|err| format!("cannot re-render: {err}"))?;
+    if report.stats.rendered_charts == 0 {
+        return Err("the chart does not render with the pinned tag: not pinned".into());
+    }
+    let unpinned = report
+        .findings
+        .iter()
+        .chain(&report.suppressed)
+        .filter(|f| f.rule.id == FIXED_BY_DIGEST && f.rendered.is_some())
+        .any(|f| match &f.subject {
+            Subject::Image(image) => image
+                .reference
+                .as_ref()
+                .is_ok_and(|r| names.contains(&r.name())),
+            _ => false,
+        });
+    if unpinned {
+        Err("the chart, rendered with `tag: …@sha256:…`, does not deploy the pinned reference: pin it through the chart's own digest value".into())
+    } else {
+        Ok(())
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let target = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
 }
 
 /// The `ARG` a `FROM` token names when it is exactly one: `${NAME}` or `$NAME`.
