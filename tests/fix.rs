@@ -271,7 +271,7 @@ fn helm_values_are_pinned_only_when_the_chart_then_deploys_the_pin() {
     let out = fix(dir.path(), &mirror, &[]);
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
-        said.contains("pinned 1 reference in 1 file, skipped 1"),
+        said.contains("pinned 2 references in 2 files, skipped 1"),
         "{said}"
     );
     assert!(
@@ -290,6 +290,14 @@ fn helm_values_are_pinned_only_when_the_chart_then_deploys_the_pin() {
         )
     );
     assert_eq!(read("split/values.yaml"), original("split/values.yaml"));
+    // A chart that reads its own digest value gets it there, the tag left alone.
+    assert_eq!(
+        read("digest/values.yaml"),
+        original("digest/values.yaml").replace(
+            "digest: \"\"",
+            &format!("digest: \"{}\"", registry.digest("test/multi:v1"))
+        )
+    );
     assert_eq!(
         read("concat/templates/deployment.yaml"),
         original("concat/templates/deployment.yaml")

@@ -5,13 +5,14 @@
 //! written atomically (a temporary file in the same folder, renamed over the original, its
 //! mode kept).
 //!
-//! Handled so far: Kubernetes manifests (the `image:` value), Dockerfile `FROM` lines (a
+//! Handled: Kubernetes manifests (the `image:` value), Dockerfile `FROM` lines (a
 //! `FROM ${NAME}` through the literal default of its `ARG`), kustomize `images:` entries (a
-//! `digest:` beside `newTag`), and Helm values whose findings were traced from the chart's
-//! render: the tag becomes `tag@digest`, kept only when the chart, rendered again with it
-//! (in a copy), no longer deploys that image without a digest. Not yet: a chart's own digest
-//! key (`digest:`, `sha:`). Skipped, each with its reason: invalid references, `latest` and
-//! untagged references without `--resolve-latest`, values that are not one plain scalar.
+//! `digest:` beside `newTag`), and Helm values: the block's own empty digest value (`digest`,
+//! `sha`, `imageDigest`) when it has one, else the tag (`tag@digest`), each plan kept only when
+//! the chart, rendered again with it (in a copy), no longer deploys that image without a
+//! digest. Skipped, each with its reason: invalid references, `latest` and untagged references
+//! without `--resolve-latest`, values that are not one plain scalar, charts whose render does
+//! not take the pin.
 
 pub mod edit;
 
@@ -152,12 +153,20 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
             continue;
         };
         // A finding traced from a chart's render to its values: the values' tag is pinned.
+        // A values image as written (a render the tracer could not map): its tag.
         let place_file = &report.files[finding.location.file];
-        let helm = finding.rendered.is_some()
+        let tag_end = match &image.site {
+            Site::HelmValues(values) if values.tag_written && finding.rendered.is_none() => {
+                Some(values.tag.end)
+            }
+            _ if finding.rendered.is_some() => Some(finding.location.span.end),
+            _ => None,
+        };
+        let helm = tag_end.is_some()
             && place_file.kind == crate::input::walk::FileKind::HelmValues
             && place_file.disk.is_some();
-        if helm {
-            if !seen.insert((finding.location.file, finding.location.span.end, 0)) {
+        if let (true, Some(tag_end)) = (helm, tag_end) {
+            if !seen.insert((finding.location.file, tag_end, 0)) {
                 continue;
             }
             let at = format!(
@@ -173,7 +182,7 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
                         file: finding.location.file,
                         image: Arc::clone(image),
                         reference: reference.clone(),
-                        place: Place::HelmTag(finding.location.span.end),
+                        place: Place::HelmTag(tag_end),
                     });
                 }
                 Ok(reference) if reference.digest.is_none() => skipped.push(Skipped {
@@ -366,7 +375,11 @@ pub fn fix(
                     .ok_or(edit::NotInPlace::Changed)
                     .and_then(|(span, tag)| edit::pin(&before, span, &tag, digest));
                 match pinned {
-                    Ok(insertion) => helm.push((insertion, candidate, digest.clone())),
+                    Ok(insertion) => helm.push(HelmPin {
+                        by_key: digest_key(&before, *end, digest),
+                        in_tag: insertion,
+                        candidate,
+                    }),
                     Err(_) => outcome.skipped.push(Skipped {
                         at: file.path.clone(),
                         image: candidate.image.text.clone(),
@@ -427,20 +440,43 @@ pub fn fix(
         // A values edit stays only when the chart, rendered with it, deploys the pinned
         // reference.
         if !helm.is_empty() {
-            let with: Vec<edit::Insertion> = insertions
+            // The chart's own digest value where the block has one, else the tag; each plan
+            // kept only when the chart, rendered with it, deploys the pins.
+            let names: Vec<String> = helm.iter().map(|p| p.candidate.reference.name()).collect();
+            let by_key: Vec<edit::Insertion> = helm
                 .iter()
-                .cloned()
-                .chain(helm.iter().map(|(i, _, _)| i.clone()))
+                .map(|p| p.by_key.clone().unwrap_or_else(|| p.in_tag.clone()))
                 .collect();
-            let names: Vec<String> = helm.iter().map(|(_, c, _)| c.reference.name()).collect();
-            match renders_pinned(scan, &path, &edit::apply(&before, &with), &names) {
-                Ok(()) => insertions.extend(helm.into_iter().map(|(i, _, _)| i)),
-                Err(why) => {
-                    for (_, candidate, _) in helm {
+            let in_tag: Vec<edit::Insertion> = helm.iter().map(|p| p.in_tag.clone()).collect();
+            let plans = if helm.iter().any(|p| p.by_key.is_some()) {
+                vec![by_key, in_tag]
+            } else {
+                vec![in_tag]
+            };
+            let mut last = String::new();
+            let mut chosen = None;
+            for plan in plans {
+                let with: Vec<edit::Insertion> = insertions
+                    .iter()
+                    .cloned()
+                    .chain(plan.iter().cloned())
+                    .collect();
+                match renders_pinned(scan, &path, &edit::apply(&before, &with), &names) {
+                    Ok(()) => {
+                        chosen = Some(plan);
+                        break;
+                    }
+                    Err(why) => last = why,
+                }
+            }
+            match chosen {
+                Some(plan) => insertions.extend(plan),
+                None => {
+                    for pin in helm {
                         outcome.skipped.push(Skipped {
                             at: file.path.clone(),
-                            image: candidate.image.text.clone(),
-                            reason: why.clone(),
+                            image: pin.candidate.image.text.clone(),
+                            reason: last.clone(),
                         });
                     }
                 }
@@ -462,6 +498,68 @@ pub fn fix(
         });
     }
     outcome
+}
+
+/// A values edit for a chart: the digest in the block's own digest key, when it has an empty
+/// one, and the tag alternative.
+struct HelmPin<'c> {
+    by_key: Option<edit::Insertion>,
+    in_tag: edit::Insertion,
+    candidate: &'c Candidate,
+}
+
+/// Keys charts read an image's digest from.
+const DIGEST_KEYS: [&str; 3] = ["digest", "sha", "imageDigest"];
+
+/// The digest written into an empty digest key (`digest: ""`, `digest: ''`, `digest:`) of the
+/// block whose tag value ends at `tag_end`: a sibling key at the tag's indentation.
+fn digest_key(text: &str, tag_end: usize, digest: &str) -> Option<edit::Insertion> {
+    let tag_start = text.get(..tag_end)?.rfind('\n').map_or(0, |i| i + 1);
+    let indent_of = |line: &str| line.len() - line.trim_start_matches(' ').len();
+    let tag_indent = indent_of(&text[tag_start..tag_end]);
+    // The block's lines: up and down from the tag, while they are indented as deep or deeper.
+    let mut offset = 0;
+    let mut lines = Vec::new();
+    for line in text.split_inclusive('\n') {
+        lines.push((offset, line));
+        offset += line.len();
+    }
+    let at = lines.iter().position(|(o, _)| *o == tag_start)?;
+    let inside = |(_, line): &&(usize, &str)| {
+        let content = line.trim();
+        content.is_empty() || content.starts_with('#') || indent_of(line) >= tag_indent
+    };
+    let up = lines[..at].iter().rev().take_while(inside);
+    let down = lines[at + 1..].iter().take_while(inside);
+    for &(start, line) in up.chain(down) {
+        if indent_of(line) != tag_indent {
+            continue;
+        }
+        let content = &line[tag_indent..];
+        let Some((key, value)) = content.split_once(':') else {
+            continue;
+        };
+        if !DIGEST_KEYS.contains(&key) {
+            continue;
+        }
+        let value_start = start + tag_indent + key.len() + 1;
+        let value = value.split(" #").next().unwrap_or(value).trim_end();
+        let trimmed = value.trim_start();
+        let lead = value.len() - trimmed.len();
+        return match trimmed {
+            "\"\"" | "''" => Some(edit::Insertion {
+                at: value_start + lead + 1,
+                text: digest.to_string(),
+            }),
+            "" => Some(edit::Insertion {
+                at: value_start,
+                text: format!(" {digest}"),
+            }),
+            // A value already there (or `null`): not ours to replace.
+            _ => None,
+        };
+    }
+    None
 }
 
 /// The scalar that ends at `end` on its line after a `key:` (the tag of a values image

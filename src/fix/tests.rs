@@ -35,3 +35,32 @@ fn non_ascii_lines_are_read_without_panicking() {
     let span = arg_default(text, "BASE", from, "a:1").unwrap();
     assert_eq!(&text[span.range()], "a:1");
 }
+
+#[test]
+fn an_empty_digest_key_of_the_block_takes_the_digest() {
+    let text = "image:\n  registry: r\n  repository: a\n  tag: v1\n  digest: \"\" # set by fix\nother:\n  digest: \"\"\n";
+    let tag_end = text.find("v1").unwrap() + 2;
+    let insertion = digest_key(text, tag_end, "sha256:ab").unwrap();
+    assert_eq!(
+        edit::apply(text, &[insertion]),
+        "image:\n  registry: r\n  repository: a\n  tag: v1\n  digest: \"sha256:ab\" # set by fix\nother:\n  digest: \"\"\n"
+    );
+    let bare = "image:\n  sha:\r\n  tag: v1\r\n";
+    let tag_end = bare.find("v1").unwrap() + 2;
+    let insertion = digest_key(bare, tag_end, "sha256:ab").unwrap();
+    assert_eq!(
+        edit::apply(bare, &[insertion]),
+        "image:\n  sha: sha256:ab\r\n  tag: v1\r\n"
+    );
+    // No digest key in the block (the next block's does not count), or one already set.
+    let none = "image:\n  tag: v1\nsidecar:\n  digest: \"\"\n";
+    assert_eq!(
+        digest_key(none, none.find("v1").unwrap() + 2, "sha256:ab"),
+        None
+    );
+    let set = "image:\n  tag: v1\n  digest: sha256:00\n";
+    assert_eq!(
+        digest_key(set, set.find("v1").unwrap() + 2, "sha256:ab"),
+        None
+    );
+}
