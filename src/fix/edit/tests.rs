@@ -98,3 +98,36 @@ fn a_kustomize_entry_gets_a_digest_key_in_its_own_style() {
         "images: [{name: nginx, newTag: '1.27', digest: sha256:ab}]\n"
     );
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Whatever surrounds a reference and however it is quoted, pinning inserts
+        /// `@digest` at the end of the reference (inside its quotes) and changes no other byte.
+        #[test]
+        fn only_the_reference_changes(
+            before in "[ -~\t]{0,40}(\r\n|\n)?[ -~]{0,20}",
+            after in "[ -~]{0,20}(\r\n|\n)?[ -~\t]{0,40}",
+            name in "[a-z0-9]{1,12}(/[a-z0-9]{1,8}){0,2}",
+            tag in "[A-Za-z0-9_][A-Za-z0-9_.-]{0,20}",
+            quote in prop::sample::select(vec!["", "\"", "'"]),
+        ) {
+            let written = format!("{name}:{tag}");
+            let value = format!("{quote}{written}{quote}");
+            let text = format!("{before}{value}{after}");
+            let start = before.len();
+            let span = Span::new(start, start + value.len());
+            let insertion = pin(&text, span, &written, DIGEST).unwrap();
+            prop_assert!(insertion.at > span.start && insertion.at <= span.end);
+            let pinned = apply(&text, &[insertion.clone()]);
+            // Take the insertion out again: the original, byte for byte.
+            let mut back = pinned.clone();
+            back.replace_range(insertion.at..insertion.at + insertion.text.len(), "");
+            prop_assert_eq!(back, text);
+            let expected = format!("{quote}{written}@{DIGEST}{quote}");
+            prop_assert!(pinned.contains(&expected));
+        }
+    }
+}
