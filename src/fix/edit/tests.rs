@@ -121,7 +121,7 @@ mod properties {
             let span = Span::new(start, start + value.len());
             let insertion = pin(&text, span, &written, DIGEST).unwrap();
             prop_assert!(insertion.at > span.start && insertion.at <= span.end);
-            let pinned = apply(&text, &[insertion.clone()]);
+            let pinned = apply(&text, std::slice::from_ref(&insertion));
             // Take the insertion out again: the original, byte for byte.
             let mut back = pinned.clone();
             back.replace_range(insertion.at..insertion.at + insertion.text.len(), "");
