@@ -63,6 +63,10 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
     }
     let gate = options.policy.gate();
     let mut report = imagegate::scan(&options)?;
+    // With digests resolved, each pinnable finding carries its pin (SARIF `fixes`).
+    if options.online.is_some() {
+        imagegate::fix::attach(&mut report, &options, None);
+    }
     if !args.verbose {
         report.diagnostics.retain(|d| d.severity > Severity::Debug);
     }

@@ -303,3 +303,118 @@ fn helm_values_are_pinned_only_when_the_chart_then_deploys_the_pin() {
         original("concat/templates/deployment.yaml")
     );
 }
+
+/// A (line, column) of a SARIF region (columns in Unicode code points) as a byte offset.
+fn offset_of(text: &str, line: u64, column: u64) -> usize {
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line as usize - 1)
+        .map(str::len)
+        .sum();
+    start
+        + text[start..]
+            .chars()
+            .take(column as usize - 1)
+            .map(char::len_utf8)
+            .sum::<usize>()
+}
+
+#[test]
+fn sarif_fixes_of_an_online_scan_make_the_edits_of_fix() {
+    if !available("sarif_fixes_of_an_online_scan_make_the_edits_of_fix") {
+        return;
+    }
+    let registry = Registry::start("anon");
+    let mirror = format!("registry.test={}", registry.address);
+    let dir = scratch();
+    let home = tempfile::tempdir().unwrap();
+    let sarif_path = home.path().join("out.sarif");
+    let out = common::command_in(dir.path())
+        .env("HOME", home.path())
+        .env("DOCKER_CONFIG", home.path())
+        .args([
+            "scan",
+            "--no-config",
+            "--online",
+            "--registry-mirror",
+            &mirror,
+        ])
+        .args(["--format", "sarif", "--fail-on", "never", "--output"])
+        .arg(&sarif_path)
+        .arg(".")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif_path).unwrap()).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    // Only image-digest-missing results carry fixes, and each the digest it resolves to.
+    let mut with_fix = 0;
+    let mut edits: std::collections::BTreeMap<String, std::collections::BTreeSet<(usize, String)>> =
+        Default::default();
+    for result in results {
+        let Some(fixes) = result.get("fixes") else {
+            continue;
+        };
+        with_fix += 1;
+        assert_eq!(result["ruleId"], "image-digest-missing", "{result}");
+        let resolved = result["properties"]["resolvedDigest"].as_str().unwrap();
+        for change in fixes[0]["artifactChanges"].as_array().unwrap() {
+            let uri = change["artifactLocation"]["uri"].as_str().unwrap();
+            let text = std::fs::read_to_string(dir.path().join(uri)).unwrap();
+            for replacement in change["replacements"].as_array().unwrap() {
+                let region = &replacement["deletedRegion"];
+                assert_eq!(region["startLine"], region["endLine"]);
+                assert_eq!(region["startColumn"], region["endColumn"]);
+                let inserted = replacement["insertedContent"]["text"].as_str().unwrap();
+                assert!(inserted.contains(resolved), "{inserted} {resolved}");
+                let at = offset_of(
+                    &text,
+                    region["startLine"].as_u64().unwrap(),
+                    region["startColumn"].as_u64().unwrap(),
+                );
+                edits
+                    .entry(uri.to_string())
+                    .or_default()
+                    .insert((at, inserted.to_string()));
+            }
+        }
+    }
+    // The 8 pins of `imagegate fix` (`latest` is not pinned without --resolve-latest, `v9`
+    // does not resolve), and nothing else.
+    assert_eq!(with_fix, 8);
+    for (uri, inserts) in edits {
+        let path = dir.path().join(&uri);
+        let mut text = std::fs::read_to_string(&path).unwrap();
+        for (at, inserted) in inserts.iter().rev() {
+            text.insert_str(*at, inserted);
+        }
+        std::fs::write(&path, text).unwrap();
+    }
+    assert_files(dir.path(), "after");
+    if common::have_tool("validate-sarif", "sarif_fixes_of_an_online_scan") {
+        let checked = std::process::Command::new("validate-sarif")
+            .env("PATH", common::tools_path())
+            .arg("--strict")
+            .arg(&sarif_path)
+            .output()
+            .unwrap();
+        assert!(checked.status.success(), "{checked:?}");
+    }
+    // Offline, no result has a fix.
+    let offline = common::json_of(&common::imagegate([
+        "scan",
+        "--format",
+        "sarif",
+        "--fail-on",
+        "never",
+        dir.path().to_str().unwrap(),
+    ]));
+    assert!(
+        offline["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.get("fixes").is_none())
+    );
+}

@@ -4,13 +4,7 @@
 
 use crate::syntax::source::Span;
 
-/// One insertion into a file's text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Insertion {
-    /// Byte offset in the file where `text` goes.
-    pub at: usize,
-    pub text: String,
-}
+pub use crate::findings::finding::Insertion;
 
 /// Why a reference cannot be pinned in place.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

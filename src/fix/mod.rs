@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::findings::finding::Subject;
+use crate::findings::finding::{Fix, Subject};
 use crate::findings::report::ScanReport;
 use crate::online::OnlineOptions;
 use crate::online::client::{Client, Retries};
@@ -68,6 +68,15 @@ pub struct Outcome {
     pub skipped: Vec<Skipped>,
     /// References the registry could not resolve, with why.
     pub failed: Vec<Skipped>,
+    /// The edit of each pinned reference, with the findings it answers.
+    pub fixes: Vec<Answered>,
+}
+
+/// A pin and the findings it answers (indexes into the report's findings).
+#[derive(Debug, Clone)]
+pub struct Answered {
+    pub findings: Vec<usize>,
+    pub fix: Fix,
 }
 
 impl Outcome {
@@ -113,6 +122,8 @@ impl Outcome {
 /// `latest` or no tag.
 const FIXED_BY_DIGEST: &str = "image-digest-missing";
 const FIXED_WITH_LATEST: [&str; 2] = ["image-tag-latest", "image-tag-missing"];
+/// The finding property an online scan writes the digest a reference resolves to in.
+const RESOLVED_DIGEST: &str = "resolvedDigest";
 
 /// A use to pin.
 struct Candidate {
@@ -121,6 +132,10 @@ struct Candidate {
     reference: ImageRef,
     /// Where the reference is written.
     place: Place,
+    /// The findings this pin answers (indexes into the report's findings).
+    findings: Vec<usize>,
+    /// The digest the scan resolved the reference to (`resolvedDigest`), when it ran online.
+    resolved: Option<String>,
 }
 
 /// Where a reference to pin is written.
@@ -140,10 +155,11 @@ enum Place {
 
 /// The uses of `report` that `fix` would pin, and those it skips with a reason.
 fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec<Skipped>) {
-    let mut seen = std::collections::BTreeSet::new();
-    let mut pin = Vec::new();
+    // Each place once: a second finding about it joins the first's candidate.
+    let mut seen: BTreeMap<(usize, usize, usize), Option<usize>> = BTreeMap::new();
+    let mut pin: Vec<Candidate> = Vec::new();
     let mut skipped = Vec::new();
-    for finding in &report.findings {
+    for (index, finding) in report.findings.iter().enumerate() {
         let id = finding.rule.id;
         let latest = FIXED_WITH_LATEST.contains(&id);
         if id != FIXED_BY_DIGEST && !latest {
@@ -165,10 +181,28 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
         let helm = tag_end.is_some()
             && place_file.kind == crate::input::walk::FileKind::HelmValues
             && place_file.disk.is_some();
-        if let (true, Some(tag_end)) = (helm, tag_end) {
-            if !seen.insert((finding.location.file, tag_end, 0)) {
-                continue;
+        let resolved = finding
+            .properties
+            .iter()
+            .find(|(name, _)| *name == RESOLVED_DIGEST)
+            .map(|(_, digest)| digest.clone());
+        let key = if helm {
+            (finding.location.file, tag_end.unwrap_or_default(), 0)
+        } else {
+            (image.file, image.span.start, image.span.end)
+        };
+        if let Some(earlier) = seen.get(&key) {
+            if let Some(candidate) = earlier.and_then(|at| pin.get_mut(at)) {
+                candidate.findings.push(index);
             }
+            continue;
+        }
+        seen.insert(key, None);
+        let mut push = |pin: &mut Vec<Candidate>, candidate: Candidate| {
+            seen.insert(key, Some(pin.len()));
+            pin.push(candidate);
+        };
+        if let (true, Some(tag_end)) = (helm, tag_end) {
             let at = format!(
                 "{}:{}",
                 place_file.path,
@@ -178,12 +212,17 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
             );
             match &image.reference {
                 Ok(reference) if reference.digest.is_none() && (!latest || options.resolve_latest) => {
-                    pin.push(Candidate {
-                        file: finding.location.file,
-                        image: Arc::clone(image),
-                        reference: reference.clone(),
-                        place: Place::HelmTag(tag_end),
-                    });
+                    push(
+                        &mut pin,
+                        Candidate {
+                            file: finding.location.file,
+                            image: Arc::clone(image),
+                            reference: reference.clone(),
+                            place: Place::HelmTag(tag_end),
+                            findings: vec![index],
+                            resolved,
+                        },
+                    );
                 }
                 Ok(reference) if reference.digest.is_none() => skipped.push(Skipped {
                     at,
@@ -192,9 +231,6 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
                 }),
                 _ => {}
             }
-            continue;
-        }
-        if !seen.insert((image.file, image.span.start, image.span.end)) {
             continue;
         }
         let file = &report.files[image.file];
@@ -234,21 +270,26 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
         };
         match (reason, &image.reference) {
             (Some(reason), _) => skipped.push(skip(reason)),
-            (None, Ok(reference)) if reference.digest.is_none() => pin.push(Candidate {
-                file: image.file,
-                image: Arc::clone(image),
-                reference: reference.clone(),
-                place: match &image.site {
-                    Site::DockerfileFrom {
-                        written: Some(written),
-                        ..
-                    } => Place::ArgDefault(arg_name(written).unwrap_or_default().to_string()),
-                    Site::KustomizeImage {
-                        new_tag: Some(tag), ..
-                    } => Place::KustomizeDigest(*tag),
-                    _ => Place::Use,
+            (None, Ok(reference)) if reference.digest.is_none() => push(
+                &mut pin,
+                Candidate {
+                    findings: vec![index],
+                    resolved,
+                    file: image.file,
+                    image: Arc::clone(image),
+                    reference: reference.clone(),
+                    place: match &image.site {
+                        Site::DockerfileFrom {
+                            written: Some(written),
+                            ..
+                        } => Place::ArgDefault(arg_name(written).unwrap_or_default().to_string()),
+                        Site::KustomizeImage {
+                            new_tag: Some(tag), ..
+                        } => Place::KustomizeDigest(*tag),
+                        _ => Place::Use,
+                    },
                 },
-            }),
+            ),
             _ => {}
         }
     }
@@ -267,31 +308,103 @@ pub fn fix(
         skipped,
         ..Outcome::default()
     };
-    if candidates.is_empty() {
-        return outcome;
-    }
-    let targets: Vec<Target> = candidates
+    let references: Vec<&ImageRef> = candidates.iter().map(|c| &c.reference).collect();
+    let digests = ask(
+        &references,
+        online,
+        options.platform.as_deref(),
+        &mut outcome.failed,
+    );
+    plan(report, scan, &candidates, &digests, &mut outcome);
+    outcome
+}
+
+/// Give each finding of `report` that a pin answers the edit that makes it
+/// ([`crate::findings::finding::Fix`]: SARIF `fixes`, the action's suggested changes). The
+/// digests are those the scan resolved (`--online`); references it did not resolve are asked
+/// through `ask` when given, else left without a fix. Nothing is written.
+pub fn attach(
+    report: &mut ScanReport,
+    scan: &crate::ScanOptions,
+    ask_with: Option<&OnlineOptions>,
+) -> Outcome {
+    let (candidates, skipped) = candidates(report, &FixOptions::default());
+    let mut outcome = Outcome {
+        skipped,
+        ..Outcome::default()
+    };
+    let mut digests: Vec<Digest> = candidates
         .iter()
-        .map(|c| crate::online::target(&c.reference, online))
+        .map(|c| c.resolved.clone().map_or(Digest::NotAsked, Digest::Found))
+        .collect();
+    if let Some(online) = ask_with {
+        let unresolved: Vec<usize> = (0..candidates.len())
+            .filter(|&i| digests[i] == Digest::NotAsked)
+            .collect();
+        if !unresolved.is_empty() {
+            let references: Vec<&ImageRef> = unresolved
+                .iter()
+                .map(|&i| &candidates[i].reference)
+                .collect();
+            let asked = ask(&references, online, None, &mut outcome.failed);
+            for (i, digest) in unresolved.into_iter().zip(asked) {
+                digests[i] = digest;
+            }
+        }
+    }
+    plan(report, scan, &candidates, &digests, &mut outcome);
+    for answered in &outcome.fixes {
+        for &index in &answered.findings {
+            if let Some(finding) = report.findings.get_mut(index) {
+                finding.fix = Some(answered.fix.clone());
+            }
+        }
+    }
+    outcome
+}
+
+/// What the registry said a reference's digest is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Digest {
+    Found(String),
+    Failed(String),
+    /// Not asked (no registry access), or not answered in time.
+    NotAsked,
+    NoAnswer,
+}
+
+/// The digest of each of `references`, from their registries (`platform`: one platform's
+/// manifest rather than the index); what keeps the client from starting goes to `failed`.
+fn ask(
+    references: &[&ImageRef],
+    online: &OnlineOptions,
+    platform: Option<&str>,
+    failed: &mut Vec<Skipped>,
+) -> Vec<Digest> {
+    if references.is_empty() {
+        return Vec::new();
+    }
+    let targets: Vec<Target> = references
+        .iter()
+        .map(|reference| crate::online::target(reference, online))
         .collect();
     let mut registries: Vec<&str> = targets.iter().map(|t| t.registry.as_str()).collect();
     registries.sort_unstable();
     registries.dedup();
     let (credentials, problems) = crate::online::credentials(&registries, online);
-    for problem in problems {
-        outcome.failed.push(Skipped {
-            at: "<online>".into(),
-            image: String::new(),
-            reason: problem,
-        });
-    }
+    let online_problem = |reason: String| Skipped {
+        at: "<online>".into(),
+        image: String::new(),
+        reason,
+    };
+    failed.extend(problems.into_iter().map(online_problem));
     let settings = Settings {
         per_registry: online.per_registry,
         deadline: online.deadline,
         insecure: online.insecure.clone(),
         cache: None,
     };
-    let digests = match (
+    let answers = match (
         Client::new(online.request_timeout, Retries::default()),
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
@@ -302,52 +415,65 @@ pub fn fix(
             &targets,
             &credentials,
             &settings,
-            options.platform.as_deref(),
+            platform,
         )),
         (Err(err), _) => {
-            outcome.failed.push(Skipped {
-                at: "<online>".into(),
-                image: String::new(),
-                reason: format!("cannot start the registry client: {err}"),
-            });
-            return outcome;
+            failed.push(online_problem(format!(
+                "cannot start the registry client: {err}"
+            )));
+            BTreeMap::new()
         }
         (_, Err(err)) => {
-            outcome.failed.push(Skipped {
-                at: "<online>".into(),
-                image: String::new(),
-                reason: format!("cannot start the online phase: {err}"),
-            });
-            return outcome;
+            failed.push(online_problem(format!(
+                "cannot start the online phase: {err}"
+            )));
+            BTreeMap::new()
         }
     };
+    targets
+        .iter()
+        .map(|target| match answers.get(target) {
+            Some(Some(Ok(digest))) => Digest::Found(digest.clone()),
+            Some(Some(Err(err))) => Digest::Failed(err.to_string()),
+            _ if answers.is_empty() => Digest::NotAsked,
+            _ => Digest::NoAnswer,
+        })
+        .collect()
+}
+
+/// The edits that pin `candidates` to `digests` (in the same order), file by file, into
+/// `outcome`: its changes, what was skipped or failed, and each finding's fix.
+fn plan(
+    report: &ScanReport,
+    scan: &crate::ScanOptions,
+    candidates: &[Candidate],
+    digests: &[Digest],
+    outcome: &mut Outcome,
+) {
     // Per file: the insertions, from the file as it is now.
     let mut by_file: BTreeMap<usize, Vec<(&Candidate, String)>> = BTreeMap::new();
-    for (candidate, target) in candidates.iter().zip(&targets) {
+    for (candidate, digest) in candidates.iter().zip(digests) {
         let file = &report.files[candidate.file];
-        let at = || {
-            format!(
+        let failed = |reason: String| Skipped {
+            at: format!(
                 "{}:{}",
                 file.path,
                 file.region(candidate.image.span)
                     .map_or(0, |r| r.start.line)
-            )
+            ),
+            image: candidate.image.text.clone(),
+            reason,
         };
-        match digests.get(target) {
-            Some(Some(Ok(digest))) => by_file
+        match digest {
+            Digest::Found(digest) => by_file
                 .entry(candidate.file)
                 .or_default()
                 .push((candidate, digest.clone())),
-            Some(Some(Err(err))) => outcome.failed.push(Skipped {
-                at: at(),
-                image: candidate.image.text.clone(),
-                reason: err.to_string(),
-            }),
-            _ => outcome.failed.push(Skipped {
-                at: at(),
-                image: candidate.image.text.clone(),
-                reason: "no answer from the registry within the online timeout".into(),
-            }),
+            Digest::Failed(why) => outcome.failed.push(failed(why.clone())),
+            Digest::NoAnswer => outcome.failed.push(failed(
+                "no answer from the registry within the online timeout".into(),
+            )),
+            Digest::NotAsked => {}
         }
     }
     for (file_id, pins) in by_file {
@@ -367,6 +493,8 @@ pub fn fix(
             }
         };
         let mut insertions = Vec::new();
+        // Which candidate each insertion pins, with its digest.
+        let mut owners: Vec<(&Candidate, edit::Insertion, &str)> = Vec::new();
         let mut helm = Vec::new();
         for (candidate, digest) in &pins {
             if let Place::HelmTag(end) = &candidate.place {
@@ -379,6 +507,7 @@ pub fn fix(
                         by_key: digest_key(&before, *end, digest),
                         in_tag: insertion,
                         candidate,
+                        digest,
                     }),
                     Err(_) => outcome.skipped.push(Skipped {
                         at: file.path.clone(),
@@ -391,7 +520,10 @@ pub fn fix(
             if let Place::KustomizeDigest(tag) = &candidate.place {
                 match edit::add_digest_key(&before, *tag, digest) {
                     // `kubectl kustomize` (kustomize v5) then builds `name:tag@digest`.
-                    Ok(insertion) => insertions.push(insertion),
+                    Ok(insertion) => {
+                        owners.push((*candidate, insertion.clone(), digest.as_str()));
+                        insertions.push(insertion);
+                    }
                     Err(why) => outcome.skipped.push(Skipped {
                         at: file.path.clone(),
                         image: candidate.image.text.clone(),
@@ -424,7 +556,10 @@ pub fn fix(
                 continue;
             };
             match edit::pin(&before, span, &candidate.image.text, digest) {
-                Ok(insertion) => insertions.push(insertion),
+                Ok(insertion) => {
+                    owners.push((*candidate, insertion.clone(), digest.as_str()));
+                    insertions.push(insertion);
+                }
                 Err(why) => outcome.skipped.push(Skipped {
                     at: format!(
                         "{}:{}",
@@ -470,7 +605,12 @@ pub fn fix(
                 }
             }
             match chosen {
-                Some(plan) => insertions.extend(plan),
+                Some(plan) => {
+                    for (pin, insertion) in helm.iter().zip(&plan) {
+                        owners.push((pin.candidate, insertion.clone(), pin.digest.as_str()));
+                    }
+                    insertions.extend(plan);
+                }
                 None => {
                     for pin in helm {
                         outcome.skipped.push(Skipped {
@@ -489,6 +629,19 @@ pub fn fix(
             continue;
         }
         let after = edit::apply(&before, &insertions);
+        for (candidate, insertion, digest) in owners {
+            outcome.fixes.push(Answered {
+                findings: candidate.findings.clone(),
+                fix: Fix {
+                    description: format!(
+                        "Pin `{}` to its digest `{digest}`, keeping the tag",
+                        candidate.image.text
+                    ),
+                    file: file_id,
+                    insertions: vec![insertion],
+                },
+            });
+        }
         outcome.changes.push(Change {
             display: file.path.clone(),
             path,
@@ -497,7 +650,6 @@ pub fn fix(
             after,
         });
     }
-    outcome
 }
 
 /// A values edit for a chart: the digest in the block's own digest key, when it has an empty
@@ -506,6 +658,7 @@ struct HelmPin<'c> {
     by_key: Option<edit::Insertion>,
     in_tag: edit::Insertion,
     candidate: &'c Candidate,
+    digest: &'c String,
 }
 
 /// Keys charts read an image's digest from.

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::findings::files::ScannedFile;
+use crate::findings::finding::{Finding, Subject};
 use crate::findings::report::OnlineStats;
 use crate::input::diagnostic::{Diagnostic, Severity};
 use crate::online::cache::Cache;
@@ -165,3 +166,32 @@ pub(super) fn ask_registries(
 
 #[cfg(test)]
 mod tests;
+
+/// Each finding about the tag of a reference without a digest (`image-digest-missing`,
+/// `image-tag-latest`...) says the digest the reference resolves to now (`resolvedDigest`):
+/// what to pin, shown in JSON and SARIF, and what `imagegate fix` and SARIF `fixes` pin to.
+pub(super) fn note_digests(findings: &mut [Finding], facts: &OnlineFacts) {
+    for finding in findings {
+        if !matches!(finding.rule.part, ImagePart::Digest | ImagePart::Tag)
+            || finding
+                .properties
+                .iter()
+                .any(|(name, _)| *name == "resolvedDigest")
+        {
+            continue;
+        }
+        let Subject::Image(image) = &finding.subject else {
+            continue;
+        };
+        let digest = match &image.reference {
+            Ok(reference) if reference.digest.is_none() => {
+                facts.of(reference).and_then(ImageFacts::digest)
+            }
+            _ => None,
+        };
+        if let Some(digest) = digest {
+            let digest = digest.to_string();
+            finding.properties.push(("resolvedDigest", digest));
+        }
+    }
+}
