@@ -383,6 +383,34 @@ fn sarif_fixes_of_an_online_scan_make_the_edits_of_fix() {
     // The 8 pins of `imagegate fix` (`latest` is not pinned without --resolve-latest, `v9`
     // does not resolve), and nothing else.
     assert_eq!(with_fix, 8);
+    // The JSON report carries the same pins.
+    let json_out = common::command_in(dir.path())
+        .env("HOME", home.path())
+        .env("DOCKER_CONFIG", home.path())
+        .args([
+            "scan",
+            "--no-config",
+            "--online",
+            "--registry-mirror",
+            &mirror,
+        ])
+        .args(["--format", "json", "--fail-on", "never", "."])
+        .output()
+        .unwrap();
+    let json = common::json_of(&json_out);
+    let fixes: Vec<&serde_json::Value> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f.get("fix"))
+        .collect();
+    assert_eq!(fixes.len(), 8);
+    assert!(fixes.iter().all(|f| {
+        f["insertions"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("@sha256:")
+    }));
     for (uri, inserts) in edits {
         let path = dir.path().join(&uri);
         let mut text = std::fs::read_to_string(&path).unwrap();
@@ -417,4 +445,164 @@ fn sarif_fixes_of_an_online_scan_make_the_edits_of_fix() {
             .iter()
             .all(|r| r.get("fixes").is_none())
     );
+}
+
+/// A patch (GitHub's `patch` of a pull request file) that adds `added` lines of `text` (1-based),
+/// each replacing an older line, with one line of context around each.
+fn patch_adding(text: &str, added: &[usize]) -> String {
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let mut patch = String::new();
+    for &line in added {
+        let first = line.saturating_sub(1).max(1);
+        let last = (line + 1).min(lines.len());
+        let count = last - first + 1;
+        patch.push_str(&format!("@@ -{first},{count} +{first},{count} @@\n"));
+        for n in first..=last {
+            let content = lines[n - 1].trim_end_matches('\n');
+            if n == line {
+                patch.push_str(&format!("-{}\n+{content}\n", content.replace(":v", ":v0")));
+            } else {
+                patch.push_str(&format!(" {content}\n"));
+            }
+        }
+    }
+    patch
+}
+
+/// The action (`imagegate github`) on a pull request of `workspace`, against the fake API.
+fn action(workspace: &Path, api: &common::github::FakeGitHub, mirror: &str, fork: bool) -> Output {
+    let runner = tempfile::tempdir().unwrap();
+    let event = runner.path().join("event.json");
+    let head_repo = if fork { "someone/demo" } else { "octo/demo" };
+    std::fs::write(
+        &event,
+        serde_json::json!({"pull_request": {"number": 7, "head": {
+            "sha": "1111111111111111111111111111111111111111",
+            "repo": {"full_name": head_repo}
+        }}})
+        .to_string(),
+    )
+    .unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_imagegate"))
+        .arg("github")
+        .current_dir(workspace)
+        .env_clear()
+        .env("PATH", common::tools_path())
+        .env("HOME", runner.path())
+        .env("RUNNER_TEMP", runner.path())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_WORKSPACE", workspace)
+        .env("GITHUB_EVENT_NAME", "pull_request")
+        .env("GITHUB_EVENT_PATH", &event)
+        .env("GITHUB_REPOSITORY", "octo/demo")
+        .env("GITHUB_API_URL", api.api_url())
+        .env("INPUT_GITHUB-TOKEN", "ghs_fake_token_0123456789")
+        .env("INPUT_SUGGEST", "true")
+        .env("INPUT_REGISTRY-MIRRORS", mirror)
+        .env("INPUT_COMMENT", "never")
+        .env("INPUT_FAIL-ON", "never")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_action_suggests_pins_on_changed_lines_once() {
+    if !available("the_action_suggests_pins_on_changed_lines_once") {
+        return;
+    }
+    let registry = Registry::start("anon");
+    let mirror = format!("registry.test={}", registry.address);
+    let dir = scratch();
+    let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    // The pull request adds: the init container's and the first container's images (not the
+    // third's), the Dockerfile's ARG default (not its FROM lines), and the CRLF file's line
+    // with two images.
+    let added = [
+        ("deploy.yaml", vec![11, 14]),
+        ("Dockerfile", vec![2]),
+        ("deploy-crlf.yaml", vec![5]),
+    ];
+    let setup = common::github::Setup {
+        pr_files: added.iter().map(|(f, _)| f.to_string()).collect(),
+        patches: added
+            .iter()
+            .map(|(f, lines)| (f.to_string(), patch_adding(&read(f), lines)))
+            .collect(),
+        ..common::github::Setup::default()
+    };
+    let api = common::github::FakeGitHub::start(setup.clone());
+    let first = action(dir.path(), &api, &mirror, false);
+    let log = String::from_utf8_lossy(&first.stdout);
+    assert_eq!(first.status.code(), Some(0), "{first:?}");
+    assert!(
+        log.contains("posted review 1000 with 4 suggested changes"),
+        "{log}"
+    );
+    let reviews = api.reviews();
+    assert_eq!(reviews.len(), 1);
+    assert_eq!(reviews[0].event, "COMMENT");
+    assert_eq!(
+        reviews[0].commit_id,
+        "1111111111111111111111111111111111111111"
+    );
+    // Each suggestion replaces its line with that line of `imagegate fix`'s result.
+    let mut placed: Vec<(String, u64)> = Vec::new();
+    for comment in api.review_comments() {
+        let after =
+            std::fs::read_to_string(root().join("fixtures/fix/after").join(&comment.path)).unwrap();
+        let want = after
+            .lines()
+            .nth(comment.line as usize - 1)
+            .unwrap()
+            .trim_end_matches('\r');
+        assert!(
+            comment
+                .body
+                .contains(&format!("```suggestion\n{want}\n```")),
+            "{}:{}: {}",
+            comment.path,
+            comment.line,
+            comment.body
+        );
+        assert!(comment.body.contains("image-digest-missing"));
+        placed.push((comment.path.clone(), comment.line));
+    }
+    placed.sort();
+    assert_eq!(
+        placed,
+        [
+            ("Dockerfile".to_string(), 2),
+            ("deploy-crlf.yaml".to_string(), 5),
+            ("deploy.yaml".to_string(), 11),
+            ("deploy.yaml".to_string(), 14),
+        ]
+    );
+    // The SARIF file carries the same pins as fixes.
+    let sarif = read("imagegate.sarif");
+    assert!(sarif.contains("\"fixes\""));
+
+    // A rerun finds its suggestions and posts nothing.
+    let second = action(dir.path(), &api, &mirror, false);
+    let log = String::from_utf8_lossy(&second.stdout);
+    assert!(
+        log.contains("the 4 suggested changes are already posted"),
+        "{log}"
+    );
+    assert_eq!(api.reviews().len(), 1);
+    assert_eq!(api.review_comments().len(), 4);
+
+    // A fork's read-only token: one warning, the same result.
+    let fork_api = common::github::FakeGitHub::start(setup);
+    fork_api.fail("POST", "/reviews", 1, common::github::Failure::ReadOnly);
+    let fork = action(dir.path(), &fork_api, &mirror, true);
+    let log = String::from_utf8_lossy(&fork.stdout);
+    assert_eq!(fork.status.code(), first.status.code());
+    assert!(
+        log.contains("::warning title=imagegate%3A suggested changes skipped::")
+            && log.contains("comes from a fork"),
+        "{log}"
+    );
+    assert!(fork_api.reviews().is_empty());
+    // Nothing was written to the scanned files.
+    assert_files(dir.path(), "before");
 }
