@@ -271,7 +271,11 @@ fn helm_values_are_pinned_only_when_the_chart_then_deploys_the_pin() {
     let out = fix(dir.path(), &mirror, &[]);
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
-        said.contains("pinned 2 references in 2 files, skipped 1"),
+        said.contains("pinned 3 references in 3 files, skipped 2"),
+        "{said}"
+    );
+    assert!(
+        said.contains("template/templates/deployment.yaml:16 `registry.test/test/multi:v0`: the render builds it from parts"),
         "{said}"
     );
     assert!(
@@ -301,6 +305,14 @@ fn helm_values_are_pinned_only_when_the_chart_then_deploys_the_pin() {
     assert_eq!(
         read("concat/templates/deployment.yaml"),
         original("concat/templates/deployment.yaml")
+    );
+    // A template that writes the image whole is pinned in place; the one it builds is not.
+    assert_eq!(
+        read("template/templates/deployment.yaml"),
+        original("template/templates/deployment.yaml").replace(
+            "test/app:v2\"",
+            &format!("test/app:v2@{}\"", registry.digest("test/app:v2"))
+        )
     );
 }
 

@@ -136,6 +136,8 @@ struct Candidate {
     findings: Vec<usize>,
     /// The digest the scan resolved the reference to (`resolvedDigest`), when it ran online.
     resolved: Option<String>,
+    /// `path:line` of the place, for what is said about it.
+    at: String,
 }
 
 /// Where a reference to pin is written.
@@ -151,6 +153,10 @@ enum Place {
     /// file: `tag: 1.2.3@sha256:…`, kept only when re-rendering the chart gives the pinned
     /// reference.
     HelmTag(usize),
+    /// The reference as a file that a render read writes it (a chart's template, a kustomize
+    /// patch), at this span of that file; in a chart, kept only when re-rendering gives the
+    /// pin.
+    Written(crate::syntax::source::Span),
 }
 
 /// The uses of `report` that `fix` would pin, and those it skips with a reason.
@@ -186,10 +192,17 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
             .iter()
             .find(|(name, _)| *name == RESOLVED_DIGEST)
             .map(|(_, digest)| digest.clone());
+        // A finding traced out of a render that is not a values tag: the place it was traced
+        // to, which must write the reference as one value.
+        let (use_file, use_span) = if finding.rendered.is_some() {
+            (finding.location.file, finding.location.span)
+        } else {
+            (image.file, image.span)
+        };
         let key = if helm {
             (finding.location.file, tag_end.unwrap_or_default(), 0)
         } else {
-            (image.file, image.span.start, image.span.end)
+            (use_file, use_span.start, use_span.end)
         };
         if let Some(earlier) = seen.get(&key) {
             if let Some(candidate) = earlier.and_then(|at| pin.get_mut(at)) {
@@ -221,6 +234,7 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
                             place: Place::HelmTag(tag_end),
                             findings: vec![index],
                             resolved,
+                            at: at.clone(),
                         },
                     );
                 }
@@ -233,22 +247,31 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
             }
             continue;
         }
-        let file = &report.files[image.file];
+        let file = &report.files[use_file];
         let at = format!(
             "{}:{}",
             file.path,
-            file.region(image.span).map_or(0, |r| r.start.line)
+            file.region(use_span).map_or(0, |r| r.start.line)
         );
+        // Written as one value: the reference's own bytes at its place (quotes aside).
+        let written_whole = file
+            .text()
+            .is_some_and(|text| edit::pin(text, use_span, &image.text, "").is_ok());
         let skip = |reason: &str| Skipped {
             at: at.clone(),
             image: image.text.clone(),
             reason: reason.to_string(),
         };
         let reason = match (&image.site, &image.reference) {
-            _ if finding.rendered.is_some() || file.disk.is_none() => Some(
-                "made by a Helm chart or a kustomize overlay: pinning through values and `images:` entries is not done yet",
+            _ if file.disk.is_none() => {
+                Some("found in a render that no file of the repository writes: pin it by hand")
+            }
+            _ if finding.rendered.is_some() && !written_whole => Some(
+                "the render builds it from parts (a template expression, values the chart combines, a patch): pin it where they are set",
             ),
-            (Site::HelmValues(_), _) => Some("a Helm values image: not done yet"),
+            (Site::HelmValues(_), _) if finding.rendered.is_none() => Some(
+                "a values image whose tag the chart supplies (its `appVersion` or a default): set `tag:` in the values to pin it",
+            ),
             (Site::KustomizeImage { new_tag: None, .. }, _) => {
                 Some("a kustomize `images:` entry without `newTag`")
             }
@@ -275,10 +298,12 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
                 Candidate {
                     findings: vec![index],
                     resolved,
-                    file: image.file,
+                    at: at.clone(),
+                    file: use_file,
                     image: Arc::clone(image),
                     reference: reference.clone(),
                     place: match &image.site {
+                        _ if finding.rendered.is_some() => Place::Written(use_span),
                         Site::DockerfileFrom {
                             written: Some(written),
                             ..
@@ -453,14 +478,8 @@ fn plan(
     // Per file: the insertions, from the file as it is now.
     let mut by_file: BTreeMap<usize, Vec<(&Candidate, String)>> = BTreeMap::new();
     for (candidate, digest) in candidates.iter().zip(digests) {
-        let file = &report.files[candidate.file];
         let failed = |reason: String| Skipped {
-            at: format!(
-                "{}:{}",
-                file.path,
-                file.region(candidate.image.span)
-                    .map_or(0, |r| r.start.line)
-            ),
+            at: candidate.at.clone(),
             image: candidate.image.text.clone(),
             reason,
         };
@@ -496,80 +515,73 @@ fn plan(
         // Which candidate each insertion pins, with its digest.
         let mut owners: Vec<(&Candidate, edit::Insertion, &str)> = Vec::new();
         let mut helm = Vec::new();
+        let in_chart = chart_root(&path).is_some();
         for (candidate, digest) in &pins {
-            if let Place::HelmTag(end) = &candidate.place {
-                let pinned = tag_scalar(&before, *end)
-                    .filter(|(_, tag)| candidate.reference.tag.as_deref() == Some(tag.as_str()))
-                    .ok_or(edit::NotInPlace::Changed)
-                    .and_then(|(span, tag)| edit::pin(&before, span, &tag, digest));
-                match pinned {
-                    Ok(insertion) => helm.push(HelmPin {
-                        by_key: digest_key(&before, *end, digest),
+            let skip = |reason: String| Skipped {
+                at: candidate.at.clone(),
+                image: candidate.image.text.clone(),
+                reason,
+            };
+            let pinned = match &candidate.place {
+                Place::HelmTag(end) => {
+                    let pinned = tag_scalar(&before, *end)
+                        .filter(|(_, tag)| candidate.reference.tag.as_deref() == Some(tag.as_str()))
+                        .ok_or(edit::NotInPlace::Changed)
+                        .and_then(|(span, tag)| edit::pin(&before, span, &tag, digest));
+                    match pinned {
+                        Ok(insertion) => helm.push(HelmPin {
+                            by_key: digest_key(&before, *end, digest),
+                            in_tag: insertion,
+                            candidate,
+                            digest,
+                        }),
+                        Err(_) => outcome.skipped.push(skip(
+                            "the chart's values do not write this tag as one value".into(),
+                        )),
+                    }
+                    continue;
+                }
+                // `kubectl kustomize` (kustomize v5) then builds `name:tag@digest`.
+                Place::KustomizeDigest(tag) => edit::add_digest_key(&before, *tag, digest),
+                Place::Use | Place::Written(_) => {
+                    let span = match &candidate.place {
+                        Place::Written(span) => *span,
+                        _ => candidate.image.span,
+                    };
+                    edit::pin(&before, span, &candidate.image.text, digest)
+                }
+                Place::ArgDefault(name) => {
+                    match arg_default(
+                        &before,
+                        name,
+                        candidate.image.span.start,
+                        &candidate.image.text,
+                    ) {
+                        Some(span) => edit::pin(&before, span, &candidate.image.text, digest),
+                        None => {
+                            outcome.skipped.push(skip(
+                                "its `ARG` default is not written as one literal value".into(),
+                            ));
+                            continue;
+                        }
+                    }
+                }
+            };
+            match pinned {
+                // A template of a chart is checked by rendering the chart, as values are.
+                Ok(insertion) if in_chart && matches!(candidate.place, Place::Written(_)) => {
+                    helm.push(HelmPin {
+                        by_key: None,
                         in_tag: insertion,
                         candidate,
                         digest,
-                    }),
-                    Err(_) => outcome.skipped.push(Skipped {
-                        at: file.path.clone(),
-                        image: candidate.image.text.clone(),
-                        reason: "the chart's values do not write this tag as one value".into(),
-                    }),
+                    });
                 }
-                continue;
-            }
-            if let Place::KustomizeDigest(tag) = &candidate.place {
-                match edit::add_digest_key(&before, *tag, digest) {
-                    // `kubectl kustomize` (kustomize v5) then builds `name:tag@digest`.
-                    Ok(insertion) => {
-                        owners.push((*candidate, insertion.clone(), digest.as_str()));
-                        insertions.push(insertion);
-                    }
-                    Err(why) => outcome.skipped.push(Skipped {
-                        at: file.path.clone(),
-                        image: candidate.image.text.clone(),
-                        reason: why.to_string(),
-                    }),
-                }
-                continue;
-            }
-            let span = match &candidate.place {
-                Place::Use => Some(candidate.image.span),
-                Place::ArgDefault(name) => arg_default(
-                    &before,
-                    name,
-                    candidate.image.span.start,
-                    &candidate.image.text,
-                ),
-                Place::KustomizeDigest(_) | Place::HelmTag(_) => None,
-            };
-            let Some(span) = span else {
-                outcome.skipped.push(Skipped {
-                    at: format!(
-                        "{}:{}",
-                        file.path,
-                        file.region(candidate.image.span)
-                            .map_or(0, |r| r.start.line)
-                    ),
-                    image: candidate.image.text.clone(),
-                    reason: "its `ARG` default is not written as one literal value".into(),
-                });
-                continue;
-            };
-            match edit::pin(&before, span, &candidate.image.text, digest) {
                 Ok(insertion) => {
                     owners.push((*candidate, insertion.clone(), digest.as_str()));
                     insertions.push(insertion);
                 }
-                Err(why) => outcome.skipped.push(Skipped {
-                    at: format!(
-                        "{}:{}",
-                        file.path,
-                        file.region(candidate.image.span)
-                            .map_or(0, |r| r.start.line)
-                    ),
-                    image: candidate.image.text.clone(),
-                    reason: why.to_string(),
-                }),
+                Err(why) => outcome.skipped.push(skip(why.to_string())),
             }
         }
         // A values edit stays only when the chart, rendered with it, deploys the pinned
@@ -614,7 +626,7 @@ fn plan(
                 None => {
                     for pin in helm {
                         outcome.skipped.push(Skipped {
-                            at: file.path.clone(),
+                            at: pin.candidate.at.clone(),
                             image: pin.candidate.image.text.clone(),
                             reason: last.clone(),
                         });
@@ -741,25 +753,24 @@ fn tag_scalar(text: &str, end: usize) -> Option<(crate::syntax::source::Span, St
     })
 }
 
-/// Render the chart of the values file `values` with `after` in its place (in a copy of the
-/// chart) and check that the images `names` (`registry/repository`) now deploy pinned: the
+/// Render the chart of the file `edited` (its values or a template) with `after` in its place
+/// (in a copy of the chart) and check that the images `names` (`registry/repository`) now deploy pinned: the
 /// chart renders, and no rendered image of those names is still without a digest (however
 /// its template reads the tag).
 fn renders_pinned(
     scan: &crate::ScanOptions,
-    values: &Path,
+    edited: &Path,
     after: &str,
     names: &[String],
 ) -> Result<(), String> {
-    let chart = values
-        .parent()
-        .filter(|dir| dir.join("Chart.yaml").is_file())
-        .ok_or("the values file is not at a chart's root: not re-rendered, not pinned")?;
+    let chart = chart_root(edited).ok_or(
+        "the file is not in a chart (no `Chart.yaml` above it): not re-rendered, not pinned",
+    )?;
     let scratch = tempfile::tempdir().map_err(|err| format!("cannot re-render: {err}"))?;
     let copy = scratch.path().join(chart.file_name().unwrap_or_default());
     copy_dir(chart, &copy).map_err(|err| format!("cannot re-render: {err}"))?;
-    let name = values.file_name().unwrap_or_default();
-    std::fs::write(copy.join(name), after).map_err(|err| format!("cannot re-render: {err}"))?;
+    let inside = edited.strip_prefix(chart).unwrap_or(edited);
+    std::fs::write(copy.join(inside), after).map_err(|err| format!("cannot re-render: {err}"))?;
     let options = crate::ScanOptions {
         paths: vec![copy],
         online: None,
@@ -789,6 +800,13 @@ fn renders_pinned(
     } else {
         Ok(())
     }
+}
+
+/// The chart a file belongs to: the nearest folder above it with a `Chart.yaml`.
+fn chart_root(file: &Path) -> Option<&Path> {
+    file.ancestors()
+        .skip(1)
+        .find(|dir| dir.join("Chart.yaml").is_file())
 }
 
 fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
