@@ -618,3 +618,46 @@ fn the_action_suggests_pins_on_changed_lines_once() {
     // Nothing was written to the scanned files.
     assert_files(dir.path(), "before");
 }
+
+#[test]
+fn kustomize_images_entries_get_their_digest_and_the_build_deploys_it() {
+    if !available("kustomize_images_entries_get_their_digest_and_the_build_deploys_it")
+        || !common::have_tool(
+            "kubectl",
+            "kustomize_images_entries_get_their_digest_and_the_build_deploys_it",
+        )
+    {
+        return;
+    }
+    let registry = Registry::start("anon");
+    let mirror = format!("registry.test={}", registry.address);
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&root().join("fixtures/fix/kustomize/before"), dir.path());
+    let out = fix(dir.path(), &mirror, &[]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(
+        said.contains("pinned 3 references in 1 file, skipped 3, failed 0"),
+        "{said}"
+    );
+    assert_files(dir.path(), "kustomize/after");
+    // The build deploys each image by tag and digest.
+    let built = std::process::Command::new("kubectl")
+        .env("PATH", common::tools_path())
+        .arg("kustomize")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let built = String::from_utf8_lossy(&built.stdout);
+    for (name, pushed) in [
+        ("registry.test/test/app:v1", "test/app:v1"),
+        ("registry.test/test/multi:v1", "test/multi:v1"),
+        ("registry.test/test/dockerlist:v1", "test/dockerlist:v1"),
+    ] {
+        let pinned = format!("{name}@{}", registry.digest(pushed));
+        assert!(built.contains(&pinned), "{pinned} not in:\n{built}");
+    }
+    // Twice changes nothing.
+    let again = fix(dir.path(), &mirror, &["--check"]);
+    assert_eq!(again.status.code(), Some(0), "{again:?}");
+}
