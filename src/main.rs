@@ -63,8 +63,9 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
     }
     let gate = options.policy.gate();
     let mut report = imagegate::scan(&options)?;
-    // With digests resolved, each pinnable finding carries its pin (SARIF `fixes`).
-    if options.online.is_some() {
+    // With digests resolved, each pinnable finding carries its pin (SARIF `fixes`, JSON `fix`;
+    // the other formats do not show it).
+    if options.online.is_some() && matches!(args.format, Format::Sarif | Format::Json) {
         imagegate::fix::attach(&mut report, &options, None);
     }
     if !args.verbose {
@@ -229,6 +230,9 @@ fn run_fix(mut args: FixArgs) -> Result<u8> {
         }
     }
     writeln!(stderr, "imagegate: {}", outcome.summary(write))?;
+    for note in &outcome.notes {
+        writeln!(stderr, "imagegate: note: {note}")?;
+    }
     Ok(u8::from(args.check && !outcome.changes.is_empty()))
 }
 

@@ -271,7 +271,7 @@ fn helm_values_are_pinned_only_when_the_chart_then_deploys_the_pin() {
     let out = fix(dir.path(), &mirror, &[]);
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(
-        said.contains("pinned 3 references in 3 files, skipped 2"),
+        said.contains("pinned 4 references in 4 files, skipped 2"),
         "{said}"
     );
     assert!(
@@ -305,6 +305,14 @@ fn helm_values_are_pinned_only_when_the_chart_then_deploys_the_pin() {
     assert_eq!(
         read("concat/templates/deployment.yaml"),
         original("concat/templates/deployment.yaml")
+    );
+    // A values string holding the whole reference gets the digest at its end.
+    assert_eq!(
+        read("whole/values.yaml"),
+        original("whole/values.yaml").replace(
+            "dockerlist:v1\n",
+            &format!("dockerlist:v1@{}\n", registry.digest("test/dockerlist:v1"))
+        )
     );
     // A template that writes the image whole is pinned in place; the one it builds is not.
     assert_eq!(
@@ -638,6 +646,10 @@ fn kustomize_images_entries_get_their_digest_and_the_build_deploys_it() {
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(
         said.contains("pinned 3 references in 1 file, skipped 3, failed 0"),
+        "{said}"
+    );
+    assert!(
+        said.contains("note: kustomize `images:` entries now set `digest:`"),
         "{said}"
     );
     assert_files(dir.path(), "kustomize/after");

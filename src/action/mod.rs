@@ -79,10 +79,32 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
     let (options, registry_auth) = scan_options(&inputs, &workspace)?;
     let gate = options.policy.gate();
     let mut report = crate::scan(&options)?;
+    let repository = var("GITHUB_REPOSITORY");
+    let event = match (
+        var("GITHUB_EVENT_NAME"),
+        var("GITHUB_EVENT_PATH"),
+        repository,
+    ) {
+        (Some(name), Some(path), Some(repository)) => read_event(Path::new(path))
+            .and_then(|payload| PullRequest::from_event(name, &payload, repository)),
+        _ => None,
+    };
     // Pins for the findings they answer (SARIF `fixes`, suggestions): the digests the online
-    // scan resolved; with `suggest` and no online scan, asked now for that alone.
-    let ask = match (&options.online, inputs.suggest) {
-        (None, true) => Some(suggest_online(&inputs, &workspace, registry_auth.as_ref())?),
+    // scan resolved; with `suggest` on a pull request and no online scan, asked now for that
+    // alone.
+    let ask = match (&options.online, inputs.suggest && event.is_some()) {
+        (None, true) => match suggest_online(&inputs, &workspace, registry_auth.as_ref()) {
+            Ok(online) => Some(online),
+            Err(err) => {
+                let annotation = Annotation::plain(
+                    Kind::Warning,
+                    "imagegate: suggested changes skipped",
+                    format!("The registries could not be asked for digests: {err:#}"),
+                );
+                writeln!(out, "{}", annotation.command())?;
+                None
+            }
+        },
         _ => None,
     };
     if options.online.is_some() || ask.is_some() {
@@ -107,16 +129,6 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
         failures.push(format!("{err:#}"));
     }
 
-    let repository = var("GITHUB_REPOSITORY");
-    let event = match (
-        var("GITHUB_EVENT_NAME"),
-        var("GITHUB_EVENT_PATH"),
-        repository,
-    ) {
-        (Some(name), Some(path), Some(repository)) => read_event(Path::new(path))
-            .and_then(|payload| PullRequest::from_event(name, &payload, repository)),
-        _ => None,
-    };
     let server = var("GITHUB_SERVER_URL").unwrap_or("https://github.com");
     let links = |sha: Option<&str>| {
         Some(Links {

@@ -219,6 +219,62 @@ pub fn added(patch: &str) -> BTreeMap<usize, String> {
     lines
 }
 
+/// The suggestions not yet on the pull request. A suggestion is posted when its marker is on
+/// fewer earlier comments than there are suggestions with that marker (the same line added
+/// twice is suggested twice), those at an earlier comment's line counting as posted first.
+fn not_posted<'s>(
+    suggestions: &'s [Suggestion],
+    earlier: &[Value],
+    category: &str,
+) -> Vec<&'s Suggestion> {
+    let mut posted: HashMap<String, Vec<(String, Option<u64>)>> = HashMap::new();
+    for comment in earlier {
+        let Some(body) = comment.get("body").and_then(Value::as_str) else {
+            continue;
+        };
+        let Some(start) = body.find("<!-- imagegate:suggestion:") else {
+            continue;
+        };
+        let Some(end) = body[start..].find("-->") else {
+            continue;
+        };
+        let path = comment
+            .get("path")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        // An outdated comment has no `line`; its `original_line` is where it was.
+        let line = comment
+            .get("line")
+            .and_then(Value::as_u64)
+            .or_else(|| comment.get("original_line").and_then(Value::as_u64));
+        posted
+            .entry(body[start..start + end + 3].to_string())
+            .or_default()
+            .push((path.to_string(), line));
+    }
+    let mut by_marker: BTreeMap<String, Vec<&Suggestion>> = BTreeMap::new();
+    for suggestion in suggestions {
+        by_marker
+            .entry(suggestion.marker(category))
+            .or_default()
+            .push(suggestion);
+    }
+    let mut new = Vec::new();
+    for (marker, mut group) in by_marker {
+        let earlier = posted.get(&marker).map_or(&[][..], Vec::as_slice);
+        let at_earlier = |s: &Suggestion| {
+            earlier
+                .iter()
+                .any(|(path, line)| *path == s.path && *line == Some(s.line as u64))
+        };
+        // Those at an earlier comment's place first: they are the ones already posted.
+        group.sort_by_key(|s| !at_earlier(s));
+        new.extend(group.into_iter().skip(earlier.len()));
+    }
+    new.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    new
+}
+
 /// What the review did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Reviewed {
@@ -241,13 +297,22 @@ pub async fn review(
         return Ok(Reviewed::NothingOnChangedLines);
     }
     let added = added_lines(api, pr).await?;
-    let placeable: Vec<&Suggestion> = suggestions
-        .iter()
-        .filter(|s| {
-            added
-                .get(&s.path)
-                .and_then(|lines| lines.get(&s.line))
-                .is_some_and(|text| *text == s.original)
+    // Placed at its line when the pull request adds that line with that text; else (the
+    // checkout is the merge commit, and the base moved lines) at the one added line with its
+    // text, when there is exactly one.
+    let placeable: Vec<Suggestion> = suggestions
+        .into_iter()
+        .filter_map(|mut s| {
+            let lines = added.get(&s.path)?;
+            if lines.get(&s.line) != Some(&s.original) {
+                let mut same = lines.iter().filter(|(_, text)| **text == s.original);
+                let (line, _) = same.next()?;
+                if same.next().is_some() {
+                    return None;
+                }
+                s.line = *line;
+            }
+            Some(s)
         })
         .collect();
     if placeable.is_empty() {
@@ -259,17 +324,7 @@ pub async fn review(
             pr.repository, pr.number
         ))
         .await?;
-    let posted: Vec<&str> = earlier
-        .iter()
-        .filter_map(|c| c.get("body").and_then(Value::as_str))
-        .collect();
-    let new: Vec<&&Suggestion> = placeable
-        .iter()
-        .filter(|s| {
-            let marker = s.marker(category);
-            !posted.iter().any(|body| body.contains(&marker))
-        })
-        .collect();
+    let new = not_posted(&placeable, &earlier, category);
     if new.is_empty() {
         return Ok(Reviewed::AlreadyPosted(placeable.len()));
     }

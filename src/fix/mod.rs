@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 use crate::findings::finding::{Fix, Subject};
 use crate::findings::report::ScanReport;
+use crate::input::diagnostic::{Diagnostic, Severity};
 use crate::online::OnlineOptions;
 use crate::online::client::{Client, Retries};
 use crate::online::inspect::Target;
@@ -70,6 +71,8 @@ pub struct Outcome {
     pub failed: Vec<Skipped>,
     /// The edit of each pinned reference, with the findings it answers.
     pub fixes: Vec<Answered>,
+    /// What the user should know about the edits (how kustomize deploys a `digest:`).
+    pub notes: Vec<String>,
 }
 
 /// A pin and the findings it answers (indexes into the report's findings).
@@ -122,6 +125,8 @@ impl Outcome {
 /// `latest` or no tag.
 const FIXED_BY_DIGEST: &str = "image-digest-missing";
 const FIXED_WITH_LATEST: [&str; 2] = ["image-tag-latest", "image-tag-missing"];
+/// Said once when a kustomize `images:` entry was given a digest.
+const KUSTOMIZE_NOTE: &str = "kustomize `images:` entries now set `digest:` beside `newTag`: kustomize 5 (kubectl 1.27 and later) deploys `name:tag@digest`, older versions deploy `name@digest` and drop the tag";
 /// The finding property an online scan writes the digest a reference resolves to in.
 const RESOLVED_DIGEST: &str = "resolvedDigest";
 
@@ -167,13 +172,18 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
     let mut skipped = Vec::new();
     for (index, finding) in report.findings.iter().enumerate() {
         let id = finding.rule.id;
-        let latest = FIXED_WITH_LATEST.contains(&id);
-        if id != FIXED_BY_DIGEST && !latest {
+        if id != FIXED_BY_DIGEST && !FIXED_WITH_LATEST.contains(&id) {
             continue;
         }
         let Subject::Image(image) = &finding.subject else {
             continue;
         };
+        // Whatever the rule: a reference that names `latest` or no tag is pinned only when
+        // asked (what `latest` is today may not be what was meant).
+        let latest = image
+            .reference
+            .as_ref()
+            .is_ok_and(|r| matches!(r.tag.as_deref(), None | Some("latest")));
         // A finding traced from a chart's render to its values: the values' tag is pinned.
         // A values image as written (a render the tracer could not map): its tag.
         let place_file = &report.files[finding.location.file];
@@ -378,6 +388,33 @@ pub fn attach(
         }
     }
     plan(report, scan, &candidates, &digests, &mut outcome);
+    // What was not pinned, for `--verbose` and the action's debug log: a reason is not a
+    // problem of the scan.
+    for (severity, list) in [
+        (Severity::Debug, &outcome.skipped),
+        (Severity::Note, &outcome.failed),
+    ] {
+        for item in list {
+            let (path, line) = match item.at.rsplit_once(':') {
+                Some((path, line)) if line.parse::<usize>().is_ok_and(|l| l > 0) => {
+                    (path, line.parse().ok())
+                }
+                _ => (item.at.as_str(), None),
+            };
+            let what = if item.image.is_empty() {
+                String::new()
+            } else {
+                format!("`{}` ", item.image)
+            };
+            let mut diagnostic = Diagnostic::new(
+                severity,
+                path,
+                format!("{what}has no pin to suggest: {}", item.reason),
+            );
+            diagnostic.line = line;
+            report.diagnostics.push(diagnostic);
+        }
+    }
     for answered in &outcome.fixes {
         for &index in &answered.findings {
             if let Some(finding) = report.findings.get_mut(index) {
@@ -524,8 +561,12 @@ fn plan(
             };
             let pinned = match &candidate.place {
                 Place::HelmTag(end) => {
+                    // The tag (`tag: 1.2`), or the whole reference (`image: repo:1.2`).
                     let pinned = tag_scalar(&before, *end)
-                        .filter(|(_, tag)| candidate.reference.tag.as_deref() == Some(tag.as_str()))
+                        .filter(|(_, written)| {
+                            candidate.reference.tag.as_deref() == Some(written.as_str())
+                                || *written == candidate.image.text
+                        })
                         .ok_or(edit::NotInPlace::Changed)
                         .and_then(|(span, tag)| edit::pin(&before, span, &tag, digest));
                     match pinned {
@@ -536,13 +577,25 @@ fn plan(
                             digest,
                         }),
                         Err(_) => outcome.skipped.push(skip(
-                            "the chart's values do not write this tag as one value".into(),
+                            "the chart's values do not write this tag or reference as one value"
+                                .into(),
                         )),
                     }
                     continue;
                 }
                 // `kubectl kustomize` (kustomize v5) then builds `name:tag@digest`.
-                Place::KustomizeDigest(tag) => edit::add_digest_key(&before, *tag, digest),
+                Place::KustomizeDigest(tag) => match kustomize_digest(&before, *tag, digest) {
+                    Ok(insertion) => {
+                        if !outcome.notes.contains(&KUSTOMIZE_NOTE.to_string()) {
+                            outcome.notes.push(KUSTOMIZE_NOTE.to_string());
+                        }
+                        Ok(insertion)
+                    }
+                    Err(why) => {
+                        outcome.skipped.push(skip(why));
+                        continue;
+                    }
+                },
                 Place::Use | Place::Written(_) => {
                     let span = match &candidate.place {
                         Place::Written(span) => *span,
@@ -661,6 +714,63 @@ fn plan(
             pinned: insertions.len(),
             after,
         });
+    }
+}
+
+/// The insertion that pins the kustomize `images:` entry whose `newTag` value is at `tag`:
+/// its empty `digest:` filled in, else a `digest:` key added beside `newTag`; kept only when the
+/// kustomization, read again, makes a reference with that digest from the entry.
+fn kustomize_digest(
+    text: &str,
+    tag: crate::syntax::source::Span,
+    digest: &str,
+) -> Result<edit::Insertion, String> {
+    use crate::syntax::yaml::{self, Node};
+    let changed = || edit::NotInPlace::Changed.to_string();
+    let root = yaml::first_root(text).ok_or_else(changed)?;
+    let entry = root
+        .get("images")
+        .and_then(Node::items)
+        .and_then(|items| {
+            items
+                .iter()
+                .find(|e| e.get("newTag").is_some_and(|t| t.span == tag))
+        })
+        .ok_or_else(changed)?;
+    let name = entry.get("name").and_then(Node::as_str).unwrap_or_default();
+    let insertion = match (entry.key("digest"), entry.get("digest")) {
+        (Some(key), Some(value)) => {
+            let written = text.get(value.span.range()).unwrap_or_default();
+            match written {
+                "\"\"" | "''" => edit::Insertion {
+                    at: value.span.start + 1,
+                    text: digest.to_string(),
+                },
+                "" if text.as_bytes().get(key.span.end) == Some(&b':') => edit::Insertion {
+                    at: key.span.end + 1,
+                    text: format!(" {digest}"),
+                },
+                _ => return Err("the entry's `digest:` holds something else: not replaced".into()),
+            }
+        }
+        _ => edit::add_digest_key(text, tag, digest).map_err(|why| why.to_string())?,
+    };
+    // The kustomization as kustomize will read it: the entry now makes the pinned reference.
+    let after = edit::apply(text, std::slice::from_ref(&insertion));
+    let mut uses = Vec::new();
+    if let Some(root) = yaml::first_root(&after) {
+        crate::uses::kustomize_images(0, &root, &mut uses);
+    }
+    let pinned = uses.iter().any(|u| {
+        matches!(&u.site, Site::KustomizeImage { name: n, .. } if n == name)
+            && u.reference
+                .as_ref()
+                .is_ok_and(|r| r.digest.as_deref() == Some(digest))
+    });
+    if pinned {
+        Ok(insertion)
+    } else {
+        Err("the `images:` entry is not written in a form fix can extend (a flow mapping across lines?): add `digest:` by hand".into())
     }
 }
 
@@ -796,17 +906,27 @@ fn renders_pinned(
             _ => false,
         });
     if unpinned {
-        Err("the chart, rendered with `tag: …@sha256:…`, does not deploy the pinned reference: pin it through the chart's own digest value".into())
+        Err("the chart, rendered with the pin, does not deploy the pinned reference (its templates read the value another way): pin it through the chart's own digest value".into())
     } else {
         Ok(())
     }
 }
 
-/// The chart a file belongs to: the nearest folder above it with a `Chart.yaml`.
+/// The chart a file belongs to as one of its values files or templates: the nearest folder
+/// above it with a `Chart.yaml`, when the file is at its root or under its `templates/` (a
+/// kustomize patch that merely sits in a chart's folder is not the chart's).
 fn chart_root(file: &Path) -> Option<&Path> {
-    file.ancestors()
+    let chart = file
+        .ancestors()
         .skip(1)
-        .find(|dir| dir.join("Chart.yaml").is_file())
+        .find(|dir| dir.join("Chart.yaml").is_file())?;
+    let inside = file.strip_prefix(chart).ok()?;
+    let mut parts = inside.components();
+    match (parts.next(), parts.next()) {
+        (Some(_), None) => Some(chart),
+        (Some(first), Some(_)) if first.as_os_str() == "templates" => Some(chart),
+        _ => None,
+    }
 }
 
 fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {

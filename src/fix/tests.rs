@@ -64,3 +64,34 @@ fn an_empty_digest_key_of_the_block_takes_the_digest() {
         None
     );
 }
+
+#[test]
+fn a_kustomize_entry_gets_its_digest_once_and_only_where_it_reads_back() {
+    let digest = &format!("sha256:{}", "ab".repeat(32));
+    let pin = |text: &str| {
+        let at = text.find("v1").unwrap();
+        kustomize_digest(text, crate::syntax::source::Span::new(at, at + 2), digest)
+            .map(|insertion| edit::apply(text, &[insertion]))
+    };
+    // An empty digest is filled in, not doubled.
+    assert_eq!(
+        pin("images:\n  - name: a\n    newTag: v1\n    digest: \"\"\n").unwrap(),
+        format!("images:\n  - name: a\n    newTag: v1\n    digest: \"{digest}\"\n")
+    );
+    assert_eq!(
+        pin("images:\n  - name: a\n    digest:\n    newTag: v1\n").unwrap(),
+        format!("images:\n  - name: a\n    digest: {digest}\n    newTag: v1\n")
+    );
+    // Block and one-line flow entries get the key.
+    assert_eq!(
+        pin("images:\n- name: a\n  newTag: v1 # x\n").unwrap(),
+        format!("images:\n- name: a\n  newTag: v1 # x\n  digest: {digest}\n")
+    );
+    assert_eq!(
+        pin("images: [{name: a, newTag: v1}]\n").unwrap(),
+        format!("images: [{{name: a, newTag: v1, digest: {digest}}}]\n")
+    );
+    // A flow mapping across lines would be broken by either form: refused.
+    assert!(pin("images:\n  - {name: a,\n     newTag: v1}\n").is_err());
+    assert!(pin("images:\n  - {name: a,\n     newTag: v1, newName: b}\n").is_err());
+}

@@ -61,3 +61,40 @@ fn the_fence_outgrows_backticks_in_the_replacement() {
     };
     assert_ne!(suggestion.marker("imagegate"), other.marker("imagegate"));
 }
+
+fn suggestion(path: &str, line: usize) -> Suggestion {
+    Suggestion {
+        path: path.into(),
+        line,
+        original: "image: x:1".into(),
+        replacement: "image: x:1@sha256:ab".into(),
+        descriptions: vec!["Pin `x:1`".into()],
+        rules: BTreeSet::from(["image-digest-missing"]),
+    }
+}
+
+#[test]
+fn a_suggestion_is_posted_once_per_place_even_when_lines_repeat() {
+    let first = suggestion("a.yaml", 3);
+    let second = suggestion("a.yaml", 9);
+    let other = Suggestion {
+        replacement: "image: x:1@sha256:cd".into(),
+        ..suggestion("b.yaml", 3)
+    };
+    let all = vec![first.clone(), second.clone(), other.clone()];
+    // Nothing posted yet: all three.
+    assert_eq!(not_posted(&all, &[], "imagegate").len(), 3);
+    // One earlier comment with the marker, at line 3: line 9's twin is still new.
+    let earlier = vec![json!({"path": "a.yaml", "line": 3, "body": first.body("imagegate")})];
+    let new = not_posted(&all, &earlier, "imagegate");
+    assert_eq!(new, vec![&second, &other]);
+    // An outdated comment (no `line` any more) still counts, by its original line.
+    let outdated = vec![
+        json!({"path": "a.yaml", "line": null, "original_line": 3, "body": first.body("imagegate")}),
+        json!({"path": "a.yaml", "line": 9, "body": second.body("imagegate")}),
+        json!({"path": "b.yaml", "line": 3, "body": other.body("imagegate")}),
+    ];
+    assert!(not_posted(&all, &outdated, "imagegate").is_empty());
+    // Another category's comments are not ours.
+    assert_eq!(not_posted(&all, &outdated, "prod").len(), 3);
+}
