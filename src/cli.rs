@@ -21,6 +21,9 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directories for image problems.
     Scan(Box<ScanArgs>),
+    /// Pin every image the scan reports without a digest to its digest, in place, keeping
+    /// the tag (`nginx:1.27` → `nginx:1.27@sha256:…`): asks the registries.
+    Fix(Box<FixArgs>),
     /// List the rules: id, default level and summary.
     Rules(RulesArgs),
     /// Baselines: accept today's findings, report only new ones.
@@ -199,6 +202,30 @@ pub enum ConfigCommand {
         #[arg(long, short = 'c', value_name = "FILE")]
         config: Option<PathBuf>,
     },
+}
+
+/// `imagegate fix`.
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// Print the changes as a unified diff and write nothing.
+    #[arg(long, conflicts_with = "check")]
+    pub dry_run: bool,
+
+    /// Write nothing; exit 1 when anything would change (for CI and pre-commit).
+    #[arg(long)]
+    pub check: bool,
+
+    /// Also pin `latest` and untagged references, to whatever `latest` is today.
+    #[arg(long)]
+    pub resolve_latest: bool,
+
+    /// Pin the manifest of one platform (`linux/amd64`, `linux/arm64/v8`) instead of the
+    /// multi-platform index.
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
 }
 
 #[derive(Debug, Args)]

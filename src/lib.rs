@@ -16,6 +16,7 @@ pub mod action;
 pub mod cli;
 pub mod config;
 pub mod findings;
+pub mod fix;
 pub mod input;
 pub(crate) mod k8s;
 pub mod online;

@@ -9,8 +9,8 @@ use clap::Parser;
 
 use imagegate::ScanOptions;
 use imagegate::cli::{
-    BaselineCommand, Cli, ColorChoice, Command, ConfigCommand, InputArgs, RulesArgs, RulesFormat,
-    ScanArgs,
+    BaselineCommand, Cli, ColorChoice, Command, ConfigCommand, FixArgs, InputArgs, RulesArgs,
+    RulesFormat, ScanArgs,
 };
 use imagegate::config::resolve::{self, Overrides};
 use imagegate::input::diagnostic::Severity;
@@ -28,6 +28,7 @@ fn main() -> ExitCode {
     };
     let outcome = match cli.command {
         Some(Command::Scan(args)) => run_scan(*args),
+        Some(Command::Fix(args)) => run_fix(*args),
         Some(Command::Rules(args)) => list_rules(&args).map(|()| 0),
         Some(Command::Config(command)) => config_command(&command).map(|()| 0),
         Some(Command::Baseline(BaselineCommand::Write {
@@ -62,6 +63,11 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
     }
     let gate = options.policy.gate();
     let mut report = imagegate::scan(&options)?;
+    // With digests resolved, each pinnable finding carries its pin (SARIF `fixes`, JSON `fix`;
+    // the other formats do not show it).
+    if options.online.is_some() && matches!(args.format, Format::Sarif | Format::Json) {
+        imagegate::fix::attach(&mut report, &options, None);
+    }
     if !args.verbose {
         report.diagnostics.retain(|d| d.severity > Severity::Debug);
     }
@@ -181,6 +187,53 @@ fn config_command(command: &ConfigCommand) -> Result<()> {
     };
     std::io::stdout().write_all(text.as_bytes())?;
     Ok(())
+}
+
+/// `imagegate fix`: scan (offline), pin what the scan reports, say what was done.
+fn run_fix(mut args: FixArgs) -> Result<u8> {
+    // The registries are asked for digests whatever `online:` says; the scan itself stays
+    // offline (its online rules are not what fix answers).
+    args.input.online = true;
+    let mut options = resolve::scan_options(&args.input, (None, None))?;
+    let online = options.online.take().unwrap_or_default();
+    let report = imagegate::scan(&options)?;
+    let fix = imagegate::fix::FixOptions {
+        dry_run: args.dry_run,
+        check: args.check,
+        resolve_latest: args.resolve_latest,
+        platform: args.platform.clone(),
+    };
+    let outcome = imagegate::fix::fix(&report, &options, &online, &fix);
+    let mut stderr = std::io::stderr().lock();
+    for skipped in &outcome.skipped {
+        writeln!(
+            stderr,
+            "imagegate: skipped {} `{}`: {}",
+            skipped.at, skipped.image, skipped.reason
+        )?;
+    }
+    for failed in &outcome.failed {
+        writeln!(
+            stderr,
+            "imagegate: not pinned {} `{}`: {}",
+            failed.at, failed.image, failed.reason
+        )?;
+    }
+    if args.dry_run {
+        std::io::stdout().write_all(outcome.diff().as_bytes())?;
+    }
+    let write = !args.dry_run && !args.check;
+    if write {
+        for change in &outcome.changes {
+            imagegate::fix::write_atomically(&change.path, &change.after)
+                .with_context(|| format!("cannot write {}", change.display))?;
+        }
+    }
+    writeln!(stderr, "imagegate: {}", outcome.summary(write))?;
+    for note in &outcome.notes {
+        writeln!(stderr, "imagegate: note: {note}")?;
+    }
+    Ok(u8::from(args.check && !outcome.changes.is_empty()))
 }
 
 fn list_rules(args: &RulesArgs) -> Result<()> {

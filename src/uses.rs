@@ -111,7 +111,7 @@ pub enum Site {
         name: String,
         /// The `newName` value, when the entry sets the registry and repository.
         new_name: Option<Span>,
-        /// The `newTag` or `digest` value, when the entry sets the tag.
+        /// The `newTag` value, else the `digest` value, when the entry sets either.
         new_tag: Option<Span>,
     },
     /// An image in a Helm chart's values file, checked without rendering.
@@ -350,14 +350,13 @@ pub fn kustomize_images(file: usize, root: &Node, out: &mut Vec<ImageUse>) {
             continue;
         }
         let mut text = new_name.and_then(Node::as_str).unwrap_or(name).to_string();
-        // NOTE: kustomize sets the digest instead of the tag when both are given.
-        match (
-            digest.and_then(Node::as_str),
-            new_tag.and_then(Node::as_str),
-        ) {
-            (Some(d), _) => text.push_str(&format!("@{d}")),
-            (None, Some(t)) => text.push_str(&format!(":{t}")),
-            (None, None) => {}
+        // NOTE: kustomize 5 (kubectl 1.27 and later) writes `name:tag@digest` when both are
+        // given; a digest alone replaces the base's tag (`name@digest`).
+        if let Some(tag) = new_tag.and_then(Node::as_str) {
+            text.push_str(&format!(":{tag}"));
+        }
+        if let Some(digest) = digest.and_then(Node::as_str) {
+            text.push_str(&format!("@{digest}"));
         }
         let reference = ImageRef::parse(&text).map_err(ImageError::from);
         // An invalid result is reported at the value that breaks it: `newName` when that
@@ -380,7 +379,7 @@ pub fn kustomize_images(file: usize, root: &Node, out: &mut Vec<ImageUse>) {
             site: Site::KustomizeImage {
                 name: name.to_string(),
                 new_name: new_name.map(|n| n.span),
-                new_tag: digest.or(new_tag).map(|n| n.span),
+                new_tag: new_tag.or(digest).map(|n| n.span),
             },
         });
     }

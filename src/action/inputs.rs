@@ -28,6 +28,7 @@ pub const INPUTS: &[&str] = &[
     "registry-auth",
     "registry-mirrors",
     "cache-dir",
+    "suggest",
     "github-token",
 ];
 
@@ -96,6 +97,9 @@ pub struct Inputs {
     /// `REGISTRY=MIRROR` entries (`--registry-mirror`).
     pub registry_mirrors: Vec<String>,
     pub cache_dir: Option<PathBuf>,
+    /// Post the digest pins of fixable findings on changed lines as one review of suggested
+    /// changes.
+    pub suggest: bool,
     pub github_token: Option<Token>,
 }
 
@@ -188,6 +192,7 @@ impl Inputs {
             registry_auth: get("registry-auth").map(|t| Token(t.to_string())),
             registry_mirrors: get("registry-mirrors").map(list).unwrap_or_default(),
             cache_dir: get("cache-dir").map(PathBuf::from),
+            suggest: boolean("suggest", false)?,
             paths: if paths.is_empty() {
                 vec![PathBuf::from(".")]
             } else {

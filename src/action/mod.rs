@@ -10,6 +10,7 @@
 pub mod api;
 pub mod comment;
 pub mod inputs;
+pub mod suggest;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
@@ -75,9 +76,40 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
     let workspace = std::env::current_dir().context("the workspace")?;
 
     // The credentials file lives as long as the scan, and is removed after it.
-    let (options, _registry_auth) = scan_options(&inputs, &workspace)?;
+    let (options, registry_auth) = scan_options(&inputs, &workspace)?;
     let gate = options.policy.gate();
-    let report = crate::scan(&options)?;
+    let mut report = crate::scan(&options)?;
+    let repository = var("GITHUB_REPOSITORY");
+    let event = match (
+        var("GITHUB_EVENT_NAME"),
+        var("GITHUB_EVENT_PATH"),
+        repository,
+    ) {
+        (Some(name), Some(path), Some(repository)) => read_event(Path::new(path))
+            .and_then(|payload| PullRequest::from_event(name, &payload, repository)),
+        _ => None,
+    };
+    // Pins for the findings they answer (SARIF `fixes`, suggestions): the digests the online
+    // scan resolved; with `suggest` on a pull request and no online scan, asked now for that
+    // alone.
+    let ask = match (&options.online, inputs.suggest && event.is_some()) {
+        (None, true) => match suggest_online(&inputs, &workspace, registry_auth.as_ref()) {
+            Ok(online) => Some(online),
+            Err(err) => {
+                let annotation = Annotation::plain(
+                    Kind::Warning,
+                    "imagegate: suggested changes skipped",
+                    format!("The registries could not be asked for digests: {err:#}"),
+                );
+                writeln!(out, "{}", annotation.command())?;
+                None
+            }
+        },
+        _ => None,
+    };
+    if options.online.is_some() || ask.is_some() {
+        crate::fix::attach(&mut report, &options, ask.as_ref());
+    }
     let paths = RepoPaths::new(Some(&workspace));
     let counts = Counts::of(&report.findings);
     let debug = var("RUNNER_DEBUG") == Some("1");
@@ -97,16 +129,6 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
         failures.push(format!("{err:#}"));
     }
 
-    let repository = var("GITHUB_REPOSITORY");
-    let event = match (
-        var("GITHUB_EVENT_NAME"),
-        var("GITHUB_EVENT_PATH"),
-        repository,
-    ) {
-        (Some(name), Some(path), Some(repository)) => read_event(Path::new(path))
-            .and_then(|payload| PullRequest::from_event(name, &payload, repository)),
-        _ => None,
-    };
     let server = var("GITHUB_SERVER_URL").unwrap_or("https://github.com");
     let links = |sha: Option<&str>| {
         Some(Links {
@@ -197,6 +219,22 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
         }
     }
 
+    if let Some(pr) = &event
+        && inputs.suggest
+    {
+        let api_url = var("GITHUB_API_URL").unwrap_or("https://api.github.com");
+        if let Err(why) = suggest_review(&report, &paths, pr, &inputs, api_url, debug, out) {
+            let annotation = Annotation::plain(
+                Kind::Warning,
+                "imagegate: suggested changes skipped",
+                format!(
+                    "The review with suggested digest pins was not posted: {why}. `imagegate fix` makes the same edits locally; the result of this step is unchanged."
+                ),
+            );
+            writeln!(out, "{}", annotation.command())?;
+        }
+    }
+
     if !failures.is_empty() {
         bail!("could not write {}", failures.join("; "));
     }
@@ -222,24 +260,7 @@ fn scan_options(
         Some(document) => Some(write_registry_auth(document)?),
         None => None,
     };
-    let overrides = Overrides {
-        allowed_registries: inputs.allowed_registries.clone(),
-        private_registries: inputs.private_registries.clone(),
-        namespace: inputs.namespace.clone(),
-        fail_on: inputs.fail_on,
-        fail_on_unchecked: inputs.fail_on_unchecked,
-        helm_values: inputs.helm_values.clone(),
-        online: inputs.online,
-        online_timeout: inputs.online_timeout,
-        registry_auth: registry_auth.as_ref().map(|f| f.path().to_path_buf()),
-        registry_mirrors: inputs.registry_mirrors.clone(),
-        cache_dir: inputs.cache_dir.clone(),
-        github_token: inputs
-            .github_token
-            .as_ref()
-            .map(|t| crate::online::Masked(t.expose().to_string())),
-        ..Overrides::default()
-    };
+    let overrides = overrides(inputs, registry_auth.as_ref());
     let base = ScanOptions {
         paths: inputs.paths.clone(),
         ..ScanOptions::default()
@@ -254,6 +275,46 @@ fn scan_options(
         options.policy.baseline = Some((baseline, crate::input::paths::display_path(path)));
     }
     Ok((options, registry_auth))
+}
+
+/// The registry settings `suggest` asks for digests with when the scan itself is offline:
+/// the same configuration and inputs, online.
+fn suggest_online(
+    inputs: &Inputs,
+    workspace: &Path,
+    registry_auth: Option<&tempfile::NamedTempFile>,
+) -> Result<crate::online::OnlineOptions> {
+    let file = resolve::load_config(inputs.config.as_deref(), workspace)?;
+    let overrides = Overrides {
+        online: true,
+        ..overrides(inputs, registry_auth)
+    };
+    let options = resolve::resolve(ScanOptions::default(), file.as_ref(), &overrides)
+        .map_err(|err| anyhow::anyhow!("input `{}`: `{}`: {}", err.input, err.value, err.message))?
+        .options;
+    Ok(options.online.unwrap_or_default())
+}
+
+/// The inputs that override the configuration file.
+fn overrides(inputs: &Inputs, registry_auth: Option<&tempfile::NamedTempFile>) -> Overrides {
+    Overrides {
+        allowed_registries: inputs.allowed_registries.clone(),
+        private_registries: inputs.private_registries.clone(),
+        namespace: inputs.namespace.clone(),
+        fail_on: inputs.fail_on,
+        fail_on_unchecked: inputs.fail_on_unchecked,
+        helm_values: inputs.helm_values.clone(),
+        online: inputs.online,
+        online_timeout: inputs.online_timeout,
+        registry_auth: registry_auth.map(|f| f.path().to_path_buf()),
+        registry_mirrors: inputs.registry_mirrors.clone(),
+        cache_dir: inputs.cache_dir.clone(),
+        github_token: inputs
+            .github_token
+            .as_ref()
+            .map(|t| crate::online::Masked(t.expose().to_string())),
+        ..Overrides::default()
+    }
 }
 
 /// Write the `registry-auth` document where the online phase reads it: a file only this user
@@ -387,18 +448,9 @@ fn sticky_comment(
         .enable_all()
         .build()
         .map_err(|e| format!("no async runtime: {e}"))?;
-    let log: Vec<String> = Vec::new();
-    let log = std::sync::Arc::new(std::sync::Mutex::new(log));
-    let trace: Option<api::Trace> = context.debug.then(|| {
-        let log = std::sync::Arc::clone(&log);
-        Box::new(move |line: &str| {
-            if let Ok(mut log) = log.lock() {
-                log.push(line.to_string());
-            }
-        }) as api::Trace
-    });
+    let log = ApiLog::default();
     let result = runtime.block_on(async {
-        let api = Api::new(context.api_url, token, trace)?;
+        let api = Api::new(context.api_url, token, log.trace(context.debug))?;
         let mode = context.inputs.comment;
         let marker = comment::marker(&context.inputs.category);
         let existing = comment::find(&api, pr, &marker).await?;
@@ -421,11 +473,7 @@ fn sticky_comment(
             .await
             .map(Some)
     });
-    if let Ok(log) = log.lock() {
-        for line in log.iter() {
-            let _ = writeln!(out, "::debug::{}", report::github::escape_data(line));
-        }
-    }
+    log.write(out);
     match result {
         Ok(Some(posted)) => {
             let what = match posted {
@@ -443,6 +491,81 @@ fn sticky_comment(
         )),
         Err(err) => Err(err.to_string()),
     }
+}
+
+/// The API calls made, kept for the log (`RUNNER_DEBUG`) as `::debug::` lines.
+#[derive(Default)]
+struct ApiLog(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl ApiLog {
+    /// A trace into this log when `debug`.
+    fn trace(&self, debug: bool) -> Option<api::Trace> {
+        let log = std::sync::Arc::clone(&self.0);
+        debug.then(|| {
+            Box::new(move |line: &str| {
+                if let Ok(mut log) = log.lock() {
+                    log.push(line.to_string());
+                }
+            }) as api::Trace
+        })
+    }
+
+    fn write(&self, out: &mut dyn Write) {
+        if let Ok(log) = self.0.lock() {
+            for line in log.iter() {
+                let _ = writeln!(out, "::debug::{}", report::github::escape_data(line));
+            }
+        }
+    }
+}
+
+/// Post the review of suggested changes; `Err` says why it was not.
+fn suggest_review(
+    report: &ScanReport,
+    paths: &RepoPaths,
+    pr: &PullRequest,
+    inputs: &Inputs,
+    api_url: &str,
+    debug: bool,
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    let Some(token) = &inputs.github_token else {
+        return Err("the `github-token` input is empty".to_string());
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("no async runtime: {e}"))?;
+    let log = ApiLog::default();
+    let result = runtime.block_on(async {
+        let api = Api::new(api_url, token, log.trace(debug))?;
+        suggest::review(&api, pr, report, paths, &inputs.category).await
+    });
+    log.write(out);
+    let said = match result {
+        Ok(suggest::Reviewed::Posted { id, suggestions }) => format!(
+            "posted review {id} with {suggestions} suggested change{}",
+            if suggestions == 1 { "" } else { "s" }
+        ),
+        Ok(suggest::Reviewed::AlreadyPosted(n)) => {
+            format!(
+                "the {n} suggested change{} already posted",
+                if n == 1 { " is" } else { "s are" }
+            )
+        }
+        Ok(suggest::Reviewed::NothingOnChangedLines) => {
+            "no pin to suggest on a line this pull request adds".to_string()
+        }
+        Err(ApiError::ReadOnly) if pr.from_fork => {
+            return Err(format!(
+                "this pull request comes from a fork, so {}",
+                ApiError::ReadOnly
+            ));
+        }
+        Err(err) => return Err(err.to_string()),
+    };
+    let _ = writeln!(out, "imagegate: pull request #{}: {said}", pr.number);
+    Ok(())
 }
 
 #[cfg(test)]

@@ -128,6 +128,30 @@ pub struct Finding {
     /// What an online rule learnt from the registry (`resolvedDigest`, `registryAnswer`),
     /// carried into SARIF and JSON properties. Never a credential.
     pub properties: Vec<(&'static str, String)>,
+    /// The edit that answers this finding, when one is known (`imagegate fix`'s pin, attached
+    /// after a scan that resolved digests): SARIF `fixes`, the action's suggested changes.
+    pub fix: Option<Fix>,
+}
+
+/// An edit of one scanned file that answers a finding: text inserted at byte offsets of the
+/// file as scanned. Only ever an insertion: nothing of the file is removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What the edit does, e.g. "Pin `nginx:1.27` to sha256:…".
+    pub description: String,
+    /// The file edited (an index into [`crate::ScanReport::files`]; may differ from the
+    /// finding's own file line, e.g. a Dockerfile `ARG` default above its `FROM`).
+    pub file: usize,
+    /// In offset order.
+    pub insertions: Vec<Insertion>,
+}
+
+/// One insertion into a file's text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Insertion {
+    /// Byte offset in the file where `text` goes.
+    pub at: usize,
+    pub text: String,
 }
 
 /// The place in a rendered stream (`helm template` output, a kustomize build) that a finding
@@ -174,6 +198,7 @@ impl Finding {
             suppression: None,
             rendered: None,
             properties: Vec::new(),
+            fix: None,
         }
     }
 

@@ -13,7 +13,8 @@ pub mod resolve;
 use std::collections::BTreeMap;
 
 use crate::syntax::image_ref::ImageRef;
-use inspect::ImageFacts;
+use client::Credential;
+use inspect::{ImageFacts, Target};
 
 /// What the online phase learnt, by image reference: what the rules consult.
 #[derive(Debug, Clone, Default)]
@@ -114,4 +115,79 @@ impl std::fmt::Debug for OnlineOptions {
             .field("per_registry", &self.per_registry)
             .finish()
     }
+}
+
+/// The username sent with the action's `github-token` (GHCR takes any).
+pub const GITHUB_TOKEN_USER: &str = "x-access-token";
+
+/// Where `reference` is looked up: its registry, or the mirror configured for it.
+pub fn target(reference: &ImageRef, options: &OnlineOptions) -> Target {
+    Target {
+        registry: options
+            .mirrors
+            .get(reference.canonical_registry())
+            .cloned()
+            .unwrap_or_else(|| reference.registry.clone()),
+        repository: reference.repository.clone(),
+        tag: reference.tag.clone(),
+        digest: reference.digest.clone(),
+    }
+}
+
+/// The credential of each registry asked: the Docker config's (found as container tools
+/// find it), else the action's token for `ghcr.io` itself (never for a mirror of it: the
+/// token is GitHub's to see); none means anonymous.
+pub fn credentials(
+    registries: &[&str],
+    options: &OnlineOptions,
+) -> (BTreeMap<String, Credential>, Vec<String>) {
+    let mut problems = Vec::new();
+    let not_read = |err: auth::AuthError| format!("registry credentials not read: {err}");
+    let env = |name: &str| std::env::var_os(name);
+    let config = auth::config_path(options.auth_file.as_deref(), &env)
+        .and_then(|path| path.map(|path| auth::DockerConfig::read(&path)).transpose())
+        .unwrap_or_else(|err| {
+            problems.push(not_read(err));
+            None
+        });
+    let helpers = auth::Helpers::default();
+    let mut credentials = BTreeMap::new();
+    // Credential helpers run one at a time: together they get the online phase's time, no
+    // more.
+    let until = std::time::Instant::now() + options.deadline;
+    let mut late = 0;
+    for &registry in registries {
+        if std::time::Instant::now() >= until {
+            late += 1;
+            continue;
+        }
+        let configured = match config.as_ref().map(|c| c.credential(registry, &helpers)) {
+            Some(Ok(credential)) => credential,
+            Some(Err(err)) => {
+                problems.push(not_read(err));
+                None
+            }
+            None => None,
+        };
+        let credential = configured.or_else(|| {
+            (registry == "ghcr.io")
+                .then(|| options.github_token.clone())
+                .flatten()
+                .filter(|token| !token.0.is_empty())
+                .map(|token| Credential::Basic {
+                    username: GITHUB_TOKEN_USER.to_string(),
+                    password: token.0,
+                })
+        });
+        if let Some(credential) = credential {
+            credentials.insert(registry.to_string(), credential);
+        }
+    }
+    if late > 0 {
+        problems.push(format!(
+            "credentials of {late} registr{} not looked up: the credential helpers took the whole online timeout",
+            if late == 1 { "y" } else { "ies" }
+        ));
+    }
+    (credentials, problems)
 }

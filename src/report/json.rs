@@ -84,6 +84,22 @@ struct JsonFinding<'a> {
     /// What an online rule learnt from the registry.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     online: std::collections::BTreeMap<&'static str, &'a str>,
+    /// The edit that answers the finding (a pin, after a scan that resolved digests).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fix: Option<JsonFix<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonFix<'a> {
+    description: &'a str,
+    path: &'a str,
+    insertions: Vec<JsonInsertion<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonInsertion<'a> {
+    at: Option<LineColumn>,
+    text: &'a str,
 }
 
 #[derive(Serialize)]
@@ -211,6 +227,23 @@ fn finding<'a>(report: &'a ScanReport, f: &'a Finding, paths: &RepoPaths) -> Jso
                 }
             })
             .collect(),
+        fix: f.fix.as_ref().and_then(|fix| {
+            let file = report.files.get(fix.file)?;
+            Some(JsonFix {
+                description: &fix.description,
+                path: &file.path,
+                insertions: fix
+                    .insertions
+                    .iter()
+                    .map(|i| JsonInsertion {
+                        at: file
+                            .region(crate::syntax::source::Span::new(i.at, i.at))
+                            .map(|r| r.start.into()),
+                        text: &i.text,
+                    })
+                    .collect(),
+            })
+        }),
     };
     match &f.subject {
         Subject::Image(image) => {

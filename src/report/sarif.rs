@@ -11,10 +11,10 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 use serde_sarif::sarif::{
-    ArtifactContent, ArtifactLocation, Invocation, Location, Message, MultiformatMessageString,
-    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
-    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif,
-    Suppression, Tool, ToolComponent,
+    ArtifactChange, ArtifactContent, ArtifactLocation, Fix, Invocation, Location, Message,
+    MultiformatMessageString, Notification, PhysicalLocation, PropertyBag, Region, Replacement,
+    ReportingConfiguration, ReportingDescriptor, Result as SarifResult, ResultLevel, Run,
+    RunAutomationDetails, Sarif, Suppression, Tool, ToolComponent,
 };
 
 use super::{VERSION, fingerprint};
@@ -270,6 +270,11 @@ fn result(
         )
         .build();
     result.related_locations = (!related.is_empty()).then_some(related);
+    result.fixes = f
+        .fix
+        .as_ref()
+        .and_then(|fix| sarif_fix(report, fix, uris))
+        .map(|fix| vec![fix]);
     // A silenced finding stays in the log with its suppression, so code scanning shows it as
     // dismissed rather than open.
     result.suppressions = f.suppression.as_ref().map(|s| {
@@ -282,6 +287,49 @@ fn result(
         ]
     });
     result
+}
+
+/// A finding's fix as a SARIF `fix`: each insertion a replacement of an empty region (the
+/// insertion point) by the inserted text. `None` when a point is not in the file as scanned.
+fn sarif_fix(
+    report: &ScanReport,
+    fix: &crate::findings::finding::Fix,
+    uris: &mut Uris,
+) -> Option<Fix> {
+    let file = report.files.get(fix.file)?;
+    let replacements = fix
+        .insertions
+        .iter()
+        .map(|insertion| {
+            let at = file.region(crate::syntax::source::Span::new(insertion.at, insertion.at))?;
+            let mut region = Region::builder().build();
+            region.start_line = Some(at.start.line as i64);
+            region.start_column = Some(at.start.column as i64);
+            region.end_line = Some(at.start.line as i64);
+            region.end_column = Some(at.start.column as i64);
+            Some(
+                Replacement::builder()
+                    .deleted_region(region)
+                    .inserted_content(
+                        ArtifactContent::builder()
+                            .text(insertion.text.clone())
+                            .build(),
+                    )
+                    .build(),
+            )
+        })
+        .collect::<Option<Vec<_>>>()?;
+    Some(
+        Fix::builder()
+            .description(text_message(&fix.description))
+            .artifact_changes(vec![
+                ArtifactChange::builder()
+                    .artifact_location(uris.location(&file.path))
+                    .replacements(replacements)
+                    .build(),
+            ])
+            .build(),
+    )
 }
 
 fn result_properties(f: &Finding) -> BTreeMap<String, Value> {

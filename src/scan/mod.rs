@@ -104,6 +104,7 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
             &mut diagnostics,
         );
         scanned.report.stats.online = Some(stats);
+        online::note_digests(&mut scanned.report.findings, &facts);
         facts
     });
     scan_wide_rules(&mut scanned, options, online.as_ref());

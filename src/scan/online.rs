@@ -6,19 +6,16 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use crate::findings::files::ScannedFile;
+use crate::findings::finding::{Finding, Subject};
 use crate::findings::report::OnlineStats;
 use crate::input::diagnostic::{Diagnostic, Severity};
-use crate::online::auth::{self, DockerConfig, Helpers};
 use crate::online::cache::Cache;
-use crate::online::client::{Client, Credential, Retries};
+use crate::online::client::{Client, Retries};
 use crate::online::inspect::{ImageFacts, Lookup, Target};
 use crate::online::resolve::{self, Settings};
 use crate::online::{OnlineFacts, OnlineOptions};
 use crate::syntax::image_ref::ImageRef;
 use crate::uses::{ImagePart, ImageUse};
-
-/// The username sent with the action's `github-token` (GHCR takes any).
-const GITHUB_TOKEN_USER: &str = "x-access-token";
 
 /// Ask about `images`; what could not be asked or answered becomes a diagnostic (one per
 /// reference), never a finding.
@@ -49,7 +46,7 @@ pub(super) fn ask_registries(
     }
     let targets: Vec<(Target, &ImageRef, &Arc<ImageUse>)> = first_use
         .values()
-        .map(|&(reference, image)| (target(reference, options), reference, image))
+        .map(|&(reference, image)| (crate::online::target(reference, options), reference, image))
         .collect();
     let place = |image: &ImageUse| {
         let file = &files[image.file];
@@ -65,7 +62,12 @@ pub(super) fn ask_registries(
         .collect();
     registries.sort_unstable();
     registries.dedup();
-    let credentials = credentials(&registries, options, diagnostics);
+    let (credentials, problems) = crate::online::credentials(&registries, options);
+    diagnostics.extend(
+        problems
+            .into_iter()
+            .map(|problem| Diagnostic::new(Severity::Warning, "<online>", problem)),
+    );
     let client = match Client::new(options.request_timeout, Retries::default()) {
         Ok(client) => Arc::new(client),
         Err(err) => {
@@ -162,87 +164,34 @@ pub(super) fn ask_registries(
     (facts, stats)
 }
 
-/// Where `reference` is looked up: its registry, or the mirror configured for it.
-fn target(reference: &ImageRef, options: &OnlineOptions) -> Target {
-    Target {
-        registry: options
-            .mirrors
-            .get(reference.canonical_registry())
-            .cloned()
-            .unwrap_or_else(|| reference.registry.clone()),
-        repository: reference.repository.clone(),
-        tag: reference.tag.clone(),
-        digest: reference.digest.clone(),
-    }
-}
-
-/// The credential of each registry asked: the Docker config's (found as container tools
-/// find it), else the action's token for `ghcr.io` itself (never for a mirror of it: the
-/// token is GitHub's to see); none means anonymous.
-fn credentials(
-    registries: &[&str],
-    options: &OnlineOptions,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> BTreeMap<String, Credential> {
-    let not_read = |err: auth::AuthError| {
-        Diagnostic::new(
-            Severity::Warning,
-            "<online>",
-            format!("registry credentials not read: {err}"),
-        )
-    };
-    let env = |name: &str| std::env::var_os(name);
-    let config = auth::config_path(options.auth_file.as_deref(), &env)
-        .and_then(|path| path.map(|path| DockerConfig::read(&path)).transpose())
-        .unwrap_or_else(|err| {
-            diagnostics.push(not_read(err));
-            None
-        });
-    let helpers = Helpers::default();
-    let mut credentials = BTreeMap::new();
-    // Credential helpers run one at a time: together they get the online phase's time, no
-    // more.
-    let until = std::time::Instant::now() + options.deadline;
-    let mut late = 0;
-    for &registry in registries {
-        if std::time::Instant::now() >= until {
-            late += 1;
-            continue;
-        }
-        let configured = match config.as_ref().map(|c| c.credential(registry, &helpers)) {
-            Some(Ok(credential)) => credential,
-            Some(Err(err)) => {
-                diagnostics.push(not_read(err));
-                None
-            }
-            None => None,
-        };
-        let credential = configured.or_else(|| {
-            (registry == "ghcr.io")
-                .then(|| options.github_token.clone())
-                .flatten()
-                .filter(|token| !token.0.is_empty())
-                .map(|token| Credential::Basic {
-                    username: GITHUB_TOKEN_USER.to_string(),
-                    password: token.0,
-                })
-        });
-        if let Some(credential) = credential {
-            credentials.insert(registry.to_string(), credential);
-        }
-    }
-    if late > 0 {
-        diagnostics.push(Diagnostic::new(
-            Severity::Warning,
-            "<online>",
-            format!(
-                "credentials of {late} registr{} not looked up: the credential helpers took the whole online timeout",
-                if late == 1 { "y" } else { "ies" }
-            ),
-        ));
-    }
-    credentials
-}
-
 #[cfg(test)]
 mod tests;
+
+/// Each finding about the tag of a reference without a digest (`image-digest-missing`,
+/// `image-tag-latest`...) says the digest the reference resolves to now (`resolvedDigest`):
+/// what to pin, shown in JSON and SARIF, and what `imagegate fix` and SARIF `fixes` pin to.
+pub(super) fn note_digests(findings: &mut [Finding], facts: &OnlineFacts) {
+    for finding in findings {
+        if !matches!(finding.rule.part, ImagePart::Digest | ImagePart::Tag)
+            || finding
+                .properties
+                .iter()
+                .any(|(name, _)| *name == "resolvedDigest")
+        {
+            continue;
+        }
+        let Subject::Image(image) = &finding.subject else {
+            continue;
+        };
+        let digest = match &image.reference {
+            Ok(reference) if reference.digest.is_none() => {
+                facts.of(reference).and_then(ImageFacts::digest)
+            }
+            _ => None,
+        };
+        if let Some(digest) = digest {
+            let digest = digest.to_string();
+            finding.properties.push(("resolvedDigest", digest));
+        }
+    }
+}

@@ -9,7 +9,11 @@
 //! - `GET  /repos/{owner}/{repo}/issues/{pr}/comments` — the PR's comments, paginated
 //! - `POST /repos/{owner}/{repo}/issues/{pr}/comments` — create a comment
 //! - `GET | PATCH | POST /repos/{owner}/{repo}/issues/comments/{id}` — read or update a comment
-//! - `GET  /repos/{owner}/{repo}/pulls/{pr}/files` — the PR's changed files, paginated
+//! - `GET  /repos/{owner}/{repo}/pulls/{pr}/files` — the PR's changed files, paginated, with
+//!   their patches
+//! - `GET  /repos/{owner}/{repo}/pulls/{pr}/comments` — the PR's review comments, paginated
+//! - `POST /repos/{owner}/{repo}/pulls/{pr}/reviews` — create a review with comments; as on
+//!   GitHub, a comment on a line outside the file's diff fails the whole review with 422
 //!
 //! Every request must carry the expected token (`Authorization: Bearer <token>` or
 //! `token <token>`), else it gets 401. Pagination follows GitHub: `per_page` (default 30, capped)
@@ -54,6 +58,9 @@ pub struct Setup {
     pub bot_login: String,
     /// The filenames returned by the PR files endpoint.
     pub pr_files: Vec<String>,
+    /// The patch of a file of `pr_files` (a unified diff's hunks, as GitHub's `patch`); a
+    /// file without one gets `@@ -1 +1 @@`.
+    pub patches: Vec<(String, String)>,
     /// The server's page size cap (GitHub: 100); a test sets e.g. 2 to force several pages.
     pub max_per_page: usize,
 }
@@ -67,6 +74,7 @@ impl Default for Setup {
             token: "ghs_fake_token_0123456789".into(),
             bot_login: "github-actions[bot]".into(),
             pr_files: vec![],
+            patches: vec![],
             max_per_page: 100,
         }
     }
@@ -77,6 +85,26 @@ impl Default for Setup {
 pub struct Comment {
     pub id: u64,
     pub login: String,
+    pub body: String,
+}
+
+/// A review comment (a comment of a review, on a line of a file).
+#[derive(Clone, Debug)]
+pub struct ReviewComment {
+    pub id: u64,
+    pub review: u64,
+    pub login: String,
+    pub path: String,
+    pub line: u64,
+    pub body: String,
+}
+
+/// A review of the PR.
+#[derive(Clone, Debug)]
+pub struct Review {
+    pub id: u64,
+    pub commit_id: String,
+    pub event: String,
     pub body: String,
 }
 
@@ -130,6 +158,8 @@ struct Shared {
 #[derive(Default)]
 struct State {
     comments: Vec<StoredComment>,
+    reviews: Vec<Review>,
+    review_comments: Vec<ReviewComment>,
     next_id: u64,
     requests: Vec<Recorded>,
     scripts: VecDeque<Script>,
@@ -252,6 +282,16 @@ impl FakeGitHub {
                 body: c.body.clone(),
             })
             .collect()
+    }
+
+    /// The reviews of the PR, in creation order.
+    pub fn reviews(&self) -> Vec<Review> {
+        self.shared.lock().reviews.clone()
+    }
+
+    /// The review comments of the PR, in creation order.
+    pub fn review_comments(&self) -> Vec<ReviewComment> {
+        self.shared.lock().review_comments.clone()
     }
 
     /// Every request received, in order.
@@ -389,6 +429,12 @@ impl Shared {
                     _ => Reply::not_found(),
                 },
                 ["pulls", pr, "files"] if self.is_pr(pr) && method == "GET" => self.list_files(req),
+                ["pulls", pr, "comments"] if self.is_pr(pr) && method == "GET" => {
+                    self.list_review_comments(req)
+                }
+                ["pulls", pr, "reviews"] if self.is_pr(pr) && method == "POST" => {
+                    self.create_review(&req.body)
+                }
                 _ => Reply::not_found(),
             },
             _ => Reply::not_found(),
@@ -490,11 +536,153 @@ impl Shared {
                     "blob_url": format!("https://github.com/{slug}/blob/{head}/{escaped}"),
                     "raw_url": format!("https://github.com/{slug}/raw/{head}/{escaped}"),
                     "contents_url": format!("{}/repos/{slug}/contents/{escaped}?ref={head}", self.api),
-                    "patch": "@@ -1 +1 @@",
+                    "patch": self.patch_of(name),
                 })
             })
             .collect();
         self.paginate(req, all)
+    }
+
+    fn patch_of(&self, name: &str) -> String {
+        self.setup
+            .patches
+            .iter()
+            .find(|(file, _)| file == name)
+            .map_or_else(|| "@@ -1 +1 @@".to_string(), |(_, patch)| patch.clone())
+    }
+
+    /// The new side's lines that a review comment may be placed on: those of the patch's
+    /// hunks (added or context lines).
+    fn commentable(&self, name: &str) -> Vec<u64> {
+        let mut lines = Vec::new();
+        let mut line = 0u64;
+        for text in self.patch_of(name).lines() {
+            if let Some(rest) = text.strip_prefix("@@ -") {
+                line = rest
+                    .split(" +")
+                    .nth(1)
+                    .and_then(|new| new.split([',', ' ']).next())
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+            } else if text.starts_with('+') || text.starts_with(' ') {
+                lines.push(line);
+                line += 1;
+            }
+        }
+        lines
+    }
+
+    fn list_review_comments(&self, req: &Recorded) -> Reply {
+        let slug = self.slug();
+        let state = self.lock();
+        let all: Vec<Value> = state
+            .review_comments
+            .iter()
+            .map(|c| {
+                json!({
+                    "id": c.id,
+                    "pull_request_review_id": c.review,
+                    "url": format!("{}/repos/{slug}/pulls/comments/{}", self.api, c.id),
+                    "path": c.path,
+                    "line": c.line,
+                    "original_line": c.line,
+                    "side": "RIGHT",
+                    "body": c.body,
+                    "user": self.user_json(&c.login),
+                    "author_association": "NONE",
+                })
+            })
+            .collect();
+        drop(state);
+        self.paginate(req, all)
+    }
+
+    /// `POST .../reviews`: the review and its comments, each checked as GitHub does.
+    fn create_review(&self, raw: &str) -> Reply {
+        let Ok(value) = serde_json::from_str::<Value>(raw) else {
+            return Reply::message(400, "Problems parsing JSON");
+        };
+        let unprocessable = |why: &str| {
+            Reply::json(
+                422,
+                json!({
+                    "message": "Unprocessable Entity",
+                    "errors": [why],
+                    "documentation_url": "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request",
+                    "status": "422",
+                }),
+            )
+        };
+        let event = value.get("event").and_then(Value::as_str).unwrap_or("");
+        if !["", "COMMENT", "APPROVE", "REQUEST_CHANGES"].contains(&event) {
+            return unprocessable("Invalid event");
+        }
+        let comments = value
+            .get("comments")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut placed = Vec::new();
+        for comment in &comments {
+            let path = comment.get("path").and_then(Value::as_str).unwrap_or("");
+            let line = comment.get("line").and_then(Value::as_u64).unwrap_or(0);
+            let body = comment.get("body").and_then(Value::as_str).unwrap_or("");
+            if !self.setup.pr_files.iter().any(|f| f == path) {
+                return unprocessable("Path could not be resolved");
+            }
+            if comment
+                .get("side")
+                .and_then(Value::as_str)
+                .unwrap_or("RIGHT")
+                != "RIGHT"
+                || !self.commentable(path).contains(&line)
+            {
+                return unprocessable("Pull request review thread line must be part of the diff");
+            }
+            placed.push((path.to_string(), line, body.to_string()));
+        }
+        let mut state = self.lock();
+        let id = state.next_id;
+        state.next_id += 1;
+        let review = Review {
+            id,
+            commit_id: value
+                .get("commit_id")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+            event: event.to_string(),
+            body: value
+                .get("body")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string(),
+        };
+        for (path, line, body) in placed {
+            let comment_id = state.next_id;
+            state.next_id += 1;
+            state.review_comments.push(ReviewComment {
+                id: comment_id,
+                review: id,
+                login: self.setup.bot_login.clone(),
+                path,
+                line,
+                body,
+            });
+        }
+        state.reviews.push(review.clone());
+        drop(state);
+        Reply::json(
+            200,
+            json!({
+                "id": id,
+                "user": self.user_json(&self.setup.bot_login),
+                "body": review.body,
+                "state": if event == "COMMENT" { "COMMENTED" } else { "PENDING" },
+                "commit_id": review.commit_id,
+                "html_url": format!("https://github.com/{}/pull/{}#pullrequestreview-{id}", self.slug(), self.setup.pr),
+            }),
+        )
     }
 
     /// One page of `all`, with GitHub's `Link` header when there is more than one page.

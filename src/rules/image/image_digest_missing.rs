@@ -12,7 +12,7 @@ static META: RuleMeta = RuleMeta {
     name: "ImageDigestMissing",
     level: Level::Warning,
     summary: "The image is pinned by a tag only; a tag can be moved to other content.",
-    hint: "Keep the tag and add its digest (`crane digest IMAGE:TAG` prints it).",
+    hint: "Keep the tag and add its digest: `imagegate fix` pins it in place (`crane digest IMAGE:TAG` prints it).",
     precision: "very-high",
     security_severity: "4.0",
     part: ImagePart::Digest,

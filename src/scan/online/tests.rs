@@ -1,4 +1,6 @@
 use super::*;
+use crate::online::client::Credential;
+use crate::online::{GITHUB_TOKEN_USER, credentials, target};
 
 fn options(auth_file: Option<std::path::PathBuf>) -> OnlineOptions {
     OnlineOptions {
@@ -40,13 +42,11 @@ fn the_github_token_is_for_ghcr_io_only_and_the_docker_config_wins() {
         r#"{"auths": {"registry.example.com": {"username": "u", "password": "p"}}}"#,
     )
     .unwrap();
-    let mut diagnostics = Vec::new();
-    let found = credentials(
+    let (found, problems) = credentials(
         &["ghcr.io", "registry.example.com", "mirror.example.com"],
         &options(Some(config.clone())),
-        &mut diagnostics,
     );
-    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(
         found.get("ghcr.io"),
         Some(&Credential::Basic {
@@ -69,7 +69,7 @@ fn the_github_token_is_for_ghcr_io_only_and_the_docker_config_wins() {
         r#"{"auths": {"ghcr.io": {"username": "me", "password": "ghp_mine"}}}"#,
     )
     .unwrap();
-    let found = credentials(&["ghcr.io"], &options(Some(config)), &mut diagnostics);
+    let (found, _) = credentials(&["ghcr.io"], &options(Some(config)));
     assert_eq!(
         found.get("ghcr.io"),
         Some(&Credential::Basic {
@@ -88,11 +88,10 @@ fn an_unreadable_docker_config_is_a_diagnostic_that_never_quotes_it() {
         r#"{"auths": {"r": {"auth": "c2VjcmV0OnNlY3JldA=="}"#,
     )
     .unwrap();
-    let mut diagnostics = Vec::new();
-    let found = credentials(&["r"], &options(Some(config)), &mut diagnostics);
+    let (found, problems) = credentials(&["r"], &options(Some(config)));
     assert!(found.is_empty());
-    assert_eq!(diagnostics.len(), 1);
-    let shown = diagnostics[0].to_string();
+    assert_eq!(problems.len(), 1);
+    let shown = &problems[0];
     assert!(shown.contains("registry credentials not read"), "{shown}");
     assert!(!shown.contains("c2VjcmV0"), "{shown}");
 }
