@@ -175,6 +175,21 @@ impl FileCheck<'_> {
             .and_then(Path::file_name)
             .and_then(|n| n.to_str())
             .is_some_and(|n| uses::KUSTOMIZATION_NAMES.contains(&n));
+        let name = self
+            .input
+            .path
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str())
+            .unwrap_or(self.input.display);
+        let pipeline = match crate::syntax::shell::ScriptKind::of(self.input.display) {
+            Some(crate::syntax::shell::ScriptKind::GithubWorkflow) => {
+                Some(uses::ci::Pipeline::GithubWorkflow)
+            }
+            Some(crate::syntax::shell::ScriptKind::GitlabCi) => Some(uses::ci::Pipeline::GitlabCi),
+            _ => None,
+        };
+        let compose_named = uses::compose::is_compose_name(name);
+        let mut notes = Vec::new();
         let mut images = Vec::new();
         // NOTE: a CustomResourceDefinition runs nothing (its `image` keys are schema), and
         // CRDs are more than half of the YAML bytes of a typical platform repository.
@@ -221,6 +236,11 @@ impl FileCheck<'_> {
             if is_kustomization {
                 uses::kustomize_images(self.id, root, &mut images);
             }
+            if let Some(pipeline) = pipeline {
+                uses::ci::pipeline_images(pipeline, self.id, root, &mut images, &mut notes);
+            } else if compose_named || uses::compose::is_compose(root) {
+                uses::compose::compose_images(self.id, root, &mut images, &mut notes);
+            }
             for object in k8s::objects(root) {
                 self.out.stats.objects += 1;
                 if self.suppressions {
@@ -244,6 +264,10 @@ impl FileCheck<'_> {
                 };
                 rules::check_object(&view, &self.context.options.rules, &mut self.out.findings);
             }
+        }
+        for (span, message) in notes {
+            let diagnostic = self.diagnostic(Severity::Debug, message, span.start);
+            self.out.diagnostics.push(diagnostic);
         }
         // A valid YAML document can still carry a template expression as its image.
         for image in images {

@@ -1,0 +1,197 @@
+//! The images a CI pipeline runs. GitHub workflows: each job's `container` (a string or its
+//! `image`), its `services.<name>.image`, and steps that run `uses: docker://IMAGE`. GitLab CI:
+//! `image` (a string or its `name`) and `services` (strings or their `name`) at the top level,
+//! in `default`, and in every job (hidden `.template` jobs included: they are written there).
+//!
+//! Values made by the pipeline (`${{ matrix.image }}`, `$CI_REGISTRY_IMAGE`) are not guessed:
+//! each is a debug note.
+
+use super::{ImageError, ImageUse, Site, image_value};
+use crate::syntax::image_ref::ImageRef;
+use crate::syntax::source::Span;
+use crate::syntax::yaml::{Node, Value};
+
+/// Which pipeline a file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pipeline {
+    GithubWorkflow,
+    GitlabCi,
+}
+
+/// The image uses of a pipeline document; values made at run time go to `notes`.
+pub fn pipeline_images(
+    pipeline: Pipeline,
+    file: usize,
+    root: &Node,
+    out: &mut Vec<ImageUse>,
+    notes: &mut Vec<(Span, String)>,
+) {
+    let mut found = Found {
+        file,
+        out,
+        notes,
+        pipeline,
+    };
+    match pipeline {
+        Pipeline::GithubWorkflow => found.workflow(root),
+        Pipeline::GitlabCi => found.gitlab(root),
+    }
+}
+
+struct Found<'a> {
+    file: usize,
+    out: &'a mut Vec<ImageUse>,
+    notes: &'a mut Vec<(Span, String)>,
+    pipeline: Pipeline,
+}
+
+/// GitLab CI's top-level keywords: everything else at the top level is a job.
+const GITLAB_KEYWORDS: [&str; 10] = [
+    "default",
+    "include",
+    "stages",
+    "variables",
+    "workflow",
+    "image",
+    "services",
+    "cache",
+    "before_script",
+    "after_script",
+];
+
+impl Found<'_> {
+    fn workflow(&mut self, root: &Node) {
+        let Some(jobs) = root.get("jobs").and_then(Node::entries) else {
+            return;
+        };
+        for (id, job) in jobs {
+            let Some(id) = id.as_str() else {
+                continue;
+            };
+            if let Some(container) = job.get("container") {
+                self.image_or_block(container, "image", &format!("jobs.{id}.container"));
+            }
+            for (name, service) in job
+                .get("services")
+                .and_then(Node::entries)
+                .unwrap_or_default()
+            {
+                let Some(name) = name.as_str() else {
+                    continue;
+                };
+                self.image_or_block(service, "image", &format!("jobs.{id}.services.{name}"));
+            }
+            let steps = job.get("steps").and_then(Node::items).unwrap_or_default();
+            for (index, step) in steps.iter().enumerate() {
+                let Some(uses) = step.get("uses") else {
+                    continue;
+                };
+                let Some(image) = uses.as_str().and_then(|u| u.strip_prefix("docker://")) else {
+                    continue;
+                };
+                // The image after `docker://`, when the scalar is written without escapes.
+                let written = uses.span.end - uses.span.start;
+                let prefix = match written.saturating_sub(uses.as_str().unwrap_or_default().len()) {
+                    0 => Some(9),
+                    2 => Some(10),
+                    _ => None,
+                };
+                let span = prefix.map_or(uses.span, |p| {
+                    Span::new(uses.span.start + p, uses.span.end - (p - 9))
+                });
+                self.push(
+                    image.to_string(),
+                    span,
+                    Ok(()),
+                    format!("jobs.{id}.steps[{index}].uses"),
+                );
+            }
+        }
+    }
+
+    fn gitlab(&mut self, root: &Node) {
+        let Some(entries) = root.entries() else {
+            return;
+        };
+        for (key, value) in entries {
+            let Some(key) = key.as_str() else {
+                continue;
+            };
+            match key {
+                "image" | "services" => self.gitlab_job_part(key, value, key),
+                "default" => self.gitlab_job(value, "default"),
+                _ if GITLAB_KEYWORDS.contains(&key) => {}
+                job => self.gitlab_job(value, job),
+            }
+        }
+    }
+
+    /// A GitLab job (or `default`): its `image` and `services`.
+    fn gitlab_job(&mut self, job: &Node, name: &str) {
+        for part in ["image", "services"] {
+            if let Some(value) = job.get(part) {
+                self.gitlab_job_part(part, value, &format!("{name}.{part}"));
+            }
+        }
+    }
+
+    fn gitlab_job_part(&mut self, part: &str, value: &Node, key_path: &str) {
+        match part {
+            "image" => self.image_or_block(value, "name", key_path),
+            _ => {
+                for (index, service) in value.items().unwrap_or_default().iter().enumerate() {
+                    self.image_or_block(service, "name", &format!("{key_path}[{index}]"));
+                }
+            }
+        }
+    }
+
+    /// An image written as a string, or as the `key` of a mapping (`container: {image: …}`,
+    /// `image: {name: …}`).
+    fn image_or_block(&mut self, node: &Node, key: &str, key_path: &str) {
+        let (node, key_path) = match &node.value {
+            Value::Map(_) => match node.get(key) {
+                Some(inner) => (inner, format!("{key_path}.{key}")),
+                None => return,
+            },
+            _ => (node, key_path.to_string()),
+        };
+        if node.is_null() {
+            return;
+        }
+        match image_value(node) {
+            Ok(text) => self.push(text, node.span, Ok(()), key_path),
+            Err((shown, error)) => self.push(shown, node.span, Err(error), key_path),
+        }
+    }
+
+    fn push(&mut self, text: String, span: Span, valid: Result<(), ImageError>, key_path: String) {
+        if let Some(expression) = self.expression(&text) {
+            self.notes.push((
+                span,
+                format!("pipeline image `{text}` is made by {expression} when the pipeline runs; not checked"),
+            ));
+            return;
+        }
+        let reference = valid.and_then(|()| ImageRef::parse(&text).map_err(ImageError::from));
+        self.out.push(ImageUse {
+            file: self.file,
+            span,
+            reference,
+            text,
+            site: Site::Pipeline { key_path },
+        });
+    }
+
+    /// What in `text` the pipeline fills in at run time, if anything.
+    fn expression(&self, text: &str) -> Option<&'static str> {
+        match self.pipeline {
+            Pipeline::GithubWorkflow if text.contains("${{") => Some("a workflow expression"),
+            Pipeline::GitlabCi if text.contains('$') => Some("a CI/CD variable"),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,136 @@
+//! Compose files: the image of each service (`services.<name>.image`). A service with `build:`
+//! and no `image:` builds its image and uses none. Compose interpolates `${VAR}` from the
+//! environment where it runs; `${VAR:-default}` and `${VAR-default}` are read as their default
+//! when that is literal, anything else is not guessed (a debug note).
+
+use super::{ImageError, ImageUse, Site, image_value};
+use crate::syntax::image_ref::ImageRef;
+use crate::syntax::source::Span;
+use crate::syntax::yaml::Node;
+
+/// Whether a file's name is one Compose reads: `compose.yaml`, `compose.override.yml`,
+/// `docker-compose.yml`, `docker-compose.prod.yaml`...
+pub fn is_compose_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    (lower.starts_with("compose.") || lower.starts_with("docker-compose"))
+        && (lower.ends_with(".yml") || lower.ends_with(".yaml"))
+}
+
+/// Whether a YAML document is a Compose file: no Kubernetes `apiVersion`/`kind`, and a
+/// `services` mapping whose entries are mappings with an `image` or a `build`.
+pub fn is_compose(root: &Node) -> bool {
+    if root.get("apiVersion").is_some() || root.get("kind").is_some() {
+        return false;
+    }
+    let Some(services) = root.get("services").and_then(Node::entries) else {
+        return false;
+    };
+    !services.is_empty()
+        && services
+            .iter()
+            .all(|(_, service)| service.entries().is_some())
+        && services
+            .iter()
+            .any(|(_, service)| service.get("image").is_some() || service.get("build").is_some())
+}
+
+/// The image uses of a Compose document; what cannot be read statically goes to `notes`.
+pub fn compose_images(
+    file: usize,
+    root: &Node,
+    out: &mut Vec<ImageUse>,
+    notes: &mut Vec<(Span, String)>,
+) {
+    let Some(services) = root.get("services").and_then(Node::entries) else {
+        return;
+    };
+    for (name, service) in services {
+        let Some(name) = name.as_str() else {
+            continue;
+        };
+        let Some(node) = service.get("image").filter(|n| !n.is_null()) else {
+            continue;
+        };
+        let key_path = format!("services.{name}.image");
+        let (text, resolved, reference) = match image_value(node) {
+            Ok(text) => match interpolate(&text) {
+                Ok(resolved) => {
+                    let reference = ImageRef::parse(&resolved).map_err(ImageError::from);
+                    (text, resolved, reference)
+                }
+                Err(variable) => {
+                    notes.push((
+                        node.span,
+                        format!(
+                            "Compose image `{text}` takes `{variable}` from the environment it runs in; not checked (give it a default, `${{{variable}:-name:tag}}`, to check it)"
+                        ),
+                    ));
+                    continue;
+                }
+            },
+            Err((shown, error)) => (shown.clone(), shown, Err(error)),
+        };
+        out.push(ImageUse {
+            file,
+            span: node.span,
+            reference,
+            site: Site::Compose {
+                service: name.to_string(),
+                key_path,
+                written: (text != resolved).then_some(text),
+            },
+            text: resolved,
+        });
+    }
+}
+
+/// `text` with Compose's interpolation applied: `$$` is a `$`, `${VAR:-default}` and
+/// `${VAR-default}` their literal default; `Err` names the first variable without one.
+pub fn interpolate(text: &str) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+            continue;
+        }
+        if let Some(inner) = after.strip_prefix('{') {
+            let Some(end) = inner.find('}') else {
+                return Err(after.to_string());
+            };
+            let expression = &inner[..end];
+            let (variable, default) = match expression.split_once(":-") {
+                Some((variable, default)) => (variable, Some(default)),
+                None => match expression.split_once('-') {
+                    Some((variable, default)) => (variable, Some(default)),
+                    None => (expression, None),
+                },
+            };
+            match default {
+                // A default that itself refers to a variable is not guessed either.
+                Some(default) if !default.contains('$') => out.push_str(default),
+                _ => return Err(variable.to_string()),
+            }
+            rest = &inner[end + 1..];
+            continue;
+        }
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        if name_len == 0 {
+            // A lone `$` is itself.
+            out.push('$');
+            rest = after;
+            continue;
+        }
+        return Err(after[..name_len].to_string());
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,60 @@
+use super::*;
+use crate::syntax::yaml;
+
+#[test]
+fn interpolation_takes_literal_defaults_only() {
+    assert_eq!(interpolate("nginx:1.27").as_deref(), Ok("nginx:1.27"));
+    assert_eq!(
+        interpolate("nginx:${TAG:-1.27}").as_deref(),
+        Ok("nginx:1.27")
+    );
+    assert_eq!(
+        interpolate("${REG-ghcr.io}/app:1").as_deref(),
+        Ok("ghcr.io/app:1")
+    );
+    assert_eq!(interpolate("a:$$1").as_deref(), Ok("a:$1"));
+    assert_eq!(interpolate("app:${TAG}"), Err("TAG".to_string()));
+    assert_eq!(interpolate("$REGISTRY/app:1"), Err("REGISTRY".to_string()));
+    assert_eq!(interpolate("app:${TAG:-$OTHER}"), Err("TAG".to_string()));
+    assert_eq!(interpolate("app:${TAG"), Err("{TAG".to_string()));
+}
+
+#[test]
+fn services_with_an_image_are_uses_and_build_only_services_are_not() {
+    let text = "services:\n  web:\n    image: nginx:latest\n  app:\n    build: .\n  db:\n    image: \"postgres:${PG:-16}\"\n  cache:\n    image: redis:${TAG}\n";
+    let root = yaml::first_root(text).unwrap();
+    assert!(is_compose(&root));
+    let (mut out, mut notes) = (Vec::new(), Vec::new());
+    compose_images(0, &root, &mut out, &mut notes);
+    let found: Vec<(&str, &str)> = out
+        .iter()
+        .map(|u| (u.text.as_str(), &text[u.span.range()]))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("nginx:latest", "nginx:latest"),
+            ("postgres:16", "\"postgres:${PG:-16}\"")
+        ]
+    );
+    assert_eq!(notes.len(), 1);
+    assert!(notes[0].1.contains("`TAG`"), "{notes:?}");
+}
+
+#[test]
+fn kubernetes_objects_and_other_yaml_are_not_compose() {
+    for text in [
+        "apiVersion: v1\nkind: Pod\nservices:\n  a:\n    image: x\n",
+        "services: [postgres:16]\n",
+        "services:\n  a: 1\n",
+        "services:\n  a:\n    ports: [80]\n",
+        "name: x\n",
+    ] {
+        let root = yaml::first_root(text).unwrap();
+        assert!(!is_compose(&root), "{text}");
+    }
+    assert!(is_compose_name("docker-compose.prod.yml"));
+    assert!(is_compose_name("compose.yaml"));
+    assert!(!is_compose_name("composer.json"));
+    assert!(!is_compose_name("my-compose.yaml"));
+}
