@@ -188,6 +188,10 @@ pub struct FileView<'a> {
     /// As shown in reports (`/`-separated).
     pub path: &'a str,
     pub text: &'a str,
+    /// The literal `environment` entries of its Compose services, when it is a Compose file.
+    pub compose_environment: &'a [crate::uses::compose::EnvEntry],
+    /// The literal registry passwords of its jobs, when it is a GitHub workflow.
+    pub pipeline_credentials: &'a [crate::uses::ci::LiteralCredential],
 }
 
 /// What the scan-wide hook sees: every image use and every fact of every file, and what the

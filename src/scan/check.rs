@@ -79,6 +79,8 @@ pub(super) fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> 
         suppressions: text.contains("imagegate"),
         scalars: Vec::new(),
         images: Vec::new(),
+        compose_environment: Vec::new(),
+        pipeline_credentials: Vec::new(),
         out: FileOutcome::default(),
     };
     match input.kind {
@@ -112,6 +114,10 @@ struct FileCheck<'a> {
     /// Where scalars are (a suppression comment is never inside one).
     scalars: Vec<Span>,
     images: Vec<Arc<ImageUse>>,
+    /// A Compose file's literal environment entries.
+    compose_environment: Vec<uses::compose::EnvEntry>,
+    /// A workflow's literal registry passwords.
+    pipeline_credentials: Vec<uses::ci::LiteralCredential>,
     out: FileOutcome,
 }
 
@@ -238,8 +244,14 @@ impl FileCheck<'_> {
             }
             if let Some(pipeline) = pipeline {
                 uses::ci::pipeline_images(pipeline, self.id, root, &mut images, &mut notes);
+                if pipeline == uses::ci::Pipeline::GithubWorkflow {
+                    self.pipeline_credentials
+                        .extend(uses::ci::literal_credentials(root));
+                }
             } else if compose_named || uses::compose::is_compose(root) {
                 uses::compose::compose_images(self.id, root, &mut images, &mut notes);
+                self.compose_environment
+                    .extend(uses::compose::environment(root));
             }
             for object in k8s::objects(root) {
                 self.out.stats.objects += 1;
@@ -304,6 +316,8 @@ impl FileCheck<'_> {
             id: self.id,
             path: self.input.display,
             text: self.text,
+            compose_environment: &self.compose_environment,
+            pipeline_credentials: &self.pipeline_credentials,
         };
         rules::check_file(&view, ctx, &mut self.out.findings);
     }

@@ -38,6 +38,57 @@ pub fn pipeline_images(
     }
 }
 
+/// A registry password written as a literal in a workflow (`container.credentials.password`
+/// or a service's), not a `${{ secrets.* }}` expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiteralCredential {
+    pub job: String,
+    /// `jobs.build.container.credentials.password`.
+    pub key_path: String,
+    /// The password value.
+    pub span: Span,
+}
+
+/// The literal registry passwords of a GitHub workflow's job containers and services.
+pub fn literal_credentials(root: &Node) -> Vec<LiteralCredential> {
+    let mut out = Vec::new();
+    let jobs = root.get("jobs").and_then(Node::entries).unwrap_or_default();
+    for (id, job) in jobs {
+        let Some(id) = id.as_str() else {
+            continue;
+        };
+        let mut places: Vec<(String, &Node)> = Vec::new();
+        if let Some(container) = job.get("container") {
+            places.push((format!("jobs.{id}.container"), container));
+        }
+        for (name, service) in job
+            .get("services")
+            .and_then(Node::entries)
+            .unwrap_or_default()
+        {
+            if let Some(name) = name.as_str() {
+                places.push((format!("jobs.{id}.services.{name}"), service));
+            }
+        }
+        for (path, node) in places {
+            let Some(password) = node.path(&["credentials", "password"]) else {
+                continue;
+            };
+            let literal = password
+                .as_str()
+                .is_some_and(|p| !p.trim().is_empty() && !p.contains("${{"));
+            if literal {
+                out.push(LiteralCredential {
+                    job: id.to_string(),
+                    key_path: format!("{path}.credentials.password"),
+                    span: password.span,
+                });
+            }
+        }
+    }
+    out
+}
+
 struct Found<'a> {
     file: usize,
     out: &'a mut Vec<ImageUse>,

@@ -84,6 +84,82 @@ pub fn compose_images(
     }
 }
 
+/// A literal entry of a Compose service's `environment` (map form `KEY: value`, list form
+/// `- KEY=value`). Values that interpolate (`${DB_PASSWORD}`) are the environment's, not
+/// literals, and are left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnvEntry {
+    pub service: String,
+    pub name: String,
+    pub value: String,
+    /// Where the value is written (for the list form: after the `=`).
+    pub span: Span,
+    /// `services.db.environment.POSTGRES_PASSWORD`.
+    pub key_path: String,
+}
+
+/// The literal environment entries of a Compose document's services.
+pub fn environment(root: &Node) -> Vec<EnvEntry> {
+    let mut out = Vec::new();
+    let services = root
+        .get("services")
+        .and_then(Node::entries)
+        .unwrap_or_default();
+    for (service, body) in services {
+        let Some(service) = service.as_str() else {
+            continue;
+        };
+        let Some(environment) = body.get("environment") else {
+            continue;
+        };
+        let mut push = |name: &str, value: &str, span: Span| {
+            if value.contains('$') {
+                return;
+            }
+            out.push(EnvEntry {
+                service: service.to_string(),
+                name: name.to_string(),
+                value: value.to_string(),
+                span,
+                key_path: format!("services.{service}.environment.{name}"),
+            });
+        };
+        match &environment.value {
+            crate::syntax::yaml::Value::Map(entries) => {
+                for (name, value) in entries {
+                    if let (Some(name), Some(text)) = (name.as_str(), value.as_str()) {
+                        push(name, text, value.span);
+                    }
+                }
+            }
+            crate::syntax::yaml::Value::Seq(items) => {
+                for item in items {
+                    let Some((name, value)) = item.as_str().and_then(|t| t.split_once('=')) else {
+                        continue;
+                    };
+                    // The value's place when the item is written as read (plain, or quoted
+                    // without escapes); else the whole item.
+                    let written = item.span.end - item.span.start;
+                    let read = name.len() + 1 + value.len();
+                    let start = match written.checked_sub(read) {
+                        Some(0) => item.span.start + name.len() + 1,
+                        Some(2) => item.span.start + 1 + name.len() + 1,
+                        _ => item.span.start,
+                    };
+                    let end = if written == read + 2 {
+                        item.span.end - 1
+                    } else {
+                        item.span.end
+                    };
+                    push(name, value, Span::new(start.min(end), end));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// `text` with Compose's interpolation applied: `$$` is a `$`, `${VAR:-default}` and
 /// `${VAR-default}` their literal default; `Err` names the first variable without one.
 pub fn interpolate(text: &str) -> Result<String, String> {
