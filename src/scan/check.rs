@@ -195,6 +195,7 @@ impl FileCheck<'_> {
             _ => None,
         };
         let compose_named = uses::compose::is_compose_name(name);
+        let dotenv = OnceCell::new();
         let mut notes = Vec::new();
         let mut images = Vec::new();
         // NOTE: a CustomResourceDefinition runs nothing (its `image` keys are schema), and
@@ -249,7 +250,8 @@ impl FileCheck<'_> {
                         .extend(uses::ci::literal_credentials(root));
                 }
             } else if compose_named || uses::compose::is_compose(root) {
-                uses::compose::compose_images(self.id, root, &mut images, &mut notes);
+                let dotenv = dotenv.get_or_init(|| self.dotenv());
+                uses::compose::compose_images(self.id, root, dotenv, &mut images, &mut notes);
                 self.compose_environment
                     .extend(uses::compose::environment(root));
             }
@@ -293,6 +295,23 @@ impl FileCheck<'_> {
             } else {
                 self.images.push(Arc::new(image));
             }
+        }
+    }
+
+    /// The `.env` file beside a Compose file (what Compose interpolates from), when there is
+    /// one and it is small.
+    fn dotenv(&self) -> std::collections::BTreeMap<String, String> {
+        let Some(path) = self
+            .input
+            .path
+            .and_then(Path::parent)
+            .map(|d| d.join(".env"))
+        else {
+            return Default::default();
+        };
+        match read_text(&path, 1 << 20) {
+            Ok(text) => uses::compose::dotenv(&text),
+            Err(_) => Default::default(),
         }
     }
 

@@ -1,7 +1,10 @@
 //! Compose files: the image of each service (`services.<name>.image`). A service with `build:`
 //! and no `image:` builds its image and uses none. Compose interpolates `${VAR}` from the
-//! environment where it runs; `${VAR:-default}` and `${VAR-default}` are read as their default
-//! when that is literal, anything else is not guessed (a debug note).
+//! environment where it runs and from the project's `.env` file: variables the `.env` beside
+//! the Compose file sets are read from it, `${VAR:-default}` and `${VAR-default}` otherwise as
+//! their default when that is literal; anything else is not guessed (a debug note).
+
+use std::collections::BTreeMap;
 
 use super::{ImageError, ImageUse, Site, image_value};
 use crate::syntax::image_ref::ImageRef;
@@ -38,6 +41,7 @@ pub fn is_compose(root: &Node) -> bool {
 pub fn compose_images(
     file: usize,
     root: &Node,
+    dotenv: &BTreeMap<String, String>,
     out: &mut Vec<ImageUse>,
     notes: &mut Vec<(Span, String)>,
 ) {
@@ -53,7 +57,7 @@ pub fn compose_images(
         };
         let key_path = format!("services.{name}.image");
         let (text, resolved, reference) = match image_value(node) {
-            Ok(text) => match interpolate(&text) {
+            Ok(text) => match interpolate(&text, dotenv) {
                 Ok(resolved) => {
                     let reference = ImageRef::parse(&resolved).map_err(ImageError::from);
                     (text, resolved, reference)
@@ -160,9 +164,11 @@ pub fn environment(root: &Node) -> Vec<EnvEntry> {
     out
 }
 
-/// `text` with Compose's interpolation applied: `$$` is a `$`, `${VAR:-default}` and
-/// `${VAR-default}` their literal default; `Err` names the first variable without one.
-pub fn interpolate(text: &str) -> Result<String, String> {
+/// `text` with Compose's interpolation applied: `$$` is a `$`; `${VAR}` and `$VAR` the value
+/// `env` (the `.env` file) gives; `${VAR:-default}` that value when set and not empty, else
+/// the default; `${VAR-default}` that value when set, else the default. `Err` names the first
+/// variable neither gives (a default that refers to a variable is not followed).
+pub fn interpolate(text: &str, env: &BTreeMap<String, String>) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find('$') {
@@ -178,17 +184,27 @@ pub fn interpolate(text: &str) -> Result<String, String> {
                 return Err(after.to_string());
             };
             let expression = &inner[..end];
-            let (variable, default) = match expression.split_once(":-") {
-                Some((variable, default)) => (variable, Some(default)),
-                None => match expression.split_once('-') {
-                    Some((variable, default)) => (variable, Some(default)),
-                    None => (expression, None),
-                },
+            let split = expression
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(expression.len());
+            let (variable, operator) = expression.split_at(split);
+            let set = env.get(variable);
+            let value = match operator {
+                "" => set.cloned(),
+                _ if operator.starts_with(":-") => set
+                    .filter(|v| !v.is_empty())
+                    .cloned()
+                    .or_else(|| literal(&operator[2..])),
+                _ if operator.starts_with('-') => set.cloned().or_else(|| literal(&operator[1..])),
+                // `:?`, `?` (required), `:+`, `+` (alternative): only a value `.env` sets.
+                _ if operator.starts_with(":+") || operator.starts_with('+') => {
+                    set.map(|_| operator.trim_start_matches(':')[1..].to_string())
+                }
+                _ => set.cloned(),
             };
-            match default {
-                // A default that itself refers to a variable is not guessed either.
-                Some(default) if !default.contains('$') => out.push_str(default),
-                _ => return Err(variable.to_string()),
+            match value {
+                Some(value) => out.push_str(&value),
+                None => return Err(variable.to_string()),
             }
             rest = &inner[end + 1..];
             continue;
@@ -202,10 +218,49 @@ pub fn interpolate(text: &str) -> Result<String, String> {
             rest = after;
             continue;
         }
-        return Err(after[..name_len].to_string());
+        match env.get(&after[..name_len]) {
+            Some(value) => out.push_str(value),
+            None => return Err(after[..name_len].to_string()),
+        }
+        rest = &after[name_len..];
     }
     out.push_str(rest);
     Ok(out)
+}
+
+/// A default that is literal (no variable of its own).
+fn literal(default: &str) -> Option<String> {
+    (!default.contains('$')).then(|| default.to_string())
+}
+
+/// The variables of a `.env` file: `KEY=VALUE` lines (`export ` allowed, quotes removed,
+/// comments and blank lines skipped).
+pub fn dotenv(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let line = line.strip_prefix("export ").unwrap_or(line);
+        let Some((key, value)) = line.split_once('=') else {
+            continue;
+        };
+        let key = key.trim();
+        if key.is_empty() || !key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let value = value.trim();
+        let quote = value.chars().next().filter(|c| *c == '"' || *c == '\'');
+        let value = match quote.and_then(|q| value[1..].find(q)) {
+            // A quoted value ends at its closing quote (a comment may follow).
+            Some(end) => &value[1..1 + end],
+            // An unquoted value ends at a comment.
+            None => value.split(" #").next().unwrap_or(value).trim_end(),
+        };
+        out.insert(key.to_string(), value.to_string());
+    }
+    out
 }
 
 #[cfg(test)]

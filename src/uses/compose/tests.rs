@@ -2,21 +2,48 @@ use super::*;
 use crate::syntax::yaml;
 
 #[test]
-fn interpolation_takes_literal_defaults_only() {
-    assert_eq!(interpolate("nginx:1.27").as_deref(), Ok("nginx:1.27"));
+fn interpolation_takes_dotenv_values_and_literal_defaults() {
+    let none = BTreeMap::new();
+    let interpolate_plain = |t: &str| interpolate(t, &none);
+    assert_eq!(interpolate_plain("nginx:1.27").as_deref(), Ok("nginx:1.27"));
     assert_eq!(
-        interpolate("nginx:${TAG:-1.27}").as_deref(),
+        interpolate_plain("nginx:${TAG:-1.27}").as_deref(),
         Ok("nginx:1.27")
     );
     assert_eq!(
-        interpolate("${REG-ghcr.io}/app:1").as_deref(),
+        interpolate_plain("${REG-ghcr.io}/app:1").as_deref(),
         Ok("ghcr.io/app:1")
     );
-    assert_eq!(interpolate("a:$$1").as_deref(), Ok("a:$1"));
-    assert_eq!(interpolate("app:${TAG}"), Err("TAG".to_string()));
-    assert_eq!(interpolate("$REGISTRY/app:1"), Err("REGISTRY".to_string()));
-    assert_eq!(interpolate("app:${TAG:-$OTHER}"), Err("TAG".to_string()));
-    assert_eq!(interpolate("app:${TAG"), Err("{TAG".to_string()));
+    assert_eq!(interpolate_plain("a:$$1").as_deref(), Ok("a:$1"));
+    assert_eq!(interpolate_plain("app:${TAG}"), Err("TAG".to_string()));
+    assert_eq!(
+        interpolate_plain("$REGISTRY/app:1"),
+        Err("REGISTRY".to_string())
+    );
+    assert_eq!(
+        interpolate_plain("app:${TAG:-$OTHER}"),
+        Err("TAG".to_string())
+    );
+    assert_eq!(
+        interpolate_plain("app:${TAG:?set it}"),
+        Err("TAG".to_string())
+    );
+    assert!(interpolate_plain("app:${TAG").is_err());
+    let env = dotenv(
+        "# comment\nIMAGE_NAME=ghcr.io/otel/demo\nexport DEMO_VERSION=\"2.0.2\"\nEMPTY=\nTAG='1.1' # pinned\nbad line\n",
+    );
+    assert_eq!(env.get("DEMO_VERSION").map(String::as_str), Some("2.0.2"));
+    assert_eq!(env.get("TAG").map(String::as_str), Some("1.1"));
+    assert_eq!(
+        interpolate("${IMAGE_NAME}:${DEMO_VERSION}-ad", &env).as_deref(),
+        Ok("ghcr.io/otel/demo:2.0.2-ad")
+    );
+    assert_eq!(
+        interpolate("$IMAGE_NAME:${EMPTY:-9}", &env).as_deref(),
+        Ok("ghcr.io/otel/demo:9")
+    );
+    assert_eq!(interpolate("x:${EMPTY-9}", &env).as_deref(), Ok("x:"));
+    assert_eq!(interpolate("x:${TAG:+2}", &env).as_deref(), Ok("x:2"));
 }
 
 #[test]
@@ -25,7 +52,7 @@ fn services_with_an_image_are_uses_and_build_only_services_are_not() {
     let root = yaml::first_root(text).unwrap();
     assert!(is_compose(&root));
     let (mut out, mut notes) = (Vec::new(), Vec::new());
-    compose_images(0, &root, &mut out, &mut notes);
+    compose_images(0, &root, &BTreeMap::new(), &mut out, &mut notes);
     let found: Vec<(&str, &str)> = out
         .iter()
         .map(|u| (u.text.as_str(), &text[u.span.range()]))
