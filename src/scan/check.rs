@@ -81,6 +81,7 @@ pub(super) fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> 
         images: Vec::new(),
         compose_environment: Vec::new(),
         pipeline_credentials: Vec::new(),
+        pipeline: None,
         out: FileOutcome::default(),
     };
     match input.kind {
@@ -118,6 +119,8 @@ struct FileCheck<'a> {
     compose_environment: Vec<uses::compose::EnvEntry>,
     /// A workflow's literal registry passwords.
     pipeline_credentials: Vec<uses::ci::LiteralCredential>,
+    /// A pipeline's steps.
+    pipeline: Option<uses::ci::PipelineFacts>,
     out: FileOutcome,
 }
 
@@ -249,6 +252,8 @@ impl FileCheck<'_> {
                     self.pipeline_credentials
                         .extend(uses::ci::literal_credentials(root));
                 }
+                let facts = self.pipeline.get_or_insert_with(Default::default);
+                facts.steps.extend(uses::ci::steps(pipeline, root, text));
             } else if compose_named || uses::compose::is_compose(root) {
                 let dotenv = dotenv.get_or_init(|| self.dotenv());
                 uses::compose::compose_images(self.id, root, dotenv, &mut images, &mut notes);
@@ -279,6 +284,7 @@ impl FileCheck<'_> {
                 rules::check_object(&view, &self.context.options.rules, &mut self.out.findings);
             }
         }
+        self.follow_calls();
         for (span, message) in notes {
             let diagnostic = self.diagnostic(Severity::Debug, message, span.start);
             self.out.diagnostics.push(diagnostic);
@@ -294,6 +300,52 @@ impl FileCheck<'_> {
                 self.out.diagnostics.push(diagnostic);
             } else {
                 self.images.push(Arc::new(image));
+            }
+        }
+    }
+
+    /// The steps of the reusable workflows a workflow's jobs call from this repository
+    /// (`uses: ./.github/workflows/build.yml`), read once each; calls to other repositories
+    /// are listed as unread.
+    fn follow_calls(&mut self) {
+        let Some(facts) = &mut self.pipeline else {
+            return;
+        };
+        let calls: Vec<String> = facts.steps.iter().filter_map(|s| s.calls.clone()).collect();
+        // The repository root: the folder holding `.github/workflows/`.
+        let root = self
+            .input
+            .path
+            .and_then(Path::parent)
+            .and_then(Path::parent)
+            .and_then(Path::parent);
+        let mut read = Vec::new();
+        for call in calls {
+            let local = call
+                .strip_prefix("./")
+                .filter(|p| !p.contains("..") && !p.contains('@'));
+            let text = match (local, root) {
+                (Some(path), Some(root)) if !read.contains(&call) => {
+                    read.push(call.clone());
+                    read_text(&root.join(path), self.context.options.max_file_size).ok()
+                }
+                (Some(_), Some(_)) => continue,
+                _ => None,
+            };
+            let called = text.as_deref().and_then(yaml::first_root).map(|called| {
+                uses::ci::steps(
+                    uses::ci::Pipeline::GithubWorkflow,
+                    &called,
+                    text.as_deref().unwrap_or_default(),
+                )
+            });
+            match called {
+                Some(steps) => facts.steps.extend(steps.into_iter().map(|mut s| {
+                    s.local = false;
+                    s.calls = None;
+                    s
+                })),
+                None => facts.unread.push(call),
             }
         }
     }
@@ -337,6 +389,7 @@ impl FileCheck<'_> {
             text: self.text,
             compose_environment: &self.compose_environment,
             pipeline_credentials: &self.pipeline_credentials,
+            pipeline: self.pipeline.as_ref(),
         };
         rules::check_file(&view, ctx, &mut self.out.findings);
     }

@@ -89,6 +89,165 @@ pub fn literal_credentials(root: &Node) -> Vec<LiteralCredential> {
     out
 }
 
+/// One step of a pipeline, as the pipeline rules read it: a GitHub workflow step (an action
+/// with its `with:` inputs, or a `run:` script), or a GitLab job's scripts.
+#[derive(Debug, Clone)]
+pub struct Step {
+    /// The job's id.
+    pub job: String,
+    /// The step's `uses:` or `run:` value (GitLab: the job's first script line, else its key).
+    pub span: Span,
+    /// The action a GitHub step uses (`docker/build-push-action@v6`), without its version.
+    pub action: Option<String>,
+    /// The action's `with:` inputs (values as written, expressions included).
+    pub with: Vec<(String, String)>,
+    /// The shell commands of its scripts, spans in the file.
+    pub commands: Vec<crate::syntax::shell::Command>,
+    /// A reusable workflow the job calls (`uses:` at the job level), as written.
+    pub calls: Option<String>,
+    /// The step is written in the file being checked (not in a workflow it calls).
+    pub local: bool,
+}
+
+/// What the pipeline rules read of one pipeline file: its steps and those of the reusable
+/// workflows it calls from the repository, and the calls that could not be read.
+#[derive(Debug, Clone, Default)]
+pub struct PipelineFacts {
+    pub steps: Vec<Step>,
+    pub unread: Vec<String>,
+}
+
+/// The steps of a pipeline document (`text` is the file's text, which `root` was read from).
+pub fn steps(pipeline: Pipeline, root: &Node, text: &str) -> Vec<Step> {
+    let mut out = Vec::new();
+    match pipeline {
+        Pipeline::GithubWorkflow => {
+            let jobs = root.get("jobs").and_then(Node::entries).unwrap_or_default();
+            for (id, job) in jobs {
+                let Some(id) = id.as_str() else {
+                    continue;
+                };
+                if let Some(called) = job.get("uses") {
+                    out.push(Step {
+                        job: id.to_string(),
+                        span: called.span,
+                        action: None,
+                        with: Vec::new(),
+                        commands: Vec::new(),
+                        calls: called.as_str().map(str::to_string),
+                        local: true,
+                    });
+                }
+                for step in job.get("steps").and_then(Node::items).unwrap_or_default() {
+                    if let Some(uses) = step.get("uses") {
+                        let with = step
+                            .get("with")
+                            .and_then(Node::entries)
+                            .unwrap_or_default()
+                            .iter()
+                            .filter_map(|(k, v)| Some((k.as_str()?.to_string(), scalar(v)?)))
+                            .collect();
+                        out.push(Step {
+                            job: id.to_string(),
+                            span: uses.span,
+                            action: uses
+                                .as_str()
+                                .map(|u| u.split('@').next().unwrap_or(u).to_ascii_lowercase()),
+                            with,
+                            commands: Vec::new(),
+                            calls: None,
+                            local: true,
+                        });
+                    } else if let Some(run) = step.get("run") {
+                        out.push(Step {
+                            job: id.to_string(),
+                            span: run.span,
+                            action: None,
+                            with: Vec::new(),
+                            commands: script_commands(run, text),
+                            calls: None,
+                            local: true,
+                        });
+                    }
+                }
+            }
+        }
+        Pipeline::GitlabCi => {
+            for (key, job) in root.entries().unwrap_or_default() {
+                let Some(id) = key.as_str() else {
+                    continue;
+                };
+                if GITLAB_KEYWORDS.contains(&id) || job.entries().is_none() {
+                    continue;
+                }
+                let mut commands = Vec::new();
+                for part in ["before_script", "script", "after_script"] {
+                    let Some(lines) = job.get(part) else {
+                        continue;
+                    };
+                    match lines.items() {
+                        Some(items) => {
+                            for line in items {
+                                commands.extend(script_commands(line, text));
+                            }
+                        }
+                        None => commands.extend(script_commands(lines, text)),
+                    }
+                }
+                let span = commands
+                    .first()
+                    .map_or(key.span, |c| Span::new(c.span.start, c.span.end));
+                out.push(Step {
+                    job: id.to_string(),
+                    span,
+                    action: None,
+                    with: Vec::new(),
+                    commands,
+                    calls: None,
+                    local: true,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A scalar's text (strings, numbers and booleans as written).
+fn scalar(node: &Node) -> Option<String> {
+    match &node.value {
+        Value::String(s) | Value::Number(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The commands of a script value: read from the file where the value is written as read (a
+/// plain or block scalar), so spans are the file's; else from its text, at the value's start.
+fn script_commands(node: &Node, text: &str) -> Vec<crate::syntax::shell::Command> {
+    use crate::syntax::shell::{ScriptKind, commands};
+    let Some(value) = node.as_str() else {
+        return Vec::new();
+    };
+    let raw = text.get(node.span.range()).unwrap_or_default();
+    let quoted = raw.starts_with('"') || raw.starts_with('\'');
+    if quoted || raw.is_empty() {
+        return commands(value, ScriptKind::Shell)
+            .into_iter()
+            .map(|mut c| {
+                c.span = node.span.start..node.span.end;
+                c
+            })
+            .collect();
+    }
+    commands(raw, ScriptKind::Shell)
+        .into_iter()
+        .map(|mut c| {
+            c.span = c.span.start + node.span.start..c.span.end + node.span.start;
+            c
+        })
+        .collect()
+}
+
 struct Found<'a> {
     file: usize,
     out: &'a mut Vec<ImageUse>,
