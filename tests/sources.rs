@@ -45,3 +45,27 @@ fn compose_workflow_and_gitlab_images_are_found_at_their_lines() {
     assert!(text.contains("POSTGRES_PASSWORD"), "{text}");
     assert!(!text.contains("hunter2hunter2"), "{text}");
 }
+
+/// imagegate's own pipeline passes its own pipeline rules: the release workflow scans the
+/// pushed image before signing it, attests it, and logs in with `GITHUB_TOKEN` only.
+#[test]
+fn this_repository_s_pipeline_passes_the_pipeline_rules() {
+    let (report, out) = scan_json(&["--no-config", "--fail-on", "never", ".github"]);
+    assert!(out.status.success(), "{out:?}");
+    let said: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| {
+            matches!(
+                f["rule"].as_str(),
+                Some("image-push-unscanned" | "image-push-unsigned" | "registry-login-static")
+            )
+        })
+        .map(|f| format!("{}:{} {}", f["path"], f["start"]["line"], f["message"]))
+        .collect();
+    assert!(said.is_empty(), "{said:#?}");
+    // The release workflow is read: it pushes, so the rules had something to judge.
+    let release = std::fs::read_to_string(root().join(".github/workflows/release.yml")).unwrap();
+    assert!(release.contains("docker/build-push-action"));
+}
