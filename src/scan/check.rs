@@ -247,18 +247,20 @@ impl FileCheck<'_> {
                 uses::kustomize_images(self.id, root, &mut images);
             }
             if let Some(pipeline) = pipeline {
-                uses::ci::pipeline_images(pipeline, self.id, root, &mut images, &mut notes);
+                uses::ci::pipeline_images(pipeline, self.id, root, text, &mut images, &mut notes);
                 if pipeline == uses::ci::Pipeline::GithubWorkflow {
                     self.pipeline_credentials
                         .extend(uses::ci::literal_credentials(root));
                 }
                 let facts = self.pipeline.get_or_insert_with(Default::default);
                 facts.steps.extend(uses::ci::steps(pipeline, root, text));
+                facts.reusable_only = pipeline == uses::ci::Pipeline::GithubWorkflow
+                    && uses::ci::is_reusable_only(root);
             } else if compose_named || uses::compose::is_compose(root) {
                 let dotenv = dotenv.get_or_init(|| self.dotenv());
                 uses::compose::compose_images(self.id, root, dotenv, &mut images, &mut notes);
                 self.compose_environment
-                    .extend(uses::compose::environment(root));
+                    .extend(uses::compose::environment(root, text));
             }
             for object in k8s::objects(root) {
                 self.out.stats.objects += 1;
@@ -284,7 +286,7 @@ impl FileCheck<'_> {
                 rules::check_object(&view, &self.context.options.rules, &mut self.out.findings);
             }
         }
-        self.follow_calls();
+        self.follow_calls(pipeline);
         for (span, message) in notes {
             let diagnostic = self.diagnostic(Severity::Debug, message, span.start);
             self.out.diagnostics.push(diagnostic);
@@ -307,11 +309,16 @@ impl FileCheck<'_> {
     /// The steps of the reusable workflows a workflow's jobs call from this repository
     /// (`uses: ./.github/workflows/build.yml`), read once each; calls to other repositories
     /// are listed as unread.
-    fn follow_calls(&mut self) {
+    fn follow_calls(&mut self, pipeline: Option<uses::ci::Pipeline>) {
         let Some(facts) = &mut self.pipeline else {
             return;
         };
-        let calls: Vec<String> = facts.steps.iter().filter_map(|s| s.calls.clone()).collect();
+        // The caller's `uses:` of each call, where what the called workflow does is reported.
+        let calls: Vec<(String, Span, String)> = facts
+            .steps
+            .iter()
+            .filter_map(|s| Some((s.calls.clone()?, s.span, s.job.clone())))
+            .collect();
         // The repository root: the folder holding `.github/workflows/`.
         let root = self
             .input
@@ -319,17 +326,15 @@ impl FileCheck<'_> {
             .and_then(Path::parent)
             .and_then(Path::parent)
             .and_then(Path::parent);
-        let mut read = Vec::new();
-        for call in calls {
+        let workflow = pipeline == Some(uses::ci::Pipeline::GithubWorkflow);
+        for (call, span, job) in calls {
             let local = call
                 .strip_prefix("./")
-                .filter(|p| !p.contains("..") && !p.contains('@'));
+                .filter(|p| workflow && !p.contains("..") && !p.contains('@'));
             let text = match (local, root) {
-                (Some(path), Some(root)) if !read.contains(&call) => {
-                    read.push(call.clone());
+                (Some(path), Some(root)) => {
                     read_text(&root.join(path), self.context.options.max_file_size).ok()
                 }
-                (Some(_), Some(_)) => continue,
                 _ => None,
             };
             let called = text.as_deref().and_then(yaml::first_root).map(|called| {
@@ -341,11 +346,17 @@ impl FileCheck<'_> {
             });
             match called {
                 Some(steps) => facts.steps.extend(steps.into_iter().map(|mut s| {
-                    s.local = false;
+                    s.via = Some(call.clone());
+                    s.span = span;
+                    s.job = job.clone();
                     s.calls = None;
                     s
                 })),
-                None => facts.unread.push(call),
+                None => {
+                    if !facts.unread.contains(&call) {
+                        facts.unread.push(call);
+                    }
+                }
             }
         }
     }

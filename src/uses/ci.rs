@@ -23,11 +23,13 @@ pub fn pipeline_images(
     pipeline: Pipeline,
     file: usize,
     root: &Node,
+    text: &str,
     out: &mut Vec<ImageUse>,
     notes: &mut Vec<(Span, String)>,
 ) {
     let mut found = Found {
         file,
+        text,
         out,
         notes,
         pipeline,
@@ -91,22 +93,48 @@ pub fn literal_credentials(root: &Node) -> Vec<LiteralCredential> {
 
 /// One step of a pipeline, as the pipeline rules read it: a GitHub workflow step (an action
 /// with its `with:` inputs, or a `run:` script), or a GitLab job's scripts.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Step {
     /// The job's id.
     pub job: String,
-    /// The step's `uses:` or `run:` value (GitLab: the job's first script line, else its key).
+    /// Where the step is: `jobs.build.steps[2]`, `build.script`.
+    pub key_path: String,
+    /// The step's `uses:` or `run:` value (GitLab: the job's first script line, else its key);
+    /// for a step of a called workflow, the caller's `uses:`.
     pub span: Span,
-    /// The action a GitHub step uses (`docker/build-push-action@v6`), without its version.
+    /// The action a GitHub step uses (`docker/build-push-action`), lower case, without its
+    /// version.
     pub action: Option<String>,
     /// The action's `with:` inputs (values as written, expressions included).
     pub with: Vec<(String, String)>,
-    /// The shell commands of its scripts, spans in the file.
+    /// The environment the step sees: the workflow's, the job's and its own `env:` (GitLab:
+    /// `variables:`), later ones first.
+    pub env: Vec<(String, String)>,
+    /// The shell commands of its scripts, spans in the file they are written in.
     pub commands: Vec<crate::syntax::shell::Command>,
-    /// A reusable workflow the job calls (`uses:` at the job level), as written.
+    /// A reusable workflow the job calls (`uses:` at the job level), or a GitLab `include:`,
+    /// as written.
     pub calls: Option<String>,
-    /// The step is written in the file being checked (not in a workflow it calls).
-    pub local: bool,
+    /// For a step of a workflow this one calls: that workflow, as the caller names it.
+    pub via: Option<String>,
+}
+
+impl Step {
+    /// The value of `name` in the step's `with:` inputs.
+    pub fn input(&self, name: &str) -> Option<&str> {
+        self.with
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The value of the environment variable `name` for the step.
+    pub fn env(&self, name: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// What the pipeline rules read of one pipeline file: its steps and those of the reusable
@@ -115,6 +143,50 @@ pub struct Step {
 pub struct PipelineFacts {
     pub steps: Vec<Step>,
     pub unread: Vec<String>,
+    /// A reusable workflow that runs only when called (`on: workflow_call`): its steps are
+    /// judged where a workflow of the repository calls it.
+    pub reusable_only: bool,
+}
+
+/// Whether a workflow runs only when another calls it.
+pub fn is_reusable_only(root: &Node) -> bool {
+    // `on` is a boolean to YAML 1.1 readers; either spelling is the trigger key.
+    let on = root.entries().and_then(|entries| {
+        entries
+            .iter()
+            .find(|(k, _)| k.as_str() == Some("on") || k.value == Value::Bool(true))
+            .map(|(_, v)| v)
+    });
+    let Some(on) = on else {
+        return false;
+    };
+    match &on.value {
+        Value::String(event) => event == "workflow_call",
+        Value::Seq(events) => {
+            !events.is_empty() && events.iter().all(|e| e.as_str() == Some("workflow_call"))
+        }
+        Value::Map(events) => {
+            !events.is_empty()
+                && events
+                    .iter()
+                    .all(|(k, _)| k.as_str() == Some("workflow_call"))
+        }
+        _ => false,
+    }
+}
+
+/// The `env:` (or GitLab `variables:`) of a node, as scalars.
+fn env_of(node: &Node, key: &str) -> Vec<(String, String)> {
+    node.get(key)
+        .and_then(Node::entries)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| {
+            // GitLab's `VAR: {value: …, description: …}`.
+            let value = v.get("value").unwrap_or(v);
+            Some((k.as_str()?.to_string(), scalar(value)?))
+        })
+        .collect()
 }
 
 /// The steps of a pipeline document (`text` is the file's text, which `root` was read from).
@@ -122,23 +194,29 @@ pub fn steps(pipeline: Pipeline, root: &Node, text: &str) -> Vec<Step> {
     let mut out = Vec::new();
     match pipeline {
         Pipeline::GithubWorkflow => {
+            let workflow_env = env_of(root, "env");
             let jobs = root.get("jobs").and_then(Node::entries).unwrap_or_default();
             for (id, job) in jobs {
                 let Some(id) = id.as_str() else {
                     continue;
                 };
+                let mut job_env = env_of(job, "env");
+                job_env.extend(workflow_env.iter().cloned());
                 if let Some(called) = job.get("uses") {
                     out.push(Step {
                         job: id.to_string(),
+                        key_path: format!("jobs.{id}"),
                         span: called.span,
-                        action: None,
-                        with: Vec::new(),
-                        commands: Vec::new(),
                         calls: called.as_str().map(str::to_string),
-                        local: true,
+                        env: job_env.clone(),
+                        ..Step::default()
                     });
                 }
-                for step in job.get("steps").and_then(Node::items).unwrap_or_default() {
+                let steps = job.get("steps").and_then(Node::items).unwrap_or_default();
+                for (index, step) in steps.iter().enumerate() {
+                    let mut env = env_of(step, "env");
+                    env.extend(job_env.iter().cloned());
+                    let key_path = format!("jobs.{id}.steps[{index}]");
                     if let Some(uses) = step.get("uses") {
                         let with = step
                             .get("with")
@@ -149,30 +227,67 @@ pub fn steps(pipeline: Pipeline, root: &Node, text: &str) -> Vec<Step> {
                             .collect();
                         out.push(Step {
                             job: id.to_string(),
+                            key_path,
                             span: uses.span,
                             action: uses
                                 .as_str()
                                 .map(|u| u.split('@').next().unwrap_or(u).to_ascii_lowercase()),
                             with,
-                            commands: Vec::new(),
-                            calls: None,
-                            local: true,
+                            env,
+                            ..Step::default()
                         });
                     } else if let Some(run) = step.get("run") {
                         out.push(Step {
                             job: id.to_string(),
+                            key_path,
                             span: run.span,
-                            action: None,
-                            with: Vec::new(),
+                            env,
                             commands: script_commands(run, text),
-                            calls: None,
-                            local: true,
+                            ..Step::default()
                         });
                     }
                 }
             }
         }
         Pipeline::GitlabCi => {
+            let variables = env_of(root, "variables");
+            // An included file or template is read only when it is GitLab's container
+            // scanning; any other is not followed (the pipeline rules say so).
+            let includes = match root.get("include") {
+                Some(node) => match &node.value {
+                    Value::Seq(items) => items.iter().collect(),
+                    _ => vec![node],
+                },
+                None => Vec::new(),
+            };
+            for include in includes {
+                let named = include.as_str().map(str::to_string).or_else(|| {
+                    [
+                        "template",
+                        "component",
+                        "local",
+                        "remote",
+                        "project",
+                        "file",
+                    ]
+                    .iter()
+                    .find_map(|k| scalar(include.get(k)?))
+                });
+                let Some(named) = named else {
+                    continue;
+                };
+                let lower = named.to_ascii_lowercase();
+                let scanning =
+                    lower.contains("container-scanning") || lower.contains("container_scanning");
+                out.push(Step {
+                    job: "include".into(),
+                    key_path: "include".into(),
+                    span: include.span,
+                    action: scanning.then(|| GITLAB_CONTAINER_SCANNING.to_string()),
+                    calls: (!scanning).then_some(named),
+                    ..Step::default()
+                });
+            }
             for (key, job) in root.entries().unwrap_or_default() {
                 let Some(id) = key.as_str() else {
                     continue;
@@ -180,6 +295,8 @@ pub fn steps(pipeline: Pipeline, root: &Node, text: &str) -> Vec<Step> {
                 if GITLAB_KEYWORDS.contains(&id) || job.entries().is_none() {
                     continue;
                 }
+                let mut env = env_of(job, "variables");
+                env.extend(variables.iter().cloned());
                 let mut commands = Vec::new();
                 for part in ["before_script", "script", "after_script"] {
                     let Some(lines) = job.get(part) else {
@@ -199,18 +316,21 @@ pub fn steps(pipeline: Pipeline, root: &Node, text: &str) -> Vec<Step> {
                     .map_or(key.span, |c| Span::new(c.span.start, c.span.end));
                 out.push(Step {
                     job: id.to_string(),
+                    key_path: format!("{id}.script"),
                     span,
-                    action: None,
-                    with: Vec::new(),
+                    env,
                     commands,
-                    calls: None,
-                    local: true,
+                    ..Step::default()
                 });
             }
         }
     }
     out
 }
+
+/// The name the steps model gives GitLab's container-scanning template when a pipeline
+/// includes it.
+pub const GITLAB_CONTAINER_SCANNING: &str = "gitlab/container-scanning";
 
 /// A scalar's text (strings, numbers and booleans as written).
 fn scalar(node: &Node) -> Option<String> {
@@ -230,7 +350,10 @@ fn script_commands(node: &Node, text: &str) -> Vec<crate::syntax::shell::Command
     };
     let raw = text.get(node.span.range()).unwrap_or_default();
     let quoted = raw.starts_with('"') || raw.starts_with('\'');
-    if quoted || raw.is_empty() {
+    // A folded (`>`) or multi-line plain scalar joins its lines: one command may span them,
+    // so its value is read (positions: the value's start).
+    let folded = raw.trim_end().matches('\n').count() > value.trim_end().matches('\n').count();
+    if quoted || folded || raw.is_empty() {
         return commands(value, ScriptKind::Shell)
             .into_iter()
             .map(|mut c| {
@@ -250,6 +373,7 @@ fn script_commands(node: &Node, text: &str) -> Vec<crate::syntax::shell::Command
 
 struct Found<'a> {
     file: usize,
+    text: &'a str,
     out: &'a mut Vec<ImageUse>,
     notes: &'a mut Vec<(Span, String)>,
     pipeline: Pipeline,
@@ -299,16 +423,15 @@ impl Found<'_> {
                 let Some(image) = uses.as_str().and_then(|u| u.strip_prefix("docker://")) else {
                     continue;
                 };
-                // The image after `docker://`, when the scalar is written without escapes.
-                let written = uses.span.end - uses.span.start;
-                let prefix = match written.saturating_sub(uses.as_str().unwrap_or_default().len()) {
-                    0 => Some(9),
-                    2 => Some(10),
-                    _ => None,
+                // The image after `docker://`, when the scalar is written as read (plain, or
+                // quoted without escapes); else the whole value.
+                let raw = self.text.get(uses.span.range()).unwrap_or_default();
+                let quoted = raw.starts_with('"') || raw.starts_with('\'');
+                let start = uses.span.start + usize::from(quoted) + "docker://".len();
+                let span = match self.text.get(start..start + image.len()) {
+                    Some(written) if written == image => Span::new(start, start + image.len()),
+                    _ => uses.span,
                 };
-                let span = prefix.map_or(uses.span, |p| {
-                    Span::new(uses.span.start + p, uses.span.end - (p - 9))
-                });
                 self.push(
                     image.to_string(),
                     span,
@@ -349,7 +472,17 @@ impl Found<'_> {
         match part {
             "image" => self.image_or_block(value, "name", key_path),
             _ => {
-                for (index, service) in value.items().unwrap_or_default().iter().enumerate() {
+                // `services: !reference [.base, services]` reads as a list of the job and key
+                // it refers to (the YAML tag is not kept): not images.
+                let items = value.items().unwrap_or_default();
+                if items
+                    .first()
+                    .and_then(Node::as_str)
+                    .is_some_and(|first| first.starts_with('.'))
+                {
+                    return;
+                }
+                for (index, service) in items.iter().enumerate() {
                     self.image_or_block(service, "name", &format!("{key_path}[{index}]"));
                 }
             }
@@ -360,6 +493,8 @@ impl Found<'_> {
     /// `image: {name: …}`).
     fn image_or_block(&mut self, node: &Node, key: &str, key_path: &str) {
         let (node, key_path) = match &node.value {
+            // GitLab's `image: !reference [.base, image]`: a reference, not an image.
+            Value::Seq(_) if self.pipeline == Pipeline::GitlabCi => return,
             Value::Map(_) => match node.get(key) {
                 Some(inner) => (inner, format!("{key_path}.{key}")),
                 None => return,

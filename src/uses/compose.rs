@@ -28,7 +28,15 @@ pub fn is_compose(root: &Node) -> bool {
     let Some(services) = root.get("services").and_then(Node::entries) else {
         return false;
     };
+    // A Compose image is a string: `services.api.image: {repository: …, tag: …}` is a chart's
+    // values (or another tool's), not Compose.
+    let string_images = services.iter().all(|(_, service)| {
+        service
+            .get("image")
+            .is_none_or(|image| image.as_str().is_some() || image.is_null())
+    });
     !services.is_empty()
+        && string_images
         && services
             .iter()
             .all(|(_, service)| service.entries().is_some())
@@ -103,7 +111,7 @@ pub struct EnvEntry {
 }
 
 /// The literal environment entries of a Compose document's services.
-pub fn environment(root: &Node) -> Vec<EnvEntry> {
+pub fn environment(root: &Node, text: &str) -> Vec<EnvEntry> {
     let mut out = Vec::new();
     let services = root
         .get("services")
@@ -142,20 +150,18 @@ pub fn environment(root: &Node) -> Vec<EnvEntry> {
                         continue;
                     };
                     // The value's place when the item is written as read (plain, or quoted
-                    // without escapes); else the whole item.
-                    let written = item.span.end - item.span.start;
-                    let read = name.len() + 1 + value.len();
-                    let start = match written.checked_sub(read) {
-                        Some(0) => item.span.start + name.len() + 1,
-                        Some(2) => item.span.start + 1 + name.len() + 1,
-                        _ => item.span.start,
-                    };
-                    let end = if written == read + 2 {
-                        item.span.end - 1
+                    // without escapes): the text there must be the value itself; else the
+                    // whole item (never less than the value, so masking covers it).
+                    let raw = text.get(item.span.range()).unwrap_or_default();
+                    let quoted = raw.starts_with('"') || raw.starts_with('\'');
+                    let start = item.span.start + usize::from(quoted) + name.len() + 1;
+                    let end = start + value.len();
+                    let span = if text.get(start..end) == Some(value) {
+                        Span::new(start, end)
                     } else {
-                        item.span.end
+                        item.span
                     };
-                    push(name, value, Span::new(start.min(end), end));
+                    push(name, value, span);
                 }
             }
             _ => {}

@@ -26,13 +26,13 @@ impl Rule for ImagePushUnscanned {
     }
 
     fn check_file(&self, file: &FileView<'_>, _: &Context, out: &mut Vec<Finding>) {
-        let Some(pipeline) = file.pipeline else {
+        let Some(pipeline) = file.pipeline.filter(|p| !p.reusable_only) else {
             return;
         };
         if pipeline.steps.iter().any(scans) {
             return;
         }
-        for step in pipeline.steps.iter().filter(|s| s.local) {
+        for step in &pipeline.steps {
             let Some((span, what)) = push(step) else {
                 continue;
             };
@@ -41,7 +41,7 @@ impl Rule for ImagePushUnscanned {
                 file.id,
                 span,
                 &step.job,
-                format!("jobs.{}", step.job),
+                step.key_path.clone(),
                 format!(
                     "job `{}` pushes an image ({what}), and no job of this pipeline scans an image for vulnerabilities{}",
                     step.job,

@@ -27,13 +27,13 @@ impl Rule for ImagePushUnsigned {
     }
 
     fn check_file(&self, file: &FileView<'_>, _: &Context, out: &mut Vec<Finding>) {
-        let Some(pipeline) = file.pipeline else {
+        let Some(pipeline) = file.pipeline.filter(|p| !p.reusable_only) else {
             return;
         };
         if pipeline.steps.iter().any(signs) {
             return;
         }
-        for step in pipeline.steps.iter().filter(|s| s.local) {
+        for step in &pipeline.steps {
             let Some((span, what)) = push(step) else {
                 continue;
             };
@@ -42,7 +42,7 @@ impl Rule for ImagePushUnsigned {
                 file.id,
                 span,
                 &step.job,
-                format!("jobs.{}", step.job),
+                step.key_path.clone(),
                 format!(
                     "job `{}` pushes an image ({what}), and this pipeline neither signs it nor pushes a signed attestation of it{}",
                     step.job,

@@ -23,7 +23,7 @@ static META: RuleMeta = RuleMeta {
 };
 
 /// A cloud whose registries take federated credentials from CI.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Cloud {
     Aws,
     Google,
@@ -66,6 +66,40 @@ impl Cloud {
     }
 }
 
+/// Whether a step uses a registry of `cloud`: logs in to it (docker/login-action,
+/// aws-actions/amazon-ecr-login, azure/docker-login, `aws ecr get-login-password`, `gcloud auth
+/// configure-docker`, `az acr login`, `docker login HOST`) or pushes or pulls an image there.
+fn uses_registry(step: &Step, cloud: Cloud) -> bool {
+    let is = |host: &str| Cloud::of(host).is_some_and(|c| c == cloud);
+    if let Some(action) = step.action.as_deref() {
+        return match action {
+            "docker/login-action" => step.input("registry").is_some_and(is),
+            "aws-actions/amazon-ecr-login" => cloud == Cloud::Aws,
+            "azure/docker-login" => cloud == Cloud::Azure,
+            "docker/build-push-action" => step.input("tags").is_some_and(|tags| {
+                tags.split([',', '\n'])
+                    .any(|t| is(t.trim().split('/').next().unwrap_or_default()))
+            }),
+            _ => false,
+        };
+    }
+    step.commands.iter().any(|command| {
+        let args: Vec<&str> = command.args.iter().map(String::as_str).collect();
+        let first = args.first().copied().unwrap_or_default();
+        match (command.program.as_str(), first) {
+            ("aws", "ecr") => cloud == Cloud::Aws,
+            ("gcloud", "auth") => {
+                cloud == Cloud::Google && args.get(1) == Some(&"configure-docker")
+            }
+            ("az", "acr") => cloud == Cloud::Azure,
+            ("docker" | "podman", _) => args
+                .iter()
+                .any(|a| is(a.split('/').next().unwrap_or_default()) && a.contains('.')),
+            _ => false,
+        }
+    })
+}
+
 /// Whether a value is a stored secret (`${{ secrets.X }}`).
 fn stored(value: Option<&str>) -> bool {
     value.is_some_and(|v| v.contains("secrets."))
@@ -74,12 +108,7 @@ fn stored(value: Option<&str>) -> bool {
 /// What a step does that a federated login would replace, and the cloud.
 fn static_login(step: &Step) -> Option<(Cloud, String)> {
     let action = step.action.as_deref()?;
-    let input = |name: &str| {
-        step.with
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
+    let input = |name: &str| step.input(name);
     match action {
         "docker/login-action" => {
             let cloud = Cloud::of(input("registry")?)?;
@@ -127,16 +156,25 @@ impl Rule for RegistryLoginStatic {
         let Some(pipeline) = file.pipeline else {
             return;
         };
-        for step in pipeline.steps.iter().filter(|s| s.local) {
+        for step in pipeline.steps.iter().filter(|s| s.via.is_none()) {
             let Some((cloud, what)) = static_login(step) else {
                 continue;
             };
+            // A cloud login that serves no registry here (a deploy to S3, GKE) is not ours.
+            let registry = pipeline
+                .steps
+                .iter()
+                .filter(|s| s.job == step.job)
+                .any(|s| uses_registry(s, cloud));
+            if !registry {
+                continue;
+            }
             out.push(finding(
                 &META,
                 file.id,
                 step.span,
                 &step.job,
-                format!("jobs.{}", step.job),
+                step.key_path.clone(),
                 format!(
                     "job `{}`: {what}, a long-lived credential; federate instead ({}), and until then rotate the secret",
                     step.job,

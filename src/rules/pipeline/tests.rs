@@ -24,7 +24,7 @@ fn pushes_are_told_from_builds() {
             None,
             Some("`docker push` docker push x:1".to_string()),
             Some(
-                "`docker buildx --push` docker buildx build --output=type=registry -t x ."
+                "`docker buildx build --push` docker buildx build --output=type=registry -t x ."
                     .to_string()
             ),
             None,

@@ -31,8 +31,8 @@ impl Rule for RegistryCredentialsPlaintext {
     fn check_file(&self, file: &FileView<'_>, _: &Context, out: &mut Vec<Finding>) {
         for credential in file.pipeline_credentials {
             let object = crate::uses::ObjectId {
-                api_version: "github-actions".into(),
-                kind: "WorkflowJob".into(),
+                api_version: "pipeline".into(),
+                kind: "Job".into(),
                 namespace: None,
                 name: Some(credential.job.clone()),
                 generate_name: None,

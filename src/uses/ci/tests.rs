@@ -4,7 +4,7 @@ use crate::syntax::yaml;
 fn found(pipeline: Pipeline, text: &str) -> (Vec<(String, String, String)>, usize) {
     let root = yaml::first_root(text).unwrap();
     let (mut out, mut notes) = (Vec::new(), Vec::new());
-    pipeline_images(pipeline, 0, &root, &mut out, &mut notes);
+    pipeline_images(pipeline, 0, &root, text, &mut out, &mut notes);
     let uses = out
         .iter()
         .map(|u| {
