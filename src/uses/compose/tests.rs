@@ -85,3 +85,26 @@ fn kubernetes_objects_and_other_yaml_are_not_compose() {
     assert!(!is_compose_name("composer.json"));
     assert!(!is_compose_name("my-compose.yaml"));
 }
+
+#[test]
+fn values_shaped_services_are_not_compose_and_env_values_are_placed_exactly() {
+    let values = "services:\n  api:\n    image:\n      repository: x\n      tag: 1\n";
+    assert!(!is_compose(&yaml::first_root(values).unwrap()));
+    let text = "services:\n  a:\n    environment:\n      - 'TOKEN=abc123'\n      - PASS=xyz789\n      - \"ESC=a\\tb\"\n      KEY: v\n";
+    // (The last line makes `environment` invalid; the list is read before it.)
+    let text = &text[..text.find("      KEY").unwrap()];
+    let root = yaml::first_root(text).unwrap();
+    let found: Vec<(String, &str)> = environment(&root, text)
+        .iter()
+        .map(|e| (e.name.clone(), &text[e.span.range()]))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("TOKEN".to_string(), "abc123"),
+            ("PASS".to_string(), "xyz789"),
+            // An escape: the whole item, never less than the value.
+            ("ESC".to_string(), "\"ESC=a\\tb\""),
+        ]
+    );
+}
