@@ -202,10 +202,16 @@ pub fn interpolate(text: &str, env: &BTreeMap<String, String>) -> Result<String,
                     .cloned()
                     .or_else(|| literal(&operator[2..])),
                 _ if operator.starts_with('-') => set.cloned().or_else(|| literal(&operator[1..])),
-                // `:?`, `?` (required), `:+`, `+` (alternative): only a value `.env` sets.
-                _ if operator.starts_with(":+") || operator.starts_with('+') => {
-                    set.map(|_| operator.trim_start_matches(':')[1..].to_string())
-                }
+                // `:+alt`: `alt` when set and not empty, else nothing; `+alt`: when set.
+                _ if operator.starts_with(":+") => match set {
+                    Some(v) if !v.is_empty() => literal(&operator[2..]),
+                    _ => Some(String::new()),
+                },
+                _ if operator.starts_with('+') => match set {
+                    Some(_) => literal(&operator[1..]),
+                    None => Some(String::new()),
+                },
+                // `:?`, `?` (required): only a value `.env` sets.
                 _ => set.cloned(),
             };
             match value {

@@ -44,6 +44,12 @@ fn interpolation_takes_dotenv_values_and_literal_defaults() {
     );
     assert_eq!(interpolate("x:${EMPTY-9}", &env).as_deref(), Ok("x:"));
     assert_eq!(interpolate("x:${TAG:+2}", &env).as_deref(), Ok("x:2"));
+    assert_eq!(interpolate("x:1${UNSET:+-rc}", &env).as_deref(), Ok("x:1"));
+    assert_eq!(interpolate("x:1${EMPTY:+-rc}", &env).as_deref(), Ok("x:1"));
+    assert_eq!(
+        interpolate("x:1${EMPTY+-rc}", &env).as_deref(),
+        Ok("x:1-rc")
+    );
 }
 
 #[test]
