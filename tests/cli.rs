@@ -292,7 +292,7 @@ fn rules_catalog_lists_every_rule() {
     }
     let json = imagegate(["rules", "--format", "json"]);
     let list: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(list.as_array().unwrap().len(), 26);
+    assert_eq!(list.as_array().unwrap().len(), 29);
     assert_eq!(list[0]["id"], "image-reference-invalid");
     assert_eq!(list[0]["level"], "error");
     assert_eq!(list[0]["online"], false);

@@ -286,6 +286,9 @@ fn finding<'a>(report: &'a ScanReport, f: &'a Finding, paths: &RepoPaths) -> Jso
                         key: &values.key_path,
                     })
                 }
+                Site::Compose { key_path, .. } | Site::Pipeline { key_path } => {
+                    out.key = Some(key_path);
+                }
             }
         }
         Subject::Object {

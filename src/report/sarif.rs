@@ -388,6 +388,9 @@ fn result_properties(f: &Finding) -> BTreeMap<String, Value> {
                 Site::HelmValues(values) => {
                     props.insert("values".to_string(), json!({ "key": values.key_path }));
                 }
+                Site::Compose { key_path, .. } | Site::Pipeline { key_path } => {
+                    props.insert("key".to_string(), json!(key_path));
+                }
             }
         }
         Subject::Object {

@@ -264,6 +264,13 @@ pub fn context_line(finding: &Finding) -> Option<String> {
                 Some(format!("kustomize `images:` entry for `{name}`"))
             }
             Site::HelmValues(values) => Some(format!("Helm values `{}`", values.key_path)),
+            Site::Compose {
+                service, written, ..
+            } => Some(match written {
+                Some(w) => format!("Compose service `{service}`, `{w}` with its defaults"),
+                None => format!("Compose service `{service}`"),
+            }),
+            Site::Pipeline { key_path } => Some(format!("pipeline `{key_path}`")),
         },
         Subject::Object {
             object, key_path, ..

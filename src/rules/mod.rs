@@ -10,6 +10,7 @@ mod admission;
 mod image;
 mod online;
 pub mod options;
+mod pipeline;
 mod pull_secret;
 mod rbac_secrets_broad;
 mod secret;
@@ -188,6 +189,12 @@ pub struct FileView<'a> {
     /// As shown in reports (`/`-separated).
     pub path: &'a str,
     pub text: &'a str,
+    /// The literal `environment` entries of its Compose services, when it is a Compose file.
+    pub compose_environment: &'a [crate::uses::compose::EnvEntry],
+    /// The literal registry passwords of its jobs, when it is a GitHub workflow.
+    pub pipeline_credentials: &'a [crate::uses::ci::LiteralCredential],
+    /// What its steps do, when it is a pipeline (a GitHub workflow, GitLab CI).
+    pub pipeline: Option<&'a crate::uses::ci::PipelineFacts>,
 }
 
 /// What the scan-wide hook sees: every image use and every fact of every file, and what the
@@ -271,6 +278,9 @@ pub static ALL: &[&dyn Rule] = &[
     &secret::secret_env_literal::SecretEnvLiteral,
     &secret::secret_configmap::SecretConfigmap,
     &secret::registry_password_cli::RegistryPasswordCli,
+    &pipeline::image_push_unscanned::ImagePushUnscanned,
+    &pipeline::image_push_unsigned::ImagePushUnsigned,
+    &pipeline::registry_login_static::RegistryLoginStatic,
     &rbac_secrets_broad::RbacSecretsBroad,
     &admission::image_signature_unverified::ImageSignatureUnverified,
     &admission::registry_policy_missing::RegistryPolicyMissing,

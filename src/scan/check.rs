@@ -79,6 +79,9 @@ pub(super) fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> 
         suppressions: text.contains("imagegate"),
         scalars: Vec::new(),
         images: Vec::new(),
+        compose_environment: Vec::new(),
+        pipeline_credentials: Vec::new(),
+        pipeline: None,
         out: FileOutcome::default(),
     };
     match input.kind {
@@ -112,6 +115,12 @@ struct FileCheck<'a> {
     /// Where scalars are (a suppression comment is never inside one).
     scalars: Vec<Span>,
     images: Vec<Arc<ImageUse>>,
+    /// A Compose file's literal environment entries.
+    compose_environment: Vec<uses::compose::EnvEntry>,
+    /// A workflow's literal registry passwords.
+    pipeline_credentials: Vec<uses::ci::LiteralCredential>,
+    /// A pipeline's steps.
+    pipeline: Option<uses::ci::PipelineFacts>,
     out: FileOutcome,
 }
 
@@ -175,6 +184,22 @@ impl FileCheck<'_> {
             .and_then(Path::file_name)
             .and_then(|n| n.to_str())
             .is_some_and(|n| uses::KUSTOMIZATION_NAMES.contains(&n));
+        let name = self
+            .input
+            .path
+            .and_then(Path::file_name)
+            .and_then(|n| n.to_str())
+            .unwrap_or(self.input.display);
+        let pipeline = match crate::syntax::shell::ScriptKind::of(self.input.display) {
+            Some(crate::syntax::shell::ScriptKind::GithubWorkflow) => {
+                Some(uses::ci::Pipeline::GithubWorkflow)
+            }
+            Some(crate::syntax::shell::ScriptKind::GitlabCi) => Some(uses::ci::Pipeline::GitlabCi),
+            _ => None,
+        };
+        let compose_named = uses::compose::is_compose_name(name);
+        let dotenv = OnceCell::new();
+        let mut notes = Vec::new();
         let mut images = Vec::new();
         // NOTE: a CustomResourceDefinition runs nothing (its `image` keys are schema), and
         // CRDs are more than half of the YAML bytes of a typical platform repository.
@@ -221,6 +246,22 @@ impl FileCheck<'_> {
             if is_kustomization {
                 uses::kustomize_images(self.id, root, &mut images);
             }
+            if let Some(pipeline) = pipeline {
+                uses::ci::pipeline_images(pipeline, self.id, root, text, &mut images, &mut notes);
+                if pipeline == uses::ci::Pipeline::GithubWorkflow {
+                    self.pipeline_credentials
+                        .extend(uses::ci::literal_credentials(root));
+                }
+                let facts = self.pipeline.get_or_insert_with(Default::default);
+                facts.steps.extend(uses::ci::steps(pipeline, root, text));
+                facts.reusable_only = pipeline == uses::ci::Pipeline::GithubWorkflow
+                    && uses::ci::is_reusable_only(root);
+            } else if compose_named || uses::compose::is_compose(root) {
+                let dotenv = dotenv.get_or_init(|| self.dotenv());
+                uses::compose::compose_images(self.id, root, dotenv, &mut images, &mut notes);
+                self.compose_environment
+                    .extend(uses::compose::environment(root, text));
+            }
             for object in k8s::objects(root) {
                 self.out.stats.objects += 1;
                 if self.suppressions {
@@ -245,6 +286,11 @@ impl FileCheck<'_> {
                 rules::check_object(&view, &self.context.options.rules, &mut self.out.findings);
             }
         }
+        self.follow_calls(pipeline);
+        for (span, message) in notes {
+            let diagnostic = self.diagnostic(Severity::Debug, message, span.start);
+            self.out.diagnostics.push(diagnostic);
+        }
         // A valid YAML document can still carry a template expression as its image.
         for image in images {
             if image.text.contains("{{") {
@@ -257,6 +303,78 @@ impl FileCheck<'_> {
             } else {
                 self.images.push(Arc::new(image));
             }
+        }
+    }
+
+    /// The steps of the reusable workflows a workflow's jobs call from this repository
+    /// (`uses: ./.github/workflows/build.yml`), read once each; calls to other repositories
+    /// are listed as unread.
+    fn follow_calls(&mut self, pipeline: Option<uses::ci::Pipeline>) {
+        let Some(facts) = &mut self.pipeline else {
+            return;
+        };
+        // The caller's `uses:` of each call, where what the called workflow does is reported.
+        let calls: Vec<(String, Span, String)> = facts
+            .steps
+            .iter()
+            .filter_map(|s| Some((s.calls.clone()?, s.span, s.job.clone())))
+            .collect();
+        // The repository root: the folder holding `.github/workflows/`.
+        let root = self
+            .input
+            .path
+            .and_then(Path::parent)
+            .and_then(Path::parent)
+            .and_then(Path::parent);
+        let workflow = pipeline == Some(uses::ci::Pipeline::GithubWorkflow);
+        for (call, span, job) in calls {
+            let local = call
+                .strip_prefix("./")
+                .filter(|p| workflow && !p.contains("..") && !p.contains('@'));
+            let text = match (local, root) {
+                (Some(path), Some(root)) => {
+                    read_text(&root.join(path), self.context.options.max_file_size).ok()
+                }
+                _ => None,
+            };
+            let called = text.as_deref().and_then(yaml::first_root).map(|called| {
+                uses::ci::steps(
+                    uses::ci::Pipeline::GithubWorkflow,
+                    &called,
+                    text.as_deref().unwrap_or_default(),
+                )
+            });
+            match called {
+                Some(steps) => facts.steps.extend(steps.into_iter().map(|mut s| {
+                    s.via = Some(call.clone());
+                    s.span = span;
+                    s.job = job.clone();
+                    s.calls = None;
+                    s
+                })),
+                None => {
+                    if !facts.unread.contains(&call) {
+                        facts.unread.push(call);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The `.env` file beside a Compose file (what Compose interpolates from), when there is
+    /// one and it is small.
+    fn dotenv(&self) -> std::collections::BTreeMap<String, String> {
+        let Some(path) = self
+            .input
+            .path
+            .and_then(Path::parent)
+            .map(|d| d.join(".env"))
+        else {
+            return Default::default();
+        };
+        match read_text(&path, 1 << 20) {
+            Ok(text) => uses::compose::dotenv(&text),
+            Err(_) => Default::default(),
         }
     }
 
@@ -280,6 +398,9 @@ impl FileCheck<'_> {
             id: self.id,
             path: self.input.display,
             text: self.text,
+            compose_environment: &self.compose_environment,
+            pipeline_credentials: &self.pipeline_credentials,
+            pipeline: self.pipeline.as_ref(),
         };
         rules::check_file(&view, ctx, &mut self.out.findings);
     }

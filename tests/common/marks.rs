@@ -72,7 +72,7 @@ pub fn fixture_files(dir: &Path) -> Vec<std::path::PathBuf> {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         if path.is_dir() {
             files.extend(fixture_files(&path));
-        } else if name != "args" && !name.ends_with(".expect") {
+        } else if name != "args" && name != ".env" && !name.ends_with(".expect") {
             files.push(path);
         }
     }

@@ -1,8 +1,8 @@
 //! `registry-credentials-plaintext`: a docker config with credentials in plain YAML.
 
-use crate::findings::finding::{Finding, Level};
+use crate::findings::finding::{Finding, Level, Location, Subject};
 use crate::k8s;
-use crate::rules::{Context, ImagePart, ObjectView, Rule, RuleMeta};
+use crate::rules::{Context, FileView, ImagePart, ObjectView, Rule, RuleMeta};
 use crate::secrets;
 use crate::syntax::yaml::Node;
 
@@ -25,6 +25,39 @@ static META: RuleMeta = RuleMeta {
 impl Rule for RegistryCredentialsPlaintext {
     fn meta(&self) -> &'static RuleMeta {
         &META
+    }
+
+    /// A workflow job's registry credentials written as a literal.
+    fn check_file(&self, file: &FileView<'_>, _: &Context, out: &mut Vec<Finding>) {
+        for credential in file.pipeline_credentials {
+            let object = crate::uses::ObjectId {
+                api_version: "pipeline".into(),
+                kind: "Job".into(),
+                namespace: None,
+                name: Some(credential.job.clone()),
+                generate_name: None,
+            };
+            out.push(
+                Finding::at(
+                    &META,
+                    Location {
+                        file: file.id,
+                        span: credential.span,
+                    },
+                    Subject::Object {
+                        object,
+                        document: 0,
+                        key_path: credential.key_path.clone(),
+                        container: None,
+                    },
+                    format!(
+                        "job `{}` logs in to its registry with a password written in the workflow (`{}`); anyone who can read the repository has it: use `${{{{ secrets.* }}}}` and rotate it",
+                        credential.job, credential.key_path
+                    ),
+                )
+                .with_redacted(credential.span),
+            );
+        }
     }
 
     fn check_object(&self, view: &ObjectView<'_>, _: &Context, out: &mut Vec<Finding>) {

@@ -1,10 +1,10 @@
 //! `secret-env-literal`: a credential written into a container's environment.
 
 use super::is_literal;
-use crate::findings::finding::{Finding, Level};
+use crate::findings::finding::{Finding, Level, Location, Subject};
 use crate::k8s;
 use crate::rules::options::{OptionsKind, OptionsOf};
-use crate::rules::{Context, ImagePart, ObjectView, Rule, RuleMeta};
+use crate::rules::{Context, FileView, ImagePart, ObjectView, Rule, RuleMeta};
 use crate::secrets;
 use crate::syntax::name_glob::EnvNameGlob;
 
@@ -49,21 +49,12 @@ impl Rule for SecretEnvLiteral {
     }
 
     fn check_object(&self, view: &ObjectView<'_>, ctx: &Context, out: &mut Vec<Finding>) {
-        let named = |names: &[EnvNameGlob], name: &str| names.iter().any(|n| n.0.is_match(name));
-        let options = OPTIONS.get(ctx);
         for var in k8s::env_vars(view.object) {
-            if !is_literal(var.value) || named(&options.allowed_names, var.name) {
+            if !is_literal(var.value) {
                 continue;
             }
             let text = var.value.as_str().unwrap_or_default();
-            let what = if (secrets::is_credential_name(var.name)
-                || named(&options.credential_names, var.name))
-                && secrets::could_be_credential(text)
-            {
-                "a literal value for a credential".to_string()
-            } else if let Some(what) = secrets::credential_in_value(text) {
-                what
-            } else {
+            let Some(what) = judge(ctx, var.name, text) else {
                 continue;
             };
             let container = var
@@ -84,4 +75,62 @@ impl Rule for SecretEnvLiteral {
             .with_redacted(var.value.span));
         }
     }
+
+    /// A Compose service's `environment`: the same judgment as a container's env.
+    fn check_file(&self, file: &FileView<'_>, ctx: &Context, out: &mut Vec<Finding>) {
+        for entry in file.compose_environment {
+            if entry.value.trim().is_empty()
+                || secrets::is_placeholder(&entry.value)
+                || secrets::is_sops_value(&entry.value)
+            {
+                continue;
+            }
+            let Some(what) = judge(ctx, &entry.name, &entry.value) else {
+                continue;
+            };
+            let object = crate::uses::ObjectId {
+                api_version: "compose".into(),
+                kind: "ComposeService".into(),
+                namespace: None,
+                name: Some(entry.service.clone()),
+                generate_name: None,
+            };
+            out.push(
+                Finding::at(
+                    &META,
+                    Location {
+                        file: file.id,
+                        span: entry.span,
+                    },
+                    Subject::Object {
+                        object,
+                        document: 0,
+                        key_path: entry.key_path.clone(),
+                        container: None,
+                    },
+                    format!(
+                        "env `{}` of Compose service `{}` holds {what}; it is in the repository for anyone who can read it (pass it through an `env_file` kept out of the repository, or Compose `secrets`)",
+                        entry.name, entry.service
+                    ),
+                )
+                .with_redacted(entry.span),
+            );
+        }
+    }
+}
+
+/// What a literal env value holds that it should not, if anything: a value for a credential
+/// by its name (`DB_PASSWORD`, or a configured name), or a known token format.
+fn judge(ctx: &Context, name: &str, value: &str) -> Option<String> {
+    let named = |names: &[EnvNameGlob], name: &str| names.iter().any(|n| n.0.is_match(name));
+    let options = OPTIONS.get(ctx);
+    if named(&options.allowed_names, name) {
+        return None;
+    }
+    if (secrets::is_credential_name(name) || named(&options.credential_names, name))
+        && secrets::could_be_credential(value)
+    {
+        return Some("a literal value for a credential".to_string());
+    }
+    secrets::credential_in_value(value)
 }

@@ -7,6 +7,8 @@ pub(super) struct Ctx<'a> {
     pub(super) text: &'a str,
     pub(super) jobs: Vec<Job>,
     pub(super) out: Vec<CliPassword>,
+    /// Every simple command met, when listing them ([`super::commands`]).
+    pub(super) commands: Option<Vec<Command>>,
 }
 
 /// Splits tokens into simple commands and checks each; returns heredoc delimiters
@@ -130,6 +132,16 @@ pub(super) fn check_command(ctx: &mut Ctx, words: &[Word], depth: u8, cont: Cont
         return;
     };
     let prog = program_name(&prog_word.cooked);
+    if let Some(commands) = &mut ctx.commands {
+        commands.push(Command {
+            program: prog.clone(),
+            args: words[prog_idx + 1..]
+                .iter()
+                .map(|w| w.cooked.clone())
+                .collect(),
+            span: prog_word.start..words.last().map_or(prog_word.end, |w| w.end),
+        });
+    }
 
     if SHELLS.contains(&prog.as_str()) {
         let mut k = prog_idx + 1;

@@ -183,28 +183,38 @@ pub struct CliPassword {
 /// Finds every registry login with a literal password in `text`, read as a script of `kind`.
 ///
 /// Results are ordered by position. Never panics, whatever the input.
+/// A simple command of a script: its program (base name, as [`find_cli_passwords`] reads it:
+/// after assignments, wrappers such as `sudo` and `env`, and inside `sh -c '…'`), its words
+/// after the program (unquoted), and where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    pub program: String,
+    pub args: Vec<String>,
+    pub span: Range<usize>,
+}
+
+/// Every simple command of `text`, read as a script of `kind`, in the order met.
+pub fn commands(text: &str, kind: ScriptKind) -> Vec<Command> {
+    let mut ctx = Ctx {
+        text,
+        jobs: Vec::new(),
+        out: Vec::new(),
+        commands: Some(Vec::new()),
+    };
+    run(&mut ctx, kind);
+    let mut commands = ctx.commands.unwrap_or_default();
+    commands.sort_by_key(|c| c.span.start);
+    commands
+}
+
 pub fn find_cli_passwords(text: &str, kind: ScriptKind) -> Vec<CliPassword> {
     let mut ctx = Ctx {
         text,
         jobs: Vec::new(),
         out: Vec::new(),
+        commands: None,
     };
-    if kind == ScriptKind::Dockerfile {
-        scan_dockerfile(&mut ctx);
-    } else {
-        scan_lines(&mut ctx, kind);
-    }
-    while let Some(job) = ctx.jobs.pop() {
-        let mut cur = Cur::new(text, job.start, job.end, job.cont);
-        loop {
-            let toks = tokenize(&mut cur, job.depth, &mut ctx.jobs);
-            analyze(&mut ctx, toks, job.depth, job.cont, false);
-            match cur.peek() {
-                Some('\n') => cur.bump('\n'),
-                _ => break,
-            }
-        }
-    }
+    run(&mut ctx, kind);
     let mut out = ctx.out;
     out.sort_by(|a, b| {
         (a.flag_span.start, a.flag_span.end, a.command_span.start).cmp(&(
@@ -215,6 +225,27 @@ pub fn find_cli_passwords(text: &str, kind: ScriptKind) -> Vec<CliPassword> {
     });
     out.dedup();
     out
+}
+
+/// Read `text` as a script of `kind`, checking every command into `ctx`.
+fn run(ctx: &mut Ctx<'_>, kind: ScriptKind) {
+    let text = ctx.text;
+    if kind == ScriptKind::Dockerfile {
+        scan_dockerfile(ctx);
+    } else {
+        scan_lines(ctx, kind);
+    }
+    while let Some(job) = ctx.jobs.pop() {
+        let mut cur = Cur::new(text, job.start, job.end, job.cont);
+        loop {
+            let toks = tokenize(&mut cur, job.depth, &mut ctx.jobs);
+            analyze(ctx, toks, job.depth, job.cont, false);
+            match cur.peek() {
+                Some('\n') => cur.bump('\n'),
+                _ => break,
+            }
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,7 +1,12 @@
 //! Uses: the image references found in documents and Dockerfiles, with their context.
 //!
 //! This is the middle of the pipeline (files → documents → objects → **uses** → findings):
-//! rules look only at these, never at YAML or Dockerfile syntax.
+//! rules look only at these, never at YAML or Dockerfile syntax. Kubernetes objects, Dockerfiles,
+//! kustomize `images:` and Helm values are read here; Compose files in `compose.rs`, CI
+//! pipelines (GitHub workflows, GitLab CI) in `ci.rs`.
+
+pub mod ci;
+pub mod compose;
 
 use crate::input::diagnostic::Severity;
 pub use crate::k8s::ObjectId;
@@ -116,6 +121,20 @@ pub enum Site {
     },
     /// An image in a Helm chart's values file, checked without rendering.
     HelmValues(Box<ValuesImage>),
+    /// A Compose service's `image`.
+    Compose {
+        service: String,
+        /// `services.web.image`.
+        key_path: String,
+        /// The value as written, when interpolation (`${TAG:-1.2}`) changed it.
+        written: Option<String>,
+    },
+    /// An image a CI pipeline runs: a GitHub workflow job's `container` or `services`, a
+    /// `docker://` step, GitLab CI's `image` and `services`.
+    Pipeline {
+        /// `jobs.build.container.image`, `test.services[0]`.
+        key_path: String,
+    },
 }
 
 /// An image written in a chart's values: where each part is set.
@@ -168,6 +187,8 @@ impl Site {
             } => format!("FROM|{stage_index}|{}", stage_name.as_deref().unwrap_or("")),
             Site::KustomizeImage { name, .. } => format!("images[name={name}]"),
             Site::HelmValues(values) => format!("values|{}", values.key_path),
+            Site::Compose { key_path, .. } => format!("compose|{key_path}"),
+            Site::Pipeline { key_path } => format!("pipeline|{key_path}"),
         }
     }
 
@@ -201,7 +222,10 @@ impl Site {
         match self {
             Site::Container { pull_policy, .. } => pull_policy.as_deref(),
             Site::HelmValues(values) => values.pull_policy.as_deref(),
-            Site::DockerfileFrom { .. } | Site::KustomizeImage { .. } => None,
+            Site::DockerfileFrom { .. }
+            | Site::KustomizeImage { .. }
+            | Site::Compose { .. }
+            | Site::Pipeline { .. } => None,
         }
     }
 }
@@ -240,16 +264,12 @@ pub fn object_images(
         if node.as_str() == Some("auto") {
             continue;
         }
-        let (text, reference) = match &node.value {
-            Value::String(text) => (
-                text.clone(),
-                ImageRef::parse(text).map_err(ImageError::from),
-            ),
-            Value::Number(text) => (text.clone(), Err(ImageError::NotAString("number"))),
-            Value::Bool(b) => (b.to_string(), Err(ImageError::NotAString("boolean"))),
-            Value::Seq(_) => (String::from("[…]"), Err(ImageError::NotAString("sequence"))),
-            Value::Map(_) => (String::from("{…}"), Err(ImageError::NotAString("mapping"))),
-            Value::Null => continue,
+        let (text, reference) = match image_value(node) {
+            Ok(text) => {
+                let reference = ImageRef::parse(&text).map_err(ImageError::from);
+                (text, reference)
+            }
+            Err((shown, error)) => (shown, Err(error)),
         };
         out.push(ImageUse {
             file,
@@ -267,6 +287,19 @@ pub fn object_images(
                 pod: Box::new(access.clone()),
             },
         });
+    }
+}
+
+/// The text of an image value (not null): `Ok` for a string, else what it shows as and why it
+/// is not a reference (`image: 1.10` is a number to YAML).
+pub(crate) fn image_value(node: &Node) -> Result<String, (String, ImageError)> {
+    match &node.value {
+        Value::String(text) => Ok(text.clone()),
+        Value::Number(text) => Err((text.clone(), ImageError::NotAString("number"))),
+        Value::Bool(b) => Err((b.to_string(), ImageError::NotAString("boolean"))),
+        Value::Seq(_) => Err(("[…]".into(), ImageError::NotAString("sequence"))),
+        Value::Map(_) => Err(("{…}".into(), ImageError::NotAString("mapping"))),
+        Value::Null => Err(("null".into(), ImageError::NotAString("null"))),
     }
 }
 
