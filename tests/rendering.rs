@@ -744,3 +744,88 @@ fn images_in_included_helpers_name_the_helper_line_and_the_include() {
         "{related:?}"
     );
 }
+
+/// `--cache-dir`: a chart rendered once is not rendered again while nothing that makes it
+/// changes; a changed values line, or a damaged cache entry, renders it again. The real helm,
+/// behind a wrapper that logs each call.
+#[test]
+fn renders_are_cached_until_something_that_makes_them_changes() {
+    if !have_tool(
+        "helm",
+        "renders_are_cached_until_something_that_makes_them_changes",
+    ) {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let chart = work.path().join("chart");
+    copy_tree(&root().join("fixtures/helm/map-image"), &chart);
+    let helm = common::tools_path();
+    let real = std::env::split_paths(&helm)
+        .map(|dir| dir.join("helm"))
+        .find(|p| p.is_file())
+        .unwrap();
+    let log = work.path().join("calls.log");
+    let wrapper = work.path().join("helm-logged");
+    fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho \"$1\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            real.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let cache = work.path().join("cache");
+    let scan = || {
+        let (report, out) = common::scan_json(&[
+            "--no-config",
+            "--fail-on",
+            "never",
+            "--helm-bin",
+            wrapper.to_str().unwrap(),
+            "--cache-dir",
+            cache.to_str().unwrap(),
+            chart.to_str().unwrap(),
+        ]);
+        assert!(out.status.success(), "{out:?}");
+        let calls = fs::read_to_string(&log).unwrap_or_default();
+        fs::remove_file(&log).ok();
+        (reported_all(&report), calls)
+    };
+    let (first, calls) = scan();
+    assert!(calls.contains("template"), "{calls}");
+    let (second, calls) = scan();
+    assert_eq!(second, first);
+    assert!(!calls.contains("template"), "rendered again: {calls}");
+    // A damaged entry is not trusted: rendered again, and rewritten.
+    let entries: Vec<PathBuf> = files_under(&cache.join("renders"));
+    assert_eq!(entries.len(), 1);
+    let text = fs::read_to_string(&entries[0]).unwrap();
+    fs::write(&entries[0], &text[..text.len() / 2]).unwrap();
+    let (third, calls) = scan();
+    assert_eq!(third, first);
+    assert!(calls.contains("template"), "{calls}");
+    // A change to the chart's values is a new render.
+    let values = chart.join("values.yaml");
+    let edited = fs::read_to_string(&values).unwrap() + "\n# edited\n";
+    fs::write(&values, edited).unwrap();
+    let (_, calls) = scan();
+    assert!(calls.contains("template"), "{calls}");
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap().flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}

@@ -233,6 +233,10 @@ pub fn resolve(
                 namespace: chart.namespace.clone(),
             })
             .collect(),
+        cache_dir: cli
+            .cache_dir
+            .clone()
+            .or_else(|| cfg.cache_dir.as_ref().map(|d| relative(&d.value))),
         ..base.helm
     };
     base.kustomize = !cli.no_kustomize && cfg.kustomize.unwrap_or(true);

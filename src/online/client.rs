@@ -723,7 +723,7 @@ pub fn digest_of(bytes: &[u8], like: &str) -> Option<String> {
 
 /// `bytes` as lowercase hexadecimal (a hash, as digests write it).
 pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::syntax::image_ref::lower_hex(bytes)
 }
 
 /// A `WWW-Authenticate` challenge.

@@ -580,5 +580,10 @@ fn is_digest_algorithm(s: &str) -> bool {
     })
 }
 
+/// Bytes as lower-case hex, the way OCI digests write a hash (`sha256:<hex>`).
+pub fn lower_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests;

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use crate::input::diagnostic::{Diagnostic, Severity};
 use crate::input::walk::ChartDir;
+use crate::render::cache::{Key, RenderCache};
 use crate::render::process::{self, Budget, RunError};
 use crate::syntax::source::Span;
 use crate::syntax::yaml;
@@ -224,6 +225,8 @@ pub struct HelmOptions {
     pub rendered: Option<PathBuf>,
     /// Settings for single charts (`helm.charts` in the configuration file).
     pub charts: Vec<ChartOverride>,
+    /// `--cache-dir`: renders kept between scans ([`crate::render::cache`]).
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// One chart's own render settings.
@@ -259,6 +262,7 @@ impl Default for HelmOptions {
             max_output: 64 * 1024 * 1024,
             rendered: None,
             charts: Vec::new(),
+            cache_dir: None,
         }
     }
 }
@@ -307,8 +311,27 @@ pub(crate) fn render_all(
             }
         },
     };
+    // With a cache, each chart's render is looked up by the hash of what makes it, the helm
+    // version first (asked once).
+    let cache = options.cache_dir.as_deref().and_then(|dir| {
+        let version = helm_version(&bin)?;
+        Some((RenderCache::new(dir), version))
+    });
     let outcomes = crate::workers::parallel_map(&wanted, jobs, |_, &chart| {
-        render(&bin, &charts.list[chart], options)
+        let chart = &charts.list[chart];
+        let key = cache
+            .as_ref()
+            .and_then(|(_, version)| render_key(chart, options, version));
+        if let (Some((cache, _)), Some(key)) = (&cache, &key)
+            && let Some(text) = cache.get(key)
+        {
+            return Ok(text);
+        }
+        let rendered = render(&bin, chart, options);
+        if let (Some((cache, _)), Some(key), Ok(text)) = (&cache, &key, &rendered) {
+            cache.put(key, text);
+        }
+        rendered
     });
     let mut streams = Vec::new();
     for (&chart, outcome) in wanted.iter().zip(outcomes) {
@@ -371,6 +394,46 @@ pub(crate) fn unrendered_templates(
                 .to_string()
         };
     }
+}
+
+/// `helm version --short` (`v4.2.3+g…`), the renderer's part of a cache key; `None` when it
+/// does not answer (nothing is cached then).
+fn helm_version(bin: &Path) -> Option<String> {
+    let mut command = Command::new(bin);
+    command.arg("version").arg("--short");
+    let budget = Budget {
+        timeout: std::time::Duration::from_secs(20),
+        max_output: 4096,
+    };
+    let output = process::run(command, budget).ok()?;
+    let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    (output.success && !version.is_empty()).then_some(version)
+}
+
+/// The cache key of a chart's render: the helm version, the release and namespace, every
+/// values file given (by content), and every file of the chart's folder (its subcharts and
+/// dependency archives included). `None` when something cannot be read.
+fn render_key(chart: &Chart, options: &HelmOptions, version: &str) -> Option<String> {
+    let own = options.chart(&chart.dir);
+    let mut key = Key::new("helm template");
+    key.text(version)
+        .text(
+            own.and_then(|c| c.release.as_ref())
+                .unwrap_or(&options.release),
+        )
+        .text(
+            own.and_then(|c| c.namespace.as_ref())
+                .unwrap_or(&options.namespace),
+        );
+    for values in options
+        .values
+        .iter()
+        .chain(own.iter().flat_map(|c| &c.values))
+    {
+        key.file("values", values)?;
+    }
+    key.tree(&chart.dir)?;
+    Some(key.finish())
 }
 
 /// `helm template <release> <chart> --namespace <ns> [-f values]...`.
