@@ -52,14 +52,18 @@ pub fn marker(category: &str) -> String {
     format!("<!-- imagegate:sticky:{category} -->")
 }
 
+/// The files the pull request changes, as GitHub lists them (all pages).
+pub async fn pull_files(api: &Api, pr: &PullRequest) -> Result<Vec<Value>, ApiError> {
+    api.get_all(&format!(
+        "/repos/{}/pulls/{}/files",
+        pr.repository, pr.number
+    ))
+    .await
+}
+
 /// Paths of the files the pull request changes (all pages).
 pub async fn changed_files(api: &Api, pr: &PullRequest) -> Result<HashSet<String>, ApiError> {
-    let files = api
-        .get_all(&format!(
-            "/repos/{}/pulls/{}/files",
-            pr.repository, pr.number
-        ))
-        .await?;
+    let files = pull_files(api, pr).await?;
     Ok(files
         .iter()
         .filter_map(|f| f.get("filename").and_then(Value::as_str))

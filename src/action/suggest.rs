@@ -173,12 +173,7 @@ pub async fn added_lines(
     api: &Api,
     pr: &PullRequest,
 ) -> Result<HashMap<String, BTreeMap<usize, String>>, ApiError> {
-    let files = api
-        .get_all(&format!(
-            "/repos/{}/pulls/{}/files",
-            pr.repository, pr.number
-        ))
-        .await?;
+    let files = super::comment::pull_files(api, pr).await?;
     Ok(files
         .iter()
         .filter_map(|f| {

@@ -242,6 +242,22 @@ pub struct ChartOverride {
 
 impl HelmOptions {
     /// The settings for the chart in `dir`, if it has its own.
+    /// What a chart is rendered with: its release name, namespace and values files (those
+    /// for every chart, then its own).
+    fn settings(&self, dir: &Path) -> (&str, &str, Vec<&PathBuf>) {
+        let own = self.chart(dir);
+        (
+            own.and_then(|c| c.release.as_deref())
+                .unwrap_or(&self.release),
+            own.and_then(|c| c.namespace.as_deref())
+                .unwrap_or(&self.namespace),
+            self.values
+                .iter()
+                .chain(own.iter().flat_map(|c| &c.values))
+                .collect(),
+        )
+    }
+
     pub fn chart(&self, dir: &Path) -> Option<&ChartOverride> {
         let dir = dir.canonicalize().ok()?;
         self.charts
@@ -414,22 +430,10 @@ fn helm_version(bin: &Path) -> Option<String> {
 /// values file given (by content), and every file of the chart's folder (its subcharts and
 /// dependency archives included). `None` when something cannot be read.
 fn render_key(chart: &Chart, options: &HelmOptions, version: &str) -> Option<String> {
-    let own = options.chart(&chart.dir);
+    let (release, namespace, values) = options.settings(&chart.dir);
     let mut key = Key::new("helm template");
-    key.text(version)
-        .text(
-            own.and_then(|c| c.release.as_ref())
-                .unwrap_or(&options.release),
-        )
-        .text(
-            own.and_then(|c| c.namespace.as_ref())
-                .unwrap_or(&options.namespace),
-        );
-    for values in options
-        .values
-        .iter()
-        .chain(own.iter().flat_map(|c| &c.values))
-    {
+    key.text(version).text(release).text(namespace);
+    for values in values {
         key.file("values", values)?;
     }
     key.tree(&chart.dir)?;
@@ -438,25 +442,15 @@ fn render_key(chart: &Chart, options: &HelmOptions, version: &str) -> Option<Str
 
 /// `helm template <release> <chart> --namespace <ns> [-f values]...`.
 fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Diagnostic> {
-    let own = options.chart(&chart.dir);
+    let (release, namespace, values) = options.settings(&chart.dir);
     let mut command = Command::new(bin);
     command
         .arg("template")
-        .arg(
-            own.and_then(|c| c.release.as_ref())
-                .unwrap_or(&options.release),
-        )
+        .arg(release)
         .arg(&chart.dir)
         .arg("--namespace")
-        .arg(
-            own.and_then(|c| c.namespace.as_ref())
-                .unwrap_or(&options.namespace),
-        );
-    for values in options
-        .values
-        .iter()
-        .chain(own.iter().flat_map(|c| &c.values))
-    {
+        .arg(namespace);
+    for values in values {
         command.arg("-f").arg(values);
     }
     let budget = Budget {

@@ -1,6 +1,6 @@
 //! `image-push-unscanned`: a pipeline pushes an image and nothing in it scans one.
 
-use super::{finding, push, scans, unread_note};
+use super::{report_pushes, scans};
 use crate::findings::finding::{Finding, Level};
 use crate::rules::{Context, FileView, ImagePart, Rule, RuleMeta};
 
@@ -32,22 +32,12 @@ impl Rule for ImagePushUnscanned {
         if pipeline.steps.iter().any(scans) {
             return;
         }
-        for step in &pipeline.steps {
-            let Some((span, what)) = push(step) else {
-                continue;
-            };
-            out.push(finding(
-                &META,
-                file.id,
-                span,
-                &step.job,
-                step.key_path.clone(),
-                format!(
-                    "job `{}` pushes an image ({what}), and no job of this pipeline scans an image for vulnerabilities{}",
-                    step.job,
-                    unread_note(&pipeline.unread)
-                ),
-            ));
-        }
+        report_pushes(
+            &META,
+            file.id,
+            pipeline,
+            "no job of this pipeline scans an image for vulnerabilities",
+            out,
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! `image-push-unsigned`: a pipeline pushes an image and neither signs it nor pushes a
 //! signed attestation of it.
 
-use super::{finding, push, signs, unread_note};
+use super::{report_pushes, signs};
 use crate::findings::finding::{Finding, Level};
 use crate::rules::{Context, FileView, ImagePart, Rule, RuleMeta};
 
@@ -33,22 +33,12 @@ impl Rule for ImagePushUnsigned {
         if pipeline.steps.iter().any(signs) {
             return;
         }
-        for step in &pipeline.steps {
-            let Some((span, what)) = push(step) else {
-                continue;
-            };
-            out.push(finding(
-                &META,
-                file.id,
-                span,
-                &step.job,
-                step.key_path.clone(),
-                format!(
-                    "job `{}` pushes an image ({what}), and this pipeline neither signs it nor pushes a signed attestation of it{}",
-                    step.job,
-                    unread_note(&pipeline.unread)
-                ),
-            ));
-        }
+        report_pushes(
+            &META,
+            file.id,
+            pipeline,
+            "this pipeline neither signs it nor pushes a signed attestation of it",
+            out,
+        );
     }
 }

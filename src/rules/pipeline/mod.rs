@@ -253,6 +253,34 @@ pub(super) fn finding(
     )
 }
 
+/// A finding of `meta` at each push of a pipeline that does not run at only a call, saying
+/// what else the pipeline `lacks` ("no job of this pipeline scans an image…").
+pub(super) fn report_pushes(
+    meta: &'static RuleMeta,
+    file: usize,
+    pipeline: &crate::uses::ci::PipelineFacts,
+    lacks: &str,
+    out: &mut Vec<Finding>,
+) {
+    for step in &pipeline.steps {
+        let Some((span, what)) = push(step) else {
+            continue;
+        };
+        out.push(finding(
+            meta,
+            file,
+            span,
+            &step.job,
+            step.key_path.clone(),
+            format!(
+                "job `{}` pushes an image ({what}), and {lacks}{}",
+                step.job,
+                unread_note(&pipeline.unread)
+            ),
+        ));
+    }
+}
+
 /// What the message adds about reusable workflows it could not read.
 pub(super) fn unread_note(unread: &[String]) -> String {
     match unread.len() {
