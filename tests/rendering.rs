@@ -818,6 +818,140 @@ fn renders_are_cached_until_something_that_makes_them_changes() {
     assert!(calls.contains("template"), "{calls}");
 }
 
+/// A folder holding a wrapper named like `tool` that logs its first argument to `log` and
+/// runs the real one (found on the test PATH).
+fn logging_wrapper(tool: &str, dir: &Path, log: &Path) -> PathBuf {
+    let real = std::env::split_paths(&common::tools_path())
+        .map(|d| d.join(tool))
+        .find(|p| p.is_file())
+        .unwrap();
+    fs::create_dir_all(dir).unwrap();
+    let wrapper = dir.join(tool);
+    fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho \"$1\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            real.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    wrapper
+}
+
+/// `--cache-dir` keeps kustomize builds: an overlay is built once, not again while none of the
+/// files the build reads changes (an unrelated file may), and again when one does: its own
+/// kustomization, a base's manifest, a patch file in a folder below. A damaged entry is
+/// built again. The real renderer, behind a wrapper that logs each call.
+#[test]
+fn overlay_builds_are_cached_until_a_file_they_read_changes() {
+    if !have_tool(
+        "kubectl",
+        "overlay_builds_are_cached_until_a_file_they_read_changes",
+    ) {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let repo = work.path().join("repo");
+    let write = |file: &str, text: &str| {
+        let path = repo.join(file);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    write(
+        "base/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: registry.example.com/api:1.0\n",
+    );
+    write(
+        "base/kustomization.yaml",
+        "resources:\n  - deployment.yaml\n",
+    );
+    write(
+        "overlay/patches/image.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: registry.example.com/api:1.1\n",
+    );
+    write(
+        "overlay/kustomization.yaml",
+        "resources:\n  - ../base\npatches:\n  - path: patches/image.yaml\n",
+    );
+    write("notes.txt", "not read by any build\n");
+    // The renderer imagegate picks: kustomize when present, else kubectl.
+    let tool = ["kustomize", "kubectl"]
+        .into_iter()
+        .find(|t| std::env::split_paths(&common::tools_path()).any(|d| d.join(t).is_file()))
+        .unwrap();
+    let log = work.path().join("calls.log");
+    let bin = work.path().join("bin");
+    logging_wrapper(tool, &bin, &log);
+    let mut path = vec![bin];
+    path.extend(std::env::split_paths(&common::tools_path()));
+    let path = std::env::join_paths(path).unwrap();
+    let cache = work.path().join("cache");
+    let scan = || {
+        let out = common::command_in(&repo)
+            .env("PATH", &path)
+            .args(["scan", "--no-config", "--format", "json", "--fail-on", "never"])
+            .arg("--cache-dir")
+            .arg(&cache)
+            .arg(".")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let calls = fs::read_to_string(&log).unwrap_or_default();
+        fs::remove_file(&log).ok();
+        let builds = calls
+            .lines()
+            .filter(|l| *l == "build" || *l == "kustomize")
+            .count();
+        let report = common::json_of(&out);
+        assert_eq!(report["diagnostics"], serde_json::json!([]), "{report}");
+        (reported_all(&report), builds)
+    };
+    let (first, builds) = scan();
+    assert_eq!(builds, 1, "{first:?}");
+    assert!(
+        first.iter().any(|(path, line, _)| path == "overlay/patches/image.yaml" && *line == 10),
+        "{first:?}"
+    );
+    let (second, builds) = scan();
+    assert_eq!((&second, builds), (&first, 0), "built again on a warm cache");
+    write("notes.txt", "still not read\n");
+    assert_eq!(scan().1, 0, "an unrelated file made a build");
+    // Each file the build reads makes a new one.
+    for (file, edit) in [
+        ("overlay/patches/image.yaml", "registry.example.com/api:1.2"),
+        ("base/deployment.yaml", "registry.example.com/api:2.0"),
+        ("overlay/kustomization.yaml", "commonLabels: {team: a}"),
+    ] {
+        let text = fs::read_to_string(repo.join(file)).unwrap();
+        let edited = if file.ends_with("kustomization.yaml") {
+            format!("{text}{edit}\n")
+        } else {
+            text.replace("registry.example.com/api:1.1", edit)
+                .replace("registry.example.com/api:1.0", edit)
+        };
+        assert_ne!(edited, text);
+        write(file, &edited);
+        assert_eq!(scan().1, 1, "{file} changed, but the build was reused");
+    }
+    // A damaged entry is not trusted: built again, same findings.
+    let entries = files_under(&cache.join("renders"));
+    assert!(!entries.is_empty());
+    for entry in &entries {
+        let text = fs::read_to_string(entry).unwrap();
+        fs::write(entry, &text[..text.len() / 2]).unwrap();
+    }
+    let (again, builds) = scan();
+    assert_eq!(builds, 1);
+    let (warm, builds) = scan();
+    assert_eq!((warm, builds), (again, 0));
+}
+
 fn copy_tree(from: &Path, to: &Path) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap().flatten() {

@@ -376,6 +376,18 @@ fn render_overlays(
         timeout: options.helm.timeout,
         max_output: options.helm.max_output,
     };
+    // With a cache, builds are looked up by the hash of what makes them, the renderer's
+    // version first (asked once).
+    let cache = options
+        .helm
+        .cache_dir
+        .as_deref()
+        .and_then(|dir| {
+            Some(kustomize::BuildCache {
+                cache: crate::render::cache::RenderCache::new(dir),
+                version: renderer.version()?,
+            })
+        });
     let outcomes = parallel_map(&roots, worker_count(options.jobs, roots.len()), |_, &i| {
         let root = &all[i];
         let boundary = boundaries
@@ -384,7 +396,7 @@ fn render_overlays(
             .min_by_key(|b| b.components().count())
             .cloned()
             .unwrap_or_else(|| root.dir.clone());
-        kustomize::render(&renderer, root, &all, &boundary, budget)
+        kustomize::render_cached(&renderer, root, &all, &boundary, budget, cache.as_ref())
     });
     let mut overlays = Vec::new();
     for (&i, outcome) in roots.iter().zip(outcomes) {

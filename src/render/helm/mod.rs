@@ -330,7 +330,7 @@ pub(crate) fn render_all(
     // With a cache, each chart's render is looked up by the hash of what makes it, the helm
     // version first (asked once).
     let cache = options.cache_dir.as_deref().and_then(|dir| {
-        let version = helm_version(&bin)?;
+        let version = process::version(&bin, &["version", "--short"])?;
         Some((RenderCache::new(dir), version))
     });
     let outcomes = crate::workers::parallel_map(&wanted, jobs, |_, &chart| {
@@ -410,20 +410,6 @@ pub(crate) fn unrendered_templates(
                 .to_string()
         };
     }
-}
-
-/// `helm version --short` (`v4.2.3+g…`), the renderer's part of a cache key; `None` when it
-/// does not answer (nothing is cached then).
-fn helm_version(bin: &Path) -> Option<String> {
-    let mut command = Command::new(bin);
-    command.arg("version").arg("--short");
-    let budget = Budget {
-        timeout: std::time::Duration::from_secs(20),
-        max_output: 4096,
-    };
-    let output = process::run(command, budget).ok()?;
-    let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    (output.success && !version.is_empty()).then_some(version)
 }
 
 /// The cache key of a chart's render: the helm version, the release and namespace, every
