@@ -895,7 +895,14 @@ fn overlay_builds_are_cached_until_a_file_they_read_changes() {
     let scan = || {
         let out = common::command_in(&repo)
             .env("PATH", &path)
-            .args(["scan", "--no-config", "--format", "json", "--fail-on", "never"])
+            .args([
+                "scan",
+                "--no-config",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ])
             .arg("--cache-dir")
             .arg(&cache)
             .arg(".")
@@ -915,11 +922,17 @@ fn overlay_builds_are_cached_until_a_file_they_read_changes() {
     let (first, builds) = scan();
     assert_eq!(builds, 1, "{first:?}");
     assert!(
-        first.iter().any(|(path, line, _)| path == "overlay/patches/image.yaml" && *line == 10),
+        first
+            .iter()
+            .any(|(path, line, _)| path == "overlay/patches/image.yaml" && *line == 10),
         "{first:?}"
     );
     let (second, builds) = scan();
-    assert_eq!((&second, builds), (&first, 0), "built again on a warm cache");
+    assert_eq!(
+        (&second, builds),
+        (&first, 0),
+        "built again on a warm cache"
+    );
     write("notes.txt", "still not read\n");
     assert_eq!(scan().1, 0, "an unrelated file made a build");
     // Each file the build reads makes a new one.
@@ -962,4 +975,66 @@ fn copy_tree(from: &Path, to: &Path) {
             fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// `--progress` draws the counts on standard error (redrawn in place, erased at the end) while
+/// a long render runs, and leaves standard output alone; without it, off a terminal, nothing
+/// is drawn.
+#[test]
+fn progress_is_drawn_on_standard_error_only_when_asked() {
+    if !have_tool(
+        "helm",
+        "progress_is_drawn_on_standard_error_only_when_asked",
+    ) {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let helm = std::env::split_paths(&common::tools_path())
+        .map(|d| d.join("helm"))
+        .find(|p| p.is_file())
+        .unwrap();
+    // A render that takes a second and a half: longer than the first draw's wait.
+    let slow = work.path().join("helm-slow");
+    fs::write(
+        &slow,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = template ] && sleep 1.5\nexec '{}' \"$@\"\n",
+            helm.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&slow, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let chart = root().join("fixtures/helm/map-image");
+    let run = |progress: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--helm-bin",
+        ];
+        args.push(slow.to_str().unwrap());
+        args.extend(progress);
+        args.push(chart.to_str().unwrap());
+        let out = common::imagegate(&args);
+        assert!(out.status.success(), "{out:?}");
+        common::json_of(&out);
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let drawn = run(&["--progress"]);
+    assert!(
+        drawn.contains("\rimagegate: 0/1 charts rendered"),
+        "{drawn:?}"
+    );
+    assert!(drawn.contains("\r\u{1b}[K"), "not erased: {drawn:?}");
+    let quiet = run(&[]);
+    assert!(
+        !quiet.contains('\r') && !quiet.contains("charts rendered"),
+        "{quiet:?}"
+    );
 }

@@ -76,9 +76,8 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
     let workspace = std::env::current_dir().context("the workspace")?;
 
     // The credentials file lives as long as the scan, and is removed after it.
-    let (options, registry_auth) = scan_options(&inputs, &workspace)?;
+    let (mut options, registry_auth) = scan_options(&inputs, &workspace)?;
     let gate = options.policy.gate();
-    let mut report = crate::scan(&options)?;
     let repository = var("GITHUB_REPOSITORY");
     let event = match (
         var("GITHUB_EVENT_NAME"),
@@ -89,6 +88,26 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
             .and_then(|payload| PullRequest::from_event(name, &payload, repository)),
         _ => None,
     };
+    let debug = var("RUNNER_DEBUG") == Some("1");
+    if inputs.changed_only
+        && let Some(pr) = &event
+    {
+        let api_url = var("GITHUB_API_URL").unwrap_or("https://api.github.com");
+        match pull_request_change(&inputs, pr, api_url, &workspace, debug, out) {
+            Ok(changed) => options.changed = Some(changed),
+            Err(why) => {
+                let annotation = Annotation::plain(
+                    Kind::Warning,
+                    "imagegate: scanning everything",
+                    format!(
+                        "`changed-only` could not learn what the pull request changes: {why}. Everything was rendered and reported."
+                    ),
+                );
+                writeln!(out, "{}", annotation.command())?;
+            }
+        }
+    }
+    let mut report = crate::scan(&options)?;
     // Pins for the findings they answer (SARIF `fixes`, suggestions): the digests the online
     // scan resolved; with `suggest` on a pull request and no online scan, asked now for that
     // alone.
@@ -112,7 +131,6 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
     }
     let paths = RepoPaths::new(Some(&workspace));
     let counts = Counts::of(&report.findings);
-    let debug = var("RUNNER_DEBUG") == Some("1");
 
     // The log: the text report, with workflow commands switched off around it, since it
     // quotes scanned files.
@@ -491,6 +509,51 @@ fn sticky_comment(
         )),
         Err(err) => Err(err.to_string()),
     }
+}
+
+/// Most files GitHub lists for a pull request: a list this long may be cut short.
+const MAX_LISTED_FILES: usize = 3000;
+
+/// The files pull request `pr` changes (both names of a renamed file), as the change a
+/// `changed-only` scan is limited to; `Err` says why it could not be known.
+fn pull_request_change(
+    inputs: &Inputs,
+    pr: &PullRequest,
+    api_url: &str,
+    workspace: &Path,
+    debug: bool,
+    out: &mut dyn Write,
+) -> Result<crate::input::changed::Changed, String> {
+    let Some(token) = &inputs.github_token else {
+        return Err("the `github-token` input is empty".to_string());
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("no async runtime: {e}"))?;
+    let log = ApiLog::default();
+    let files = runtime.block_on(async {
+        let api = Api::new(api_url, token, log.trace(debug))?;
+        comment::pull_files(&api, pr).await
+    });
+    log.write(out);
+    let files = files.map_err(|err| err.to_string())?;
+    if files.len() >= MAX_LISTED_FILES {
+        return Err(format!(
+            "it changes {} files or more, more than GitHub lists",
+            MAX_LISTED_FILES
+        ));
+    }
+    let names = files.iter().flat_map(|file| {
+        ["filename", "previous_filename"]
+            .into_iter()
+            .filter_map(|key| file.get(key).and_then(Value::as_str))
+    });
+    Ok(crate::input::changed::Changed::from_list(
+        format!("the files pull request #{} changes", pr.number),
+        workspace,
+        names,
+    ))
 }
 
 /// The API calls made, kept for the log (`RUNNER_DEBUG`) as `::debug::` lines.

@@ -329,7 +329,7 @@ pub fn write(
             version: VERSION,
         },
         summary: Summary {
-            stats: report.stats,
+            stats: report.stats.clone(),
             findings: Counts::of(&report.findings),
             suppressed: report.suppressed.len(),
         },

@@ -23,6 +23,7 @@ use crate::render::cache::{Key, RenderCache};
 use crate::render::process::{self, Budget, RunError};
 use crate::syntax::source::Span;
 use crate::syntax::yaml;
+use crate::workers::progress::{Progress, Stage};
 
 /// A chart directory and what the rest of the scan needs to know about it.
 #[derive(Debug, Clone)]
@@ -244,7 +245,7 @@ impl HelmOptions {
     /// The settings for the chart in `dir`, if it has its own.
     /// What a chart is rendered with: its release name, namespace and values files (those
     /// for every chart, then its own).
-    fn settings(&self, dir: &Path) -> (&str, &str, Vec<&PathBuf>) {
+    pub(crate) fn settings(&self, dir: &Path) -> (&str, &str, Vec<&PathBuf>) {
         let own = self.chart(dir);
         (
             own.and_then(|c| c.release.as_deref())
@@ -301,6 +302,7 @@ pub(crate) fn render_all(
     options: &HelmOptions,
     jobs: usize,
     skip: &HashSet<usize>,
+    progress: &Progress,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<RenderedStream> {
     let wanted: Vec<usize> = (0..charts.list.len())
@@ -333,8 +335,10 @@ pub(crate) fn render_all(
         let version = process::version(&bin, &["version", "--short"])?;
         Some((RenderCache::new(dir), version))
     });
+    progress.expect(Stage::Charts, wanted.len());
     let outcomes = crate::workers::parallel_map(&wanted, jobs, |_, &chart| {
         let chart = &charts.list[chart];
+        let _done = progress.done_on_drop(Stage::Charts);
         let key = cache
             .as_ref()
             .and_then(|(_, version)| render_key(chart, options, version));
@@ -363,19 +367,27 @@ pub(crate) fn render_all(
     streams
 }
 
+/// Charts not rendered on purpose.
+pub(crate) struct Skipped<'a> {
+    /// Their output was given (`--rendered`): checked as rendered.
+    pub given: &'a HashSet<usize>,
+    /// Nothing they are made from changed, in a limited scan (`--changed-since`).
+    pub unchanged: &'a HashSet<usize>,
+}
+
 /// Say of each template of a chart that did not render (or was not rendered) that it was not
 /// checked, where the walk said it would be checked as rendered.
 pub(crate) fn unrendered_templates(
     charts: &Charts,
     streams: &[RenderedStream],
-    given: &HashSet<usize>,
+    skipped: &Skipped<'_>,
     enabled: bool,
     diagnostics: &mut [Diagnostic],
 ) {
     let rendered: HashSet<usize> = streams
         .iter()
         .filter_map(|s| s.chart)
-        .chain(given.iter().copied())
+        .chain(skipped.given.iter().copied())
         .collect();
     // Each template belongs to the deepest chart whose `templates/` holds it; that chart is
     // rendered with its top chart.
@@ -399,7 +411,11 @@ pub(crate) fn unrendered_templates(
         let Some(chart) = owner.filter(|c| !rendered.contains(c)) else {
             continue;
         };
-        diagnostic.message = if enabled {
+        diagnostic.message = if skipped.unchanged.contains(&chart) {
+            "a Helm chart's template; not rendered: nothing the chart is made from changed \
+             (--changed-since)"
+                .to_string()
+        } else if enabled {
             format!(
                 "a Helm chart's template; not checked: the chart did not render (see the warning on {})",
                 charts.list[chart].chart_yaml()

@@ -409,7 +409,9 @@ pub(crate) fn render_cached(
     if let (Some(key), Some(wrapper)) = (&key, rendered.wrapper.to_str())
         && !wrapper.contains('\n')
     {
-        cache.cache.put(key, &format!("{wrapper}\n{}", rendered.text));
+        cache
+            .cache
+            .put(key, &format!("{wrapper}\n{}", rendered.text));
     }
     Ok(rendered)
 }

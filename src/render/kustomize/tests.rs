@@ -354,7 +354,13 @@ fn inputs_are_the_files_the_build_reads() {
     tree(&root);
     let dev = "resources: [../base]\ncomponents: [../comp]\npatches:\n- path: patch.yaml\nconfigMapGenerator:\n- {name: c, files: [conf=files/app.conf], envs: [app.env]}\nconfigurations: [naming.yaml]\nnamePrefix: dev-\n";
     write(&root, "kz/dev/kustomization.yaml", dev);
-    for file in ["patch.yaml", "files/app.conf", "app.env", "naming.yaml", "unread.yaml"] {
+    for file in [
+        "patch.yaml",
+        "files/app.conf",
+        "app.env",
+        "naming.yaml",
+        "unread.yaml",
+    ] {
         write(&root, &format!("kz/dev/{file}"), "a: b\n");
     }
     write(&root, "kz/base/unread.yaml", "a: b\n");
@@ -376,8 +382,15 @@ fn inputs_are_the_files_the_build_reads() {
     .collect();
     assert_eq!(got, expected);
     // An overlay that would not be built has no inputs, but the reason.
-    write(&root, "kz/far/kustomization.yaml", "resources: [https://example.com/a.yaml]\n");
+    write(
+        &root,
+        "kz/far/kustomization.yaml",
+        "resources: [https://example.com/a.yaml]\n",
+    );
     let all = loaded(&root);
     let far = find(&all, &root.join("kz/far"));
-    assert!(matches!(inputs(far, &all, &root), Err(RenderError::Remote { .. })));
+    assert!(matches!(
+        inputs(far, &all, &root),
+        Err(RenderError::Remote { .. })
+    ));
 }
