@@ -271,3 +271,206 @@ fn long_runs_of_comments_parse() {
         Some("nginx:1")
     );
 }
+
+/// Every YAML and JSON file under `dir` (symbolic links not followed).
+fn yaml_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            yaml_files(&path, out);
+        } else if kind.is_file()
+            && path
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        {
+            out.push(path);
+        }
+    }
+}
+
+/// How the event builder and the serde path differ on the documents of `files`: one line per
+/// document that differs (at most `shown` lines), and the count.
+fn differences(files: &[std::path::PathBuf], shown: usize) -> (usize, usize, Vec<String>) {
+    let (mut documents, mut differ, mut lines) = (0, 0, Vec::new());
+    let (mut errors, mut aliased, mut warned) = (0, 0, 0);
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        for chunk in split_documents(&text) {
+            documents += 1;
+            let chunk_text = &text[chunk.span.range()];
+            let new = parse_document(chunk_text, chunk.span.start, Limits::default());
+            let old =
+                reference::parse_document_serde(chunk_text, chunk.span.start, Limits::default());
+            errors += usize::from(old.root.is_err());
+            warned += usize::from(!old.warnings.is_empty());
+            aliased += usize::from(
+                old.root
+                    .as_ref()
+                    .is_ok_and(|r| r.as_ref().is_some_and(has_alias)),
+            );
+            let same = match (&new.root, &old.root) {
+                (Ok(a), Ok(b)) => a == b,
+                (Err(a), Err(b)) => {
+                    a.limit == b.limit && a.offset == b.offset && a.message == b.message
+                }
+                _ => false,
+            } && new.warnings == old.warnings;
+            if !same {
+                differ += 1;
+                if lines.len() < shown {
+                    let what = match (&new.root, &old.root) {
+                        (Ok(a), Ok(b)) => first_difference(a.as_ref(), b.as_ref(), &text),
+                        (a, b) => format!(
+                            "new {:?} / old {:?}",
+                            a.as_ref()
+                                .map(|_| "tree")
+                                .map_err(|e| (e.offset, &e.message)),
+                            b.as_ref()
+                                .map(|_| "tree")
+                                .map_err(|e| (e.offset, &e.message))
+                        ),
+                    };
+                    lines.push(format!(
+                        "{}@{}: {what} warnings new {:?} old {:?}",
+                        file.display(),
+                        chunk.span.start,
+                        new.warnings,
+                        old.warnings
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{documents} documents: {errors} errors, {warned} with warnings, {aliased} with aliases or merges"
+    );
+    (documents, differ, lines)
+}
+
+fn has_alias(node: &Node) -> bool {
+    node.defined_at.is_some()
+        || match &node.value {
+            Value::Seq(items) => items.iter().any(has_alias),
+            Value::Map(entries) => entries.iter().any(|(k, v)| has_alias(k) || has_alias(v)),
+            _ => false,
+        }
+}
+
+/// Where two trees first differ, as text.
+fn first_difference(a: Option<&Node>, b: Option<&Node>, text: &str) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            let quote = |s: Span| {
+                text.get(s.range())
+                    .unwrap_or("?")
+                    .chars()
+                    .take(40)
+                    .collect::<String>()
+            };
+            if a.span != b.span || a.defined_at != b.defined_at {
+                return format!(
+                    "span new {:?} `{}` defined {:?} / old {:?} `{}` defined {:?}",
+                    a.span,
+                    quote(a.span),
+                    a.defined_at,
+                    b.span,
+                    quote(b.span),
+                    b.defined_at
+                );
+            }
+            match (&a.value, &b.value) {
+                (Value::Seq(x), Value::Seq(y)) if x.len() == y.len() => x
+                    .iter()
+                    .zip(y)
+                    .map(|(p, q)| first_difference(Some(p), Some(q), text))
+                    .find(|d| !d.is_empty())
+                    .unwrap_or_default(),
+                (Value::Map(x), Value::Map(y)) if x.len() == y.len() => x
+                    .iter()
+                    .zip(y)
+                    .flat_map(|((k1, v1), (k2, v2))| {
+                        [
+                            first_difference(Some(k1), Some(k2), text),
+                            first_difference(Some(v1), Some(v2), text),
+                        ]
+                    })
+                    .find(|d| !d.is_empty())
+                    .unwrap_or_default(),
+                (x, y) if x == y => String::new(),
+                (x, y) => format!(
+                    "at {:?} `{}`: new {} / old {}",
+                    a.span,
+                    quote(a.span),
+                    short(x),
+                    short(y)
+                ),
+            }
+        }
+        (None, None) => String::new(),
+        (a, b) => format!("root new {} / old {}", a.is_some(), b.is_some()),
+    }
+}
+
+fn short(value: &Value) -> String {
+    match value {
+        Value::Seq(items) => format!("seq of {}", items.len()),
+        Value::Map(entries) => format!(
+            "map of {} ({:?})",
+            entries.len(),
+            entries
+                .iter()
+                .map(|(k, _)| k.as_str().unwrap_or("?").to_string())
+                .collect::<Vec<_>>()
+        ),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The event builder gives what the serde path gave, on every fixture.
+#[test]
+fn the_event_builder_matches_the_serde_path_on_the_fixtures() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    yaml_files(&root.join("fixtures"), &mut files);
+    files.sort();
+    let (documents, differ, lines) = differences(&files, 20);
+    assert!(documents > 300, "{documents}");
+    assert_eq!(
+        differ,
+        0,
+        "{} of {documents} documents differ:\n{}",
+        differ,
+        lines.join("\n")
+    );
+}
+
+/// The same over the shared corpus, when it is there (`.ci/run` runs it with `--ignored`).
+#[test]
+#[ignore = "slow in a debug build: run with --release --ignored"]
+fn the_event_builder_matches_the_serde_path_on_the_corpus() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if !root.is_dir() {
+        eprintln!("skipped: no ../shared/corpus");
+        return;
+    }
+    let mut files = Vec::new();
+    yaml_files(&root, &mut files);
+    files.sort();
+    let (documents, differ, lines) = differences(&files, 40);
+    assert!(documents > 10_000, "{documents}");
+    assert_eq!(
+        differ,
+        0,
+        "{} of {documents} documents differ:\n{}",
+        differ,
+        lines.join("\n")
+    );
+}
