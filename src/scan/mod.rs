@@ -94,7 +94,10 @@ pub enum ScanError {
 pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     let mut walked = walk_inputs(options)?;
     let mut diagnostics = std::mem::take(&mut walked.diagnostics);
-    let charts = helm::Charts::load(&walked.charts);
+    let charts = helm::Charts::load(
+        &walked.charts,
+        worker_count(options.jobs, walked.charts.len()),
+    );
     let progress = Progress::start(options.progress);
     let renders = render(&walked, &charts, options, &progress, &mut diagnostics)?;
     let units = units(&walked, &renders);

@@ -69,8 +69,13 @@ pub(crate) struct Charts {
 
 impl Charts {
     /// Read each chart's `Chart.yaml` (name, `appVersion`) and note which charts are subcharts.
-    pub(crate) fn load(dirs: &[ChartDir]) -> Charts {
-        let mut list: Vec<Chart> = dirs.iter().map(load_chart).collect();
+    /// Read every chart's `Chart.yaml` and look through its templates, on `jobs` threads.
+    pub(crate) fn load(dirs: &[ChartDir], jobs: usize) -> Charts {
+        let mut list: Vec<Chart> = if dirs.len() > 1 {
+            crate::workers::parallel_map(dirs, jobs, |_, dir| load_chart(dir))
+        } else {
+            dirs.iter().map(load_chart).collect()
+        };
         for chart in &mut list {
             let parent_dir = chart
                 .dir
@@ -397,17 +402,22 @@ pub(crate) fn unrendered_templates(
         }
         chart
     };
+    // Each chart's `templates/` as shown, the deepest first.
+    let mut folders: Vec<(String, usize)> = charts
+        .list
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.file_display("templates/"), i))
+        .collect();
+    folders.sort_by_key(|(_, i)| std::cmp::Reverse(charts.list[*i].display.len()));
     for diagnostic in diagnostics
         .iter_mut()
         .filter(|d| d.message == crate::input::walk::TEMPLATE_NOTE)
     {
-        let owner = charts
-            .list
+        let owner = folders
             .iter()
-            .enumerate()
-            .filter(|(_, c)| diagnostic.path.starts_with(&c.file_display("templates/")))
-            .max_by_key(|(_, c)| c.display.len())
-            .map(|(i, _)| top(i));
+            .find(|(folder, _)| diagnostic.path.starts_with(folder.as_str()))
+            .map(|(_, i)| top(*i));
         let Some(chart) = owner.filter(|c| !rendered.contains(c)) else {
             continue;
         };
