@@ -305,7 +305,7 @@ fn collect(
         prerendered: Vec::new(),
     };
     for (id, (unit, outcome)) in units.iter().zip(outcomes).enumerate() {
-        let keep = !outcome.findings.is_empty() || unit.path.is_none();
+        let keep = unit.path.is_none();
         if outcome.rendered_output && unit.path.is_some() {
             scanned.prerendered.push(id);
         }
