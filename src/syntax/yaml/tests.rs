@@ -452,15 +452,27 @@ fn the_event_builder_matches_the_serde_path_on_the_fixtures() {
     );
 }
 
-/// The same over the shared corpus, when it is there (`.ci/run` runs it with `--ignored`).
+/// The same over the shared corpus: `IMAGEGATE_CORPUS` (`.ci/run` sets it and runs this with
+/// `--release --ignored`), else `../shared/corpus` when it is there.
 #[test]
 #[ignore = "slow in a debug build: run with --release --ignored"]
 fn the_event_builder_matches_the_serde_path_on_the_corpus() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if !root.is_dir() {
-        eprintln!("skipped: no ../shared/corpus");
-        return;
-    }
+    let root = match std::env::var_os("IMAGEGATE_CORPUS") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+            if !dir.is_dir() {
+                eprintln!("skipped: no ../shared/corpus (set IMAGEGATE_CORPUS)");
+                return;
+            }
+            dir
+        }
+    };
+    assert!(
+        root.is_dir(),
+        "IMAGEGATE_CORPUS={} is not a folder",
+        root.display()
+    );
     let mut files = Vec::new();
     yaml_files(&root, &mut files);
     files.sort();
