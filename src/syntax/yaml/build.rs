@@ -58,34 +58,62 @@ enum Frame {
         merging: bool,
         /// Entries of `<<` values, in the order given.
         merges: Vec<(Node, Node)>,
-        seen: HashSet<Fingerprint>,
+        /// Hashes of the keys, once the mapping is large enough to need them.
+        seen: Option<HashSet<u64>>,
     },
 }
 
-/// What makes two keys the same key.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Fingerprint {
-    Null,
-    Bool(bool),
-    Number(String),
-    String(String),
-    Seq(Vec<Fingerprint>),
-    Map(Vec<(Fingerprint, Fingerprint)>),
+/// Whether two keys are the same key: the same value, wherever written.
+fn same_key(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Seq(x), Value::Seq(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same_key(&p.value, &q.value))
+        }
+        (Value::Map(x), Value::Map(y)) => {
+            x.len() == y.len()
+                && x.iter().zip(y).all(|((k1, v1), (k2, v2))| {
+                    same_key(&k1.value, &k2.value) && same_key(&v1.value, &v2.value)
+                })
+        }
+        _ => a == b,
+    }
 }
 
-fn fingerprint(node: &Node) -> Fingerprint {
-    match &node.value {
-        Value::Null => Fingerprint::Null,
-        Value::Bool(b) => Fingerprint::Bool(*b),
-        Value::Number(n) => Fingerprint::Number(n.clone()),
-        Value::String(s) => Fingerprint::String(s.clone()),
-        Value::Seq(items) => Fingerprint::Seq(items.iter().map(fingerprint).collect()),
-        Value::Map(entries) => Fingerprint::Map(
-            entries
-                .iter()
-                .map(|(k, v)| (fingerprint(k), fingerprint(v)))
-                .collect(),
-        ),
+/// A hash of a key's value ([`same_key`] keys hash alike).
+fn key_hash(value: &Value) -> u64 {
+    use std::hash::{Hash, Hasher};
+    fn feed(value: &Value, state: &mut std::collections::hash_map::DefaultHasher) {
+        std::mem::discriminant(value).hash(state);
+        match value {
+            Value::Null => {}
+            Value::Bool(b) => b.hash(state),
+            Value::Number(s) | Value::String(s) => s.hash(state),
+            Value::Seq(items) => items.iter().for_each(|n| feed(&n.value, state)),
+            Value::Map(entries) => entries.iter().for_each(|(k, v)| {
+                feed(&k.value, state);
+                feed(&v.value, state);
+            }),
+        }
+    }
+    let mut state = std::collections::hash_map::DefaultHasher::new();
+    feed(value, &mut state);
+    state.finish()
+}
+
+/// Mappings up to this many entries are searched for a key; larger ones keep key hashes.
+const LINEAR_KEYS: usize = 16;
+
+/// Whether `entries` (with `seen`, the hashes of their keys once there are many) has `key`;
+/// `key` is then recorded.
+fn has_key(entries: &[(Node, Node)], seen: &mut Option<HashSet<u64>>, key: &Value) -> bool {
+    if seen.is_none() && entries.len() >= LINEAR_KEYS {
+        *seen = Some(entries.iter().map(|(k, _)| key_hash(&k.value)).collect());
+    }
+    match seen {
+        None => entries.iter().any(|(k, _)| same_key(&k.value, key)),
+        Some(hashes) => {
+            !hashes.insert(key_hash(key)) && entries.iter().any(|(k, _)| same_key(&k.value, key))
+        }
     }
 }
 
@@ -190,7 +218,7 @@ pub(super) fn build(text: &str, limits: Limits) -> Result<Built, BuildError> {
                         key: None,
                         merging: false,
                         merges: Vec::new(),
-                        seen: HashSet::new(),
+                        seen: None,
                     },
                 )?;
             }
@@ -219,7 +247,7 @@ pub(super) fn build(text: &str, limits: Limits) -> Result<Built, BuildError> {
                         // Merged entries come after the explicit ones; a key already there
                         // (or merged earlier) wins.
                         for (key, value) in merges {
-                            if seen.insert(fingerprint(&key)) {
+                            if !has_key(&entries, &mut seen, &key.value) {
                                 entries.push((key, value));
                             }
                         }
@@ -398,7 +426,7 @@ impl Builder<'_> {
                     merge_into(merges, node);
                 }
                 Some(k) => {
-                    if !seen.insert(fingerprint(&k)) && self.duplicate.is_none() {
+                    if has_key(entries, seen, &k.value) && self.duplicate.is_none() {
                         let shown = match &k.value {
                             Value::String(s) | Value::Number(s) => s.clone(),
                             Value::Bool(b) => b.to_string(),
@@ -416,17 +444,26 @@ impl Builder<'_> {
 }
 
 /// The entries a `<<` value brings: a mapping's, or each mapping's of a sequence (the earlier
-/// winning over the later, as they are added in order and the first key stays).
+/// winning over the later, as they are added in order and the first key stays). Merged entries
+/// are placed where the merged mapping is used: an alias's token, or a mapping written in place
+/// (each node then `defined_at` where it is written).
 fn merge_into(merges: &mut Vec<(Node, Node)>, value: Node) {
-    match value.value {
-        Value::Map(entries) => merges.extend(entries),
-        Value::Seq(items) => {
-            for item in items {
-                if let Value::Map(entries) = item.value {
-                    merges.extend(entries);
+    let mut add = |map: Node| {
+        let site = map.span;
+        let in_place = map.defined_at.is_none();
+        if let Value::Map(entries) = map.value {
+            merges.extend(entries.into_iter().map(|(k, v)| {
+                if in_place {
+                    (aliased(&k, site), aliased(&v, site))
+                } else {
+                    (k, v)
                 }
-            }
+            }));
         }
+    };
+    match value.value {
+        Value::Map(_) => add(value),
+        Value::Seq(items) => items.into_iter().for_each(add),
         _ => {}
     }
 }
@@ -443,32 +480,34 @@ fn size(node: &Node) -> usize {
 /// A scalar's value: its tag first, then (plain, untagged) null, YAML 1.1 booleans, YAML 1.2
 /// integers and floats, else a string.
 fn resolve(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, String> {
-    let plain = style == ScalarStyle::Plain;
-    match tag
-        .and_then(|t| t.core_suffix().map(str::to_string))
-        .as_deref()
-    {
-        Some("null") => return Ok(Value::Null),
-        Some("str") => return Ok(Value::String(text.to_string())),
-        Some("bool") => {
+    match tag.map(tag_kind) {
+        Some(TagKind::Null) => return Ok(Value::Null),
+        Some(TagKind::String) => return Ok(Value::String(text.to_string())),
+        Some(TagKind::Bool) => {
             return bool11(text)
                 .map(Value::Bool)
                 .ok_or_else(|| format!("invalid value for a !!bool: `{text}`"));
         }
-        Some("int") => {
+        Some(TagKind::Number) => {
             return (int(text) || float(text))
                 .then(|| Value::Number(text.to_string()))
-                .ok_or_else(|| format!("invalid value for an !!int: `{text}`"));
+                .ok_or_else(|| format!("invalid value for a numeric tag: `{text}`"));
         }
-        Some("float") => {
-            return (int(text) || float(text))
-                .then(|| Value::Number(text.to_string()))
-                .ok_or_else(|| format!("invalid value for a !!float: `{text}`"));
-        }
-        _ => {}
+        Some(TagKind::Other) | None => {}
     }
-    // `!` (non-specific) forces a string.
-    if tag.is_some_and(|t| t.handle() == "!" && t.suffix().is_empty()) || !plain {
+    if style != ScalarStyle::Plain {
+        return Ok(Value::String(text.to_string()));
+    }
+    // Most plain scalars are names: only these first characters can start a null, a boolean
+    // or a number.
+    let typed_start = matches!(
+        text.as_bytes().first(),
+        None | Some(
+            b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'y' | b'Y' | b'o' | b'O' | b'0'
+                ..=b'9' | b'+' | b'-' | b'.'
+        )
+    );
+    if !typed_start {
         return Ok(Value::String(text.to_string()));
     }
     if matches!(text, "" | "~" | "null" | "Null" | "NULL") {
@@ -488,6 +527,42 @@ fn resolve(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, S
         return Ok(Value::Number(text.to_string()));
     }
     Ok(Value::String(text.to_string()))
+}
+
+/// What a scalar's tag makes of it.
+enum TagKind {
+    Null,
+    Bool,
+    /// `!!int`, `!!float`.
+    Number,
+    /// `!!str`, the non-specific `!`, and what cannot be anything else (`!!binary`,
+    /// `!!timestamp`, a collection tag on a scalar).
+    String,
+    /// Any other tag (`!reference`, `!Ref`): the scalar resolves as if untagged.
+    Other,
+}
+
+/// The kind of `tag`: the core schema's names however spelled (`!!int`, the long form, `!int`),
+/// as serde-saphyr read them.
+fn tag_kind(tag: &Tag) -> TagKind {
+    let named = |name: &str| match name {
+        "null" => TagKind::Null,
+        "bool" => TagKind::Bool,
+        "int" | "float" => TagKind::Number,
+        "str" | "binary" | "timestamp" | "seq" | "map" => TagKind::String,
+        _ => TagKind::Other,
+    };
+    if let Some(core) = tag.core_suffix() {
+        return named(core);
+    }
+    if let Some(suffix) = tag.suffix_in_namespace("tag:yaml.org,2002:") {
+        return named(suffix.strip_prefix('!').unwrap_or(&suffix));
+    }
+    match tag.suffix_in_namespace("!").as_deref() {
+        Some("" | "!") => TagKind::String,
+        Some(name) => named(name.strip_prefix('!').unwrap_or(name)),
+        None => TagKind::Other,
+    }
 }
 
 fn trim(s: &str) -> &str {

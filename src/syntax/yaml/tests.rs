@@ -486,3 +486,60 @@ fn the_event_builder_matches_the_serde_path_on_the_corpus() {
         lines.join("\n")
     );
 }
+
+/// Documents the corpus has few of, each compared between the two paths: scalar typing, tags,
+/// anchors inside anchors, merges (alias, list, inline, explicit keys winning), duplicate keys
+/// in small and large mappings, complex keys, empty and null roots, errors.
+#[test]
+fn the_event_builder_matches_the_serde_path_on_tricky_documents() {
+    let mut large = String::from("big:\n");
+    for i in 0..40 {
+        large.push_str(&format!("  k{i}: {i}\n"));
+    }
+    large.push_str("  k7: again\n");
+    let documents = [
+        "a: [yes, No, ON, off, y, n, True, FALSE, ~, null, Null, '', \"\", 0x1F, 0X1F, 0o17, 0b101, 1_000, _1, 1__0, -.nan, +.nan, 012, -012, +5, -5, 1.5e3, .5, 1., inf, nan, 18446744073709551616, -9223372036854775809, '5', \"yes\"]\n",
+        "a: !!str 5\nb: !!int '7'\nc: !!float 1\nd: !!bool yes\ne: !!null ''\nf: !reference [.x, y]\ng: !Ref name\nh: ! 5\ni: !custom yes\n",
+        "base: &b {x: 1, y: &inner [1, 2]}\nuse: *b\nagain: *inner\nnested: &n {in: *b}\ntwice: *n\n",
+        "a: &a {x: 1, y: 2}\nb: &b {y: 3, z: 4}\nc:\n  <<: [*a, *b]\n  x: 9\nd:\n  <<: *a\ne:\n  <<: {p: 1, x: 2}\n  q: 3\nf:\n  '<<': *a\n",
+        "a: 1\nb: 2\na: 3\n",
+        large.as_str(),
+        "? [a, b]\n: 1\n? {c: d}\n: 2\n",
+        "~\n",
+        "",
+        "# only a comment\n",
+        "a: [1, 2\n",
+        "a: *missing\n",
+        "a: |\n  text\n  more\nb: >-\n  folded\n  text\n\nc: 'single ''quoted'''\nd: \"double \\\"quoted\\\"\"\n",
+        "key: value\r\nother: 'x'\r\n",
+        "- a\n- - b\n  - c\n- {d: e}\n",
+    ];
+    for text in documents {
+        let new = parse_document(text, 0, Limits::default());
+        let old = reference::parse_document_serde(text, 0, Limits::default());
+        match (&new.root, &old.root) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
+            (Err(a), Err(b)) => assert_eq!(a.limit, b.limit, "{text}: {a:?} / {b:?}"),
+            (a, b) => panic!("{text}: new {a:?} / old {b:?}"),
+        }
+        assert_eq!(new.warnings, old.warnings, "{text}");
+    }
+    // Where the builder is right and the serde path was not: serde-saphyr refused a whole
+    // document over one non-finite float (`.inf`, `.nan`, `1e999`), valid YAML 1.2.
+    let text = "limits: [.inf, -.Inf, .nan, 1e999]\nname: x\n";
+    assert!(
+        reference::parse_document_serde(text, 0, Limits::default())
+            .root
+            .is_err()
+    );
+    let root = parse_document(text, 0, Limits::default())
+        .root
+        .unwrap()
+        .unwrap();
+    assert_eq!(root.get("name").and_then(Node::as_str), Some("x"));
+    let limits = root.get("limits").and_then(Node::items).unwrap();
+    assert!(
+        limits.iter().all(|n| matches!(n.value, Value::Number(_))),
+        "{limits:?}"
+    );
+}
