@@ -816,6 +816,59 @@ fn renders_are_cached_until_something_that_makes_them_changes() {
     fs::write(&values, edited).unwrap();
     let (_, calls) = scan();
     assert!(calls.contains("template"), "{calls}");
+    // A chart helm refuses (a dependency not vendored) is kept as its refusal: the same
+    // warning on the next scan, without running helm, until the chart changes.
+    let chart_yaml = chart.join("Chart.yaml");
+    let text = fs::read_to_string(&chart_yaml).unwrap();
+    fs::write(
+        &chart_yaml,
+        format!("{text}dependencies:\n  - name: redis\n    version: 1.0.0\n    repository: https://charts.example.com\n"),
+    )
+    .unwrap();
+    let warnings = |report: &serde_json::Value| -> Vec<String> {
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                d["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("chart not rendered")
+            })
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let run = || {
+        let (report, _) = common::scan_json(&[
+            "--no-config",
+            "--fail-on",
+            "never",
+            "--helm-bin",
+            wrapper.to_str().unwrap(),
+            "--cache-dir",
+            cache.to_str().unwrap(),
+            chart.to_str().unwrap(),
+        ]);
+        let calls = fs::read_to_string(&log).unwrap_or_default();
+        fs::remove_file(&log).ok();
+        (warnings(&report), calls)
+    };
+    let (refused, calls) = run();
+    assert!(
+        calls.contains("template") && refused.len() == 1,
+        "{calls} {refused:?}"
+    );
+    let (again, calls) = run();
+    assert!(!calls.contains("template"), "rendered again: {calls}");
+    assert_eq!(again, refused);
+    // Back as it was: the render kept for that chart is good again.
+    fs::write(&chart_yaml, text).unwrap();
+    let (fixed, calls) = run();
+    assert!(
+        !calls.contains("template") && fixed.is_empty(),
+        "{calls} {fixed:?}"
+    );
 }
 
 /// A folder holding a wrapper named like `tool` that logs its first argument to `log` and
@@ -916,18 +969,24 @@ fn overlay_builds_are_cached_until_a_file_they_read_changes() {
             .filter(|l| *l == "build" || *l == "kustomize")
             .count();
         let report = common::json_of(&out);
-        assert_eq!(report["diagnostics"], serde_json::json!([]), "{report}");
-        (reported_all(&report), builds)
+        let diagnostics: Vec<String> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect();
+        (reported_all(&report), builds, diagnostics)
     };
-    let (first, builds) = scan();
+    let (first, builds, diagnostics) = scan();
     assert_eq!(builds, 1, "{first:?}");
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
     assert!(
         first
             .iter()
             .any(|(path, line, _)| path == "overlay/patches/image.yaml" && *line == 10),
         "{first:?}"
     );
-    let (second, builds) = scan();
+    let (second, builds, _) = scan();
     assert_eq!(
         (&second, builds),
         (&first, 0),
@@ -959,10 +1018,30 @@ fn overlay_builds_are_cached_until_a_file_they_read_changes() {
         let text = fs::read_to_string(entry).unwrap();
         fs::write(entry, &text[..text.len() / 2]).unwrap();
     }
-    let (again, builds) = scan();
+    let (again, builds, _) = scan();
     assert_eq!(builds, 1);
-    let (warm, builds) = scan();
+    let (warm, builds, _) = scan();
     assert_eq!((warm, builds), (again, 0));
+    // A build the renderer refuses is kept as its refusal: said again, not built again, until
+    // a file it reads changes.
+    write(
+        "overlay/kustomization.yaml",
+        "resources:\n  - ../base\n  - missing.yaml\n",
+    );
+    let (_, builds, refused) = scan();
+    assert_eq!(builds, 1);
+    assert!(
+        refused.len() == 1 && refused[0].starts_with("overlay not built:"),
+        "{refused:?}"
+    );
+    let (_, builds, again) = scan();
+    assert_eq!((builds, &again), (0, &refused));
+    write(
+        "overlay/missing.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    );
+    let (_, builds, fixed) = scan();
+    assert_eq!((builds, fixed.len()), (1, 0), "{fixed:?}");
 }
 
 fn copy_tree(from: &Path, to: &Path) {

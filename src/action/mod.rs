@@ -459,39 +459,35 @@ fn sticky_comment(
     context: &CommentContext,
     out: &mut dyn Write,
 ) -> Result<(), String> {
-    let Some(token) = &context.inputs.github_token else {
-        return Err("the `github-token` input is empty".to_string());
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("no async runtime: {e}"))?;
-    let log = ApiLog::default();
-    let result = runtime.block_on(async {
-        let api = Api::new(context.api_url, token, log.trace(context.debug))?;
-        let mode = context.inputs.comment;
-        let marker = comment::marker(&context.inputs.category);
-        let existing = comment::find(&api, pr, &marker).await?;
-        if mode == CommentMode::OnFindings && report.findings.is_empty() && existing.is_none() {
-            return Ok::<Option<Posted>, ApiError>(None);
-        }
-        let changed: HashSet<String> = comment::changed_files(&api, pr).await?;
-        let options = markdown::Options {
-            gate: context.gate,
-            links: context.links.clone(),
-            changed: Some(&changed),
-            by_rule: false,
-            marker: Some(&marker),
-            limit: markdown::COMMENT_LIMIT,
-            full_report: context.full_report.clone(),
-            annotations_omitted: 0,
-        };
-        let body = markdown::render(report, paths, &options);
-        comment::post(&api, pr, existing.as_ref(), &body)
-            .await
-            .map(Some)
-    });
-    log.write(out);
+    let result = with_api(
+        context.inputs,
+        context.api_url,
+        context.debug,
+        out,
+        async |api| {
+            let mode = context.inputs.comment;
+            let marker = comment::marker(&context.inputs.category);
+            let existing = comment::find(api, pr, &marker).await?;
+            if mode == CommentMode::OnFindings && report.findings.is_empty() && existing.is_none() {
+                return Ok::<Option<Posted>, ApiError>(None);
+            }
+            let changed: HashSet<String> = comment::changed_files(api, pr).await?;
+            let options = markdown::Options {
+                gate: context.gate,
+                links: context.links.clone(),
+                changed: Some(&changed),
+                by_rule: false,
+                marker: Some(&marker),
+                limit: markdown::COMMENT_LIMIT,
+                full_report: context.full_report.clone(),
+                annotations_omitted: 0,
+            };
+            let body = markdown::render(report, paths, &options);
+            comment::post(api, pr, existing.as_ref(), &body)
+                .await
+                .map(Some)
+        },
+    )?;
     match result {
         Ok(Some(posted)) => {
             let what = match posted {
@@ -524,20 +520,10 @@ fn pull_request_change(
     debug: bool,
     out: &mut dyn Write,
 ) -> Result<crate::input::changed::Changed, String> {
-    let Some(token) = &inputs.github_token else {
-        return Err("the `github-token` input is empty".to_string());
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("no async runtime: {e}"))?;
-    let log = ApiLog::default();
-    let files = runtime.block_on(async {
-        let api = Api::new(api_url, token, log.trace(debug))?;
-        comment::pull_files(&api, pr).await
-    });
-    log.write(out);
-    let files = files.map_err(|err| err.to_string())?;
+    let files = with_api(inputs, api_url, debug, out, async |api| {
+        comment::pull_files(api, pr).await
+    })?
+    .map_err(|err| err.to_string())?;
     if files.len() >= MAX_LISTED_FILES {
         return Err(format!(
             "it changes {} files or more, more than GitHub lists",
@@ -554,6 +540,31 @@ fn pull_request_change(
         workspace,
         names,
     ))
+}
+
+/// `call` with a GitHub API client (the `github-token` input) on a runtime of its own; the
+/// calls are logged to `out` with `debug`. `Err` says why no call could be made.
+fn with_api<T>(
+    inputs: &Inputs,
+    api_url: &str,
+    debug: bool,
+    out: &mut dyn Write,
+    call: impl AsyncFnOnce(&Api) -> Result<T, ApiError>,
+) -> Result<Result<T, ApiError>, String> {
+    let Some(token) = &inputs.github_token else {
+        return Err("the `github-token` input is empty".to_string());
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("no async runtime: {e}"))?;
+    let log = ApiLog::default();
+    let result = runtime.block_on(async {
+        let api = Api::new(api_url, token, log.trace(debug))?;
+        call(&api).await
+    });
+    log.write(out);
+    Ok(result)
 }
 
 /// The API calls made, kept for the log (`RUNNER_DEBUG`) as `::debug::` lines.
@@ -592,19 +603,9 @@ fn suggest_review(
     debug: bool,
     out: &mut dyn Write,
 ) -> Result<(), String> {
-    let Some(token) = &inputs.github_token else {
-        return Err("the `github-token` input is empty".to_string());
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("no async runtime: {e}"))?;
-    let log = ApiLog::default();
-    let result = runtime.block_on(async {
-        let api = Api::new(api_url, token, log.trace(debug))?;
-        suggest::review(&api, pr, report, paths, &inputs.category).await
-    });
-    log.write(out);
+    let result = with_api(inputs, api_url, debug, out, async |api| {
+        suggest::review(api, pr, report, paths, &inputs.category).await
+    })?;
     let said = match result {
         Ok(suggest::Reviewed::Posted { id, suggestions }) => format!(
             "posted review {id} with {suggestions} suggested change{}",

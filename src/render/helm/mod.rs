@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use crate::input::diagnostic::{Diagnostic, Severity};
 use crate::input::walk::ChartDir;
-use crate::render::cache::{Key, RenderCache};
+use crate::render::cache::{Kept, Key, RenderCache};
 use crate::render::process::{self, Budget, RunError};
 use crate::syntax::source::Span;
 use crate::syntax::yaml;
@@ -347,16 +347,27 @@ pub(crate) fn render_all(
         let key = cache
             .as_ref()
             .and_then(|(_, version)| render_key(chart, options, version));
+        let refused =
+            |message: String| Diagnostic::new(Severity::Warning, chart.chart_yaml(), message);
         if let (Some((cache, _)), Some(key)) = (&cache, &key)
-            && let Some(text) = cache.get(key)
+            && let Some(kept) = cache.get(key)
         {
-            return Ok(text);
+            return match kept {
+                Kept::Output(text) => Ok(text),
+                Kept::Failure(message) => Err(refused(message)),
+            };
         }
         let rendered = render(&bin, chart, options);
-        if let (Some((cache, _)), Some(key), Ok(text)) = (&cache, &key, &rendered) {
-            cache.put(key, text);
+        if let (Some((cache, _)), Some(key)) = (&cache, &key) {
+            match &rendered {
+                Ok(text) => cache.put(key, &Kept::Output(text.clone())),
+                Err((diagnostic, true)) => {
+                    cache.put(key, &Kept::Failure(diagnostic.message.clone()));
+                }
+                Err((_, false)) => {}
+            }
         }
-        rendered
+        rendered.map_err(|(diagnostic, _)| diagnostic)
     });
     let mut streams = Vec::new();
     for (&chart, outcome) in wanted.iter().zip(outcomes) {
@@ -444,7 +455,11 @@ pub(crate) fn unrendered_templates(
 fn render_key(chart: &Chart, options: &HelmOptions, version: &str) -> Option<String> {
     let (release, namespace, values) = options.settings(&chart.dir);
     let mut key = Key::new("helm template");
-    key.text(version).text(release).text(namespace);
+    // The chart's place: a failure's message names it.
+    key.text(version)
+        .text(release)
+        .text(namespace)
+        .text(&chart.display);
     for values in values {
         key.file("values", values)?;
     }
@@ -453,7 +468,9 @@ fn render_key(chart: &Chart, options: &HelmOptions, version: &str) -> Option<Str
 }
 
 /// `helm template <release> <chart> --namespace <ns> [-f values]...`.
-fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Diagnostic> {
+/// `Err` with whether the failure lasts: helm ran and refused (it will again for the same
+/// inputs), not a timeout or a helm that could not start.
+fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, (Diagnostic, bool)> {
     let (release, namespace, values) = options.settings(&chart.dir);
     let mut command = Command::new(bin);
     command
@@ -477,7 +494,8 @@ fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Di
         )
     };
     let output = process::run(command, budget).map_err(|err| {
-        fail(match err {
+        let lasting = matches!(err, RunError::TooLarge(_));
+        let message = match err {
             RunError::Timeout(_) => format!(
                 "`helm template` {err} (a template that loops or waits; raise --helm-timeout if it \
                  is only slow)"
@@ -486,7 +504,8 @@ fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Di
                 "`helm template` {err} (imagegate reads at most 64 MiB of a chart's output)"
             ),
             RunError::Spawn { .. } => format!("{err} (check --helm-bin or PATH)"),
-        })
+        };
+        (fail(message), lasting)
     })?;
     if !output.success {
         // Helm's deprecation warnings come first; the error is what matters.
@@ -501,14 +520,21 @@ fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Di
         } else {
             quoted
         };
-        return Err(fail(format!(
-            "`helm template` failed: {}{}",
-            quoted.replace('\n', " | "),
-            fix_for(&quoted, chart)
-        )));
+        return Err((
+            fail(format!(
+                "`helm template` failed: {}{}",
+                quoted.replace('\n', " | "),
+                fix_for(&quoted, chart)
+            )),
+            true,
+        ));
     }
-    String::from_utf8(output.stdout)
-        .map_err(|_| fail("`helm template` printed text that is not UTF-8".into()))
+    String::from_utf8(output.stdout).map_err(|_| {
+        (
+            fail("`helm template` printed text that is not UTF-8".into()),
+            true,
+        )
+    })
 }
 
 /// Helm's message with its paths as the rest of the report shows them: helm names a

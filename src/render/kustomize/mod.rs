@@ -16,7 +16,7 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
-use crate::render::cache::{Key, RenderCache};
+use crate::render::cache::{Kept, Key, RenderCache};
 use crate::render::process::{self, Budget, RunError};
 use crate::syntax::yaml::{self, Node, Value};
 use crate::uses::KUSTOMIZATION_NAMES;
@@ -370,8 +370,8 @@ pub(crate) struct BuildCache {
 }
 
 /// [`render`], reusing a build kept in `cache` while the renderer and its version, the root's
-/// place and every file the build reads ([`inputs`]) are the same. A build that failed is not
-/// kept.
+/// place and every file the build reads ([`inputs`]) are the same. A build the renderer
+/// refused is kept as its message; one that did not finish or could not start is not kept.
 pub(crate) fn render_cached(
     renderer: &Renderer,
     root: &Kustomization,
@@ -394,26 +394,43 @@ pub(crate) fn render_cached(
     }
     let key = whole.then(|| key.finish());
     // A kept build is the wrapper's path (origin annotations are relative to it) and the
-    // stream.
-    if let Some(kept) = key.as_deref().and_then(|key| cache.cache.get(key))
-        && let Some((wrapper, text)) = kept.split_once('\n')
-    {
-        return Ok(Rendered {
-            text: text.to_string(),
-            wrapper: PathBuf::from(wrapper),
-            canonical_root,
-            root_dir: root.dir.clone(),
-        });
+    // stream; a kept failure, the renderer's message.
+    match key.as_deref().and_then(|key| cache.cache.get(key)) {
+        Some(Kept::Output(kept)) => {
+            if let Some((wrapper, text)) = kept.split_once('\n') {
+                return Ok(Rendered {
+                    text: text.to_string(),
+                    wrapper: PathBuf::from(wrapper),
+                    canonical_root,
+                    root_dir: root.dir.clone(),
+                });
+            }
+        }
+        Some(Kept::Failure(message)) => {
+            return Err(RenderError::Failed {
+                renderer: renderer.describe(),
+                message,
+            });
+        }
+        None => {}
     }
-    let rendered = render(renderer, root, all, boundary, budget)?;
-    if let (Some(key), Some(wrapper)) = (&key, rendered.wrapper.to_str())
-        && !wrapper.contains('\n')
-    {
-        cache
-            .cache
-            .put(key, &format!("{wrapper}\n{}", rendered.text));
+    let rendered = render(renderer, root, all, boundary, budget);
+    if let Some(key) = &key {
+        match &rendered {
+            Ok(rendered) => {
+                if let Some(wrapper) = rendered.wrapper.to_str().filter(|w| !w.contains('\n')) {
+                    let kept = format!("{wrapper}\n{}", rendered.text);
+                    cache.cache.put(key, &Kept::Output(kept));
+                }
+            }
+            // The renderer ran and refused: it will again for the same files.
+            Err(RenderError::Failed { message, .. }) => {
+                cache.cache.put(key, &Kept::Failure(message.clone()));
+            }
+            Err(_) => {}
+        }
     }
-    Ok(rendered)
+    rendered
 }
 
 /// Every kustomization reachable from `root` (`root` first); remote references and paths
