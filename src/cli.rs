@@ -147,6 +147,22 @@ pub struct ScanArgs {
     #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
     pub format: Format,
 
+    /// Limit the scan to what changed since the git reference REF (from where the branch
+    /// left it, uncommitted and untracked files included): only charts and overlays reading
+    /// a changed file are rendered, only findings in changed files reported. Every file is
+    /// still read, so facts across files (ServiceAccounts, pull secrets, RBAC) stay whole.
+    #[arg(long, value_name = "REF")]
+    pub changed_since: Option<String>,
+
+    /// Show progress (charts rendered, overlays built, files checked) on standard error
+    /// [default: on a terminal, outside CI].
+    #[arg(long, overrides_with = "no_progress")]
+    pub progress: bool,
+
+    /// Never show progress.
+    #[arg(long, overrides_with = "progress")]
+    pub no_progress: bool,
+
     /// Write the report to FILE instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,

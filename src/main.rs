@@ -61,6 +61,27 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
         let baseline = imagegate::findings::baseline::Baseline::read(path)?;
         options.policy.baseline = Some((baseline, imagegate::input::paths::display_path(path)));
     }
+    if let Some(reference) = &args.changed_since {
+        // git is asked in the (first) scanned folder: the repository the scan is about.
+        let dir = match options.paths.first() {
+            Some(path) if path.is_dir() => path.clone(),
+            Some(path) => path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or_else(|| ".".into(), Into::into),
+            None => ".".into(),
+        };
+        options.changed = Some(imagegate::input::changed::Changed::from_git(
+            reference, &dir,
+        )?);
+    }
+    // Progress on a terminal, outside CI, unless told.
+    options.progress = args.progress
+        || (!args.no_progress && {
+            use std::io::IsTerminal as _;
+            std::io::stderr().is_terminal()
+                && std::env::var_os("CI").is_none_or(|v| v.is_empty() || v == "false")
+        });
     let gate = options.policy.gate();
     let mut report = imagegate::scan(&options)?;
     // With digests resolved, each pinnable finding carries its pin (SARIF `fixes`, JSON `fix`;
@@ -142,7 +163,11 @@ fn run_scan(args: ScanArgs) -> Result<u8> {
             files.join(", ")
         );
     }
-    Ok(gate.exit_code(&report))
+    let code = gate.exit_code(&report);
+    // The process ends here: freeing every finding, file and tree one by one would only
+    // delay the exit.
+    std::mem::forget(report);
+    Ok(code)
 }
 
 /// `imagegate baseline write FILE [PATHS]`: today's findings, by fingerprint.

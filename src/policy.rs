@@ -337,10 +337,14 @@ pub fn apply_ignores(
     for mut finding in findings {
         let id = finding.location.file;
         let file = &report.files[id];
-        let line = file
-            .region(finding.location.span)
-            .map(|r| r.start.line)
-            .unwrap_or(0);
+        // The finding's line, needed only where an ignore comment could name it.
+        let line = if file.ignores.is_empty() {
+            0
+        } else {
+            file.region(finding.location.span)
+                .map(|r| r.start.line)
+                .unwrap_or(0)
+        };
         let inline = file.ignores.iter().enumerate().find_map(|(k, ig)| {
             let r = ig
                 .rules

@@ -1,6 +1,8 @@
 //! Worker threads: a rayon pool per parallel stage, with stacks deep enough for the recursive
 //! YAML parser (up to `syntax::yaml::Limits::max_depth` levels).
 
+pub(crate) mod progress;
+
 use rayon::prelude::*;
 
 /// Stack size of scan worker threads.

@@ -858,3 +858,73 @@ fn huge_comment_is_cut_below_the_limit() {
     // The summary (1 MiB) holds them all.
     assert!(!run.summary.contains("…and "));
 }
+
+/// The result files of a SARIF log, sorted and deduplicated.
+fn sarif_files(sarif: &str) -> Vec<String> {
+    let log: serde_json::Value = serde_json::from_str(sarif).unwrap();
+    let mut files: Vec<String> = log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| {
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .map(str::to_string)
+        })
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+/// `changed-only` on a pull request reports only the files it changes (as GitHub lists them,
+/// every page), and the summary says so; a push scans everything; a list GitHub cannot give
+/// is a warning and a whole scan, not a failure.
+#[test]
+fn changed_only_reports_what_the_pull_request_changes() {
+    let ws = manifests();
+    let api = FakeGitHub::start(setup());
+    let whole = ws.run(Some(&api), PR, &[("comment", "never")]);
+    assert!(sarif_files(&whole.sarif).len() > 1, "{}", whole.sarif);
+
+    let limited = ws.run(
+        Some(&api),
+        PR,
+        &[("changed-only", "true"), ("comment", "never")],
+    );
+    assert_eq!(
+        limited.code,
+        Some(1),
+        "{}\n{}",
+        limited.stdout,
+        limited.stderr
+    );
+    assert_eq!(sarif_files(&limited.sarif), ["k8s/deployment.yaml"]);
+    assert!(
+        limited
+            .summary
+            .contains("Limited to 5 changed files (the files pull request #7 changes)"),
+        "{}",
+        limited.summary
+    );
+    assert!(
+        requests(&api)
+            .contains(&"GET /repos/octo/demo/pulls/7/files?per_page=100&page=3".to_string())
+    );
+
+    let push = ws.run(Some(&api), Event::Push, &[("changed-only", "true")]);
+    assert_eq!(sarif_files(&push.sarif), sarif_files(&whole.sarif));
+    assert!(!push.summary.contains("Limited to"));
+
+    // GitHub does not answer: everything is scanned, with one warning.
+    let broken = ws.run(None, PR, &[("changed-only", "true"), ("comment", "never")]);
+    assert_eq!(sarif_files(&broken.sarif), sarif_files(&whole.sarif));
+    assert!(
+        broken
+            .stdout
+            .contains("::warning title=imagegate%3A scanning everything::"),
+        "{}",
+        broken.stdout
+    );
+    assert_no_leak(&limited, Some(&api));
+}

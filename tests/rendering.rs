@@ -816,6 +816,232 @@ fn renders_are_cached_until_something_that_makes_them_changes() {
     fs::write(&values, edited).unwrap();
     let (_, calls) = scan();
     assert!(calls.contains("template"), "{calls}");
+    // A chart helm refuses (a dependency not vendored) is kept as its refusal: the same
+    // warning on the next scan, without running helm, until the chart changes.
+    let chart_yaml = chart.join("Chart.yaml");
+    let text = fs::read_to_string(&chart_yaml).unwrap();
+    fs::write(
+        &chart_yaml,
+        format!("{text}dependencies:\n  - name: redis\n    version: 1.0.0\n    repository: https://charts.example.com\n"),
+    )
+    .unwrap();
+    let warnings = |report: &serde_json::Value| -> Vec<String> {
+        report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                d["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("chart not rendered")
+            })
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let run = || {
+        let (report, _) = common::scan_json(&[
+            "--no-config",
+            "--fail-on",
+            "never",
+            "--helm-bin",
+            wrapper.to_str().unwrap(),
+            "--cache-dir",
+            cache.to_str().unwrap(),
+            chart.to_str().unwrap(),
+        ]);
+        let calls = fs::read_to_string(&log).unwrap_or_default();
+        fs::remove_file(&log).ok();
+        (warnings(&report), calls)
+    };
+    let (refused, calls) = run();
+    assert!(
+        calls.contains("template") && refused.len() == 1,
+        "{calls} {refused:?}"
+    );
+    let (again, calls) = run();
+    assert!(!calls.contains("template"), "rendered again: {calls}");
+    assert_eq!(again, refused);
+    // Back as it was: the render kept for that chart is good again.
+    fs::write(&chart_yaml, text).unwrap();
+    let (fixed, calls) = run();
+    assert!(
+        !calls.contains("template") && fixed.is_empty(),
+        "{calls} {fixed:?}"
+    );
+}
+
+/// A folder holding a wrapper named like `tool` that logs its first argument to `log` and
+/// runs the real one (found on the test PATH).
+fn logging_wrapper(tool: &str, dir: &Path, log: &Path) -> PathBuf {
+    let real = std::env::split_paths(&common::tools_path())
+        .map(|d| d.join(tool))
+        .find(|p| p.is_file())
+        .unwrap();
+    fs::create_dir_all(dir).unwrap();
+    let wrapper = dir.join(tool);
+    fs::write(
+        &wrapper,
+        format!(
+            "#!/bin/sh\necho \"$1\" >> '{}'\nexec '{}' \"$@\"\n",
+            log.display(),
+            real.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    wrapper
+}
+
+/// `--cache-dir` keeps kustomize builds: an overlay is built once, not again while none of the
+/// files the build reads changes (an unrelated file may), and again when one does: its own
+/// kustomization, a base's manifest, a patch file in a folder below. A damaged entry is
+/// built again. The real renderer, behind a wrapper that logs each call.
+#[test]
+fn overlay_builds_are_cached_until_a_file_they_read_changes() {
+    if !have_tool(
+        "kubectl",
+        "overlay_builds_are_cached_until_a_file_they_read_changes",
+    ) {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let repo = work.path().join("repo");
+    let write = |file: &str, text: &str| {
+        let path = repo.join(file);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    };
+    write(
+        "base/deployment.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: registry.example.com/api:1.0\n",
+    );
+    write(
+        "base/kustomization.yaml",
+        "resources:\n  - deployment.yaml\n",
+    );
+    write(
+        "overlay/patches/image.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: registry.example.com/api:1.1\n",
+    );
+    write(
+        "overlay/kustomization.yaml",
+        "resources:\n  - ../base\npatches:\n  - path: patches/image.yaml\n",
+    );
+    write("notes.txt", "not read by any build\n");
+    // The renderer imagegate picks: kustomize when present, else kubectl.
+    let tool = ["kustomize", "kubectl"]
+        .into_iter()
+        .find(|t| std::env::split_paths(&common::tools_path()).any(|d| d.join(t).is_file()))
+        .unwrap();
+    let log = work.path().join("calls.log");
+    let bin = work.path().join("bin");
+    logging_wrapper(tool, &bin, &log);
+    let mut path = vec![bin];
+    path.extend(std::env::split_paths(&common::tools_path()));
+    let path = std::env::join_paths(path).unwrap();
+    let cache = work.path().join("cache");
+    let scan = || {
+        let out = common::command_in(&repo)
+            .env("PATH", &path)
+            .args([
+                "scan",
+                "--no-config",
+                "--format",
+                "json",
+                "--fail-on",
+                "never",
+            ])
+            .arg("--cache-dir")
+            .arg(&cache)
+            .arg(".")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let calls = fs::read_to_string(&log).unwrap_or_default();
+        fs::remove_file(&log).ok();
+        let builds = calls
+            .lines()
+            .filter(|l| *l == "build" || *l == "kustomize")
+            .count();
+        let report = common::json_of(&out);
+        let diagnostics: Vec<String> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["message"].as_str().unwrap().to_string())
+            .collect();
+        (reported_all(&report), builds, diagnostics)
+    };
+    let (first, builds, diagnostics) = scan();
+    assert_eq!(builds, 1, "{first:?}");
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    assert!(
+        first
+            .iter()
+            .any(|(path, line, _)| path == "overlay/patches/image.yaml" && *line == 10),
+        "{first:?}"
+    );
+    let (second, builds, _) = scan();
+    assert_eq!(
+        (&second, builds),
+        (&first, 0),
+        "built again on a warm cache"
+    );
+    write("notes.txt", "still not read\n");
+    assert_eq!(scan().1, 0, "an unrelated file made a build");
+    // Each file the build reads makes a new one.
+    for (file, edit) in [
+        ("overlay/patches/image.yaml", "registry.example.com/api:1.2"),
+        ("base/deployment.yaml", "registry.example.com/api:2.0"),
+        ("overlay/kustomization.yaml", "commonLabels: {team: a}"),
+    ] {
+        let text = fs::read_to_string(repo.join(file)).unwrap();
+        let edited = if file.ends_with("kustomization.yaml") {
+            format!("{text}{edit}\n")
+        } else {
+            text.replace("registry.example.com/api:1.1", edit)
+                .replace("registry.example.com/api:1.0", edit)
+        };
+        assert_ne!(edited, text);
+        write(file, &edited);
+        assert_eq!(scan().1, 1, "{file} changed, but the build was reused");
+    }
+    // A damaged entry is not trusted: built again, same findings.
+    let entries = files_under(&cache.join("renders"));
+    assert!(!entries.is_empty());
+    for entry in &entries {
+        let text = fs::read_to_string(entry).unwrap();
+        fs::write(entry, &text[..text.len() / 2]).unwrap();
+    }
+    let (again, builds, _) = scan();
+    assert_eq!(builds, 1);
+    let (warm, builds, _) = scan();
+    assert_eq!((warm, builds), (again, 0));
+    // A build the renderer refuses is kept as its refusal: said again, not built again, until
+    // a file it reads changes.
+    write(
+        "overlay/kustomization.yaml",
+        "resources:\n  - ../base\n  - missing.yaml\n",
+    );
+    let (_, builds, refused) = scan();
+    assert_eq!(builds, 1);
+    assert!(
+        refused.len() == 1 && refused[0].starts_with("overlay not built:"),
+        "{refused:?}"
+    );
+    let (_, builds, again) = scan();
+    assert_eq!((builds, &again), (0, &refused));
+    write(
+        "overlay/missing.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    );
+    let (_, builds, fixed) = scan();
+    assert_eq!((builds, fixed.len()), (1, 0), "{fixed:?}");
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -828,4 +1054,66 @@ fn copy_tree(from: &Path, to: &Path) {
             fs::copy(entry.path(), target).unwrap();
         }
     }
+}
+
+/// `--progress` draws the counts on standard error (redrawn in place, erased at the end) while
+/// a long render runs, and leaves standard output alone; without it, off a terminal, nothing
+/// is drawn.
+#[test]
+fn progress_is_drawn_on_standard_error_only_when_asked() {
+    if !have_tool(
+        "helm",
+        "progress_is_drawn_on_standard_error_only_when_asked",
+    ) {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let helm = std::env::split_paths(&common::tools_path())
+        .map(|d| d.join("helm"))
+        .find(|p| p.is_file())
+        .unwrap();
+    // A render that takes a second and a half: longer than the first draw's wait.
+    let slow = work.path().join("helm-slow");
+    fs::write(
+        &slow,
+        format!(
+            "#!/bin/sh\n[ \"$1\" = template ] && sleep 1.5\nexec '{}' \"$@\"\n",
+            helm.display()
+        ),
+    )
+    .unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&slow, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let chart = root().join("fixtures/helm/map-image");
+    let run = |progress: &[&str]| {
+        let mut args = vec![
+            "scan",
+            "--format",
+            "json",
+            "--fail-on",
+            "never",
+            "--helm-bin",
+        ];
+        args.push(slow.to_str().unwrap());
+        args.extend(progress);
+        args.push(chart.to_str().unwrap());
+        let out = common::imagegate(&args);
+        assert!(out.status.success(), "{out:?}");
+        common::json_of(&out);
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let drawn = run(&["--progress"]);
+    assert!(
+        drawn.contains("\rimagegate: 0/1 charts rendered"),
+        "{drawn:?}"
+    );
+    assert!(drawn.contains("\r\u{1b}[K"), "not erased: {drawn:?}");
+    let quiet = run(&[]);
+    assert!(
+        !quiet.contains('\r') && !quiet.contains("charts rendered"),
+        "{quiet:?}"
+    );
 }

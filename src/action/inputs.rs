@@ -28,6 +28,7 @@ pub const INPUTS: &[&str] = &[
     "registry-auth",
     "registry-mirrors",
     "cache-dir",
+    "changed-only",
     "suggest",
     "github-token",
 ];
@@ -97,6 +98,8 @@ pub struct Inputs {
     /// `REGISTRY=MIRROR` entries (`--registry-mirror`).
     pub registry_mirrors: Vec<String>,
     pub cache_dir: Option<PathBuf>,
+    /// On a pull request, render and report only what it changes.
+    pub changed_only: bool,
     /// Post the digest pins of fixable findings on changed lines as one review of suggested
     /// changes.
     pub suggest: bool,
@@ -192,6 +195,7 @@ impl Inputs {
             registry_auth: get("registry-auth").map(|t| Token(t.to_string())),
             registry_mirrors: get("registry-mirrors").map(list).unwrap_or_default(),
             cache_dir: get("cache-dir").map(PathBuf::from),
+            changed_only: boolean("changed-only", false)?,
             suggest: boolean("suggest", false)?,
             paths: if paths.is_empty() {
                 vec![PathBuf::from(".")]

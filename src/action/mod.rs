@@ -76,9 +76,8 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
     let workspace = std::env::current_dir().context("the workspace")?;
 
     // The credentials file lives as long as the scan, and is removed after it.
-    let (options, registry_auth) = scan_options(&inputs, &workspace)?;
+    let (mut options, registry_auth) = scan_options(&inputs, &workspace)?;
     let gate = options.policy.gate();
-    let mut report = crate::scan(&options)?;
     let repository = var("GITHUB_REPOSITORY");
     let event = match (
         var("GITHUB_EVENT_NAME"),
@@ -89,6 +88,26 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
             .and_then(|payload| PullRequest::from_event(name, &payload, repository)),
         _ => None,
     };
+    let debug = var("RUNNER_DEBUG") == Some("1");
+    if inputs.changed_only
+        && let Some(pr) = &event
+    {
+        let api_url = var("GITHUB_API_URL").unwrap_or("https://api.github.com");
+        match pull_request_change(&inputs, pr, api_url, &workspace, debug, out) {
+            Ok(changed) => options.changed = Some(changed),
+            Err(why) => {
+                let annotation = Annotation::plain(
+                    Kind::Warning,
+                    "imagegate: scanning everything",
+                    format!(
+                        "`changed-only` could not learn what the pull request changes: {why}. Everything was rendered and reported."
+                    ),
+                );
+                writeln!(out, "{}", annotation.command())?;
+            }
+        }
+    }
+    let mut report = crate::scan(&options)?;
     // Pins for the findings they answer (SARIF `fixes`, suggestions): the digests the online
     // scan resolved; with `suggest` on a pull request and no online scan, asked now for that
     // alone.
@@ -112,7 +131,6 @@ pub fn run_with(env: &HashMap<String, String>, out: &mut dyn Write) -> Result<u8
     }
     let paths = RepoPaths::new(Some(&workspace));
     let counts = Counts::of(&report.findings);
-    let debug = var("RUNNER_DEBUG") == Some("1");
 
     // The log: the text report, with workflow commands switched off around it, since it
     // quotes scanned files.
@@ -441,39 +459,35 @@ fn sticky_comment(
     context: &CommentContext,
     out: &mut dyn Write,
 ) -> Result<(), String> {
-    let Some(token) = &context.inputs.github_token else {
-        return Err("the `github-token` input is empty".to_string());
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("no async runtime: {e}"))?;
-    let log = ApiLog::default();
-    let result = runtime.block_on(async {
-        let api = Api::new(context.api_url, token, log.trace(context.debug))?;
-        let mode = context.inputs.comment;
-        let marker = comment::marker(&context.inputs.category);
-        let existing = comment::find(&api, pr, &marker).await?;
-        if mode == CommentMode::OnFindings && report.findings.is_empty() && existing.is_none() {
-            return Ok::<Option<Posted>, ApiError>(None);
-        }
-        let changed: HashSet<String> = comment::changed_files(&api, pr).await?;
-        let options = markdown::Options {
-            gate: context.gate,
-            links: context.links.clone(),
-            changed: Some(&changed),
-            by_rule: false,
-            marker: Some(&marker),
-            limit: markdown::COMMENT_LIMIT,
-            full_report: context.full_report.clone(),
-            annotations_omitted: 0,
-        };
-        let body = markdown::render(report, paths, &options);
-        comment::post(&api, pr, existing.as_ref(), &body)
-            .await
-            .map(Some)
-    });
-    log.write(out);
+    let result = with_api(
+        context.inputs,
+        context.api_url,
+        context.debug,
+        out,
+        async |api| {
+            let mode = context.inputs.comment;
+            let marker = comment::marker(&context.inputs.category);
+            let existing = comment::find(api, pr, &marker).await?;
+            if mode == CommentMode::OnFindings && report.findings.is_empty() && existing.is_none() {
+                return Ok::<Option<Posted>, ApiError>(None);
+            }
+            let changed: HashSet<String> = comment::changed_files(api, pr).await?;
+            let options = markdown::Options {
+                gate: context.gate,
+                links: context.links.clone(),
+                changed: Some(&changed),
+                by_rule: false,
+                marker: Some(&marker),
+                limit: markdown::COMMENT_LIMIT,
+                full_report: context.full_report.clone(),
+                annotations_omitted: 0,
+            };
+            let body = markdown::render(report, paths, &options);
+            comment::post(api, pr, existing.as_ref(), &body)
+                .await
+                .map(Some)
+        },
+    )?;
     match result {
         Ok(Some(posted)) => {
             let what = match posted {
@@ -491,6 +505,66 @@ fn sticky_comment(
         )),
         Err(err) => Err(err.to_string()),
     }
+}
+
+/// Most files GitHub lists for a pull request: a list this long may be cut short.
+const MAX_LISTED_FILES: usize = 3000;
+
+/// The files pull request `pr` changes (both names of a renamed file), as the change a
+/// `changed-only` scan is limited to; `Err` says why it could not be known.
+fn pull_request_change(
+    inputs: &Inputs,
+    pr: &PullRequest,
+    api_url: &str,
+    workspace: &Path,
+    debug: bool,
+    out: &mut dyn Write,
+) -> Result<crate::input::changed::Changed, String> {
+    let files = with_api(inputs, api_url, debug, out, async |api| {
+        comment::pull_files(api, pr).await
+    })?
+    .map_err(|err| err.to_string())?;
+    if files.len() >= MAX_LISTED_FILES {
+        return Err(format!(
+            "it changes {} files or more, more than GitHub lists",
+            MAX_LISTED_FILES
+        ));
+    }
+    let names = files.iter().flat_map(|file| {
+        ["filename", "previous_filename"]
+            .into_iter()
+            .filter_map(|key| file.get(key).and_then(Value::as_str))
+    });
+    Ok(crate::input::changed::Changed::from_list(
+        format!("the files pull request #{} changes", pr.number),
+        workspace,
+        names,
+    ))
+}
+
+/// `call` with a GitHub API client (the `github-token` input) on a runtime of its own; the
+/// calls are logged to `out` with `debug`. `Err` says why no call could be made.
+fn with_api<T>(
+    inputs: &Inputs,
+    api_url: &str,
+    debug: bool,
+    out: &mut dyn Write,
+    call: impl AsyncFnOnce(&Api) -> Result<T, ApiError>,
+) -> Result<Result<T, ApiError>, String> {
+    let Some(token) = &inputs.github_token else {
+        return Err("the `github-token` input is empty".to_string());
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("no async runtime: {e}"))?;
+    let log = ApiLog::default();
+    let result = runtime.block_on(async {
+        let api = Api::new(api_url, token, log.trace(debug))?;
+        call(&api).await
+    });
+    log.write(out);
+    Ok(result)
 }
 
 /// The API calls made, kept for the log (`RUNNER_DEBUG`) as `::debug::` lines.
@@ -529,19 +603,9 @@ fn suggest_review(
     debug: bool,
     out: &mut dyn Write,
 ) -> Result<(), String> {
-    let Some(token) = &inputs.github_token else {
-        return Err("the `github-token` input is empty".to_string());
-    };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("no async runtime: {e}"))?;
-    let log = ApiLog::default();
-    let result = runtime.block_on(async {
-        let api = Api::new(api_url, token, log.trace(debug))?;
-        suggest::review(&api, pr, report, paths, &inputs.category).await
-    });
-    log.write(out);
+    let result = with_api(inputs, api_url, debug, out, async |api| {
+        suggest::review(api, pr, report, paths, &inputs.category).await
+    })?;
     let said = match result {
         Ok(suggest::Reviewed::Posted { id, suggestions }) => format!(
             "posted review {id} with {suggestions} suggested change{}",

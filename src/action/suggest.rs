@@ -100,11 +100,11 @@ pub fn suggestions(report: &ScanReport, paths: &RepoPaths) -> Vec<Suggestion> {
         let Some(fix) = &finding.fix else {
             continue;
         };
-        let Some(text) = report.files.get(fix.file).and_then(|f| f.text()) else {
+        let Some(loaded) = report.files.get(fix.file).and_then(|f| f.text()) else {
             continue;
         };
         for insertion in &fix.insertions {
-            let Some(start) = anchor(text, insertion) else {
+            let Some(start) = anchor(loaded.as_str(), insertion) else {
                 continue;
             };
             let entry = by_line.entry((fix.file, start)).or_default();
@@ -118,9 +118,10 @@ pub fn suggestions(report: &ScanReport, paths: &RepoPaths) -> Vec<Suggestion> {
     let mut out = Vec::new();
     for ((file, start), (insertions, descriptions, rules)) in by_line {
         let scanned = &report.files[file];
-        let (Some(text), Ok(path)) = (scanned.text(), paths.relative(&scanned.path)) else {
+        let (Some(loaded), Ok(path)) = (scanned.text(), paths.relative(&scanned.path)) else {
             continue;
         };
+        let text = loaded.as_str();
         let end = text[start..]
             .find('\n')
             .map_or(text.len(), |i| start + i + 1);

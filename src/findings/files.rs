@@ -1,9 +1,11 @@
 //! The files of a scan: each read once (size limit, binary, UTF-16 and non-UTF-8 detection),
-//! its text kept only while a finding points into it, and shown with every secret value
-//! masked.
+//! read again when a report needs its text (the few read last are kept, so memory does not
+//! grow with the tree), and shown with every secret value masked.
 
+use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::findings::suppress;
 use crate::input::diagnostic::Severity;
@@ -11,9 +13,11 @@ use crate::input::walk::FileKind;
 use crate::syntax::source::{self, LineIndex, Span};
 use crate::uses::{self};
 
-/// A scanned file. Its text is kept after checking only when a finding already points into
-/// it; otherwise it is read again the first time something asks for it ([`ScannedFile::text`]):
-/// a finding a later stage adds (scan-wide rules, tracing into chart files), a report.
+/// A scanned file. A stream's text (which cannot be read again) is kept; a file on disk is
+/// read again when something asks for its text ([`ScannedFile::text`]): a finding a later
+/// stage adds (scan-wide rules, tracing into chart files), a report. The files read last are
+/// kept ([`RECENT`]): reports go through the findings file by file, so each is read once, and
+/// a scan's memory does not grow with the size of the tree.
 #[derive(Debug, Clone)]
 pub struct ScannedFile {
     /// As shown in reports.
@@ -22,9 +26,12 @@ pub struct ScannedFile {
     /// finding points there once rendered findings are traced to their sources).
     pub disk: Option<PathBuf>,
     pub kind: FileKind,
-    /// The text, once known (`None` inside: it could not be read again).
-    text: OnceLock<Option<String>>,
-    lines: OnceLock<Option<LineIndex>>,
+    /// A stream's text and line index.
+    kept: Option<Arc<Loaded>>,
+    /// This file among the recently read ones (a copy of a `ScannedFile` is the same file).
+    id: u64,
+    /// The text could not be read again (asked once).
+    unreadable: Arc<OnceLock<()>>,
     /// The size limit the text is read again under (the scan's).
     max_size: u64,
     /// Secret values found in this file: never shown in any source display (sorted).
@@ -55,17 +62,14 @@ impl ScannedFile {
         kept: Option<(String, LineIndex)>,
         max_size: u64,
     ) -> ScannedFile {
-        let (text, lines) = (OnceLock::new(), OnceLock::new());
-        if let Some((kept_text, kept_lines)) = kept {
-            let _ = text.set(Some(kept_text));
-            let _ = lines.set(Some(kept_lines));
-        }
+        static NEXT: AtomicU64 = AtomicU64::new(0);
         ScannedFile {
             path,
             disk,
             kind,
-            text,
-            lines,
+            kept: kept.map(|(text, lines)| Arc::new(Loaded { text, lines })),
+            id: NEXT.fetch_add(1, Ordering::Relaxed),
+            unreadable: Arc::default(),
             max_size,
             redactions: Vec::new(),
             ignores: Vec::new(),
@@ -79,19 +83,38 @@ impl ScannedFile {
         ScannedFile::new(display, Some(path), FileKind::Manifest, None, max_size)
     }
 
-    /// The file's text: as kept, else read from disk the first time it is asked for (`None`
-    /// when it cannot be read, or for a stream that was let go).
-    pub fn text(&self) -> Option<&str> {
-        self.text.get_or_init(|| self.read()).as_deref()
+    /// The file's text and line index: as kept (a stream), else from the files read last,
+    /// else read from disk now (`None` when it cannot be read).
+    pub fn text(&self) -> Option<Arc<Loaded>> {
+        if let Some(kept) = &self.kept {
+            return Some(Arc::clone(kept));
+        }
+        if self.unreadable.get().is_some() {
+            return None;
+        }
+        if let Some(recent) = recent(self.id) {
+            return Some(recent);
+        }
+        let Some(text) = self.read() else {
+            let _ = self.unreadable.set(());
+            return None;
+        };
+        let loaded = Arc::new(Loaded {
+            lines: LineIndex::new(&text),
+            text,
+        });
+        remember(self.id, &loaded);
+        Some(loaded)
     }
 
-    /// A copy of the text for one pass over it, without keeping what is read: the kept text,
-    /// else the file read now (the tracer reads committed `helm template` output this way, most
-    /// of which no finding points into).
+    /// The text for one pass over it, not remembered among the files read last (the tracer
+    /// reads committed `helm template` output this way, most of which no finding points into).
     pub fn text_copy(&self) -> Option<String> {
-        match self.text.get() {
-            Some(kept) => kept.clone(),
-            None => self.read(),
+        match &self.kept {
+            Some(kept) => Some(kept.text.clone()),
+            None => recent(self.id)
+                .map(|r| r.text.clone())
+                .or_else(|| self.read()),
         }
     }
 
@@ -100,35 +123,30 @@ impl ScannedFile {
         read_text(self.disk.as_deref()?, self.max_size).ok()
     }
 
-    /// The line index of [`ScannedFile::text`].
-    pub fn lines(&self) -> Option<&LineIndex> {
-        self.lines
-            .get_or_init(|| self.text().map(LineIndex::new))
-            .as_ref()
-    }
-
     /// The 1-based region of `span`, if the text can be read.
     pub fn region(&self, span: Span) -> Option<source::Region> {
-        Some(self.lines()?.region(self.text()?, span))
+        let loaded = self.text()?;
+        Some(loaded.lines.region(&loaded.text, span))
     }
 
     /// The number of the last line that has text (a final line break ends a line, it does
     /// not start one).
     pub fn last_line(&self) -> usize {
-        match (self.lines(), self.text()) {
-            (Some(lines), Some(text)) if text.ends_with('\n') => lines.line_count() - 1,
-            (Some(lines), Some(_)) => lines.line_count(),
-            _ => 1,
+        match self.text() {
+            Some(loaded) if loaded.text.ends_with('\n') => loaded.lines.line_count() - 1,
+            Some(loaded) => loaded.lines.line_count(),
+            None => 1,
         }
         .max(1)
     }
 
     /// The text of 1-based line `line`, as it may be shown: secret values are masked with `*`.
     pub fn shown_line(&self, line: usize) -> String {
-        let (Some(lines), Some(text)) = (self.lines(), self.text()) else {
+        let Some(loaded) = self.text() else {
             return String::new();
         };
-        let shown = lines.line_text(text, line);
+        let text = loaded.text.as_str();
+        let shown = loaded.lines.line_text(text, line);
         // The line's byte offset in the file (it is a slice of `text`).
         let start = shown.as_ptr() as usize - text.as_ptr() as usize;
         self.masked(shown, start)
@@ -136,7 +154,8 @@ impl ScannedFile {
 
     /// The text of `span`, as it may be shown (secret values masked).
     pub fn shown(&self, span: Span) -> Option<String> {
-        let text = self.text()?.get(span.range())?;
+        let loaded = self.text()?;
+        let text = loaded.text.get(span.range())?;
         Some(self.masked(text, span.start))
     }
 
@@ -159,6 +178,51 @@ impl ScannedFile {
             })
             .collect()
     }
+}
+
+/// A file's text and its line index.
+#[derive(Debug)]
+pub struct Loaded {
+    pub text: String,
+    pub lines: LineIndex,
+}
+
+impl Loaded {
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+/// Files read again most recently, the last first: at most [`RECENT_FILES`] of them and
+/// [`RECENT_BYTES`] of text (one file over that is still returned, not kept).
+static RECENT: Mutex<VecDeque<(u64, Arc<Loaded>)>> = Mutex::new(VecDeque::new());
+const RECENT_FILES: usize = 16;
+const RECENT_BYTES: usize = 16 * 1024 * 1024;
+
+fn recent(id: u64) -> Option<Arc<Loaded>> {
+    let mut recent = RECENT.lock().ok()?;
+    let at = recent.iter().position(|(i, _)| *i == id)?;
+    let entry = recent.remove(at)?;
+    let loaded = Arc::clone(&entry.1);
+    recent.push_front(entry);
+    Some(loaded)
+}
+
+fn remember(id: u64, loaded: &Arc<Loaded>) {
+    let Ok(mut recent) = RECENT.lock() else {
+        return;
+    };
+    recent.push_front((id, Arc::clone(loaded)));
+    let mut bytes = 0;
+    let keep = recent
+        .iter()
+        .take(RECENT_FILES)
+        .take_while(|(_, l)| {
+            bytes += l.text.len();
+            bytes <= RECENT_BYTES
+        })
+        .count();
+    recent.truncate(keep);
 }
 
 /// The text of a file that starts with a UTF-16 byte-order mark (`None` when it does not).

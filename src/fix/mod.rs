@@ -266,7 +266,7 @@ fn candidates(report: &ScanReport, options: &FixOptions) -> (Vec<Candidate>, Vec
         // Written as one value: the reference's own bytes at its place (quotes aside).
         let written_whole = file
             .text()
-            .is_some_and(|text| edit::pin(text, use_span, &image.text, "").is_ok());
+            .is_some_and(|loaded| edit::pin(loaded.as_str(), use_span, &image.text, "").is_ok());
         let skip = |reason: &str| Skipped {
             at: at.clone(),
             image: image.text.clone(),

@@ -22,10 +22,23 @@ pub fn display_path(path: &Path) -> String {
 /// included, and made relative to the repository root: `root` when given (the action's
 /// `GITHUB_WORKSPACE`), else the nearest directory above the working directory holding `.git`,
 /// else the working directory.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct RepoPaths {
     cwd: Option<PathBuf>,
     root: Option<PathBuf>,
+    /// Paths already resolved: a report asks about the same file once per finding, and each
+    /// resolution reads every link on the way.
+    known: std::sync::Mutex<std::collections::HashMap<String, Result<String, String>>>,
+}
+
+impl Clone for RepoPaths {
+    fn clone(&self) -> Self {
+        RepoPaths {
+            cwd: self.cwd.clone(),
+            root: self.root.clone(),
+            known: std::sync::Mutex::default(),
+        }
+    }
 }
 
 impl RepoPaths {
@@ -40,12 +53,27 @@ impl RepoPaths {
                     .to_path_buf()
             }),
         };
-        RepoPaths { cwd, root }
+        RepoPaths {
+            cwd,
+            root,
+            known: std::sync::Mutex::default(),
+        }
     }
 
     /// `Ok` with the path relative to the root (forward slashes), or `Err` with the absolute
     /// path of a file outside it.
     pub fn relative(&self, path: &str) -> Result<String, String> {
+        if let Some(known) = self.known.lock().ok().and_then(|k| k.get(path).cloned()) {
+            return known;
+        }
+        let resolved = self.resolve(path);
+        if let Ok(mut known) = self.known.lock() {
+            known.insert(path.to_string(), resolved.clone());
+        }
+        resolved
+    }
+
+    fn resolve(&self, path: &str) -> Result<String, String> {
         let full = match &self.cwd {
             Some(cwd) => cwd.join(path),
             None => PathBuf::from(path),

@@ -3,8 +3,13 @@
 //! directory (its subcharts and packaged dependencies included), the values files given, the
 //! release name, the namespace and the renderer's version.
 //!
-//! An entry is `renders/<key>`: a header line `imagegate-render 1 <length> <sha256 of the
-//! body>` and the body. An entry whose header, length or hash does not match (a partial write,
+//! A render that failed the same way every time (the renderer ran and refused: a missing
+//! dependency, a template error) is kept too, as its message, so a broken chart does not cost
+//! a render on every scan; a timeout or a renderer that could not start is never kept.
+//!
+//! An entry is `renders/<key>`: a header line `imagegate-render 2 <length> <sha256 of the
+//! body>` and the body: `output` or `failure` on its first line, then the output or the
+//! message. An entry whose header, length or hash does not match (a partial write,
 //! a corrupt disk, an edit) is ignored and rewritten, never trusted. Entries are written to a
 //! temporary file in the same folder and renamed into place, so readers never see half of one.
 
@@ -12,10 +17,19 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 /// The header's first word and format version.
-const MAGIC: &str = "imagegate-render 1";
+const MAGIC: &str = "imagegate-render 2";
 /// Files of a chart hashed at most; a chart folder past this is not cached (rendered each
 /// time) rather than hashed without bound.
 const MAX_FILES: usize = 20_000;
+
+/// What a render gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Kept {
+    /// The rendered stream.
+    Output(String),
+    /// The renderer refused, with this message (it will refuse again for the same inputs).
+    Failure(String),
+}
 
 /// A folder of cached renders.
 #[derive(Debug, Clone)]
@@ -120,7 +134,26 @@ impl RenderCache {
     }
 
     /// The render kept under `key`, when there is a whole one.
-    pub(crate) fn get(&self, key: &str) -> Option<String> {
+    pub(crate) fn get(&self, key: &str) -> Option<Kept> {
+        let body = self.get_text(key)?;
+        let (kind, rest) = body.split_once('\n')?;
+        match kind {
+            "output" => Some(Kept::Output(rest.to_string())),
+            "failure" => Some(Kept::Failure(rest.to_string())),
+            _ => None,
+        }
+    }
+
+    /// Keep `kept` under `key`; a failure to write only costs the next scan a render.
+    pub(crate) fn put(&self, key: &str, kept: &Kept) {
+        let body = match kept {
+            Kept::Output(text) => format!("output\n{text}"),
+            Kept::Failure(message) => format!("failure\n{message}"),
+        };
+        self.put_text(key, &body);
+    }
+
+    fn get_text(&self, key: &str) -> Option<String> {
         let bytes = std::fs::read(self.path(key)).ok()?;
         let newline = bytes.iter().position(|b| *b == b'\n')?;
         let header = std::str::from_utf8(&bytes[..newline]).ok()?;
@@ -137,8 +170,7 @@ impl RenderCache {
         String::from_utf8(body.to_vec()).ok()
     }
 
-    /// Keep `body` under `key`; a failure to write only costs the next scan a render.
-    pub(crate) fn put(&self, key: &str, body: &str) {
+    fn put_text(&self, key: &str, body: &str) {
         let write = || -> std::io::Result<()> {
             std::fs::create_dir_all(&self.dir)?;
             let mut file = tempfile::NamedTempFile::new_in(&self.dir)?;

@@ -140,6 +140,20 @@ fn reader(stream: impl Read + Send + 'static, cap: u64) -> Capture {
     Capture { handle, overflow }
 }
 
+/// What `bin args…` prints (trimmed) when it succeeds within 20 s: a renderer's version, part
+/// of a cache key. `None` when it does not answer.
+pub(crate) fn version(bin: &Path, args: &[&str]) -> Option<String> {
+    let mut command = Command::new(bin);
+    command.args(args);
+    let budget = Budget {
+        timeout: Duration::from_secs(20),
+        max_output: 4096,
+    };
+    let output = run(command, budget).ok()?;
+    let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    (output.success && !version.is_empty()).then_some(version)
+}
+
 /// The first executable named `name` on `PATH`.
 pub(crate) fn find_on_path(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH")?;

@@ -21,10 +21,10 @@ struct Report<'a> {
     version: u32,
     tool: Tool,
     summary: Summary,
-    findings: Vec<JsonFinding<'a>>,
+    findings: super::Grouped<JsonFinding<'a>>,
     /// Findings a comment, annotation or configuration entry silenced: not counted.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    suppressed: Vec<JsonFinding<'a>>,
+    #[serde(skip_serializing_if = "super::Grouped::is_empty")]
+    suppressed: super::Grouped<JsonFinding<'a>>,
     /// `--baseline`: how many findings it accepted, and its entries that are fixed.
     #[serde(skip_serializing_if = "Option::is_none")]
     baseline: Option<&'a crate::findings::baseline::Outcome>,
@@ -329,20 +329,12 @@ pub fn write(
             version: VERSION,
         },
         summary: Summary {
-            stats: report.stats,
+            stats: report.stats.clone(),
             findings: Counts::of(&report.findings),
             suppressed: report.suppressed.len(),
         },
-        findings: report
-            .findings
-            .iter()
-            .map(|f| finding(report, f, paths))
-            .collect(),
-        suppressed: report
-            .suppressed
-            .iter()
-            .map(|f| finding(report, f, paths))
-            .collect(),
+        findings: super::per_finding(&report.findings, |f| finding(report, f, paths)),
+        suppressed: super::per_finding(&report.suppressed, |f| finding(report, f, paths)),
         baseline: report.baseline.as_ref(),
         diagnostics: &report.diagnostics,
     };

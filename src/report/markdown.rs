@@ -282,6 +282,9 @@ fn head(report: &ScanReport, options: &Options, out: &mut String) {
         );
     }
     let _ = writeln!(out, "{scanned}.\n");
+    if let Some(limited) = &stats.limited {
+        let _ = writeln!(out, "{}\n", limited.describe());
+    }
     if counts.total() > 0 {
         out.push_str("| 🔴 Errors | 🟡 Warnings | 🔵 Notes |\n|---:|---:|---:|\n");
         let _ = writeln!(

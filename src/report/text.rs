@@ -102,6 +102,9 @@ pub fn write(
             writeln!(out)?;
         }
     }
+    if let Some(limited) = &report.stats.limited {
+        writeln!(out, "{}", style.paint(Paint::Dim, &limited.describe()))?;
+    }
     writeln!(out, "{}", summary(report, style))
 }
 

@@ -95,10 +95,14 @@ pub(super) fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> 
     let FileCheck {
         images, lines, out, ..
     } = file;
+    // The text goes back only when it cannot be read again (a stream): holding every file's
+    // text until all are checked would cost the size of the tree. A report reads a file again
+    // when it needs it.
+    let keep = input.path.is_none();
     FileOutcome {
         images,
-        lines: lines.into_inner(),
-        text,
+        lines: lines.into_inner().filter(|_| keep),
+        text: if keep { text } else { String::new() },
         ..out
     }
 }

@@ -3,6 +3,7 @@
 //! the files a user edits, and apply the findings policy.
 
 mod check;
+mod limit;
 mod online;
 
 pub use crate::findings::files::{ObjectIgnore, ScannedFile};
@@ -26,6 +27,7 @@ use check::{Context, FileOutcome, Unit, check_file};
 
 pub use crate::workers::WORKER_STACK;
 use crate::workers::parallel_map;
+use crate::workers::progress::{Progress, Stage};
 
 /// What to scan and how.
 #[derive(Debug, Clone)]
@@ -47,6 +49,11 @@ pub struct ScanOptions {
     pub rooted_paths: Option<(PathBuf, Vec<String>, Vec<String>)>,
     /// Ask the registries (`--online`); `None` is offline.
     pub online: Option<crate::online::OnlineOptions>,
+    /// Limit the scan to what a change touches (`--changed-since`, `changed-only`): only the
+    /// charts and overlays it touches are rendered, only findings in its files reported.
+    pub changed: Option<crate::input::changed::Changed>,
+    /// Draw progress on standard error (`--progress`; on a terminal outside CI by default).
+    pub progress: bool,
 }
 
 impl Default for ScanOptions {
@@ -63,6 +70,8 @@ impl Default for ScanOptions {
             policy: policy::Policy::default(),
             rooted_paths: None,
             online: None,
+            changed: None,
+            progress: false,
         }
     }
 }
@@ -85,14 +94,19 @@ pub enum ScanError {
 pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     let mut walked = walk_inputs(options)?;
     let mut diagnostics = std::mem::take(&mut walked.diagnostics);
-    let charts = helm::Charts::load(&walked.charts);
-    let renders = render(&walked, &charts, options, &mut diagnostics)?;
+    let charts = helm::Charts::load(
+        &walked.charts,
+        worker_count(options.jobs, walked.charts.len()),
+    );
+    let progress = Progress::start(options.progress);
+    let renders = render(&walked, &charts, options, &progress, &mut diagnostics)?;
     let units = units(&walked, &renders);
     let context = Context {
         options,
         charts: &charts,
     };
-    let outcomes = check_all(&units, &context);
+    let outcomes = check_all(&units, &context, &progress);
+    drop(progress);
     let mut scanned = collect(&units, outcomes, options, &mut diagnostics);
     scanned.report.stats.files = walked.inputs.len();
     scanned.report.stats.rendered_charts = renders.streams.len();
@@ -133,6 +147,24 @@ pub fn scan(options: &ScanOptions) -> Result<ScanReport, ScanError> {
     apply_policy(&mut report, options);
     diagnostics.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     report.diagnostics = diagnostics;
+    if let Some(changed) = &options.changed {
+        let limited = crate::findings::report::Limited {
+            since: changed.since.clone(),
+            changed_files: changed.len(),
+            charts_rendered: renders.streams.iter().filter(|s| s.chart.is_some()).count(),
+            charts_unchanged: renders.charts_unchanged,
+            overlays_built: renders.overlays.len(),
+            overlays_unchanged: renders.overlays_unchanged,
+            findings_left_out: 0,
+        };
+        limit::apply(
+            &mut report,
+            changed,
+            &renders.rendered_dirs,
+            options.policy.root.as_deref(),
+            limited,
+        );
+    }
     Ok(report)
 }
 
@@ -150,6 +182,11 @@ fn walk_inputs(options: &ScanOptions) -> Result<walk::Walked, ScanError> {
 struct Renders {
     streams: Vec<helm::RenderedStream>,
     overlays: Vec<Overlay>,
+    /// The folders of the charts rendered and the overlays built or tried.
+    rendered_dirs: Vec<PathBuf>,
+    /// In a limited scan, the charts and overlays nothing changed in, not rendered.
+    charts_unchanged: usize,
+    overlays_unchanged: usize,
 }
 
 /// Stage 2: render every chart (but those whose output was given) and build every overlay.
@@ -157,6 +194,7 @@ fn render(
     walked: &walk::Walked,
     charts: &helm::Charts,
     options: &ScanOptions,
+    progress: &Progress,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Renders, ScanError> {
     let mut streams = Vec::new();
@@ -175,16 +213,44 @@ fn render(
         }
         streams.push(stream);
     }
+    let unchanged = match &options.changed {
+        Some(changed) => limit::unchanged_charts(charts, &options.helm, changed),
+        None => HashSet::new(),
+    };
+    let not_rendered: HashSet<usize> = skip.union(&unchanged).copied().collect();
     streams.extend(helm::render_all(
         charts,
         &options.helm,
         worker_count(options.jobs, charts.list.len()),
-        &skip,
+        &not_rendered,
+        progress,
         diagnostics,
     ));
-    helm::unrendered_templates(charts, &streams, &skip, options.helm.enabled, diagnostics);
-    let overlays = render_overlays(&walked.inputs, options, diagnostics);
-    Ok(Renders { streams, overlays })
+    let skipped = helm::Skipped {
+        given: &skip,
+        unchanged: &unchanged,
+    };
+    helm::unrendered_templates(
+        charts,
+        &streams,
+        &skipped,
+        options.helm.enabled,
+        diagnostics,
+    );
+    let (overlays, tried, overlays_unchanged) =
+        render_overlays(&walked.inputs, options, progress, diagnostics);
+    let rendered_dirs = (0..charts.list.len())
+        .filter(|i| charts.list[*i].parent.is_none() && !not_rendered.contains(i))
+        .map(|i| charts.list[i].dir.clone())
+        .chain(tried)
+        .collect();
+    Ok(Renders {
+        streams,
+        overlays,
+        rendered_dirs,
+        charts_unchanged: unchanged.len(),
+        overlays_unchanged,
+    })
 }
 
 /// Stage 3's input: the files, then the chart streams, then the overlays (in this order, which
@@ -239,7 +305,7 @@ fn collect(
         prerendered: Vec::new(),
     };
     for (id, (unit, outcome)) in units.iter().zip(outcomes).enumerate() {
-        let keep = !outcome.findings.is_empty() || unit.path.is_none();
+        let keep = unit.path.is_none();
         if outcome.rendered_output && unit.path.is_some() {
             scanned.prerendered.push(id);
         }
@@ -320,14 +386,17 @@ struct Overlay {
 }
 
 /// Build every kustomization root among `inputs` with `kustomize build` or `kubectl
-/// kustomize`, in parallel; what cannot be built is a diagnostic.
+/// kustomize`, in parallel (in a limited scan, those that read a changed file); what cannot be
+/// built is a diagnostic. Also the folders of the roots tried, and how many were left out as
+/// unchanged.
 fn render_overlays(
     inputs: &[Input],
     options: &ScanOptions,
+    progress: &Progress,
     diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<Overlay> {
+) -> (Vec<Overlay>, Vec<PathBuf>, usize) {
     if !options.kustomize {
-        return Vec::new();
+        return (Vec::new(), Vec::new(), 0);
     }
     let found: Vec<(&Input, kustomize::Kustomization)> = inputs
         .iter()
@@ -344,22 +413,6 @@ fn render_overlays(
         })
         .collect();
     let all: Vec<kustomize::Kustomization> = found.iter().map(|(_, k)| k.clone()).collect();
-    let roots = kustomize::roots(&all);
-    if roots.is_empty() {
-        return Vec::new();
-    }
-    let Some(renderer) = kustomize::Renderer::find() else {
-        diagnostics.push(Diagnostic::new(
-            Severity::Warning,
-            &found[roots[0]].0.display,
-            format!(
-                "neither `kustomize` nor `kubectl` is on PATH, so {} kustomize overlay(s) are not \
-                 built: only their files are checked (--no-kustomize silences this)",
-                roots.len()
-            ),
-        ));
-        return Vec::new();
-    };
     let boundaries: Vec<PathBuf> = options
         .paths
         .iter()
@@ -372,19 +425,60 @@ fn render_overlays(
             kustomize::absolute(&dir)
         })
         .collect();
-    let budget = process::Budget {
-        timeout: options.helm.timeout,
-        max_output: options.helm.max_output,
-    };
-    let outcomes = parallel_map(&roots, worker_count(options.jobs, roots.len()), |_, &i| {
-        let root = &all[i];
-        let boundary = boundaries
+    // The widest scanned path holding the root: what it may reach.
+    let boundary = |root: &kustomize::Kustomization| {
+        boundaries
             .iter()
             .filter(|b| root.dir.starts_with(b))
             .min_by_key(|b| b.components().count())
             .cloned()
-            .unwrap_or_else(|| root.dir.clone());
-        kustomize::render(&renderer, root, &all, &boundary, budget)
+            .unwrap_or_else(|| root.dir.clone())
+    };
+    let mut roots = kustomize::roots(&all);
+    let before = roots.len();
+    if let Some(changed) = &options.changed {
+        roots.retain(|&i| limit::overlay_changed(&all[i], &all, &boundary(&all[i]), changed));
+    }
+    let unchanged = before - roots.len();
+    if roots.is_empty() {
+        return (Vec::new(), Vec::new(), unchanged);
+    }
+    let Some(renderer) = kustomize::Renderer::find() else {
+        diagnostics.push(Diagnostic::new(
+            Severity::Warning,
+            &found[roots[0]].0.display,
+            format!(
+                "neither `kustomize` nor `kubectl` is on PATH, so {} kustomize overlay(s) are not \
+                 built: only their files are checked (--no-kustomize silences this)",
+                roots.len()
+            ),
+        ));
+        return (Vec::new(), Vec::new(), unchanged);
+    };
+    let budget = process::Budget {
+        timeout: options.helm.timeout,
+        max_output: options.helm.max_output,
+    };
+    // With a cache, builds are looked up by the hash of what makes them, the renderer's
+    // version first (asked once).
+    let cache = options.helm.cache_dir.as_deref().and_then(|dir| {
+        Some(kustomize::BuildCache {
+            cache: crate::render::cache::RenderCache::new(dir),
+            version: renderer.version()?,
+        })
+    });
+    progress.expect(Stage::Overlays, roots.len());
+    let outcomes = parallel_map(&roots, worker_count(options.jobs, roots.len()), |_, &i| {
+        let root = &all[i];
+        let _done = progress.done_on_drop(Stage::Overlays);
+        kustomize::render_cached(
+            &renderer,
+            root,
+            &all,
+            &boundary(root),
+            budget,
+            cache.as_ref(),
+        )
     });
     let mut overlays = Vec::new();
     for (&i, outcome) in roots.iter().zip(outcomes) {
@@ -412,7 +506,8 @@ fn render_overlays(
             }
         }
     }
-    overlays
+    let tried = roots.iter().map(|&i| all[i].dir.clone()).collect();
+    (overlays, tried, unchanged)
 }
 
 /// Read `--rendered` output (`-` is standard input).
@@ -462,10 +557,14 @@ fn worker_count(jobs: usize, work: usize) -> usize {
 }
 
 /// Check every unit on worker threads; results come back in unit order.
-fn check_all(inputs: &[Unit<'_>], context: &Context<'_>) -> Vec<FileOutcome> {
+fn check_all(inputs: &[Unit<'_>], context: &Context<'_>, progress: &Progress) -> Vec<FileOutcome> {
+    progress.expect(Stage::Files, inputs.len());
     parallel_map(
         inputs,
         worker_count(context.options.jobs, inputs.len()),
-        |i, input| check_file(i, input, context),
+        |i, input| {
+            let _done = progress.done_on_drop(Stage::Files);
+            check_file(i, input, context)
+        },
     )
 }

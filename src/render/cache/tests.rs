@@ -5,11 +5,9 @@ fn a_whole_entry_is_read_back_and_a_damaged_one_never() {
     let dir = tempfile::tempdir().unwrap();
     let cache = RenderCache::new(dir.path());
     assert_eq!(cache.get("k"), None);
-    cache.put("k", "apiVersion: v1\nkind: Pod\n");
-    assert_eq!(
-        cache.get("k").as_deref(),
-        Some("apiVersion: v1\nkind: Pod\n")
-    );
+    let pod = Kept::Output("apiVersion: v1\nkind: Pod\n".to_string());
+    cache.put("k", &pod);
+    assert_eq!(cache.get("k"), Some(pod));
     let path = dir.path().join("renders/k");
     let whole = std::fs::read_to_string(&path).unwrap();
     // Cut short, edited, or with another header: ignored.
@@ -19,13 +17,18 @@ fn a_whole_entry_is_read_back_and_a_damaged_one_never() {
     assert_eq!(cache.get("k"), None);
     std::fs::write(
         &path,
-        whole.replace("imagegate-render 1", "imagegate-render 2"),
+        whole.replace("imagegate-render 2", "imagegate-render 1"),
     )
     .unwrap();
     assert_eq!(cache.get("k"), None);
-    // Rewritten by the next render.
-    cache.put("k", "kind: Job\n");
-    assert_eq!(cache.get("k").as_deref(), Some("kind: Job\n"));
+    // Rewritten by the next render; a failure is kept as its message.
+    let job = Kept::Output("kind: Job\n".to_string());
+    cache.put("k", &job);
+    assert_eq!(cache.get("k"), Some(job));
+    let failed =
+        Kept::Failure("found in Chart.yaml, but missing in charts/ directory: redis".into());
+    cache.put("f", &failed);
+    assert_eq!(cache.get("f"), Some(failed));
 }
 
 #[test]

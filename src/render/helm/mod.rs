@@ -19,10 +19,11 @@ use std::time::Duration;
 
 use crate::input::diagnostic::{Diagnostic, Severity};
 use crate::input::walk::ChartDir;
-use crate::render::cache::{Key, RenderCache};
+use crate::render::cache::{Kept, Key, RenderCache};
 use crate::render::process::{self, Budget, RunError};
 use crate::syntax::source::Span;
 use crate::syntax::yaml;
+use crate::workers::progress::{Progress, Stage};
 
 /// A chart directory and what the rest of the scan needs to know about it.
 #[derive(Debug, Clone)]
@@ -68,8 +69,13 @@ pub(crate) struct Charts {
 
 impl Charts {
     /// Read each chart's `Chart.yaml` (name, `appVersion`) and note which charts are subcharts.
-    pub(crate) fn load(dirs: &[ChartDir]) -> Charts {
-        let mut list: Vec<Chart> = dirs.iter().map(load_chart).collect();
+    /// Read every chart's `Chart.yaml` and look through its templates, on `jobs` threads.
+    pub(crate) fn load(dirs: &[ChartDir], jobs: usize) -> Charts {
+        let mut list: Vec<Chart> = if dirs.len() > 1 {
+            crate::workers::parallel_map(dirs, jobs, |_, dir| load_chart(dir))
+        } else {
+            dirs.iter().map(load_chart).collect()
+        };
         for chart in &mut list {
             let parent_dir = chart
                 .dir
@@ -244,7 +250,7 @@ impl HelmOptions {
     /// The settings for the chart in `dir`, if it has its own.
     /// What a chart is rendered with: its release name, namespace and values files (those
     /// for every chart, then its own).
-    fn settings(&self, dir: &Path) -> (&str, &str, Vec<&PathBuf>) {
+    pub(crate) fn settings(&self, dir: &Path) -> (&str, &str, Vec<&PathBuf>) {
         let own = self.chart(dir);
         (
             own.and_then(|c| c.release.as_deref())
@@ -301,6 +307,7 @@ pub(crate) fn render_all(
     options: &HelmOptions,
     jobs: usize,
     skip: &HashSet<usize>,
+    progress: &Progress,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<RenderedStream> {
     let wanted: Vec<usize> = (0..charts.list.len())
@@ -330,24 +337,37 @@ pub(crate) fn render_all(
     // With a cache, each chart's render is looked up by the hash of what makes it, the helm
     // version first (asked once).
     let cache = options.cache_dir.as_deref().and_then(|dir| {
-        let version = helm_version(&bin)?;
+        let version = process::version(&bin, &["version", "--short"])?;
         Some((RenderCache::new(dir), version))
     });
+    progress.expect(Stage::Charts, wanted.len());
     let outcomes = crate::workers::parallel_map(&wanted, jobs, |_, &chart| {
         let chart = &charts.list[chart];
+        let _done = progress.done_on_drop(Stage::Charts);
         let key = cache
             .as_ref()
             .and_then(|(_, version)| render_key(chart, options, version));
+        let refused =
+            |message: String| Diagnostic::new(Severity::Warning, chart.chart_yaml(), message);
         if let (Some((cache, _)), Some(key)) = (&cache, &key)
-            && let Some(text) = cache.get(key)
+            && let Some(kept) = cache.get(key)
         {
-            return Ok(text);
+            return match kept {
+                Kept::Output(text) => Ok(text),
+                Kept::Failure(message) => Err(refused(message)),
+            };
         }
         let rendered = render(&bin, chart, options);
-        if let (Some((cache, _)), Some(key), Ok(text)) = (&cache, &key, &rendered) {
-            cache.put(key, text);
+        if let (Some((cache, _)), Some(key)) = (&cache, &key) {
+            match &rendered {
+                Ok(text) => cache.put(key, &Kept::Output(text.clone())),
+                Err((diagnostic, true)) => {
+                    cache.put(key, &Kept::Failure(diagnostic.message.clone()));
+                }
+                Err((_, false)) => {}
+            }
         }
-        rendered
+        rendered.map_err(|(diagnostic, _)| diagnostic)
     });
     let mut streams = Vec::new();
     for (&chart, outcome) in wanted.iter().zip(outcomes) {
@@ -363,19 +383,27 @@ pub(crate) fn render_all(
     streams
 }
 
+/// Charts not rendered on purpose.
+pub(crate) struct Skipped<'a> {
+    /// Their output was given (`--rendered`): checked as rendered.
+    pub given: &'a HashSet<usize>,
+    /// Nothing they are made from changed, in a limited scan (`--changed-since`).
+    pub unchanged: &'a HashSet<usize>,
+}
+
 /// Say of each template of a chart that did not render (or was not rendered) that it was not
 /// checked, where the walk said it would be checked as rendered.
 pub(crate) fn unrendered_templates(
     charts: &Charts,
     streams: &[RenderedStream],
-    given: &HashSet<usize>,
+    skipped: &Skipped<'_>,
     enabled: bool,
     diagnostics: &mut [Diagnostic],
 ) {
     let rendered: HashSet<usize> = streams
         .iter()
         .filter_map(|s| s.chart)
-        .chain(given.iter().copied())
+        .chain(skipped.given.iter().copied())
         .collect();
     // Each template belongs to the deepest chart whose `templates/` holds it; that chart is
     // rendered with its top chart.
@@ -385,21 +413,30 @@ pub(crate) fn unrendered_templates(
         }
         chart
     };
+    // Each chart's `templates/` as shown, the deepest first.
+    let mut folders: Vec<(String, usize)> = charts
+        .list
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.file_display("templates/"), i))
+        .collect();
+    folders.sort_by_key(|(_, i)| std::cmp::Reverse(charts.list[*i].display.len()));
     for diagnostic in diagnostics
         .iter_mut()
         .filter(|d| d.message == crate::input::walk::TEMPLATE_NOTE)
     {
-        let owner = charts
-            .list
+        let owner = folders
             .iter()
-            .enumerate()
-            .filter(|(_, c)| diagnostic.path.starts_with(&c.file_display("templates/")))
-            .max_by_key(|(_, c)| c.display.len())
-            .map(|(i, _)| top(i));
+            .find(|(folder, _)| diagnostic.path.starts_with(folder.as_str()))
+            .map(|(_, i)| top(*i));
         let Some(chart) = owner.filter(|c| !rendered.contains(c)) else {
             continue;
         };
-        diagnostic.message = if enabled {
+        diagnostic.message = if skipped.unchanged.contains(&chart) {
+            "a Helm chart's template; not rendered: nothing the chart is made from changed \
+             (--changed-since)"
+                .to_string()
+        } else if enabled {
             format!(
                 "a Helm chart's template; not checked: the chart did not render (see the warning on {})",
                 charts.list[chart].chart_yaml()
@@ -412,27 +449,17 @@ pub(crate) fn unrendered_templates(
     }
 }
 
-/// `helm version --short` (`v4.2.3+g…`), the renderer's part of a cache key; `None` when it
-/// does not answer (nothing is cached then).
-fn helm_version(bin: &Path) -> Option<String> {
-    let mut command = Command::new(bin);
-    command.arg("version").arg("--short");
-    let budget = Budget {
-        timeout: std::time::Duration::from_secs(20),
-        max_output: 4096,
-    };
-    let output = process::run(command, budget).ok()?;
-    let version = String::from_utf8_lossy(&output.stdout).trim().to_string();
-    (output.success && !version.is_empty()).then_some(version)
-}
-
 /// The cache key of a chart's render: the helm version, the release and namespace, every
 /// values file given (by content), and every file of the chart's folder (its subcharts and
 /// dependency archives included). `None` when something cannot be read.
 fn render_key(chart: &Chart, options: &HelmOptions, version: &str) -> Option<String> {
     let (release, namespace, values) = options.settings(&chart.dir);
     let mut key = Key::new("helm template");
-    key.text(version).text(release).text(namespace);
+    // The chart's place: a failure's message names it.
+    key.text(version)
+        .text(release)
+        .text(namespace)
+        .text(&chart.display);
     for values in values {
         key.file("values", values)?;
     }
@@ -441,7 +468,9 @@ fn render_key(chart: &Chart, options: &HelmOptions, version: &str) -> Option<Str
 }
 
 /// `helm template <release> <chart> --namespace <ns> [-f values]...`.
-fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Diagnostic> {
+/// `Err` with whether the failure lasts: helm ran and refused (it will again for the same
+/// inputs), not a timeout or a helm that could not start.
+fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, (Diagnostic, bool)> {
     let (release, namespace, values) = options.settings(&chart.dir);
     let mut command = Command::new(bin);
     command
@@ -465,7 +494,8 @@ fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Di
         )
     };
     let output = process::run(command, budget).map_err(|err| {
-        fail(match err {
+        let lasting = matches!(err, RunError::TooLarge(_));
+        let message = match err {
             RunError::Timeout(_) => format!(
                 "`helm template` {err} (a template that loops or waits; raise --helm-timeout if it \
                  is only slow)"
@@ -474,7 +504,8 @@ fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Di
                 "`helm template` {err} (imagegate reads at most 64 MiB of a chart's output)"
             ),
             RunError::Spawn { .. } => format!("{err} (check --helm-bin or PATH)"),
-        })
+        };
+        (fail(message), lasting)
     })?;
     if !output.success {
         // Helm's deprecation warnings come first; the error is what matters.
@@ -489,14 +520,21 @@ fn render(bin: &Path, chart: &Chart, options: &HelmOptions) -> Result<String, Di
         } else {
             quoted
         };
-        return Err(fail(format!(
-            "`helm template` failed: {}{}",
-            quoted.replace('\n', " | "),
-            fix_for(&quoted, chart)
-        )));
+        return Err((
+            fail(format!(
+                "`helm template` failed: {}{}",
+                quoted.replace('\n', " | "),
+                fix_for(&quoted, chart)
+            )),
+            true,
+        ));
     }
-    String::from_utf8(output.stdout)
-        .map_err(|_| fail("`helm template` printed text that is not UTF-8".into()))
+    String::from_utf8(output.stdout).map_err(|_| {
+        (
+            fail("`helm template` printed text that is not UTF-8".into()),
+            true,
+        )
+    })
 }
 
 /// Helm's message with its paths as the rest of the report shows them: helm names a

@@ -16,6 +16,7 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
+use crate::render::cache::{Kept, Key, RenderCache};
 use crate::render::process::{self, Budget, RunError};
 use crate::syntax::yaml::{self, Node, Value};
 use crate::uses::KUSTOMIZATION_NAMES;
@@ -43,6 +44,15 @@ impl Renderer {
         match self {
             Renderer::Kustomize(_) => "kustomize build",
             Renderer::Kubectl(_) => "kubectl kustomize",
+        }
+    }
+
+    /// What the renderer says its version is (`kubectl` with its kustomize's), part of a
+    /// cache key; `None` when it does not answer (nothing is cached then).
+    pub(crate) fn version(&self) -> Option<String> {
+        match self {
+            Renderer::Kustomize(path) => process::version(path, &["version"]),
+            Renderer::Kubectl(path) => process::version(path, &["version", "--client"]),
         }
     }
 
@@ -82,6 +92,10 @@ pub(crate) struct Kustomization {
     /// and `validators` (in that order, inline configurations skipped), then the remote URLs of
     /// files kustomize would load (patches, generator files, `openapi`).
     pub references: Vec<Reference>,
+    /// Every local path a string of the file could name (each single-line string scalar, and
+    /// the path of a generator's `key=path`, joined to [`Kustomization::dir`]): what the build
+    /// may read, whatever field names it. Not checked to exist.
+    pub mentions: Vec<PathBuf>,
 }
 
 /// What a kustomization points at.
@@ -160,11 +174,40 @@ pub(crate) fn read(file: &Path, text: &str) -> Kustomization {
             }
         }
     }
+    let mut mentions = Vec::new();
+    if let Some(root) = &root {
+        mentioned(root, &dir, &mut mentions);
+    }
     Kustomization {
         file: file.to_path_buf(),
         dir,
         component: root.as_ref().and_then(|r| r.get("kind")?.as_str()) == Some("Component"),
         references,
+        mentions,
+    }
+}
+
+/// The local paths the string scalars under `node` could name (see
+/// [`Kustomization::mentions`]).
+fn mentioned(node: &Node, dir: &Path, out: &mut Vec<PathBuf>) {
+    match &node.value {
+        Value::String(text) if !text.contains('\n') && !text.is_empty() && !is_remote(text) => {
+            for candidate in [Some(text.as_str()), text.split_once('=').map(|(_, p)| p)]
+                .into_iter()
+                .flatten()
+                .filter(|c| !c.is_empty())
+            {
+                out.push(normalize(&dir.join(candidate)));
+            }
+        }
+        _ => {
+            for item in node.items().unwrap_or_default() {
+                mentioned(item, dir, out);
+            }
+            for (_, value) in node.entries().unwrap_or_default() {
+                mentioned(value, dir, out);
+            }
+        }
     }
 }
 
@@ -279,7 +322,7 @@ pub(crate) fn render(
     boundary: &Path,
     budget: Budget,
 ) -> Result<Rendered, RenderError> {
-    check_reachable(root, all, &absolute(boundary))?;
+    reachable(root, all, &absolute(boundary))?;
     let temp = tempfile::Builder::new()
         .prefix("imagegate-kustomize-")
         .tempdir()
@@ -320,14 +363,84 @@ pub(crate) fn render(
     })
 }
 
-/// Walk every kustomization reachable from `root`; refuse remote references and paths
-/// outside `boundary`. Directories are told apart by their canonical path, so neither a
-/// reference cycle nor a symlink loop walks forever.
-fn check_reachable(
+/// Builds kept between scans (`--cache-dir`), and the renderer's version they were made by.
+pub(crate) struct BuildCache {
+    pub cache: RenderCache,
+    pub version: String,
+}
+
+/// [`render`], reusing a build kept in `cache` while the renderer and its version, the root's
+/// place and every file the build reads ([`inputs`]) are the same. A build the renderer
+/// refused is kept as its message; one that did not finish or could not start is not kept.
+pub(crate) fn render_cached(
+    renderer: &Renderer,
     root: &Kustomization,
     all: &[Kustomization],
     boundary: &Path,
-) -> Result<(), RenderError> {
+    budget: Budget,
+    cache: Option<&BuildCache>,
+) -> Result<Rendered, RenderError> {
+    let Some(cache) = cache else {
+        return render(renderer, root, all, boundary, budget);
+    };
+    let canonical_root = root.dir.canonicalize().unwrap_or_else(|_| root.dir.clone());
+    let mut key = Key::new("kustomize build");
+    key.text(renderer.describe())
+        .text(&cache.version)
+        .text(&canonical_root.to_string_lossy());
+    let mut whole = true;
+    for file in inputs(root, all, boundary)? {
+        whole &= key.file(&file.to_string_lossy(), &file).is_some();
+    }
+    let key = whole.then(|| key.finish());
+    // A kept build is the wrapper's path (origin annotations are relative to it) and the
+    // stream; a kept failure, the renderer's message.
+    match key.as_deref().and_then(|key| cache.cache.get(key)) {
+        Some(Kept::Output(kept)) => {
+            if let Some((wrapper, text)) = kept.split_once('\n') {
+                return Ok(Rendered {
+                    text: text.to_string(),
+                    wrapper: PathBuf::from(wrapper),
+                    canonical_root,
+                    root_dir: root.dir.clone(),
+                });
+            }
+        }
+        Some(Kept::Failure(message)) => {
+            return Err(RenderError::Failed {
+                renderer: renderer.describe(),
+                message,
+            });
+        }
+        None => {}
+    }
+    let rendered = render(renderer, root, all, boundary, budget);
+    if let Some(key) = &key {
+        match &rendered {
+            Ok(rendered) => {
+                if let Some(wrapper) = rendered.wrapper.to_str().filter(|w| !w.contains('\n')) {
+                    let kept = format!("{wrapper}\n{}", rendered.text);
+                    cache.cache.put(key, &Kept::Output(kept));
+                }
+            }
+            // The renderer ran and refused: it will again for the same files.
+            Err(RenderError::Failed { message, .. }) => {
+                cache.cache.put(key, &Kept::Failure(message.clone()));
+            }
+            Err(_) => {}
+        }
+    }
+    rendered
+}
+
+/// Every kustomization reachable from `root` (`root` first); remote references and paths
+/// outside `boundary` are refused. Directories are told apart by their canonical path, so
+/// neither a reference cycle nor a symlink loop walks forever.
+fn reachable<'a>(
+    root: &'a Kustomization,
+    all: &'a [Kustomization],
+    boundary: &Path,
+) -> Result<Vec<Cow<'a, Kustomization>>, RenderError> {
     // Paths are compared resolved: a symbolic link inside the tree may lead out of it.
     let identity = |path: &Path| path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     let resolved = identity(boundary);
@@ -338,8 +451,10 @@ fn check_reachable(
         });
     }
     let mut seen = HashSet::from([identity(&root.dir)]);
-    let mut pending = vec![Cow::Borrowed(root)];
-    while let Some(kustomization) = pending.pop() {
+    let mut reached = vec![Cow::Borrowed(root)];
+    let mut next = 0;
+    while let Some(kustomization) = reached.get(next).cloned() {
+        next += 1;
         for reference in &kustomization.references {
             let path = match reference {
                 Reference::Remote(url) => {
@@ -357,13 +472,44 @@ fn check_reachable(
                 continue;
             }
             if let Some(known) = all.iter().find(|k| k.dir == *path) {
-                pending.push(Cow::Borrowed(known));
+                reached.push(Cow::Borrowed(known));
             } else if let Some(found) = read_from_disk(path) {
-                pending.push(Cow::Owned(found));
+                reached.push(Cow::Owned(found));
             }
         }
     }
-    Ok(())
+    Ok(reached)
+}
+
+/// The files building `root` reads, as far as its kustomizations tell: each reachable
+/// kustomization file (and any other kustomization file beside it, which kustomize refuses),
+/// and every existing file a string of one of them names (resources, patches, generator
+/// files, configurations, whatever the field). Sorted, absolute and lexically normalized.
+/// `Err` when the overlay would not be built at all (see [`render`]).
+pub(crate) fn inputs(
+    root: &Kustomization,
+    all: &[Kustomization],
+    boundary: &Path,
+) -> Result<Vec<PathBuf>, RenderError> {
+    let mut files = Vec::new();
+    for kustomization in reachable(root, all, &absolute(boundary))? {
+        files.extend(
+            KUSTOMIZATION_NAMES
+                .iter()
+                .map(|name| kustomization.dir.join(name))
+                .filter(|path| path.is_file()),
+        );
+        files.extend(
+            kustomization
+                .mentions
+                .iter()
+                .filter(|path| path.is_file())
+                .cloned(),
+        );
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
 }
 
 /// Largest kustomization file read from disk while walking an overlay.

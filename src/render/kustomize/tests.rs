@@ -343,3 +343,54 @@ fn klog_wrapping_is_removed_from_messages() {
         "{message}"
     );
 }
+
+/// What a build reads: every reachable kustomization file and every existing file one of them
+/// names, whatever the field (patches, generator `key=path` files, configurations); not the
+/// files beside them that nothing names, nor names that are no file.
+#[test]
+fn inputs_are_the_files_the_build_reads() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path().canonicalize().unwrap();
+    tree(&root);
+    let dev = "resources: [../base]\ncomponents: [../comp]\npatches:\n- path: patch.yaml\nconfigMapGenerator:\n- {name: c, files: [conf=files/app.conf], envs: [app.env]}\nconfigurations: [naming.yaml]\nnamePrefix: dev-\n";
+    write(&root, "kz/dev/kustomization.yaml", dev);
+    for file in [
+        "patch.yaml",
+        "files/app.conf",
+        "app.env",
+        "naming.yaml",
+        "unread.yaml",
+    ] {
+        write(&root, &format!("kz/dev/{file}"), "a: b\n");
+    }
+    write(&root, "kz/base/unread.yaml", "a: b\n");
+    let all = loaded(&root);
+    let dev = find(&all, &root.join("kz/dev"));
+    let got = inputs(dev, &all, &root).unwrap();
+    let expected: Vec<PathBuf> = [
+        "kz/base/deploy.yaml",
+        "kz/base/kustomization.yaml",
+        "kz/comp/kustomization.yaml",
+        "kz/dev/app.env",
+        "kz/dev/files/app.conf",
+        "kz/dev/kustomization.yaml",
+        "kz/dev/naming.yaml",
+        "kz/dev/patch.yaml",
+    ]
+    .iter()
+    .map(|f| root.join(f))
+    .collect();
+    assert_eq!(got, expected);
+    // An overlay that would not be built has no inputs, but the reason.
+    write(
+        &root,
+        "kz/far/kustomization.yaml",
+        "resources: [https://example.com/a.yaml]\n",
+    );
+    let all = loaded(&root);
+    let far = find(&all, &root.join("kz/far"));
+    assert!(matches!(
+        inputs(far, &all, &root),
+        Err(RenderError::Remote { .. })
+    ));
+}

@@ -22,6 +22,9 @@ pub(crate) struct KustomizeTracer {
     sources: HashMap<PathBuf, Option<(String, Vec<yaml::Node>)>>,
     /// The document spans of each rendered stream, by the stream's file id.
     chunks: HashMap<usize, Vec<Span>>,
+    /// The documents of the stream traced last, each parsed once (a document has several
+    /// findings, and findings come stream by stream), by their start.
+    objects: (usize, HashMap<usize, Option<std::rc::Rc<yaml::Node>>>),
 }
 
 impl KustomizeTracer {
@@ -46,8 +49,19 @@ impl KustomizeTracer {
             })
             .iter()
             .find(|c| c.start <= span.start && span.start < c.end.max(c.start + 1))?;
-        let document = text.get(chunk.range())?;
-        let object = yaml::first_root(document)?;
+        if self.objects.0 != stream {
+            self.objects = (stream, HashMap::new());
+        }
+        let object = self
+            .objects
+            .1
+            .entry(chunk.start)
+            .or_insert_with(|| {
+                text.get(chunk.range())
+                    .and_then(yaml::first_root)
+                    .map(std::rc::Rc::new)
+            })
+            .clone()?;
         let origin = kustomize::origin(&object, rendered)?;
         let local = Span::new(span.start - chunk.start, span.end - chunk.start);
         let at = helm::locate::key_path_at(&object, local)?;

@@ -271,3 +271,275 @@ fn long_runs_of_comments_parse() {
         Some("nginx:1")
     );
 }
+
+/// Every YAML and JSON file under `dir` (symbolic links not followed).
+fn yaml_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(kind) = entry.file_type() else {
+            continue;
+        };
+        if kind.is_dir() {
+            yaml_files(&path, out);
+        } else if kind.is_file()
+            && path
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+        {
+            out.push(path);
+        }
+    }
+}
+
+/// How the event builder and the serde path differ on the documents of `files`: one line per
+/// document that differs (at most `shown` lines), and the count.
+fn differences(files: &[std::path::PathBuf], shown: usize) -> (usize, usize, Vec<String>) {
+    let (mut documents, mut differ, mut lines) = (0, 0, Vec::new());
+    let (mut errors, mut aliased, mut warned) = (0, 0, 0);
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(file) else {
+            continue;
+        };
+        for chunk in split_documents(&text) {
+            documents += 1;
+            let chunk_text = &text[chunk.span.range()];
+            let new = parse_document(chunk_text, chunk.span.start, Limits::default());
+            let old =
+                reference::parse_document_serde(chunk_text, chunk.span.start, Limits::default());
+            errors += usize::from(old.root.is_err());
+            warned += usize::from(!old.warnings.is_empty());
+            aliased += usize::from(
+                old.root
+                    .as_ref()
+                    .is_ok_and(|r| r.as_ref().is_some_and(has_alias)),
+            );
+            let same = match (&new.root, &old.root) {
+                (Ok(a), Ok(b)) => a == b,
+                (Err(a), Err(b)) => {
+                    a.limit == b.limit && a.offset == b.offset && a.message == b.message
+                }
+                _ => false,
+            } && new.warnings == old.warnings;
+            if !same {
+                differ += 1;
+                if lines.len() < shown {
+                    let what = match (&new.root, &old.root) {
+                        (Ok(a), Ok(b)) => first_difference(a.as_ref(), b.as_ref(), &text),
+                        (a, b) => format!(
+                            "new {:?} / old {:?}",
+                            a.as_ref()
+                                .map(|_| "tree")
+                                .map_err(|e| (e.offset, &e.message)),
+                            b.as_ref()
+                                .map(|_| "tree")
+                                .map_err(|e| (e.offset, &e.message))
+                        ),
+                    };
+                    lines.push(format!(
+                        "{}@{}: {what} warnings new {:?} old {:?}",
+                        file.display(),
+                        chunk.span.start,
+                        new.warnings,
+                        old.warnings
+                    ));
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{documents} documents: {errors} errors, {warned} with warnings, {aliased} with aliases or merges"
+    );
+    (documents, differ, lines)
+}
+
+fn has_alias(node: &Node) -> bool {
+    node.defined_at.is_some()
+        || match &node.value {
+            Value::Seq(items) => items.iter().any(has_alias),
+            Value::Map(entries) => entries.iter().any(|(k, v)| has_alias(k) || has_alias(v)),
+            _ => false,
+        }
+}
+
+/// Where two trees first differ, as text.
+fn first_difference(a: Option<&Node>, b: Option<&Node>, text: &str) -> String {
+    match (a, b) {
+        (Some(a), Some(b)) => {
+            let quote = |s: Span| {
+                text.get(s.range())
+                    .unwrap_or("?")
+                    .chars()
+                    .take(40)
+                    .collect::<String>()
+            };
+            if a.span != b.span || a.defined_at != b.defined_at {
+                return format!(
+                    "span new {:?} `{}` defined {:?} / old {:?} `{}` defined {:?}",
+                    a.span,
+                    quote(a.span),
+                    a.defined_at,
+                    b.span,
+                    quote(b.span),
+                    b.defined_at
+                );
+            }
+            match (&a.value, &b.value) {
+                (Value::Seq(x), Value::Seq(y)) if x.len() == y.len() => x
+                    .iter()
+                    .zip(y)
+                    .map(|(p, q)| first_difference(Some(p), Some(q), text))
+                    .find(|d| !d.is_empty())
+                    .unwrap_or_default(),
+                (Value::Map(x), Value::Map(y)) if x.len() == y.len() => x
+                    .iter()
+                    .zip(y)
+                    .flat_map(|((k1, v1), (k2, v2))| {
+                        [
+                            first_difference(Some(k1), Some(k2), text),
+                            first_difference(Some(v1), Some(v2), text),
+                        ]
+                    })
+                    .find(|d| !d.is_empty())
+                    .unwrap_or_default(),
+                (x, y) if x == y => String::new(),
+                (x, y) => format!(
+                    "at {:?} `{}`: new {} / old {}",
+                    a.span,
+                    quote(a.span),
+                    short(x),
+                    short(y)
+                ),
+            }
+        }
+        (None, None) => String::new(),
+        (a, b) => format!("root new {} / old {}", a.is_some(), b.is_some()),
+    }
+}
+
+fn short(value: &Value) -> String {
+    match value {
+        Value::Seq(items) => format!("seq of {}", items.len()),
+        Value::Map(entries) => format!(
+            "map of {} ({:?})",
+            entries.len(),
+            entries
+                .iter()
+                .map(|(k, _)| k.as_str().unwrap_or("?").to_string())
+                .collect::<Vec<_>>()
+        ),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The event builder gives what the serde path gave, on every fixture.
+#[test]
+fn the_event_builder_matches_the_serde_path_on_the_fixtures() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    yaml_files(&root.join("fixtures"), &mut files);
+    files.sort();
+    let (documents, differ, lines) = differences(&files, 20);
+    assert!(documents > 300, "{documents}");
+    assert_eq!(
+        differ,
+        0,
+        "{} of {documents} documents differ:\n{}",
+        differ,
+        lines.join("\n")
+    );
+}
+
+/// The same over the shared corpus: `IMAGEGATE_CORPUS` (`.ci/run` sets it and runs this with
+/// `--release --ignored`), else `../shared/corpus` when it is there.
+#[test]
+#[ignore = "slow in a debug build: run with --release --ignored"]
+fn the_event_builder_matches_the_serde_path_on_the_corpus() {
+    let root = match std::env::var_os("IMAGEGATE_CORPUS") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+            if !dir.is_dir() {
+                eprintln!("skipped: no ../shared/corpus (set IMAGEGATE_CORPUS)");
+                return;
+            }
+            dir
+        }
+    };
+    assert!(
+        root.is_dir(),
+        "IMAGEGATE_CORPUS={} is not a folder",
+        root.display()
+    );
+    let mut files = Vec::new();
+    yaml_files(&root, &mut files);
+    files.sort();
+    let (documents, differ, lines) = differences(&files, 40);
+    assert!(documents > 10_000, "{documents}");
+    assert_eq!(
+        differ,
+        0,
+        "{} of {documents} documents differ:\n{}",
+        differ,
+        lines.join("\n")
+    );
+}
+
+/// Documents the corpus has few of, each compared between the two paths: scalar typing, tags,
+/// anchors inside anchors, merges (alias, list, inline, explicit keys winning), duplicate keys
+/// in small and large mappings, complex keys, empty and null roots, errors.
+#[test]
+fn the_event_builder_matches_the_serde_path_on_tricky_documents() {
+    let mut large = String::from("big:\n");
+    for i in 0..40 {
+        large.push_str(&format!("  k{i}: {i}\n"));
+    }
+    large.push_str("  k7: again\n");
+    let documents = [
+        "a: [yes, No, ON, off, y, n, True, FALSE, ~, null, Null, '', \"\", 0x1F, 0X1F, 0o17, 0b101, 1_000, _1, 1__0, -.nan, +.nan, 012, -012, +5, -5, 1.5e3, .5, 1., inf, nan, 18446744073709551616, -9223372036854775809, '5', \"yes\"]\n",
+        "a: !!str 5\nb: !!int '7'\nc: !!float 1\nd: !!bool yes\ne: !!null ''\nf: !reference [.x, y]\ng: !Ref name\nh: ! 5\ni: !custom yes\n",
+        "base: &b {x: 1, y: &inner [1, 2]}\nuse: *b\nagain: *inner\nnested: &n {in: *b}\ntwice: *n\n",
+        "a: &a {x: 1, y: 2}\nb: &b {y: 3, z: 4}\nc:\n  <<: [*a, *b]\n  x: 9\nd:\n  <<: *a\ne:\n  <<: {p: 1, x: 2}\n  q: 3\nf:\n  '<<': *a\n",
+        "a: 1\nb: 2\na: 3\n",
+        large.as_str(),
+        "? [a, b]\n: 1\n? {c: d}\n: 2\n",
+        "~\n",
+        "",
+        "# only a comment\n",
+        "a: [1, 2\n",
+        "a: *missing\n",
+        "a: |\n  text\n  more\nb: >-\n  folded\n  text\n\nc: 'single ''quoted'''\nd: \"double \\\"quoted\\\"\"\n",
+        "key: value\r\nother: 'x'\r\n",
+        "- a\n- - b\n  - c\n- {d: e}\n",
+    ];
+    for text in documents {
+        let new = parse_document(text, 0, Limits::default());
+        let old = reference::parse_document_serde(text, 0, Limits::default());
+        match (&new.root, &old.root) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{text}"),
+            (Err(a), Err(b)) => assert_eq!(a.limit, b.limit, "{text}: {a:?} / {b:?}"),
+            (a, b) => panic!("{text}: new {a:?} / old {b:?}"),
+        }
+        assert_eq!(new.warnings, old.warnings, "{text}");
+    }
+    // Where the builder is right and the serde path was not: serde-saphyr refused a whole
+    // document over one non-finite float (`.inf`, `.nan`, `1e999`), valid YAML 1.2.
+    let text = "limits: [.inf, -.Inf, .nan, 1e999]\nname: x\n";
+    assert!(
+        reference::parse_document_serde(text, 0, Limits::default())
+            .root
+            .is_err()
+    );
+    let root = parse_document(text, 0, Limits::default())
+        .root
+        .unwrap()
+        .unwrap();
+    assert_eq!(root.get("name").and_then(Node::as_str), Some("x"));
+    let limits = root.get("limits").and_then(Node::items).unwrap();
+    assert!(
+        limits.iter().all(|n| matches!(n.value, Value::Number(_))),
+        "{limits:?}"
+    );
+}
