@@ -25,18 +25,6 @@ fn git(dir: &Path, args: &[&str]) {
     assert!(out.status.success(), "git {args:?}: {out:?}");
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 fn append(path: &Path, text: &str) {
     let old = fs::read_to_string(path).unwrap();
     fs::write(path, old + text).unwrap();
@@ -99,9 +87,9 @@ fn a_branch_is_scanned_by_what_it_changes() {
     let work = tempfile::tempdir().unwrap();
     let repo = work.path().join("repo");
     for chart in ["charts/a", "charts/b"] {
-        copy_tree(&root().join("fixtures/helm/map-image"), &repo.join(chart));
+        common::copy_tree(&root().join("fixtures/helm/map-image"), &repo.join(chart));
     }
-    copy_tree(
+    common::copy_tree(
         &root().join("fixtures/kustomize/shared-base"),
         &repo.join("kz"),
     );
@@ -116,26 +104,16 @@ fn a_branch_is_scanned_by_what_it_changes() {
     git(&repo, &["commit", "-q", "-am", "values"]);
     append(&repo.join("k8s/deployer.yaml"), "# uncommitted\n");
 
-    let helm = std::env::split_paths(&common::tools_path())
-        .map(|d| d.join("helm"))
-        .find(|p| p.is_file())
-        .unwrap();
+    // helm, logging each call's verb and chart.
     let log = work.path().join("helm.log");
-    let wrapper = work.path().join("helm-logged");
-    fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\necho \"$1 $3\" >> '{}'\nexec '{}' \"$@\"\n",
+    let wrapper = common::script(
+        &work.path().join("helm-logged"),
+        &format!(
+            "echo \"$1 $3\" >> '{}'\nexec '{}' \"$@\"\n",
             log.display(),
-            helm.display()
+            common::real_tool("helm").display()
         ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    );
     let scan = |extra: &[&str]| {
         let out = common::command_in(&repo)
             .args([

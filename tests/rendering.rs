@@ -758,30 +758,12 @@ fn renders_are_cached_until_something_that_makes_them_changes() {
     }
     let work = tempfile::tempdir().unwrap();
     let chart = work.path().join("chart");
-    copy_tree(&root().join("fixtures/helm/map-image"), &chart);
-    let helm = common::tools_path();
-    let real = std::env::split_paths(&helm)
-        .map(|dir| dir.join("helm"))
-        .find(|p| p.is_file())
-        .unwrap();
+    common::copy_tree(&root().join("fixtures/helm/map-image"), &chart);
     let log = work.path().join("calls.log");
-    let wrapper = work.path().join("helm-logged");
-    fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\necho \"$1\" >> '{}'\nexec '{}' \"$@\"\n",
-            log.display(),
-            real.display()
-        ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let wrapper = logging_wrapper("helm", work.path(), &log);
     let cache = work.path().join("cache");
-    let scan = || {
+    // The findings, helm's calls, and the warnings of charts that did not render.
+    let run = || {
         let (report, out) = common::scan_json(&[
             "--no-config",
             "--fail-on",
@@ -795,7 +777,19 @@ fn renders_are_cached_until_something_that_makes_them_changes() {
         assert!(out.status.success(), "{out:?}");
         let calls = fs::read_to_string(&log).unwrap_or_default();
         fs::remove_file(&log).ok();
-        (reported_all(&report), calls)
+        let refused: Vec<String> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| d["message"].as_str())
+            .filter(|m| m.starts_with("chart not rendered"))
+            .map(str::to_string)
+            .collect();
+        (reported_all(&report), calls, refused)
+    };
+    let scan = || {
+        let (findings, calls, _) = run();
+        (findings, calls)
     };
     let (first, calls) = scan();
     assert!(calls.contains("template"), "{calls}");
@@ -825,76 +819,35 @@ fn renders_are_cached_until_something_that_makes_them_changes() {
         format!("{text}dependencies:\n  - name: redis\n    version: 1.0.0\n    repository: https://charts.example.com\n"),
     )
     .unwrap();
-    let warnings = |report: &serde_json::Value| -> Vec<String> {
-        report["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| {
-                d["message"]
-                    .as_str()
-                    .unwrap()
-                    .starts_with("chart not rendered")
-            })
-            .map(|d| d["message"].as_str().unwrap().to_string())
-            .collect()
-    };
-    let run = || {
-        let (report, _) = common::scan_json(&[
-            "--no-config",
-            "--fail-on",
-            "never",
-            "--helm-bin",
-            wrapper.to_str().unwrap(),
-            "--cache-dir",
-            cache.to_str().unwrap(),
-            chart.to_str().unwrap(),
-        ]);
-        let calls = fs::read_to_string(&log).unwrap_or_default();
-        fs::remove_file(&log).ok();
-        (warnings(&report), calls)
-    };
-    let (refused, calls) = run();
+    let (_, calls, refused) = run();
     assert!(
         calls.contains("template") && refused.len() == 1,
         "{calls} {refused:?}"
     );
-    let (again, calls) = run();
+    let (_, calls, again) = run();
     assert!(!calls.contains("template"), "rendered again: {calls}");
     assert_eq!(again, refused);
     // Back as it was: the render kept for that chart is good again.
     fs::write(&chart_yaml, text).unwrap();
-    let (fixed, calls) = run();
+    let (_, calls, fixed) = run();
     assert!(
         !calls.contains("template") && fixed.is_empty(),
         "{calls} {fixed:?}"
     );
 }
 
-/// A folder holding a wrapper named like `tool` that logs its first argument to `log` and
-/// runs the real one (found on the test PATH).
+/// A wrapper named like `tool` in `dir` that logs its first argument to `log` and runs the
+/// real one (found on the test PATH).
 fn logging_wrapper(tool: &str, dir: &Path, log: &Path) -> PathBuf {
-    let real = std::env::split_paths(&common::tools_path())
-        .map(|d| d.join(tool))
-        .find(|p| p.is_file())
-        .unwrap();
     fs::create_dir_all(dir).unwrap();
-    let wrapper = dir.join(tool);
-    fs::write(
-        &wrapper,
-        format!(
-            "#!/bin/sh\necho \"$1\" >> '{}'\nexec '{}' \"$@\"\n",
+    common::script(
+        &dir.join(tool),
+        &format!(
+            "echo \"$1\" >> '{}'\nexec '{}' \"$@\"\n",
             log.display(),
-            real.display()
+            common::real_tool(tool).display()
         ),
     )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&wrapper, fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    wrapper
 }
 
 /// `--cache-dir` keeps kustomize builds: an overlay is built once, not again while none of the
@@ -1044,18 +997,6 @@ fn overlay_builds_are_cached_until_a_file_they_read_changes() {
     assert_eq!((builds, fixed.len()), (1, 0), "{fixed:?}");
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_tree(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 /// `--progress` draws the counts on standard error (redrawn in place, erased at the end) while
 /// a long render runs, and leaves standard output alone; without it, off a terminal, nothing
 /// is drawn.
@@ -1068,25 +1009,14 @@ fn progress_is_drawn_on_standard_error_only_when_asked() {
         return;
     }
     let work = tempfile::tempdir().unwrap();
-    let helm = std::env::split_paths(&common::tools_path())
-        .map(|d| d.join("helm"))
-        .find(|p| p.is_file())
-        .unwrap();
     // A render that takes a second and a half: longer than the first draw's wait.
-    let slow = work.path().join("helm-slow");
-    fs::write(
-        &slow,
-        format!(
-            "#!/bin/sh\n[ \"$1\" = template ] && sleep 1.5\nexec '{}' \"$@\"\n",
-            helm.display()
+    let slow = common::script(
+        &work.path().join("helm-slow"),
+        &format!(
+            "[ \"$1\" = template ] && sleep 1.5\nexec '{}' \"$@\"\n",
+            common::real_tool("helm").display()
         ),
-    )
-    .unwrap();
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(&slow, fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    );
     let chart = root().join("fixtures/helm/map-image");
     let run = |progress: &[&str]| {
         let mut args = vec![

@@ -97,6 +97,40 @@ pub fn tools_path() -> std::ffi::OsString {
     std::env::join_paths(dirs).unwrap_or_default()
 }
 
+/// A copy of the folder `from` at `to` (files and folders; nothing else).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("read folder").flatten() {
+        let target = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).expect("copy file");
+        }
+    }
+}
+
+/// The `tool` a test runs: the first on [`tools_path`].
+pub fn real_tool(tool: &str) -> PathBuf {
+    std::env::split_paths(&tools_path())
+        .map(|dir| dir.join(tool))
+        .find(|p| p.is_file())
+        .unwrap_or_else(|| panic!("`{tool}` is not on the test PATH"))
+}
+
+/// An executable shell script at `path`: `#!/bin/sh`, then `body` (a wrapper around a real
+/// tool that logs or slows its calls).
+pub fn script(path: &Path, body: &str) -> PathBuf {
+    std::fs::write(path, format!("#!/bin/sh\n{body}")).expect("write script");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+            .expect("make script executable");
+    }
+    path.to_path_buf()
+}
+
 /// Whether `tool` can be run here (on [`tools_path`]). When it cannot: a test that needs it is
 /// skipped with a message, unless `IMAGEGATE_REQUIRE_TOOLS` is set (as `.ci/run` does), where
 /// it fails.

@@ -438,11 +438,16 @@ fn short(value: &Value) -> String {
 #[test]
 fn the_event_builder_matches_the_serde_path_on_the_fixtures() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert_paths_agree(&root.join("fixtures"), 300);
+}
+
+/// The two paths agree on every document of the YAML files under `dir`, at least `at_least`.
+fn assert_paths_agree(dir: &std::path::Path, at_least: usize) {
     let mut files = Vec::new();
-    yaml_files(&root.join("fixtures"), &mut files);
+    yaml_files(dir, &mut files);
     files.sort();
-    let (documents, differ, lines) = differences(&files, 20);
-    assert!(documents > 300, "{documents}");
+    let (documents, differ, lines) = differences(&files, 40);
+    assert!(documents > at_least, "{documents}");
     assert_eq!(
         differ,
         0,
@@ -473,18 +478,7 @@ fn the_event_builder_matches_the_serde_path_on_the_corpus() {
         "IMAGEGATE_CORPUS={} is not a folder",
         root.display()
     );
-    let mut files = Vec::new();
-    yaml_files(&root, &mut files);
-    files.sort();
-    let (documents, differ, lines) = differences(&files, 40);
-    assert!(documents > 10_000, "{documents}");
-    assert_eq!(
-        differ,
-        0,
-        "{} of {documents} documents differ:\n{}",
-        differ,
-        lines.join("\n")
-    );
+    assert_paths_agree(&root, 10_000);
 }
 
 /// Documents the corpus has few of, each compared between the two paths: scalar typing, tags,
