@@ -24,9 +24,9 @@ use crate::findings::files::{ReadProblem, read_text};
 /// What checking one file produced.
 #[derive(Default)]
 pub(super) struct FileOutcome {
-    pub(super) text: String,
-    /// The text's line index, when checking it needed one.
-    pub(super) lines: Option<LineIndex>,
+    /// A stream's text and line index, which cannot be read again; a file on disk is read
+    /// again when something asks for it.
+    pub(super) kept: Option<(String, LineIndex)>,
     /// The file is `helm template` output (documents opened by `# Source:` comments).
     pub(super) rendered_output: bool,
     pub(super) findings: Vec<Finding>,
@@ -98,11 +98,13 @@ pub(super) fn check_file(id: usize, input: &Unit<'_>, context: &Context<'_>) -> 
     // The text goes back only when it cannot be read again (a stream): holding every file's
     // text until all are checked would cost the size of the tree. A report reads a file again
     // when it needs it.
-    let keep = input.path.is_none();
+    let kept = input.path.is_none().then(|| {
+        let lines = lines.into_inner().unwrap_or_else(|| LineIndex::new(&text));
+        (text, lines)
+    });
     FileOutcome {
         images,
-        lines: lines.into_inner().filter(|_| keep),
-        text: if keep { text } else { String::new() },
+        kept,
         ..out
     }
 }

@@ -17,7 +17,6 @@ use crate::input::walk::{self, FileKind, Filters, Input};
 use crate::k8s::inventory::Inventory;
 use crate::policy;
 use crate::render::{helm, kustomize, process, trace};
-use crate::syntax::source::LineIndex;
 use crate::syntax::yaml;
 use crate::uses::{self};
 use crate::{input, rules};
@@ -290,8 +289,8 @@ struct Scanned {
     prerendered: Vec<usize>,
 }
 
-/// Stage 4: each file's outcome into the report (a file's text is kept only when a finding
-/// points into it, or when it is a stream that cannot be read again).
+/// Stage 4: each file's outcome into the report (a stream keeps its text, which cannot be read
+/// again; a file on disk is read again when something asks for it).
 fn collect(
     units: &[Unit<'_>],
     outcomes: Vec<FileOutcome>,
@@ -305,21 +304,14 @@ fn collect(
         prerendered: Vec::new(),
     };
     for (id, (unit, outcome)) in units.iter().zip(outcomes).enumerate() {
-        let keep = unit.path.is_none();
         if outcome.rendered_output && unit.path.is_some() {
             scanned.prerendered.push(id);
         }
-        let kept = keep.then(|| {
-            let lines = outcome
-                .lines
-                .unwrap_or_else(|| LineIndex::new(&outcome.text));
-            (outcome.text, lines)
-        });
         let mut file = ScannedFile::new(
             unit.display.to_string(),
             unit.path.map(Path::to_path_buf),
             unit.kind,
-            kept,
+            outcome.kept,
             options.max_file_size,
         );
         file.ignores = outcome.ignores;
